@@ -1,0 +1,177 @@
+// Composition root: builds the service graph on a data directory, and the app that serves it.
+// No module keeps global state; tests build as many apps as they like side by side.
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { AccessService } from './access/access.js';
+import { AuditLog } from './audit/audit.js';
+import { SetupService } from './auth/setup.js';
+import { migrate, openDatabase } from './db/index.js';
+import { gitBaseEnv } from './git/command.js';
+import { RepoPaths } from './git/paths.js';
+import { RepoStore } from './git/repo-store.js';
+import { createHttpApp } from './http/server.js';
+import { randomHex } from './lib/crypto.js';
+import { createLogger, type Logger } from './lib/log.js';
+import { VERSION } from './lib/version.js';
+import { OrgService } from './orgs/orgs.js';
+import { RepoService } from './repos/repos.js';
+import type { Services } from './services.js';
+import { SettingsService } from './settings/settings.js';
+import { UserService } from './users/users.js';
+
+export interface DataLayout {
+  root: string;
+  repos: string;
+  run: string;
+  hooks: string;
+  ssh: string;
+  backups: string;
+  gitHome: string;
+}
+
+export function dataLayout(dataDir: string): DataLayout {
+  return {
+    root: dataDir,
+    repos: path.join(dataDir, 'repos'),
+    run: path.join(dataDir, 'run'),
+    hooks: path.join(dataDir, 'hooks'),
+    ssh: path.join(dataDir, 'ssh'),
+    backups: path.join(dataDir, 'backups'),
+    gitHome: path.join(dataDir, 'run', 'git-home'),
+  };
+}
+
+export interface ServiceGraph {
+  services: Services;
+  layout: DataLayout;
+  close(): Promise<void>;
+}
+
+/** Opens the data dir (creating what is missing), migrates the db, wires the services. */
+export async function buildServices(config: Config, log: Logger): Promise<ServiceGraph> {
+  const layout = dataLayout(config.dataDir);
+  for (const dir of [layout.root, layout.repos, layout.run, layout.hooks, layout.gitHome]) await mkdir(dir, { recursive: true });
+  await chmod(layout.root, 0o700).catch(() => {});
+  // git's "global" config for server-side operations lives in the data dir, never in $HOME.
+  await writeFile(path.join(layout.gitHome, '.gitconfig'), '[user]\n\tname = Gitssy\n\temail = gitssy@localhost\n[core]\n\tfsync = committed\n');
+
+  const opened = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await migrate(opened);
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  const db = opened.db;
+  const settings = new SettingsService(db);
+  await settings.load();
+  const git = gitBaseEnv(layout.gitHome);
+  const store = new RepoStore(new RepoPaths(layout.repos), git, layout.hooks);
+  const audit = new AuditLog(db);
+  const access = new AccessService(db);
+  const users = new UserService(db, settings, audit);
+  const orgs = new OrgService(db, audit);
+  const repos = new RepoService(db, store, git, access, orgs, audit, log.child({ component: 'repos' }));
+  const setup = new SetupService(settings, users);
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, sshPort: () => null };
+  return { services, layout, close: () => opened.close() };
+}
+
+export interface Ports {
+  http: number;
+  ssh: number | null;
+  git: number | null;
+  pid: number;
+}
+
+export interface App {
+  services: Services;
+  layout: DataLayout;
+  start(): Promise<Ports>;
+  stop(): Promise<void>;
+  /** Set once start() has finished: the one-time setup link's token, if setup is pending. */
+  setupToken: string | null;
+}
+
+export async function createApp(config: Config, opts: { log?: Logger; quiet?: boolean } = {}): Promise<App> {
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const graph = await buildServices(config, log);
+  const s = graph.services;
+  let secret = await s.settings.getInternal('session.secret');
+  if (!secret) {
+    secret = randomHex(32);
+    await s.settings.setInternal('session.secret', secret);
+  }
+  const http = createHttpApp(s, { sessionSecret: secret });
+  let server: Server | null = null;
+  const portsFile = path.join(graph.layout.run, 'ports.json');
+
+  const app: App = {
+    services: s,
+    layout: graph.layout,
+    setupToken: null,
+    async start() {
+      server = createServer(http.app);
+      server.requestTimeout = 0; // git transfers may be long; per-request git timeouts apply instead
+      server.headersTimeout = 60_000;
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.httpPort, config.host, () => {
+          server!.off('error', reject);
+          resolve();
+        });
+      });
+      const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: null, git: null, pid: process.pid };
+      const tmp = `${portsFile}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(ports) + '\n');
+      await rename(tmp, portsFile);
+      app.setupToken = await s.setup.issueToken();
+      if (!opts.quiet) printBanner(config, ports, app.setupToken);
+      log.info({ ports, version: VERSION, data: config.dataDir }, 'gitssy is serving');
+      return ports;
+    },
+    async stop() {
+      if (server) {
+        const srv = server;
+        server = null;
+        await new Promise<void>((resolve) => {
+          srv.close(() => resolve());
+          srv.closeIdleConnections();
+          // give in-flight transfers a moment, then cut what is left
+          setTimeout(() => srv.closeAllConnections(), 5_000).unref();
+        });
+        await rm(portsFile, { force: true });
+      }
+      http.close();
+      await graph.close();
+    },
+  };
+  return app;
+}
+
+/** Addresses teammates can use: every non-internal IPv4 address when bound to all. */
+export function lanAddresses(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [host];
+  const out: string[] = [];
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
+  }
+  return out;
+}
+
+function printBanner(config: Config, ports: Ports, setupToken: string | null): void {
+  const hostFor = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const lines = [`Gitssy ${VERSION} is serving ${config.dataDir}`, `  local:  http://${hostFor(local)}:${ports.http}/`];
+  for (const addr of lanAddresses(config.host).filter((a) => a !== local)) lines.push(`  LAN:    http://${hostFor(addr)}:${ports.http}/`);
+  if (config.baseUrl) lines.push(`  public: ${config.baseUrl}/`);
+  if (setupToken) {
+    lines.push('', 'First run: create the administrator account with this one-time link (keep it private):', `  http://${hostFor(local)}:${ports.http}/setup?token=${setupToken}`, '');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}

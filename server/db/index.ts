@@ -1,0 +1,68 @@
+// Opens the database (SQLite file in the data dir by default, PostgreSQL when DATABASE_URL is
+// set), runs migrations, and translates driver errors into our error family.
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+import { StaticMigrationProvider, type Dialect } from './migrations.js';
+
+export type Db = Kysely<Database>;
+export type { Database };
+
+export interface OpenedDb {
+  db: Db;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null }): Promise<OpenedDb> {
+  if (opts.databaseUrl) {
+    const pg = await import('pg');
+    // bigint columns (epoch-ms times, sizes) fit in a double; return numbers, not strings.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const file = path.join(opts.dataDir, 'gitssy.db');
+  const sqlite = new SQLite(file, { timeout: 10_000 });
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+export async function migrate(opened: OpenedDb): Promise<void> {
+  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrationProvider(opened.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const what = failed ? `migration ${failed.migrationName} failed` : 'migration failed';
+    throw new Error(`${what}: ${(error as Error | undefined)?.message ?? 'unknown error'}`, { cause: error });
+  }
+}
+
+/** Integrity check used by `gitssy doctor`: a list of problems, empty when healthy. */
+export async function checkIntegrity(opened: OpenedDb): Promise<string[]> {
+  if (opened.dialect === 'sqlite') {
+    const rows = await sql<{ integrity_check: string }>`PRAGMA integrity_check`.execute(opened.db);
+    const problems = rows.rows.map((r) => r.integrity_check).filter((v) => v !== 'ok');
+    const fk = await sql<Record<string, unknown>>`PRAGMA foreign_key_check`.execute(opened.db);
+    for (const row of fk.rows) problems.push(`foreign key violation: ${JSON.stringify(row)}`);
+    return problems;
+  }
+  await sql`SELECT 1`.execute(opened.db);
+  return [];
+}
+
+/** True when a driver error is a unique-constraint violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | null;
+  return e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === '23505';
+}
+
+export function now(): number {
+  return Date.now();
+}

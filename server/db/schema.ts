@@ -1,0 +1,155 @@
+// Row types of every table, as Kysely sees them. Booleans are 0/1 integers, times epoch-ms
+// integers and JSON is text, so the same schema runs on SQLite and PostgreSQL.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Id = Generated<number>;
+
+export interface UserTable {
+  id: Id;
+  name: string;
+  lower_name: string;
+  full_name: string;
+  email: string;
+  /** 0 = individual, 1 = organization */
+  type: number;
+  password_hash: string | null;
+  is_admin: number;
+  /** 0 while waiting for an administrator's approval */
+  is_active: number;
+  /** 1 = disabled by an administrator: may not sign in or use tokens */
+  prohibit_login: number;
+  failed_logins: number;
+  locked_until: number | null;
+  description: string;
+  website: string;
+  /** organizations only: public | limited | private (Gitea's names) */
+  visibility: string;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+export interface EmailTable {
+  id: Id;
+  user_id: number;
+  email: string;
+  lower_email: string;
+  is_primary: number;
+  is_activated: number;
+}
+
+export interface SessionTable {
+  sid: string;
+  user_id: number | null;
+  data: string;
+  expires_at: number;
+}
+
+export interface AccessTokenTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  token_last_eight: string;
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SshKeyTable {
+  id: Id;
+  user_id: number;
+  name: string;
+  fingerprint: string;
+  content: string;
+  key_type: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface OrgMemberTable {
+  org_id: number;
+  user_id: number;
+  /** owner | member */
+  role: string;
+  created_at: number;
+}
+
+export interface RepositoryTable {
+  id: Id;
+  owner_id: number;
+  name: string;
+  lower_name: string;
+  description: string;
+  website: string;
+  /** public | internal | private */
+  visibility: string;
+  default_branch: string;
+  is_empty: number;
+  fork_id: number | null;
+  num_forks: number;
+  num_stars: number;
+  num_watches: number;
+  size: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CollaborationTable {
+  repo_id: number;
+  user_id: number;
+  /** read | write | admin */
+  role: string;
+  created_at: number;
+}
+
+export interface StarTable {
+  user_id: number;
+  repo_id: number;
+  created_at: number;
+}
+
+export interface WatchTable {
+  user_id: number;
+  repo_id: number;
+  created_at: number;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  actor_id: number | null;
+  action: string;
+  target_type: string;
+  target_id: number | null;
+  detail: string;
+  ip: string | null;
+  created_at: ColumnType<number, number, never>;
+}
+
+export interface Database {
+  users: UserTable;
+  emails: EmailTable;
+  sessions: SessionTable;
+  access_tokens: AccessTokenTable;
+  ssh_keys: SshKeyTable;
+  org_members: OrgMemberTable;
+  repositories: RepositoryTable;
+  collaborations: CollaborationTable;
+  stars: StarTable;
+  watches: WatchTable;
+  settings: SettingTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type RepoRow = Selectable<RepositoryTable>;
+export type NewRepo = Insertable<RepositoryTable>;
+export type AccessTokenRow = Selectable<AccessTokenTable>;

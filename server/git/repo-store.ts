@@ -1,0 +1,201 @@
+// Bare repositories on disk: create, fork, rename, delete, measure and check them. Every
+// change is staged in <repos>/.tmp and renamed into place, so a half-made repository is never
+// visible at its real path.
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { randomHex } from '../lib/crypto.js';
+import { AppError } from '../lib/errors.js';
+import { runGit, userArg, type GitEnv } from './command.js';
+import type { RepoPaths } from './paths.js';
+
+export interface RepoRef {
+  owner: string;
+  name: string;
+}
+
+/** Repository config we own; reapplied on create, fork and adoption. */
+function repoConfig(hooksDir: string): [string, string][] {
+  return [
+    ['core.hooksPath', hooksDir],
+    ['core.logAllRefUpdates', 'true'],
+    ['receive.fsckObjects', 'true'],
+    ['receive.advertisePushOptions', 'true'],
+    ['uploadpack.allowFilter', 'true'],
+    ['uploadpack.allowAnySHA1InWant', 'true'],
+    ['repack.writeBitmaps', 'true'],
+    ['pack.writeBitmapHashCache', 'true'],
+    ['transfer.hideRefs', 'refs/gitssy/'],
+  ];
+}
+
+export class RepoStore {
+  constructor(
+    readonly paths: RepoPaths,
+    private readonly git: GitEnv,
+    private readonly hooksDir: string,
+  ) {}
+
+  dir(repo: RepoRef): string {
+    return this.paths.repoDir(repo.owner, repo.name);
+  }
+
+  async exists(repo: RepoRef): Promise<boolean> {
+    try {
+      return (await stat(this.dir(repo))).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async create(repo: RepoRef, defaultBranch: string): Promise<void> {
+    const final = await this.assertFree(repo);
+    const tmp = await this.stage();
+    try {
+      await runGit(this.git, ['init', '--bare', '--quiet', `--initial-branch=${userArg(defaultBranch).value}`, '--', tmp]);
+      await this.configure(tmp);
+      await this.moveIntoPlace(tmp, final);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Copies a repository through git's own transport (--no-local): no hardlinks into the
+   * source, and nothing in the source's object directory (symlinks, alternates) is followed.
+   */
+  async fork(source: RepoRef, target: RepoRef): Promise<void> {
+    const src = this.dir(source);
+    const final = await this.assertFree(target);
+    const tmp = await this.stage();
+    try {
+      await rm(tmp, { recursive: true, force: true });
+      await runGit(this.git, ['clone', '--bare', '--no-local', '--quiet', '--', src, tmp], { timeoutMs: 30 * 60_000 });
+      await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
+      await this.configure(tmp);
+      await this.moveIntoPlace(tmp, final);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async rename(from: RepoRef, to: RepoRef): Promise<void> {
+    const src = this.dir(from);
+    const dst = this.dir(to);
+    if (src === dst) return;
+    // Same path apart from case is a plain rename; otherwise the target must be free.
+    if (src.toLowerCase() !== dst.toLowerCase()) await this.assertFree(to);
+    await mkdir(path.dirname(dst), { recursive: true });
+    await rename(src, dst);
+  }
+
+  async delete(repo: RepoRef): Promise<void> {
+    const dir = this.dir(repo);
+    const trash = path.join(this.paths.tmpDir(), `deleted-${randomHex(8)}`);
+    await mkdir(this.paths.tmpDir(), { recursive: true });
+    try {
+      await rename(dir, trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    await rm(trash, { recursive: true, force: true });
+  }
+
+  /** Bytes on disk of objects (loose + packed), as `git count-objects -v` reports them. */
+  async size(repo: RepoRef): Promise<number> {
+    const { stdout } = await runGit(this.git, ['--git-dir', this.dir(repo), 'count-objects', '-v']);
+    let kib = 0;
+    for (const line of stdout.toString().split('\n')) {
+      const m = /^(size|size-pack|size-garbage): (\d+)$/.exec(line);
+      if (m) kib += Number(m[2]);
+    }
+    return kib * 1024;
+  }
+
+  async branches(repo: RepoRef, limit = 100): Promise<string[]> {
+    const { stdout } = await runGit(this.git, ['--git-dir', this.dir(repo), 'for-each-ref', `--count=${limit}`, '--format=%(refname:strip=2)', 'refs/heads/']);
+    return stdout.toString().split('\n').filter(Boolean);
+  }
+
+  async headBranch(repo: RepoRef): Promise<string | null> {
+    try {
+      const { stdout } = await runGit(this.git, ['--git-dir', this.dir(repo), 'symbolic-ref', '--short', 'HEAD']);
+      return stdout.toString().trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async setHead(repo: RepoRef, branch: string): Promise<void> {
+    await runGit(this.git, ['--git-dir', this.dir(repo), 'check-ref-format', '--branch', userArg(branch)]);
+    await runGit(this.git, ['--git-dir', this.dir(repo), 'symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+  }
+
+  /** Problems found by `git fsck --connectivity-only`; empty when the repository is sound. */
+  async fsck(repo: RepoRef): Promise<string[]> {
+    try {
+      await runGit(this.git, ['--git-dir', this.dir(repo), 'fsck', '--connectivity-only', '--no-progress', '--no-dangling'], { timeoutMs: 30 * 60_000 });
+      return [];
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      return stderr.split('\n').filter(Boolean).slice(0, 5);
+    }
+  }
+
+  /** Background housekeeping after pushes, like `git gc --auto` (keeps bitmaps fresh). */
+  async maintain(repo: RepoRef): Promise<void> {
+    await runGit(this.git, ['--git-dir', this.dir(repo), 'gc', '--auto', '--quiet'], { timeoutMs: 30 * 60_000 });
+  }
+
+  private async configure(dir: string): Promise<void> {
+    for (const [key, value] of repoConfig(this.hooksDir)) {
+      await runGit(this.git, ['--git-dir', dir, 'config', key, value]);
+    }
+  }
+
+  private async assertFree(repo: RepoRef): Promise<string> {
+    const final = this.dir(repo);
+    if (await this.exists(repo)) {
+      throw new AppError('conflict', `repository files already exist at ${path.relative(this.paths.root, final)}; remove or adopt them first`);
+    }
+    return final;
+  }
+
+  private async stage(): Promise<string> {
+    await mkdir(this.paths.tmpDir(), { recursive: true });
+    return path.join(this.paths.tmpDir(), `new-${randomHex(8)}`);
+  }
+
+  private async moveIntoPlace(tmp: string, final: string): Promise<void> {
+    await mkdir(path.dirname(final), { recursive: true });
+    await rename(tmp, final);
+  }
+}
+
+export interface Signature {
+  name: string;
+  email: string;
+}
+
+/** Plumbing-only first commit (no working tree): one README.md on the given branch. */
+export async function writeInitialCommit(
+  git: GitEnv,
+  gitDir: string,
+  branch: string,
+  files: { path: string; content: string }[],
+  message: string,
+  author: Signature,
+): Promise<string> {
+  const entries: string[] = [];
+  for (const f of files) {
+    const { stdout } = await runGit(git, ['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: f.content });
+    entries.push(`100644 blob ${stdout.toString().trim()}\t${f.path}`);
+  }
+  const tree = (await runGit(git, ['--git-dir', gitDir, 'mktree'], { input: entries.join('\n') + '\n' })).stdout.toString().trim();
+  const ident = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
+  const commit = (await runGit(git, ['--git-dir', gitDir, 'commit-tree', tree, '-F', '-'], { input: message + '\n', env: ident })).stdout.toString().trim();
+  await runGit(git, ['--git-dir', gitDir, 'update-ref', `refs/heads/${userArg(branch).value}`, commit, '0'.repeat(40)]);
+  return commit;
+}

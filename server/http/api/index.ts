@@ -1,0 +1,68 @@
+// Assembles /api/v1: body parsing with limits, rate limits on credential endpoints, actor
+// resolution, CSRF for cookie-authenticated writes, the routes, and the OpenAPI document.
+import express, { Router, type Request, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { csrfSync } from 'csrf-sync';
+import { VERSION } from '../../lib/version.js';
+import type { Services } from '../../services.js';
+import { resolveActor } from '../auth.js';
+import { notFoundJson } from '../errors.js';
+import { registerRepoRoutes } from './repos.js';
+import { ApiRouter } from './route.js';
+import { registerSessionRoutes } from './session.js';
+import { registerUserRoutes } from './users.js';
+
+export const SESSION_COOKIE = 'gitssy_session';
+const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/register', '/setup']);
+
+export function createCsrf() {
+  return csrfSync({
+    getTokenFromRequest: (req) => {
+      const h = req.headers['x-csrf-token'];
+      if (typeof h === 'string') return h;
+      const b = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      return typeof b === 'string' ? b : undefined;
+    },
+  });
+}
+
+/** Credential endpoints: 10 attempts a minute per address (GitLab's default). */
+export function credentialLimiter(): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json({ message: 'too many attempts from your address; wait a minute and try again', code: 'too_many_requests' });
+    },
+  });
+}
+
+export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>): Router {
+  const api = new ApiRouter();
+  registerSessionRoutes(api, s, (req: Request) => csrf.generateToken(req));
+  registerUserRoutes(api, s);
+  registerRepoRoutes(api, s);
+  const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
+
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  const limiter = credentialLimiter();
+  router.post(['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens'], limiter);
+  router.use(resolveActor(s, { sessions: true }));
+  // CSRF guards requests that ride on the session cookie (and the forms that create one);
+  // token- and Basic-authenticated clients can't be forged by a browser and skip it.
+  router.use((req, res, next) => {
+    if (req.headers.authorization) return next();
+    const hasCookie = (req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
+    if (!hasCookie && !SIGN_IN_FORMS.has(req.path)) return next();
+    csrf.csrfSynchronisedProtection(req, res, next);
+  });
+  router.use(api.router);
+  router.use(notFoundJson);
+  return router;
+}

@@ -1,0 +1,100 @@
+// Browser sign-in over JSON: session status (with the CSRF token), sign in, sign out,
+// registration under the registration setting, and the first-run setup claim. Also the
+// version and the admin settings endpoints.
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { UserRow } from '../../db/schema.js';
+import { Forbidden } from '../../lib/errors.js';
+import { VERSION } from '../../lib/version.js';
+import type { Services } from '../../services.js';
+import { requireAdmin } from '../auth.js';
+import { userJson } from './json.js';
+import type { ApiRouter } from './route.js';
+
+const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
+const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });
+const setupBody = registerBody.extend({ token: z.string().min(1).max(200) });
+
+/** Starts a fresh session for the user (a new id at sign-in defeats session fixation). */
+export function signIn(req: Request, user: UserRow): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.userId = user.id;
+      req.session.save((err2) => (err2 ? reject(err2) : resolve()));
+    });
+  });
+}
+
+export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (req: Request) => string): void {
+  api.route({ method: 'get', path: '/version', tag: 'miscellaneous', summary: 'The server version', responses: { 200: '{version}' } }, async () => ({ body: { version: VERSION } }));
+
+  api.route(
+    { method: 'get', path: '/auth/session', tag: 'session', summary: 'Gitssy: who is signed in, the CSRF token for cookie-authenticated writes, and instance state', responses: { 200: 'session state' } },
+    async ({ req }) => ({
+      body: {
+        user: req.user && req.actor.kind === 'user' ? userJson(s, req, req.user, { full: true }) : null,
+        csrf_token: csrfToken(req),
+        setup_required: await s.setup.needed(),
+        registration: s.settings.get('registration.mode'),
+        instance_name: s.settings.get('instance.name'),
+        version: VERSION,
+      },
+    }),
+  );
+
+  api.route(
+    { method: 'post', path: '/auth/signin', tag: 'session', summary: 'Gitssy: sign in with a username (or email) and password; sets the session cookie', body: signinBody, responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' } },
+    async ({ req, body }) => {
+      const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null });
+      await signIn(req, user);
+      await s.users.markSignedIn(user.id);
+      req.user = user;
+      return { body: { user: userJson(s, req, user, { full: true }), csrf_token: csrfToken(req) } };
+    },
+  );
+
+  api.route({ method: 'post', path: '/auth/signout', tag: 'session', summary: 'Gitssy: end the session', responses: { 204: 'signed out' } }, async ({ req, res }) => {
+    await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    res.clearCookie('gitssy_session', { path: '/' });
+  });
+
+  api.route(
+    { method: 'post', path: '/auth/register', tag: 'session', summary: 'Gitssy: create an account, as the registration setting allows (open, admin approval, closed)', body: registerBody, responses: { 201: 'the user (signed in when open; `pending` when it awaits approval)', 403: 'registration closed', 409: 'taken' } },
+    async ({ req, body }) => {
+      const mode = s.settings.get('registration.mode');
+      if (mode === 'closed') throw Forbidden('registration is closed on this instance; ask an administrator for an account');
+      const user = await s.users.create({ username: body.username, email: body.email, password: body.password, fullName: body.full_name, active: mode === 'open' }, { actorId: null, ip: req.ip ?? null });
+      if (mode === 'open') {
+        await signIn(req, user);
+        req.user = user;
+      }
+      return { status: 201, body: { user: userJson(s, req, user, { full: true }), pending: mode !== 'open' } };
+    },
+  );
+
+  api.route(
+    { method: 'post', path: '/setup', tag: 'session', summary: 'Gitssy: first run only: create the first administrator with the one-time setup token', body: setupBody, responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' } },
+    async ({ req, body }) => {
+      const user = await s.setup.complete(body.token, { username: body.username, email: body.email, password: body.password }, req.ip ?? null);
+      await signIn(req, user);
+      req.user = user;
+      return { status: 201, body: { user: userJson(s, req, user, { full: true }) } };
+    },
+  );
+
+  api.route({ method: 'get', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: runtime settings', auth: 'admin', responses: { 200: 'settings' } }, async ({ req }) => {
+    requireAdmin(req);
+    return { body: s.settings.all() };
+  });
+
+  api.route(
+    { method: 'patch', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: change runtime settings (all-or-nothing)', auth: 'admin', body: z.record(z.string(), z.unknown()), responses: { 200: 'settings', 422: 'invalid value' } },
+    async ({ req, body }) => {
+      const admin = requireAdmin(req);
+      const updated = await s.settings.update(body);
+      await s.audit.record({ actorId: admin.id, action: 'settings.update', targetType: 'settings', detail: body, ip: req.ip ?? null });
+      return { body: updated };
+    },
+  );
+}

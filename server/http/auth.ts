@@ -1,0 +1,99 @@
+// Who is calling: `Authorization: token|Bearer <t>`, HTTP Basic (password, or a token as the
+// password as Gitea allows), or the session cookie. Bad credentials are an error, never a
+// silent fall-back to anonymous.
+import type { NextFunction, Request, Response } from 'express';
+import { ANONYMOUS, type Actor } from '../access/access.js';
+import type { UserRow } from '../db/schema.js';
+import { AppError, Unauthorized } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import { toActorUser } from '../users/users.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    actor: Actor;
+    /** The full user row behind a signed-in actor. */
+    user?: UserRow;
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+  }
+}
+
+export interface Credentials {
+  kind: 'token' | 'basic';
+  username?: string;
+  secret: string;
+}
+
+export function parseAuthorization(header: string | undefined): Credentials | null {
+  if (!header) return null;
+  const m = /^(\S+)\s+(\S+)$/.exec(header.trim());
+  if (!m) throw Unauthorized('malformed Authorization header');
+  const scheme = m[1]!.toLowerCase();
+  const value = m[2]!;
+  if (scheme === 'token' || scheme === 'bearer') return { kind: 'token', secret: value };
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw Unauthorized('malformed Basic credentials');
+    return { kind: 'basic', username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+  }
+  throw Unauthorized(`unsupported authorization scheme "${m[1]}"`);
+}
+
+/** Resolves credentials to an actor; throws 401/403 for credentials that don't check out. */
+export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow }> {
+  if (cred.kind === 'token' || (cred.kind === 'basic' && /^[0-9a-f]{40}$/i.test(cred.secret))) {
+    const found = await s.users.authenticateToken(cred.secret);
+    // Basic with a token as password: the username must match (or be the token itself).
+    if (found && (cred.kind === 'token' || !cred.username || cred.username === cred.secret || found.user.lower_name === cred.username.toLowerCase())) {
+      const problem = s.users.loginProblem(found.user);
+      if (problem) throw new AppError('forbidden', problem);
+      return { actor: { kind: 'user', user: toActorUser(found.user), scopes: found.scopes, via: 'token' }, user: found.user };
+    }
+    if (cred.kind === 'token') throw Unauthorized('invalid access token');
+  }
+  if (!cred.username) throw Unauthorized('wrong username or password');
+  const user = await s.users.authenticate(cred.username, cred.secret, { ip });
+  return { actor: { kind: 'user', user: toActorUser(user), scopes: null, via: 'password' }, user };
+}
+
+/** Middleware: sets req.actor (and req.user) from the header or the session. */
+export function resolveActor(s: Services, opts: { sessions: boolean }) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    req.actor = ANONYMOUS;
+    const cred = parseAuthorization(req.headers.authorization);
+    if (cred) {
+      const { actor, user } = await actorFromCredentials(s, cred, req.ip ?? null);
+      req.actor = actor;
+      req.user = user;
+      return next();
+    }
+    const userId = opts.sessions ? req.session?.userId : undefined;
+    if (userId !== undefined) {
+      const user = await s.users.byId(userId);
+      if (user && !s.users.loginProblem(user)) {
+        req.actor = { kind: 'user', user: toActorUser(user), scopes: null, via: 'session' };
+        req.user = user;
+      } else {
+        // the account went away or was disabled: end the session
+        await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+      }
+    }
+    next();
+  };
+}
+
+export function requireUser(req: Request): UserRow {
+  if (req.actor.kind !== 'user' || !req.user) throw Unauthorized();
+  return req.user;
+}
+
+export function requireAdmin(req: Request): UserRow {
+  const user = requireUser(req);
+  if (!user.is_admin) throw new AppError('forbidden', 'only site administrators may do that');
+  return user;
+}

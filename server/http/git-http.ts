@@ -1,0 +1,244 @@
+// Git smart HTTP (protocol v0, v1 and v2): info/refs, git-upload-pack and git-receive-pack,
+// streamed both ways through the one git runner with backpressure. The request body goes
+// straight (gunzipped if need be) into git's stdin and git's stdout straight into the
+// response; nothing holds a whole pack in memory.
+import type { NextFunction, Request, Response } from 'express';
+import { Transform, pipeline, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { ANONYMOUS, type Actor } from '../access/access.js';
+import { spawnGit } from '../git/command.js';
+import { encodePkt, FLUSH } from '../git/pkt-line.js';
+import { AppError, isAppError } from '../lib/errors.js';
+import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
+import type { RepoRecord } from '../repos/repos.js';
+import type { Services } from '../services.js';
+import { actorFromCredentials, parseAuthorization } from './auth.js';
+
+export type GitService = 'upload-pack' | 'receive-pack';
+const ROUTE_RE = /^\/([^/]+)\/([^/]+)\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+/** Most negotiation bodies are tiny; this only stops abuse. */
+const MAX_UPLOAD_REQUEST_BYTES = 256 * 1024 * 1024;
+
+export interface GitRoute {
+  owner: string;
+  repo: string;
+  endpoint: 'info/refs' | 'git-upload-pack' | 'git-receive-pack';
+}
+
+/** Parses `/<owner>/<repo>[.git]/<endpoint>`; null when the path is no git route at all. */
+export function parseGitRoute(path: string): GitRoute | null | 'invalid' {
+  const m = ROUTE_RE.exec(path);
+  if (!m) return null;
+  let owner: string;
+  let repo: string;
+  try {
+    owner = decodeURIComponent(m[1]!);
+    repo = decodeURIComponent(m[2]!);
+  } catch {
+    return 'invalid';
+  }
+  if (repo.toLowerCase().endsWith('.git')) repo = repo.slice(0, -4);
+  if (!OWNER_NAME_RE.test(owner) || !REPO_NAME_RE.test(repo) || /\.git$/i.test(repo)) return 'invalid';
+  return { owner, repo, endpoint: m[3] as GitRoute['endpoint'] };
+}
+
+/** `Git-Protocol: version=2` (possibly among other `key=value` parts); anything else is v0. */
+export function gitProtocolFrom(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string' || header.length > 256) return null;
+  const parts = header.split(':');
+  return parts.includes('version=2') ? 'version=2' : parts.includes('version=1') ? 'version=1' : null;
+}
+
+function sendText(res: Response, status: number, message: string, extra: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(status).set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', ...extra }).send(message.endsWith('\n') ? message : `${message}\n`);
+}
+
+/** Counts bytes flowing through and fails the stream once a limit is passed. */
+class ByteLimit extends Transform {
+  seen = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.limit > 0 && this.seen > this.limit) {
+      cb(new AppError('too_large', `${this.what} exceeds the limit of ${this.limit} bytes`));
+      return;
+    }
+    cb(null, chunk);
+  }
+}
+
+export function gitHttpHandler(s: Services) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const route = parseGitRoute(req.path);
+    if (route === null) return next();
+    res.setHeader('Cache-Control', 'no-cache, max-age=0, must-revalidate');
+    if (route === 'invalid') return sendText(res, 404, 'repository not found');
+
+    let service: GitService;
+    if (route.endpoint === 'info/refs') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed', { Allow: 'GET' });
+      const q = req.query.service;
+      if (q !== 'git-upload-pack' && q !== 'git-receive-pack') {
+        return sendText(res, 403, 'only the smart HTTP protocol is supported: ask for ?service=git-upload-pack or ?service=git-receive-pack');
+      }
+      service = q.slice(4) as GitService;
+    } else {
+      if (req.method !== 'POST') return sendText(res, 405, 'method not allowed', { Allow: 'POST' });
+      service = route.endpoint.slice(4) as GitService;
+      const ctype = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (ctype !== `application/x-git-${service}-request`) {
+        return sendText(res, 415, `expected Content-Type application/x-git-${service}-request`);
+      }
+    }
+
+    // Who is asking, and may they?
+    let actor: Actor = ANONYMOUS;
+    let rec: RepoRecord;
+    try {
+      const cred = parseAuthorization(req.headers.authorization);
+      if (cred) actor = (await actorFromCredentials(s, cred, req.ip ?? null)).actor;
+      rec = await s.repos.resolve(actor, route.owner, route.repo, service === 'receive-pack' ? 'write' : 'read');
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      // Anonymous callers are asked for credentials whenever they are refused, so a private
+      // repository and a missing one look the same.
+      if (err.code === 'unauthorized' || (actor.kind === 'anonymous' && (err.code === 'not_found' || err.code === 'forbidden'))) {
+        const message = err.code === 'unauthorized' && actor.kind === 'anonymous' && err.message !== 'authentication required' ? err.message : 'authentication required';
+        return sendText(res, 401, message, { 'WWW-Authenticate': 'Basic realm="Gitssy", charset="UTF-8"' });
+      }
+      return sendText(res, err.status, err.code === 'not_found' ? 'repository not found' : err.message);
+    }
+
+    const dir = s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    const protocol = gitProtocolFrom(req.headers['git-protocol']);
+    const env: Record<string, string> = {};
+    if (protocol) env.GIT_PROTOCOL = protocol;
+    if (actor.kind === 'user') {
+      env.GITSSY_PUSHER_ID = String(actor.user.id);
+      env.GITSSY_PUSHER_NAME = actor.user.name;
+    }
+    env.GITSSY_REPO_ID = String(rec.repo.id);
+    env.GITSSY_TRANSPORT = 'http';
+
+    if (route.endpoint === 'info/refs') return advertise(s, req, res, service, dir, env, protocol);
+    return serviceRpc(s, req, res, service, dir, env, rec);
+  };
+}
+
+/**
+ * Streams git's stdout into the response, but only once the first byte arrives, so a git that
+ * fails before saying anything can still be answered with a proper error status.
+ */
+function streamWhenOutput(out: NodeJS.ReadableStream, res: Response, onStart: () => void): { started(): boolean } {
+  let started = false;
+  out.once('data', (chunk: Buffer) => {
+    started = true;
+    out.pause();
+    onStart();
+    res.write(chunk);
+    pipeline(out, res, () => {});
+  });
+  return { started: () => started };
+}
+
+function advertise(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, protocol: string | null): void {
+  const git = spawnGit(s.git, [service, '--stateless-rpc', '--advertise-refs', dir], { env, timeoutMs: 60_000 });
+  res.on('close', () => git.kill('aborted'));
+  let stderr = '';
+  git.child.stderr!.on('data', (c: Buffer) => {
+    if (stderr.length < 8192) stderr += c.toString();
+  });
+  const start = () => {
+    res.status(200).set('Content-Type', `application/x-git-${service}-advertisement`);
+    // v0/v1 clients expect the service announcement first; v2 gets git's output as is.
+    if (protocol !== 'version=2') {
+      res.write(encodePkt(`# service=git-${service}\n`));
+      res.write(FLUSH);
+    }
+  };
+  const out = streamWhenOutput(git.child.stdout!, res, start);
+  git.child.once('close', (code) => {
+    if (out.started()) return;
+    if (code !== 0) {
+      (req.log ?? s.log).warn({ service, code, stderr: stderr.trim() }, 'git advertise-refs failed');
+      sendText(res, 500, 'the repository could not be read; an administrator can run `gitssy doctor`');
+    } else {
+      start();
+      res.end();
+    }
+  });
+}
+
+function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, rec: RepoRecord): void {
+  const maxPush = s.settings.get('git.maxPushBytes');
+  const args = service === 'receive-pack' && maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, '--stateless-rpc', dir] : [service, '--stateless-rpc', dir];
+  const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
+  if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
+    return sendText(res, 415, `unsupported Content-Encoding "${encoding}"`);
+  }
+  const git = spawnGit(s.git, args, { env, timeoutMs: s.config.gitTimeoutSec * 1000 });
+  const log = req.log ?? s.log;
+
+  let stderr = '';
+  git.child.stderr!.on('data', (c: Buffer) => {
+    if (stderr.length < 8192) stderr += c.toString();
+  });
+  let failure: AppError | null = null;
+  const fail = (err: AppError) => {
+    failure ??= err;
+    git.kill('aborted');
+  };
+
+  // request body -> (gunzip) -> byte limit -> git stdin
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (encoding === 'gzip' || encoding === 'x-gzip') stages.push(createGunzip());
+  // A pack can't be larger than the push limit; leave room for the ref-update commands.
+  const limit = service === 'receive-pack' ? (maxPush > 0 ? maxPush + 16 * 1024 * 1024 : 0) : MAX_UPLOAD_REQUEST_BYTES;
+  stages.push(new ByteLimit(limit, service === 'receive-pack' ? 'push' : 'request'));
+  pipeline([req, ...stages, git.child.stdin!] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (err) => {
+    if (!err) return;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (isAppError(err)) fail(err);
+    else if (code.startsWith('Z_')) fail(new AppError('invalid', 'request body is not valid gzip', { status: 400 }));
+    else if (code !== 'EPIPE') fail(new AppError('invalid', 'request body ended early', { status: 400 }));
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) git.kill('aborted');
+  });
+
+  const out = streamWhenOutput(git.child.stdout!, res, () => {
+    res.status(200).set('Content-Type', `application/x-git-${service}-result`);
+  });
+
+  git.child.once('close', (code) => {
+    const killed = git.killedFor();
+    if (failure) {
+      log.info({ service, reason: failure.message }, 'git request refused');
+      if (!out.started()) sendText(res, failure.status, failure.message);
+      else res.destroy();
+      return;
+    }
+    if (killed === 'timeout') log.warn({ service, stderr: stderr.trim() }, 'git request timed out');
+    if (!out.started()) {
+      if (code !== 0 && !killed) {
+        log.info({ service, code, stderr: stderr.trim() }, 'git service failed');
+        const reason = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^fatal: /, '') ?? 'unknown error';
+        sendText(res, 400, `git ${service} failed: ${reason}`);
+      } else if (!killed) {
+        res.status(200).set('Content-Type', `application/x-git-${service}-result`).end();
+      }
+    }
+    if (service === 'receive-pack' && code === 0 && !killed) {
+      s.repos.afterPush(rec.repo.id).catch((err) => log.warn({ err }, 'updating the repository after a push failed'));
+    }
+  });
+}

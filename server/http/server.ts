@@ -1,0 +1,85 @@
+// The Express application: logging, /ping, git smart HTTP (raw streams, no body parsers),
+// then helmet, sessions, the API and the web pages, and one error handler.
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import { DbSessionStore } from '../auth/session-store.js';
+import { VERSION } from '../lib/version.js';
+import type { Services } from '../services.js';
+import { createApiRouter, createCsrf, SESSION_COOKIE } from './api/index.js';
+import { resolveActor } from './auth.js';
+import { errorHandler } from './errors.js';
+import { gitHttpHandler } from './git-http.js';
+import { createWebRouter } from './web.js';
+
+export interface HttpApp {
+  app: Express;
+  close(): void;
+}
+
+export function createHttpApp(s: Services, opts: { sessionSecret: string }): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', s.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  const slowMs = s.config.slowRequestMs;
+  app.use(
+    pinoHttp({
+      logger: s.log.child({ component: 'http' }),
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => {
+        if (err || res.statusCode >= 500) return 'error';
+        const took = (res as unknown as { responseTime?: number }).responseTime;
+        if (slowMs > 0 && took !== undefined && took >= slowMs) return 'warn';
+        return 'info';
+      },
+      customSuccessMessage: (req, res, took) => `${req.method} ${req.url} ${res.statusCode} ${took}ms${slowMs > 0 && took >= slowMs ? ' (slow)' : ''}`,
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.get('/ping', (_req, res) => {
+    res.json({ ok: true, version: VERSION });
+  });
+
+  // git clients: raw request streams, Basic/token auth, no cookies, no CSRF
+  app.use(gitHttpHandler(s));
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] } },
+      hsts: false, // on a LAN the operator decides about TLS; a reverse proxy adds HSTS
+    }),
+  );
+  const store = new DbSessionStore(s.db);
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: opts.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 30 * 24 * 3600_000, path: '/' },
+    }),
+  );
+  const csrf = createCsrf();
+  app.use('/api/v1', createApiRouter(s, csrf));
+  app.use(resolveActor(s, { sessions: true }));
+  app.use(createWebRouter(s, csrf));
+  app.use((req, res) => {
+    res.status(404).json({ message: `no route for ${req.method} ${req.path}`, code: 'not_found' });
+  });
+  app.use(errorHandler(s.log));
+  return { app, close: () => store.close() };
+}

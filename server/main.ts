@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// The gitssy command line: serve, admin (users, tokens), doctor. Flags > environment >
+// <data>/.gitssy.env > defaults; unknown flags and bad values are errors that say what to fix.
+import { Command, CommanderError, Option } from 'commander';
+import { buildServices, createApp } from './app.js';
+import { runDoctor } from './admin/doctor.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { isAppError } from './lib/errors.js';
+import { createLogger } from './lib/log.js';
+import { VERSION } from './lib/version.js';
+
+type Flags = Partial<Record<keyof Config, string>>;
+
+function dataOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--data <dir>', 'data directory').env('GITSSY_DATA'));
+}
+
+function configFrom(opts: { data?: string }, more: Flags = {}): Config {
+  return loadConfig({ dataDir: opts.data, ...more });
+}
+
+/** Runs a command against the services of a data dir, quietly, and closes them after. */
+async function withServices<T>(opts: { data?: string }, fn: (s: Awaited<ReturnType<typeof buildServices>>) => Promise<T>): Promise<T> {
+  const config = configFrom(opts);
+  const graph = await buildServices(config, createLogger({ level: 'warn', destination: process.stderr }));
+  try {
+    return await fn(graph);
+  } finally {
+    await graph.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('gitssy')
+    .description('Gitssy: a self-hosted Git forge')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) });
+  program.exitOverride();
+
+  dataOption(
+    program
+      .command('serve')
+      .description('serve the forge: web, API and git over HTTP')
+      .addOption(new Option('--host <addr>', 'address to listen on (GITSSY_HOST, default 0.0.0.0)'))
+      .addOption(new Option('--http-port <n>', 'HTTP port, 0 = any free port (GITSSY_HTTP_PORT, default 3000)'))
+      .addOption(new Option('--ssh-port <n>', 'SSH port, 0 = any free port (GITSSY_SSH_PORT, default 2222)'))
+      .addOption(new Option('--git-port <n>', 'git:// port; off unless given (GITSSY_GIT_PORT)')),
+  ).action(async (opts: { data?: string; host?: string; httpPort?: string; sshPort?: string; gitPort?: string }) => {
+    const config = configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort });
+    const app = await createApp(config);
+    const ports = await app.start();
+    process.send?.({ type: 'ready', ports });
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.services.log.info({ signal }, 'shutting down');
+      app.stop().then(
+        () => process.exit(0),
+        (err) => {
+          app.services.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+  const admin = program.command('admin').description('administer users, tokens and the instance');
+  const user = admin.command('user').description('manage users');
+  dataOption(
+    user
+      .command('create')
+      .description('create a user')
+      .requiredOption('--username <name>', 'login name')
+      .requiredOption('--password <password>', 'password (at least 8 characters)')
+      .requiredOption('--email <email>', 'email address')
+      .option('--admin', 'make the user a site administrator', false),
+  ).action(async (opts: { data?: string; username: string; password: string; email: string; admin: boolean }) => {
+    await withServices(opts, async ({ services: s }) => {
+      const u = await s.users.create({ username: opts.username, password: opts.password, email: opts.email, isAdmin: opts.admin }, { actorId: null });
+      process.stdout.write(`created ${u.is_admin ? 'administrator' : 'user'} ${u.name} (id ${u.id})\n`);
+    });
+  });
+
+  const token = admin.command('token').description('manage access tokens');
+  dataOption(
+    token
+      .command('create')
+      .description('create a personal access token for a user; the token is printed on the last line')
+      .requiredOption('--user <name>', 'user the token belongs to')
+      .option('--name <name>', 'token name (default: cli-<time>)')
+      .option('--scopes <list>', 'comma-separated scopes, e.g. read:repository,write:repository; "all" or none = every scope the user has'),
+  ).action(async (opts: { data?: string; user: string; name?: string; scopes?: string }) => {
+    await withServices(opts, async ({ services: s }) => {
+      const u = await s.users.requireByName(opts.user);
+      const name = opts.name ?? `cli-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`;
+      const { token: secret, record } = await s.users.createToken(u.id, name, opts.scopes ?? 'all');
+      process.stdout.write(`created token "${record.name}" for ${u.name} with scopes ${record.scopes.join(',')}\n${secret}\n`);
+    });
+  });
+
+  dataOption(program.command('doctor').description('check the database and every repository; exits non-zero when anything is wrong')).action(async (opts: { data?: string }) => {
+    await withServices(opts, async ({ services: s, layout }) => {
+      const report = await runDoctor(s, layout.repos, (line) => process.stdout.write(line + '\n'));
+      for (const p of report.problems) process.stdout.write(`problem: ${p}\n`);
+      process.stdout.write(`doctor: database and ${report.repositories} repositor${report.repositories === 1 ? 'y' : 'ies'} checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`);
+      if (report.problems.length) process.exitCode = 1;
+    });
+  });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gitssy: ${err.message}\n`);
+    } else if (isAppError(err)) {
+      process.stderr.write(`gitssy: ${err.message}\n`);
+    } else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`gitssy: ${(err as Error).message}: another program uses that port; pick another with --http-port or GITSSY_HTTP_PORT\n`);
+    } else {
+      process.stderr.write(`gitssy: ${(err as Error).stack ?? String(err)}\n`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

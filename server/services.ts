@@ -1,0 +1,30 @@
+// The service graph the composition root builds and the transports receive.
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import type { AccessService } from './access/access.js';
+import type { AuditLog } from './audit/audit.js';
+import type { SetupService } from './auth/setup.js';
+import type { GitEnv } from './git/command.js';
+import type { RepoStore } from './git/repo-store.js';
+import type { Logger } from './lib/log.js';
+import type { OrgService } from './orgs/orgs.js';
+import type { RepoService } from './repos/repos.js';
+import type { SettingsService } from './settings/settings.js';
+import type { UserService } from './users/users.js';
+
+export interface Services {
+  config: Config;
+  db: Db;
+  log: Logger;
+  git: GitEnv;
+  store: RepoStore;
+  settings: SettingsService;
+  audit: AuditLog;
+  access: AccessService;
+  users: UserService;
+  orgs: OrgService;
+  repos: RepoService;
+  setup: SetupService;
+  /** Address of the SSH server once it listens (null while there is none). */
+  sshPort(): number | null;
+}

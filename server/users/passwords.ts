@@ -1,0 +1,65 @@
+// Password hashing with argon2id (OWASP's recommended parameters, @node-rs/argon2 defaults),
+// plus a short-lived cache of successful checks so git clients that send Basic credentials on
+// every request don't pay a full argon2 verification each time.
+import { hash, verify } from '@node-rs/argon2';
+import { createHash, randomBytes } from 'node:crypto';
+
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 256;
+
+const ARGON2ID = 2; // Algorithm.Argon2id (a const enum in the typings)
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+}
+
+// A valid hash of a random string, verified against when the user doesn't exist so the
+// response time doesn't tell whether a name is taken.
+let dummyHash: Promise<string> | null = null;
+
+export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+  if (!stored) {
+    dummyHash ??= hashPassword(`dummy-${Math.random()}`);
+    await verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers (user, stored hash, password) triples that verified, for a minute. */
+export class VerifiedPasswordCache {
+  private readonly entries = new Map<string, number>();
+  private readonly secret = randomBytes(32).toString('hex');
+
+  constructor(
+    private readonly ttlMs = 60_000,
+    private readonly max = 1_000,
+  ) {}
+
+  private key(userId: number, storedHash: string, password: string): string {
+    return createHash('sha256').update(`${this.secret}\0${userId}\0${storedHash}\0${password}`).digest('hex');
+  }
+
+  has(userId: number, storedHash: string, password: string): boolean {
+    const k = this.key(userId, storedHash, password);
+    const exp = this.entries.get(k);
+    if (exp === undefined) return false;
+    if (exp < Date.now()) {
+      this.entries.delete(k);
+      return false;
+    }
+    return true;
+  }
+
+  add(userId: number, storedHash: string, password: string): void {
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(this.key(userId, storedHash, password), Date.now() + this.ttlMs);
+  }
+}
