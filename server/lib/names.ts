@@ -13,7 +13,7 @@ export const RESERVED_OWNER_NAMES = new Set([
   'debug', 'error', 'explore', 'favicon.ico', 'ghost', 'help', 'install', 'issues', 'less', 'login', 'manifest.json',
   'metrics', 'milestones', 'new', 'notifications', 'org', 'pulls', 'raw', 'repo', 'repo-avatars', 'robots.txt',
   'search', 'serviceworker.js', 'setup', 'ssh_info', 'static', 'swagger.v1.json', 'user', 'users', 'v2', 'gitea-actions',
-  'ping', 'healthz', 'u', 'g', 'src', 'socket.io', 'sitemap.xml', 'stars', 'settings', 'root', 'git', 'gitssy', 'internal',
+  'ping', 'healthz', 'u', 'g', 'src', 'socket.io', 'sitemap.xml', 'stars', 'settings', 'git', 'gitssy', 'internal',
 ]);
 
 export const RESERVED_REPO_NAMES = new Set(['.', '..', '-', 'api', 'admin', 'assets', 'raw', 'explore', 'settings', 'info', 'objects', 'refs', 'hooks']);

@@ -51,8 +51,8 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
     res.json(doc);
   });
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
-  const limiter = credentialLimiter();
-  router.post(['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens'], limiter);
+  // each credential endpoint has its own budget, so signing in doesn't use up token creation
+  for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
   // CSRF guards requests that ride on the session cookie (and the forms that create one);
   // token- and Basic-authenticated clients can't be forged by a browser and skip it.

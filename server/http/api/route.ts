@@ -2,7 +2,8 @@
 // and also feeds the OpenAPI document, so the two can't drift apart.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../lib/errors.js';
+import { scopeAllows, type ScopeCategory } from '../../access/scopes.js';
+import { AppError, Forbidden } from '../../lib/errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -23,7 +24,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   auth?: 'optional' | 'user' | 'admin' | 'basic';
   /** Status codes and what they mean. */
   responses: Record<number, string>;
+  /** Token scope category the route needs (read for GET, write otherwise); default from the tag. */
+  scope?: ScopeCategory | null;
 }
+
+const TAG_SCOPES: Record<string, ScopeCategory | null> = { repository: 'repository', user: 'user', organization: 'organization', admin: 'admin', session: null, miscellaneous: null };
 
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
 
@@ -65,7 +70,13 @@ export class ApiRouter {
     handler: (ctx: HandlerContext<Infer<B>, Infer<Q>>) => Promise<Reply | void>,
   ): void {
     this.ops.push({ spec: spec as RouteSpec<z.ZodType | undefined, z.ZodType | undefined> });
+    const category = spec.scope !== undefined ? spec.scope : (TAG_SCOPES[spec.tag] ?? null);
+    const mode = spec.method === 'get' ? 'read' : 'write';
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      // a token only reaches the routes its scopes name, as in Gitea
+      if (category && req.actor?.kind === 'user' && !scopeAllows(req.actor.scopes, mode, category)) {
+        throw Forbidden(`this token lacks the ${mode}:${category} scope`);
+      }
       const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'request body') : undefined;
       const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : undefined;
       const reply = await handler({ req, res, body: body as Infer<B>, query: query as Infer<Q>, params: req.params as Record<string, string> });
