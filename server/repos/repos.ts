@@ -123,6 +123,7 @@ export class RepoService {
     if ((input.description ?? '').length > 2048) throw Invalid('description must be at most 2048 characters');
 
     const ref = { owner: owner.name, name: input.name };
+    if (await this.find(owner.name, input.name)) throw Conflict(`repository ${owner.name}/${input.name} already exists`);
     if (await this.store.exists(ref)) {
       throw Conflict(`files for ${owner.name}/${input.name} already exist on disk; an administrator can adopt or remove them`);
     }
