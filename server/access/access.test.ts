@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type OpenedDb } from '../db/index.js';
 import { AccessService, type Actor, type RepoFacts } from './access.js';
+import type { Scope } from './scopes.js';
 
 // Real SQLite file, real migrations: the decision reads memberships and collaborations.
 let opened: OpenedDb;
@@ -30,7 +31,7 @@ async function repo(name: string, owner: string, visibility: string): Promise<Re
   return { id: row.id, ownerId: ids[owner]!, visibility: visibility as RepoFacts['visibility'] };
 }
 
-const as = (name: string, scopes: Actor extends { scopes: infer S } ? S : never = null, isAdmin = false): Actor => ({ kind: 'user', user: { id: ids[name]!, name, isAdmin }, scopes, via: scopes ? 'token' : 'password' });
+const as = (name: string, scopes: readonly Scope[] | null = null, isAdmin = false): Actor => ({ kind: 'user', user: { id: ids[name]!, name, isAdmin }, scopes, via: scopes ? 'token' : 'password' });
 const anon: Actor = { kind: 'anonymous' };
 let pub: RepoFacts, internal: RepoFacts, priv: RepoFacts, orgPriv: RepoFacts;
 
