@@ -204,3 +204,31 @@ describe('rate limits on credential endpoints', () => {
     expect((await s.api('POST', '/api/v1/users/alice/tokens', { auth: ['alice', 'alice-pass-123'], json: { name: 't1' } })).status).toBe(201);
   });
 });
+
+describe('the setup page (no script, plain form)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => s?.stop());
+
+  it('creates the administrator from the form and signs them in', async () => {
+    const token = /\/setup\?token=([0-9a-f]{48})/.exec(s.log())![1]!;
+    const b = new Browser(s.url);
+    const page = await b.request('GET', `/setup?token=${token}`);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const html = await page.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+    const weak = await b.request('POST', '/setup', { csrf: false, form: { _csrf: csrf, token, username: 'boss', email: 'boss@example.test', password: 'short' } });
+    expect(weak.status).toBe(422);
+    expect(await weak.text()).toMatch(/at least 8 characters/);
+
+    const res = await b.request('POST', '/setup', { csrf: false, form: { _csrf: csrf, token, username: 'boss', email: 'boss@example.test', password: 'admin-pass-123' } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(((await (await b.request('GET', '/api/v1/user')).json()) as { login: string }).login).toBe('boss');
+    // set up now: the page sends people home
+    expect((await b.request('GET', `/setup?token=${token}`)).status).toBe(303);
+  });
+});
