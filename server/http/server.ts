@@ -26,6 +26,13 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
   app.set('query parser', 'simple');
 
   const slowMs = s.config.slowRequestMs;
+  // pino-http measures the duration after choosing the level, so keep our own start time
+  const started = new WeakMap<object, number>();
+  const isSlow = (res: object) => slowMs > 0 && Date.now() - (started.get(res) ?? Date.now()) >= slowMs;
+  app.use((_req, res, next) => {
+    started.set(res, Date.now());
+    next();
+  });
   app.use(
     pinoHttp({
       logger: s.log.child({ component: 'http' }),
@@ -36,11 +43,9 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
       },
       customLogLevel: (_req, res, err) => {
         if (err || res.statusCode >= 500) return 'error';
-        const took = (res as unknown as { responseTime?: number }).responseTime;
-        if (slowMs > 0 && took !== undefined && took >= slowMs) return 'warn';
-        return 'info';
+        return isSlow(res) ? 'warn' : 'info';
       },
-      customSuccessMessage: (req, res, took) => `${req.method} ${req.url} ${res.statusCode} ${took}ms${slowMs > 0 && took >= slowMs ? ' (slow)' : ''}`,
+      customSuccessMessage: (req, res, took) => `${req.method} ${req.url} ${res.statusCode} ${took}ms${isSlow(res) ? ' (slow)' : ''}`,
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
         res: (res) => ({ statusCode: res.statusCode }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 describe('smoke: a teammate creates a repo, pushes and clones over HTTP', () => {
   let s: TestServer;
@@ -25,5 +25,33 @@ describe('smoke: a teammate creates a repo, pushes and clones over HTTP', () => 
     const dst = await tempDir();
     await gitOk(['clone', '-q', s.gitUrl('alice/demo.git'), dst + '/c']);
     expect((await gitOk(['rev-parse', 'HEAD'], { cwd: dst + '/c' })).trim()).toBe(head);
+  });
+});
+
+describe('operations', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ env: { GITSSY_SLOW_REQUEST_MS: '1' } });
+  });
+  afterAll(async () => s?.stop());
+
+  it('logs each request as JSON with its request id, duration and a slow flag', async () => {
+    // a password check (argon2) always takes longer than the 1 ms threshold
+    const res = await s.api('GET', '/api/v1/user', { auth: ['nobody', 'some-password'] });
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const line = await waitFor(async () => s.log().split('\n').find((l) => l.includes(id!)));
+    const entry = JSON.parse(line) as { req: { id: string }; responseTime: number; level: number; msg: string };
+    expect(entry.req.id).toBe(id);
+    expect(typeof entry.responseTime).toBe('number');
+    expect(entry.level).toBe(40);
+    expect(entry.msg).toMatch(/ 401 \d+ms \(slow\)$/);
+  });
+
+  it('never logs credentials', async () => {
+    await s.api('GET', '/api/v1/user', { auth: ['someone', 'hunter2-secret'] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.log()).not.toContain('hunter2-secret');
+    expect(s.log()).not.toContain(Buffer.from('someone:hunter2-secret').toString('base64'));
   });
 });
