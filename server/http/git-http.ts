@@ -110,10 +110,9 @@ export function gitHttpHandler(s: Services) {
     } catch (err) {
       if (!isAppError(err)) throw err;
       // Anonymous callers are asked for credentials whenever they are refused, so a private
-      // repository and a missing one look the same.
-      if (err.code === 'unauthorized' || (actor.kind === 'anonymous' && (err.code === 'not_found' || err.code === 'forbidden'))) {
-        const message = err.code === 'unauthorized' && actor.kind === 'anonymous' && err.message !== 'authentication required' ? err.message : 'authentication required';
-        return sendText(res, 401, message, { 'WWW-Authenticate': 'Basic realm="Gitssy", charset="UTF-8"' });
+      // repository and a missing one look the same; bad credentials say what was wrong.
+      if (err.code === 'unauthorized' || (actor.kind === 'anonymous' && err.code === 'not_found')) {
+        return sendText(res, 401, err.code === 'unauthorized' ? err.message : 'authentication required', { 'WWW-Authenticate': 'Basic realm="Gitssy", charset="UTF-8"' });
       }
       return sendText(res, err.status, err.code === 'not_found' ? 'repository not found' : err.message);
     }
