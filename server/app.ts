@@ -22,6 +22,11 @@ import { RepoService } from './repos/repos.js';
 import type { Services } from './services.js';
 import { SettingsService } from './settings/settings.js';
 import { UserService } from './users/users.js';
+import { EventBus } from './events/bus.js';
+import { PushRecorder } from './pushes/recorder.js';
+import { PushPolicy } from './hooks/policy.js';
+import { HookServer } from './hooks/internal-server.js';
+import { installHooks } from './hooks/scripts.js';
 
 export interface DataLayout {
   root: string;
@@ -70,15 +75,31 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const settings = new SettingsService(db);
   await settings.load();
   const git = gitBaseEnv(layout.gitHome);
+  await installHooks(layout.hooks);
   const store = new RepoStore(new RepoPaths(layout.repos), git, layout.hooks);
+  const events = new EventBus(log.child({ component: 'events' }));
   const audit = new AuditLog(db);
   const access = new AccessService(db);
   const users = new UserService(db, settings, audit);
   const orgs = new OrgService(db, audit);
-  const repos = new RepoService(db, store, git, access, orgs, audit, log.child({ component: 'repos' }));
+  const pushes = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }));
+  const repos = new RepoService(db, store, git, access, orgs, audit, pushes, log.child({ component: 'repos' }));
   const setup = new SetupService(settings, users);
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, sshPort: () => null };
-  return { services, layout, close: () => opened.close() };
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, sshPort: () => null, hookEnv: () => ({}) };
+
+  // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
+  events.on('push', (e) =>
+    audit.record({ actorId: e.pusherId, action: 'repo.push', targetType: 'repository', targetId: e.repoId, detail: { event: e.id, transport: e.transport, refs: e.updates } }),
+  );
+  events.on('push', (e) => repos.afterPush(e.repoId));
+  return {
+    services,
+    layout,
+    close: async () => {
+      await events.drain();
+      await opened.close();
+    },
+  };
 }
 
 export interface Ports {
@@ -106,6 +127,8 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     secret = randomHex(32);
     await s.settings.setInternal('session.secret', secret);
   }
+  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
+  s.hookEnv = () => hooks.env();
   const http = createHttpApp(s, { sessionSecret: secret });
   let server: Server | null = null;
   const portsFile = path.join(graph.layout.run, 'ports.json');
@@ -115,6 +138,9 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     layout: graph.layout,
     setupToken: null,
     async start() {
+      await hooks.start();
+      const { recovered } = await s.pushes.reconcile();
+      if (recovered) log.warn({ recovered }, 'recorded pushes that landed while the server could not hear them');
       server = createServer(http.app);
       server.requestTimeout = 0; // git transfers may be long; per-request git timeouts apply instead
       server.headersTimeout = 60_000;
@@ -147,6 +173,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
         });
         await rm(portsFile, { force: true });
       }
+      await hooks.stop();
       http.close();
       await graph.close();
     },

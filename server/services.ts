@@ -11,6 +11,8 @@ import type { OrgService } from './orgs/orgs.js';
 import type { RepoService } from './repos/repos.js';
 import type { SettingsService } from './settings/settings.js';
 import type { UserService } from './users/users.js';
+import type { EventBus } from './events/bus.js';
+import type { PushRecorder } from './pushes/recorder.js';
 
 export interface Services {
   config: Config;
@@ -25,6 +27,10 @@ export interface Services {
   orgs: OrgService;
   repos: RepoService;
   setup: SetupService;
+  events: EventBus;
+  pushes: PushRecorder;
+  /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
+  hookEnv(): Record<string, string>;
   /** Address of the SSH server once it listens (null while there is none). */
   sshPort(): number | null;
 }

@@ -93,6 +93,35 @@ export interface RepositoryTable {
   size: number;
   created_at: number;
   updated_at: number;
+  /** 1 once repo_refs holds a snapshot of the refs (see the push recorder) */
+  refs_synced: Generated<number>;
+}
+
+export interface RepoRefTable {
+  repo_id: number;
+  ref: string;
+  sha: string;
+}
+
+export interface PushEventTable {
+  id: Id;
+  repo_id: number;
+  pusher_id: number | null;
+  transport: string;
+  /** JSON: [{ref, oldSha, newSha}] */
+  updates: string;
+  created_at: number;
+}
+
+export interface BranchProtectionTable {
+  id: Id;
+  repo_id: number;
+  /** a branch name or a glob (`release/*`) */
+  rule_name: string;
+  enable_force_push: number;
+  enable_deletion: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface CollaborationTable {
@@ -145,6 +174,9 @@ export interface Database {
   watches: WatchTable;
   settings: SettingTable;
   audit_log: AuditLogTable;
+  repo_refs: RepoRefTable;
+  push_events: PushEventTable;
+  branch_protections: BranchProtectionTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -125,11 +125,14 @@ export function gitHttpHandler(s: Services) {
       env.GITSSY_PUSHER_ID = String(actor.user.id);
       env.GITSSY_PUSHER_NAME = actor.user.name;
     }
-    env.GITSSY_REPO_ID = String(rec.repo.id);
-    env.GITSSY_TRANSPORT = 'http';
+    if (service === 'receive-pack') {
+      Object.assign(env, s.hookEnv());
+      env.GITSSY_REPO_ID = String(rec.repo.id);
+      env.GITSSY_TRANSPORT = 'http';
+    }
 
     if (route.endpoint === 'info/refs') return advertise(s, req, res, service, dir, env, protocol);
-    return serviceRpc(s, req, res, service, dir, env, rec);
+    return serviceRpc(s, req, res, service, dir, env);
   };
 }
 
@@ -177,7 +180,7 @@ function advertise(s: Services, req: Request, res: Response, service: GitService
   });
 }
 
-function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, rec: RepoRecord): void {
+function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>): void {
   const maxPush = s.settings.get('git.maxPushBytes');
   const args = service === 'receive-pack' && maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, '--stateless-rpc', dir] : [service, '--stateless-rpc', dir];
   const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
@@ -235,9 +238,6 @@ function serviceRpc(s: Services, req: Request, res: Response, service: GitServic
       } else if (!killed) {
         res.status(200).set('Content-Type', `application/x-git-${service}-result`).end();
       }
-    }
-    if (service === 'receive-pack' && code === 0 && !killed) {
-      s.repos.afterPush(rec.repo.id).catch((err) => log.warn({ err }, 'updating the repository after a push failed'));
     }
   });
 }

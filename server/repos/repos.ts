@@ -14,6 +14,7 @@ import type { Logger } from '../lib/log.js';
 import { branchNameProblem, repoNameProblem } from '../lib/names.js';
 import { USER_TYPE } from '../users/users.js';
 import type { OrgService } from '../orgs/orgs.js';
+import type { PushRecorder } from '../pushes/recorder.js';
 
 export interface RepoRecord {
   repo: RepoRow;
@@ -55,6 +56,7 @@ export class RepoService {
     private readonly access: AccessService,
     private readonly orgs: OrgService,
     private readonly audit: AuditLog,
+    private readonly pushes: PushRecorder,
     private readonly log: Logger,
   ) {}
 
@@ -166,6 +168,7 @@ export class RepoService {
         });
         repo = await this.db.updateTable('repositories').set({ is_empty: 0 }).where('id', '=', repo.id).returningAll().executeTakeFirstOrThrow();
       }
+      await this.pushes.snapshot(repo.id, ref);
     } catch (err) {
       await this.db.deleteFrom('repositories').where('id', '=', repo.id).execute();
       await this.store.delete(ref).catch(() => {});
@@ -277,6 +280,7 @@ export class RepoService {
     }
     try {
       await this.store.fork({ owner: source.owner.name, name: source.repo.name }, { owner: target.owner.name, name });
+      await this.pushes.snapshot(repo.id, { owner: target.owner.name, name });
     } catch (err) {
       await this.db.deleteFrom('repositories').where('id', '=', repo.id).execute();
       throw err;

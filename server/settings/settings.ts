@@ -9,6 +9,8 @@ export const settingsSchema = z.strictObject({
   'registration.mode': z.enum(['open', 'approval', 'closed']),
   /** Largest push accepted, in bytes (git's receive.maxInputSize); 0 = no limit. */
   'git.maxPushBytes': z.number().int().min(0),
+  /** Largest a repository may grow through pushes, in bytes; 0 = no quota. */
+  'git.maxRepoBytes': z.number().int().min(0),
   /** Instance name shown in the UI and the console. */
   'instance.name': z.string().min(1).max(100),
   /** Failed password attempts before an account locks, and for how long (GitLab's defaults). */
@@ -17,6 +19,8 @@ export const settingsSchema = z.strictObject({
   /** Maintenance mode (the switch comes with the appliance; the setting exists now). */
   'maintenance.enabled': z.boolean(),
   'maintenance.message': z.string().max(500),
+  /** Site administrators may still push during maintenance. */
+  'maintenance.adminsExempt': z.boolean(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -25,11 +29,13 @@ export type SettingKey = keyof Settings;
 export const DEFAULT_SETTINGS: Settings = {
   'registration.mode': 'open',
   'git.maxPushBytes': 2 * 1024 * 1024 * 1024,
+  'git.maxRepoBytes': 0,
   'instance.name': 'Gitssy',
   'auth.maxFailedLogins': 10,
   'auth.lockMinutes': 10,
   'maintenance.enabled': false,
   'maintenance.message': '',
+  'maintenance.adminsExempt': false,
 };
 
 export class SettingsService {

@@ -7,6 +7,7 @@ import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
+import { registerProtectionRoutes } from './protections.js';
 import { registerRepoRoutes } from './repos.js';
 import { ApiRouter } from './route.js';
 import { registerSessionRoutes } from './session.js';
@@ -44,6 +45,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerSessionRoutes(api, s, (req: Request) => csrf.generateToken(req));
   registerUserRoutes(api, s);
   registerRepoRoutes(api, s);
+  registerProtectionRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();

@@ -1,0 +1,120 @@
+// The internal endpoint the git hooks call: loopback only, on its own port, and every call
+// must carry this boot's secret (compared in constant time). pre-receive asks the push
+// policy; post-receive records the push event.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { PushTransport, RefUpdate } from '../events/bus.js';
+import { constantTimeEqual, randomHex } from '../lib/crypto.js';
+import type { Logger } from '../lib/log.js';
+import type { PushRecorder } from '../pushes/recorder.js';
+import type { RepoService } from '../repos/repos.js';
+import type { UserService } from '../users/users.js';
+import type { RepoStore } from '../git/repo-store.js';
+import type { PushPolicy } from './policy.js';
+
+const MAX_BODY = 16 * 1024 * 1024;
+const SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const TRANSPORTS = new Set<PushTransport>(['http', 'ssh', 'web']);
+
+export function parseRefUpdates(body: string): RefUpdate[] | null {
+  const updates: RefUpdate[] = [];
+  for (const line of body.split('\n')) {
+    if (!line) continue;
+    const [oldSha, newSha, ref, extra] = line.split(' ');
+    if (!oldSha || !newSha || !ref || extra !== undefined || !SHA_RE.test(oldSha) || !SHA_RE.test(newSha) || !ref.startsWith('refs/')) return null;
+    updates.push({ ref, oldSha, newSha });
+  }
+  return updates;
+}
+
+export interface HookDeps {
+  repos: RepoService;
+  users: UserService;
+  store: RepoStore;
+  policy: PushPolicy;
+  recorder: PushRecorder;
+  log: Logger;
+}
+
+export class HookServer {
+  private server: Server | null = null;
+  private port = 0;
+  private readonly secret = randomHex(32);
+
+  constructor(private readonly deps: HookDeps) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        this.deps.log.error({ err }, 'hook endpoint failed');
+        this.reply(res, 500, ['Gitssy: internal error while checking the push; the server log has the details.']);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const srv = this.server;
+    this.server = null;
+    if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()));
+  }
+
+  /** What receive-pack's environment needs so our hooks can reach us. */
+  env(): Record<string, string> {
+    if (!this.port) return {};
+    return { GITSSY_INTERNAL_PORT: String(this.port), GITSSY_INTERNAL_SECRET: this.secret };
+  }
+
+  private reply(res: ServerResponse, status: number, lines: string[]): void {
+    const body = lines.map((l) => `${l}\n`).join('');
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    res.end(body);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const secret = req.headers['x-gitssy-secret'];
+    if (typeof secret !== 'string' || !constantTimeEqual(secret, this.secret)) return this.reply(res, 403, ['Gitssy: push refused: bad internal credentials']);
+    const hook = req.url === '/hooks/pre-receive' ? 'pre-receive' : req.url === '/hooks/post-receive' ? 'post-receive' : null;
+    if (req.method !== 'POST' || !hook) return this.reply(res, 404, ['Gitssy: unknown hook']);
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) return this.reply(res, 413, ['Gitssy: push refused: too many ref updates in one push']);
+      chunks.push(chunk as Buffer);
+    }
+    const updates = parseRefUpdates(Buffer.concat(chunks).toString('utf8'));
+    const repoId = Number(req.headers['x-gitssy-repo']);
+    const pusherHeader = String(req.headers['x-gitssy-pusher'] ?? '');
+    const pusherId = /^\d+$/.test(pusherHeader) ? Number(pusherHeader) : null;
+    const transport = String(req.headers['x-gitssy-transport'] ?? '') as PushTransport;
+    if (!updates || !Number.isInteger(repoId) || repoId <= 0 || !TRANSPORTS.has(transport)) return this.reply(res, 400, ['Gitssy: push refused: malformed hook request']);
+
+    const rec = await this.deps.repos.byId(repoId);
+    if (!rec) return this.reply(res, 404, ['Gitssy: push refused: the repository no longer exists']);
+    const ref = { owner: rec.owner.name, name: rec.repo.name };
+    const repoDir = this.deps.store.dir(ref);
+
+    if (hook === 'pre-receive') {
+      const q = String(req.headers['x-gitssy-quarantine'] ?? '');
+      // the quarantine is a folder git made inside this repository's objects; nothing else
+      const quarantine = q && path.resolve(q).startsWith(path.join(repoDir, 'objects') + path.sep) ? path.resolve(q) : null;
+      const pusher = pusherId ? await this.deps.users.byId(pusherId) : undefined;
+      const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine });
+      if (refusals.length) {
+        this.deps.log.info({ repo: `${ref.owner}/${ref.name}`, refusals }, 'push refused by policy');
+        return this.reply(res, 403, refusals.map((r) => `Gitssy: ${r}`));
+      }
+      return this.reply(res, 200, []);
+    }
+    await this.deps.recorder.record(repoId, ref, pusherId, transport, updates.filter((u) => u.oldSha !== u.newSha));
+    return this.reply(res, 200, []);
+  }
+}
+

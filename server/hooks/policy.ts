@@ -1,0 +1,93 @@
+// The one push policy, asked by the pre-receive hook whatever the transport: maintenance mode,
+// ref names, protected branches (no force-push or deletion unless the rule allows it) and the
+// repository size quota. Each refusal is a sentence the pusher sees as a `remote:` line.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/index.js';
+import { ZERO_SHA, type RefUpdate } from '../events/bus.js';
+import { runGit, type GitEnv } from '../git/command.js';
+import type { SettingsService } from '../settings/settings.js';
+
+export interface PushContext {
+  repoId: number;
+  repoDir: string;
+  repoSize: number;
+  isSiteAdmin: boolean;
+  updates: RefUpdate[];
+  /** Where git keeps the pushed objects until the hook says yes (GIT_QUARANTINE_PATH). */
+  quarantine: string | null;
+}
+
+/** Glob for branch rules: `*` stays within one path component, `**` crosses them. */
+export function ruleMatches(rule: string, branch: string): boolean {
+  if (!/[*?]/.test(rule)) return rule === branch;
+  const re = rule
+    .split(/(\*\*|\*|\?)/)
+    .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${re}$`).test(branch);
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await dirSize(p);
+    else if (entry.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+export class PushPolicy {
+  constructor(
+    private readonly db: Db,
+    private readonly settings: SettingsService,
+    private readonly git: GitEnv,
+  ) {}
+
+  async check(ctx: PushContext): Promise<string[]> {
+    const refusals: string[] = [];
+    if (this.settings.get('maintenance.enabled') && !(ctx.isSiteAdmin && this.settings.get('maintenance.adminsExempt'))) {
+      const msg = this.settings.get('maintenance.message');
+      return [`Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}`];
+    }
+    for (const u of ctx.updates) {
+      if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) refusals.push(`${u.ref}: ref names may not have components starting with '-' or '.'`);
+    }
+    const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', ctx.repoId).execute();
+    for (const u of ctx.updates) {
+      if (!u.ref.startsWith('refs/heads/')) continue;
+      const branch = u.ref.slice('refs/heads/'.length);
+      const rule = rules.find((r) => ruleMatches(r.rule_name, branch));
+      if (!rule) continue;
+      if (u.newSha === ZERO_SHA) {
+        if (!rule.enable_deletion) refusals.push(`${branch} is a protected branch and may not be deleted`);
+      } else if (u.oldSha !== ZERO_SHA && !rule.enable_force_push && !(await this.isAncestor(ctx, u.oldSha, u.newSha))) {
+        refusals.push(`${branch} is a protected branch: force-pushes are not allowed (pull, merge or rebase onto it, then push)`);
+      }
+    }
+    const quota = this.settings.get('git.maxRepoBytes');
+    if (quota > 0 && ctx.quarantine) {
+      const incoming = await dirSize(ctx.quarantine);
+      if (ctx.repoSize + incoming > quota) {
+        refusals.push(`this push would grow the repository past its quota of ${Math.round(quota / 1048576)} MiB`);
+      }
+    }
+    return refusals;
+  }
+
+  /** `git merge-base --is-ancestor`, seeing the quarantined objects of the push too. */
+  private async isAncestor(ctx: PushContext, oldSha: string, newSha: string): Promise<boolean> {
+    const env: Record<string, string> = {};
+    if (ctx.quarantine) {
+      env.GIT_OBJECT_DIRECTORY = ctx.quarantine;
+      env.GIT_ALTERNATE_OBJECT_DIRECTORIES = path.join(ctx.repoDir, 'objects');
+    }
+    try {
+      await runGit(this.git, ['--git-dir', ctx.repoDir, 'merge-base', '--is-ancestor', oldSha, newSha], { env });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// Turns ref updates that landed into exactly one durable push event each: the event row and
+// the refs snapshot change in one transaction, and at start-up any difference between the
+// snapshot and the refs on disk (a push the server could not hear about) becomes one
+// "recovered" event, so nothing is lost and nothing is counted twice.
+import type { Db } from '../db/index.js';
+import type { EventBus, PushEvent, PushTransport, RefUpdate } from '../events/bus.js';
+import { ZERO_SHA } from '../events/bus.js';
+import { runGit, type GitEnv } from '../git/command.js';
+import type { RepoRef, RepoStore } from '../git/repo-store.js';
+import type { Logger } from '../lib/log.js';
+
+export class PushRecorder {
+  // record() reads refs and writes the snapshot; one at a time per repository
+  private readonly locks = new Map<number, Promise<unknown>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: RepoStore,
+    private readonly git: GitEnv,
+    private readonly events: EventBus,
+    private readonly log: Logger,
+  ) {}
+
+  /** Every ref of the repository with the object it points at. */
+  async readRefs(ref: RepoRef): Promise<Map<string, string>> {
+    const { stdout } = await runGit(this.git, ['--git-dir', this.store.dir(ref), 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
+    const refs = new Map<string, string>();
+    for (const line of stdout.toString().split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
+    }
+    return refs;
+  }
+
+  /** Replaces the snapshot with the refs on disk, without an event (new, forked, adopted repos). */
+  async snapshot(repoId: number, ref: RepoRef): Promise<void> {
+    await this.serial(repoId, async () => {
+      const refs = await this.readRefs(ref);
+      await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).execute();
+        const rows = [...refs].map(([name, sha]) => ({ repo_id: repoId, ref: name, sha }));
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('repo_refs').values(rows.slice(i, i + 500)).execute();
+        await trx.updateTable('repositories').set({ refs_synced: 1 }).where('id', '=', repoId).execute();
+      });
+    });
+  }
+
+  /**
+   * Records one push (the updates git reported to post-receive) and announces it. The
+   * snapshot takes each ref's value as it is on disk now, so pushes racing on one ref leave
+   * it in step with git whatever order their hooks report in.
+   */
+  async record(repoId: number, ref: RepoRef, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<PushEvent | null> {
+    if (updates.length === 0) return null;
+    const event = await this.serial(repoId, async () => {
+      const current = await this.readRefs(ref);
+      const at = Date.now();
+      return this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('push_events')
+          .values({ repo_id: repoId, pusher_id: pusherId, transport, updates: JSON.stringify(updates), created_at: at })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        for (const u of updates) {
+          const sha = current.get(u.ref);
+          await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).where('ref', '=', u.ref).execute();
+          if (sha) await trx.insertInto('repo_refs').values({ repo_id: repoId, ref: u.ref, sha }).execute();
+        }
+        return { id: row.id, repoId, pusherId, transport, updates, at } satisfies PushEvent;
+      });
+    });
+    await this.events.emit('push', event);
+    return event;
+  }
+
+  /** Start-up pass: snapshot repositories never seen, recover pushes missed in the others. */
+  async reconcile(): Promise<{ recovered: number }> {
+    const repos = await this.db
+      .selectFrom('repositories as r')
+      .innerJoin('users as u', 'u.id', 'r.owner_id')
+      .select(['r.id as id', 'r.name as name', 'u.name as owner', 'r.refs_synced as synced'])
+      .execute();
+    let recovered = 0;
+    for (const r of repos) {
+      const ref = { owner: r.owner, name: r.name };
+      try {
+        if (!(await this.store.exists(ref))) continue;
+        if (!r.synced) {
+          await this.snapshot(r.id, ref);
+          continue;
+        }
+        const onDisk = await this.readRefs(ref);
+        const known = await this.db.selectFrom('repo_refs').select(['ref', 'sha']).where('repo_id', '=', r.id).execute();
+        const updates: RefUpdate[] = [];
+        const seen = new Set<string>();
+        for (const k of known) {
+          seen.add(k.ref);
+          const now = onDisk.get(k.ref);
+          if (now !== k.sha) updates.push({ ref: k.ref, oldSha: k.sha, newSha: now ?? ZERO_SHA });
+        }
+        for (const [name, sha] of onDisk) if (!seen.has(name)) updates.push({ ref: name, oldSha: ZERO_SHA, newSha: sha });
+        if (updates.length) {
+          await this.record(r.id, ref, null, 'recovered', updates);
+          recovered++;
+          this.log.info({ repo: `${r.owner}/${r.name}`, refs: updates.length }, 'recovered a push the server missed');
+        }
+      } catch (err) {
+        this.log.warn({ err, repo: `${r.owner}/${r.name}` }, 'could not reconcile refs');
+      }
+    }
+    return { recovered };
+  }
+
+  private serial<T>(repoId: number, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(repoId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.locks.set(repoId, tail);
+    void tail.then(() => {
+      if (this.locks.get(repoId) === tail) this.locks.delete(repoId);
+    });
+    return next;
+  }
+}
