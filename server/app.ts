@@ -3,7 +3,6 @@
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AccessService } from './access/access.js';
@@ -17,6 +16,7 @@ import { createHttpApp } from './http/server.js';
 import { randomHex } from './lib/crypto.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { VERSION } from './lib/version.js';
+import { lanAddresses } from './lib/net.js';
 import { OrgService } from './orgs/orgs.js';
 import { RepoService } from './repos/repos.js';
 import type { Services } from './services.js';
@@ -27,6 +27,9 @@ import { PushRecorder } from './pushes/recorder.js';
 import { PushPolicy } from './hooks/policy.js';
 import { HookServer } from './hooks/internal-server.js';
 import { installHooks } from './hooks/scripts.js';
+import { KeyService } from './keys/keys.js';
+import { loadOrCreateHostKey } from './ssh/host-key.js';
+import { SshServer } from './ssh/server.js';
 
 export interface DataLayout {
   root: string;
@@ -85,7 +88,9 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const pushes = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }));
   const repos = new RepoService(db, store, git, access, orgs, audit, pushes, log.child({ component: 'repos' }));
   const setup = new SetupService(settings, users);
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, sshPort: () => null, hookEnv: () => ({}) };
+  const keys = new KeyService(db, audit);
+  const hostKey = await loadOrCreateHostKey(layout.ssh);
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>
@@ -129,6 +134,8 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
   }
   const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
   s.hookEnv = () => hooks.env();
+  const ssh = new SshServer(s, log.child({ component: 'ssh' }));
+  s.sshPort = () => ssh.port;
   const http = createHttpApp(s, { sessionSecret: secret });
   let server: Server | null = null;
   const portsFile = path.join(graph.layout.run, 'ports.json');
@@ -152,12 +159,14 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
           resolve();
         });
       });
-      const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: null, git: null, pid: process.pid };
+      const sshPort = await ssh.start(config.sshPort, config.host);
+      const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: null, pid: process.pid };
+      s.httpPort = () => ports.http;
       const tmp = `${portsFile}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(ports) + '\n');
       await rename(tmp, portsFile);
       app.setupToken = await s.setup.issueToken();
-      if (!opts.quiet) printBanner(config, ports, app.setupToken);
+      if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);
       log.info({ ports, version: VERSION, data: config.dataDir }, 'gitssy is serving');
       return ports;
     },
@@ -173,6 +182,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
         });
         await rm(portsFile, { force: true });
       }
+      await ssh.stop();
       await hooks.stop();
       http.close();
       await graph.close();
@@ -181,22 +191,13 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
   return app;
 }
 
-/** Addresses teammates can use: every non-internal IPv4 address when bound to all. */
-export function lanAddresses(host: string): string[] {
-  if (host !== '0.0.0.0' && host !== '::') return [host];
-  const out: string[] = [];
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) out.push(a.address);
-  }
-  return out;
-}
-
-function printBanner(config: Config, ports: Ports, setupToken: string | null): void {
+function printBanner(config: Config, ports: Ports, setupToken: string | null, hostKeyFingerprint: string): void {
   const hostFor = (h: string) => (h.includes(':') ? `[${h}]` : h);
   const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const lines = [`Gitssy ${VERSION} is serving ${config.dataDir}`, `  local:  http://${hostFor(local)}:${ports.http}/`];
   for (const addr of lanAddresses(config.host).filter((a) => a !== local)) lines.push(`  LAN:    http://${hostFor(addr)}:${ports.http}/`);
   if (config.baseUrl) lines.push(`  public: ${config.baseUrl}/`);
+  if (ports.ssh !== null) lines.push(`  SSH:    port ${ports.ssh}, host key ${hostKeyFingerprint}`);
   if (setupToken) {
     lines.push('', 'First run: create the administrator account with this one-time link (keep it private):', `  http://${hostFor(local)}:${ports.http}/setup?token=${setupToken}`, '');
   }

@@ -12,6 +12,8 @@ import type { RepoService } from './repos/repos.js';
 import type { SettingsService } from './settings/settings.js';
 import type { UserService } from './users/users.js';
 import type { EventBus } from './events/bus.js';
+import type { KeyService } from './keys/keys.js';
+import type { HostKey } from './ssh/host-key.js';
 import type { PushRecorder } from './pushes/recorder.js';
 
 export interface Services {
@@ -28,9 +30,13 @@ export interface Services {
   repos: RepoService;
   setup: SetupService;
   events: EventBus;
+  keys: KeyService;
+  hostKey: HostKey;
   pushes: PushRecorder;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;
   /** Address of the SSH server once it listens (null while there is none). */
   sshPort(): number | null;
+  /** The HTTP port once it listens (the configured one until then). */
+  httpPort(): number;
 }

@@ -7,6 +7,7 @@ import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
+import { registerKeyRoutes } from './keys.js';
 import { registerProtectionRoutes } from './protections.js';
 import { registerRepoRoutes } from './repos.js';
 import { ApiRouter } from './route.js';
@@ -46,6 +47,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerUserRoutes(api, s);
   registerRepoRoutes(api, s);
   registerProtectionRoutes(api, s);
+  registerKeyRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();

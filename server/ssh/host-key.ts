@@ -1,0 +1,35 @@
+// The SSH host key: <data>/ssh/ssh_host_ed25519_key, made on first start and never replaced
+// behind the operator's back. An unreadable key stops the server with a message instead.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { fingerprintOf } from '../keys/keys.js';
+
+export interface HostKey {
+  privateKey: Buffer;
+  /** `ssh-ed25519 AAAA…` */
+  publicLine: string;
+  fingerprint: string;
+}
+
+export async function loadOrCreateHostKey(sshDir: string): Promise<HostKey> {
+  await mkdir(sshDir, { recursive: true, mode: 0o700 });
+  const file = path.join(sshDir, 'ssh_host_ed25519_key');
+  let privateKey: Buffer;
+  try {
+    privateKey = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gitssy host key' });
+    await writeFile(`${file}.tmp`, pair.private, { mode: 0o600 });
+    await writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
+    await rename(`${file}.tmp`, file);
+    privateKey = Buffer.from(pair.private);
+  }
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error || Array.isArray(parsed)) {
+    throw new Error(`the SSH host key ${file} cannot be read (${parsed instanceof Error ? parsed.message : 'several keys'}); restore it from a backup, or move it away to have a new one made (clients will then warn about a changed host key)`);
+  }
+  const blob = parsed.getPublicSSH();
+  return { privateKey, publicLine: `${parsed.type} ${blob.toString('base64')}`, fingerprint: fingerprintOf(blob) };
+}

@@ -1,0 +1,204 @@
+// The embedded SSH server (ssh2): public-key authentication only, git over SSH through the one
+// git runner and the one access check, and the command shell for everything else.
+import type { AddressInfo } from 'node:net';
+import ssh2 from 'ssh2';
+import type { Connection, PublicKeyAuthContext, ServerChannel } from 'ssh2';
+import type { Actor } from '../access/access.js';
+import { spawnGit } from '../git/command.js';
+import { isAppError } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import type { Services } from '../services.js';
+import type { UserRow } from '../db/schema.js';
+import { toActorUser } from '../users/users.js';
+import { fingerprintOf } from '../keys/keys.js';
+import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
+import { runShellCommand } from './shell.js';
+
+const AUTH_TIMEOUT_MS = 30_000;
+
+interface SessionState {
+  user: UserRow | null;
+  keyId: number | null;
+  ip: string;
+}
+
+export class SshServer {
+  private server: ssh2.Server | null = null;
+  private readonly connections = new Set<Connection>();
+  port: number | null = null;
+
+  constructor(
+    private readonly s: Services,
+    private readonly log: Logger,
+  ) {}
+
+  async start(port: number, host: string): Promise<number> {
+    const server = new ssh2.Server(
+      { hostKeys: [this.s.hostKey.privateKey], ident: 'Gitssy', keepaliveInterval: 30_000, keepaliveCountMax: 4 },
+      (client, info) => this.onConnection(client, info.ip),
+    );
+    server.on('error', (err: Error) => this.log.warn({ err }, 'ssh server error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      setTimeout(() => {
+        for (const c of this.connections) c.end();
+      }, 5_000).unref();
+    });
+  }
+
+  private onConnection(client: Connection, ip: string): void {
+    this.connections.add(client);
+    const state: SessionState = { user: null, keyId: null, ip };
+    const authTimer = setTimeout(() => client.end(), AUTH_TIMEOUT_MS);
+    client.on('error', (err: Error) => this.log.debug({ err, ip }, 'ssh connection error'));
+    client.on('close', () => {
+      clearTimeout(authTimer);
+      this.connections.delete(client);
+    });
+    client.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
+      this.authenticate(ctx, state).catch((err) => {
+        this.log.error({ err }, 'ssh authentication failed');
+        ctx.reject(['publickey']);
+      });
+    });
+    client.on('ready', () => {
+      clearTimeout(authTimer);
+      client.on('session', (accept) => this.onSession(accept(), state));
+    });
+  }
+
+  /**
+   * A key offered without a signature is only a question ("would this key do?"); the
+   * session's identity is set only by a key whose signature verifies.
+   */
+  private async authenticate(ctx: PublicKeyAuthContext, state: SessionState): Promise<void> {
+    const fingerprint = fingerprintOf(ctx.key.data);
+    const row = await this.s.keys.byFingerprint(fingerprint);
+    if (!row) return ctx.reject(['publickey']);
+    const parsed = ssh2.utils.parseKey(row.content);
+    if (parsed instanceof Error || Array.isArray(parsed) || !parsed.getPublicSSH().equals(ctx.key.data)) return ctx.reject(['publickey']);
+    if (!ctx.signature || !ctx.blob) return ctx.accept();
+    if (parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+    const user = await this.s.users.byId(row.user_id);
+    if (!user || this.s.users.loginProblem(user)) return ctx.reject(['publickey']);
+    state.user = user;
+    state.keyId = row.id;
+    void this.s.keys.touch(row.id);
+    ctx.accept();
+  }
+
+  private onSession(session: ssh2.Session, state: SessionState): void {
+    let protocol: string | null = null;
+    session.on('env', (accept, reject, info) => {
+      // only GIT_PROTOCOL, and only a version; every other variable is ignored
+      if (info.key === 'GIT_PROTOCOL' && /^version=[0-9]$/.test(info.val)) {
+        protocol = info.val;
+        accept?.();
+      } else reject?.();
+    });
+    session.on('pty', (accept) => accept?.());
+    session.on('shell', (accept) => {
+      const channel = accept();
+      const name = state.user?.name ?? 'there';
+      channel.stderr.write(`Hi ${name}! You've authenticated, but Gitssy does not provide shell access.\r\nTry: ssh -p ${this.port} git@<host> help\r\n`);
+      channel.exit(1);
+      channel.end();
+    });
+    session.on('subsystem', (_accept, reject) => reject());
+    session.on('exec', (accept, _reject, info) => {
+      const channel = accept();
+      this.exec(channel, info.command, state, protocol).catch((err) => {
+        this.log.error({ err }, 'ssh exec failed');
+        this.fail(channel, 'internal error; the server log has the details', 1);
+      });
+    });
+  }
+
+  private fail(channel: ServerChannel, message: string, code: number): void {
+    channel.stderr.write(`Gitssy: ${message}\n`);
+    channel.exit(code);
+    channel.end();
+  }
+
+  private actor(state: SessionState): Actor {
+    if (!state.user) return { kind: 'anonymous' };
+    return { kind: 'user', user: toActorUser(state.user), scopes: null, via: 'ssh' };
+  }
+
+  private async exec(channel: ServerChannel, command: string, state: SessionState, protocol: string | null): Promise<void> {
+    if (!state.user) return this.fail(channel, 'not authenticated', 1);
+    let words: string[];
+    let git: { service: GitSshService; path: string } | null;
+    try {
+      words = splitCommandLine(command);
+      git = parseGitCommand(words);
+    } catch (err) {
+      if (err instanceof CommandLineError) return this.fail(channel, err.message, 2);
+      throw err;
+    }
+    if (git) return this.serveGit(channel, git.service, git.path, state, protocol);
+    const code = await runShellCommand(this.s, { actor: this.actor(state), user: state.user, ip: state.ip, sshPort: this.port }, words, {
+      out: (text) => channel.write(text),
+      err: (text) => channel.stderr.write(text),
+    });
+    channel.exit(code);
+    channel.end();
+  }
+
+  private async serveGit(channel: ServerChannel, service: GitSshService, rawPath: string, state: SessionState, protocol: string | null): Promise<void> {
+    const ref = parseRepoPath(rawPath);
+    // a path we can't parse and a repository the user can't read get the same answer
+    if (!ref) return this.fail(channel, `repository '${rawPath.slice(0, 200)}' not found`, 128);
+    const action = service === 'receive-pack' ? 'write' : 'read';
+    let rec;
+    try {
+      rec = await this.s.repos.resolve(this.actor(state), ref.owner, ref.name, action);
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      if (err.code === 'forbidden') return this.fail(channel, `you may read ${ref.owner}/${ref.name} but not push to it`, 128);
+      return this.fail(channel, `repository '${ref.owner}/${ref.name}' not found`, 128);
+    }
+    const env: Record<string, string> = {};
+    if (protocol) env.GIT_PROTOCOL = protocol;
+    if (service === 'receive-pack') {
+      Object.assign(env, this.s.hookEnv());
+      env.GITSSY_REPO_ID = String(rec.repo.id);
+      env.GITSSY_PUSHER_ID = String(state.user!.id);
+      env.GITSSY_PUSHER_NAME = state.user!.name;
+      env.GITSSY_TRANSPORT = 'ssh';
+    }
+    const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    const g = spawnGit(this.s.git, [service, dir], { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
+    channel.pipe(g.child.stdin!);
+    g.child.stdout!.pipe(channel, { end: false });
+    g.child.stderr!.pipe(channel.stderr, { end: false });
+    channel.on('close', () => g.kill('aborted'));
+    g.child.once('error', () => this.fail(channel, 'could not start git', 1));
+    g.child.once('close', (code) => {
+      // let queued output reach the client before the exit status and EOF
+      const finish = () => {
+        channel.exit(code ?? 1);
+        channel.end();
+      };
+      if (channel.writableNeedDrain) channel.once('drain', finish);
+      else finish();
+    });
+  }
+}
