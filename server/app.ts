@@ -30,6 +30,7 @@ import { installHooks } from './hooks/scripts.js';
 import { KeyService } from './keys/keys.js';
 import { loadOrCreateHostKey } from './ssh/host-key.js';
 import { SshServer } from './ssh/server.js';
+import { GitDaemon } from './daemon/git-daemon.js';
 
 export interface DataLayout {
   root: string;
@@ -136,6 +137,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
   s.hookEnv = () => hooks.env();
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
+  const daemon = new GitDaemon(s, log.child({ component: 'git-daemon' }));
   const http = createHttpApp(s, { sessionSecret: secret });
   let server: Server | null = null;
   const portsFile = path.join(graph.layout.run, 'ports.json');
@@ -160,7 +162,8 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
         });
       });
       const sshPort = await ssh.start(config.sshPort, config.host);
-      const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: null, pid: process.pid };
+      const gitPort = config.gitPort === null ? null : await daemon.start(config.gitPort, config.host);
+      const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: gitPort, pid: process.pid };
       s.httpPort = () => ports.http;
       const tmp = `${portsFile}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(ports) + '\n');
@@ -183,6 +186,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
         await rm(portsFile, { force: true });
       }
       await ssh.stop();
+      await daemon.stop();
       await hooks.stop();
       http.close();
       await graph.close();
@@ -198,6 +202,7 @@ function printBanner(config: Config, ports: Ports, setupToken: string | null, ho
   for (const addr of lanAddresses(config.host).filter((a) => a !== local)) lines.push(`  LAN:    http://${hostFor(addr)}:${ports.http}/`);
   if (config.baseUrl) lines.push(`  public: ${config.baseUrl}/`);
   if (ports.ssh !== null) lines.push(`  SSH:    port ${ports.ssh}, host key ${hostKeyFingerprint}`);
+  if (ports.git !== null) lines.push(`  git://  port ${ports.git} (read-only, public repositories)`);
   if (setupToken) {
     lines.push('', 'First run: create the administrator account with this one-time link (keep it private):', `  http://${hostFor(local)}:${ports.http}/setup?token=${setupToken}`, '');
   }

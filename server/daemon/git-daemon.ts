@@ -1,0 +1,136 @@
+// The git:// daemon: read-only, public repositories only, upload-pack only. It reads the one
+// request line (`git-upload-pack /path\0host=…\0` plus `\0version=2\0`-style extras), answers
+// anything else with an ERR packet, caps connections and drops idle clients.
+import net from 'node:net';
+import { ANONYMOUS } from '../access/access.js';
+import { spawnGit } from '../git/command.js';
+import { errPkt, PktLineParser } from '../git/pkt-line.js';
+import type { Logger } from '../lib/log.js';
+import type { Services } from '../services.js';
+import { parseRepoPath } from '../ssh/command-line.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_S = 60;
+
+export interface DaemonRequest {
+  service: string;
+  path: string;
+  host: string | null;
+  version: string | null;
+}
+
+/** Parses the payload of the first pkt-line a git:// client sends. */
+export function parseDaemonRequest(payload: Buffer): DaemonRequest | null {
+  const text = payload.toString('latin1');
+  const nul = text.indexOf('\0');
+  const head = (nul < 0 ? text : text.slice(0, nul)).replace(/\n$/, '');
+  const sp = head.indexOf(' ');
+  if (sp <= 0) return null;
+  const service = head.slice(0, sp);
+  const path = head.slice(sp + 1);
+  let host: string | null = null;
+  let version: string | null = null;
+  if (nul >= 0) {
+    // host=<h>\0, then optionally \0 and extra parameters each ending in \0
+    for (const part of text.slice(nul + 1).split('\0')) {
+      if (part.startsWith('host=')) host = part.slice(5);
+      else if (/^version=[0-9]$/.test(part)) version = part;
+    }
+  }
+  return { service, path, host, version };
+}
+
+export class GitDaemon {
+  private server: net.Server | null = null;
+  private active = 0;
+  port: number | null = null;
+
+  constructor(
+    private readonly s: Services,
+    private readonly log: Logger,
+    private readonly maxConnections = 64,
+  ) {}
+
+  async start(port: number, host: string): Promise<number> {
+    const server = net.createServer((socket) => this.onConnection(socket));
+    server.maxConnections = this.maxConnections;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private onConnection(socket: net.Socket): void {
+    this.active++;
+    socket.once('close', () => this.active--);
+    socket.on('error', () => {});
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
+    const parser = new PktLineParser();
+    let handled = false;
+    const refuse = (message: string) => {
+      handled = true;
+      socket.end(errPkt(message));
+    };
+    const onData = (chunk: Buffer) => {
+      if (handled) return;
+      let pkts;
+      try {
+        pkts = parser.push(chunk);
+      } catch {
+        return refuse('malformed request');
+      }
+      if (parser.pending > 4096) return refuse('request line too long');
+      const first = pkts[0];
+      if (!first) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (first.type !== 'data') return refuse('malformed request');
+      const req = parseDaemonRequest(first.data);
+      if (!req) return refuse('malformed request');
+      this.serve(socket, req).catch((err) => {
+        this.log.error({ err }, 'git daemon request failed');
+        refuse('internal error');
+      });
+      handled = true;
+    };
+    socket.on('data', onData);
+  }
+
+  private async serve(socket: net.Socket, req: DaemonRequest): Promise<void> {
+    if (req.service !== 'git-upload-pack') {
+      socket.end(errPkt(`service not enabled: ${req.service.slice(0, 40)}; git:// is read-only, push over SSH or HTTP`));
+      return;
+    }
+    const ref = parseRepoPath(req.path);
+    const notFound = () => {
+      socket.end(errPkt(`repository not found: ${req.path.slice(0, 200)}`));
+    };
+    if (!ref) return notFound();
+    const rec = await this.s.repos.find(ref.owner, ref.name);
+    // anonymous, public only: the same answer for private and missing
+    if (!rec || !(await this.s.access.can(ANONYMOUS, 'read', { id: rec.repo.id, ownerId: rec.repo.owner_id, visibility: rec.repo.visibility as 'public' }))) return notFound();
+    const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    const g = spawnGit(this.s.git, ['upload-pack', '--strict', `--timeout=${IDLE_TIMEOUT_S}`, dir], {
+      env: req.version ? { GIT_PROTOCOL: req.version } : {},
+      timeoutMs: this.s.config.gitTimeoutSec * 1000,
+    });
+    socket.setTimeout(IDLE_TIMEOUT_S * 1000, () => g.kill('timeout'));
+    socket.pipe(g.child.stdin!);
+    socket.resume();
+    g.child.stdout!.pipe(socket);
+    socket.once('close', () => g.kill('aborted'));
+    g.child.once('close', () => socket.end());
+  }
+}
