@@ -668,7 +668,14 @@ export async function cachedRepo(options = {}) {
   fs.rmSync(tmp, { recursive: true, force: true });
   try {
     const info = await generateRepo(tmp, options);
-    fs.renameSync(tmp, dir);
+    try {
+      fs.renameSync(tmp, dir);
+    } catch (e) {
+      // another process finished the same cache entry first: use theirs
+      if (!fs.existsSync(marker)) throw e;
+      fs.rmSync(tmp, { recursive: true, force: true });
+      return { ...JSON.parse(fs.readFileSync(marker, 'utf8')), dir, cached: true };
+    }
     info.dir = dir;
     fs.writeFileSync(marker, JSON.stringify({ ...info }, null, 2) + '\n');
     info.cached = false;

@@ -55,7 +55,7 @@ function parseArgs(argv) {
     const a = argv[i];
     const num = () => {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      if (!Number.isFinite(v) || v <= 0) throw new BenchError(`${a} needs a positive number`, 'see --help');
       return v;
     };
     if (a === '--rounds') o.rounds = Math.floor(num());
@@ -73,7 +73,7 @@ function parseArgs(argv) {
     else if (a === '-h' || a === '--help') {
       console.log(usage());
       process.exit(0);
-    } else throw new Error(`unknown option ${a}\n${usage()}`);
+    } else throw new BenchError(`unknown option ${a}`, 'see --help for the options');
   }
   if (o.rounds == null) o.rounds = o.quick ? 3 : 5;
   if (o.pushMb == null) o.pushMb = o.quick ? 4 : 20;
@@ -97,13 +97,30 @@ function sleepSync(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function groupAlive(pid) {
+/** True while any non-zombie process is left in process group `pgid`. */
+function groupAlive(pgid) {
   try {
-    process.kill(-pid, 0);
-    return true;
+    process.kill(-pgid, 0);
   } catch {
     return false;
   }
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
+      if (Number(f[2]) === pgid && f[0] !== 'Z') return true;
+    } catch {
+      /* raced */
+    }
+  }
+  return false;
 }
 
 function killGroup(pid, sig) {
@@ -136,12 +153,24 @@ function cleanupSync() {
   }
 }
 
-process.on('exit', cleanupSync);
+/** Graceful version used on normal exit, errors and signals: lets Node reap the children. */
+async function cleanup() {
+  if (cleanedUp) return;
+  const pids = [...live.keys()];
+  for (const pid of pids) killGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (pids.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  cleanupSync();
+}
+
+process.on('exit', cleanupSync); // last resort; normally cleanup() already ran
+let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
     log(`\n${sig}: stopping, cleaning up...`);
-    cleanupSync();
-    process.exit(130);
+    cleanup().finally(() => process.exit(130));
   });
 }
 
@@ -689,8 +718,9 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitssy-bench-transport-'));
   tempDirs.push(tmp);
   const work = path.join(tmp, 'work');
-  const clients = path.join(tmp, 'clients');
-  fs.mkdirSync(clients, { recursive: true });
+  // Client-side clones go to tmpfs when there is room, so disk writeback of the
+  // many GB written by the clone scenarios does not add noise to the timings.
+  const clients = clientDir(tmp, repo.packBytes * (opt.concurrency + 4));
 
   // Work repo: borrows the cached repo's objects; holds refs used by the scenarios.
   await git(['init', '-q', '--bare', '-b', 'main', work]);
@@ -801,7 +831,7 @@ async function main() {
   );
 
   // --- incremental fetch of 10 commits
-  const template = path.join(tmp, 'behind-template.git');
+  const template = path.join(clients, 'behind-template.git'); // same filesystem as the copies (cp -al)
   if (!opt.only || opt.only.includes('fetch')) {
     await git(['init', '-q', '--bare', '-b', 'main', template]);
     await git(['-C', template, 'fetch', '-q', '--no-tags', `file://${work}`, 'refs/heads/behind:refs/heads/main'], { timeout: 600_000 });
@@ -947,7 +977,7 @@ async function main() {
     pass: allPass,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memBytes: os.totalmem(), node: process.version, git: gv.stdout.trim(), nginx: nginxVersion, platform: `${os.platform()} ${os.release()}` },
     repo: { commits: repo.commits, files: repo.files, seed: repo.params?.seed, params: repo.params, packBytes: repo.packBytes, tip: repo.tip, generatorVersion: repo.generatorVersion, generationSeconds: repo.seconds },
-    setup: { seedPushSeconds: seedPush.seconds, fcgiWorkers: opt.fcgiWorkers, concurrency: opt.concurrency, fetchReps: opt.fetchReps, push: pushInfo && { mb: opt.pushMb, files: pushInfo.files, rawBytes: pushInfo.rawBytes, packBytes: pushInfo.packBytes }, fetchCommits: behindCount },
+    setup: { seedPushSeconds: seedPush.seconds, fcgiWorkers: opt.fcgiWorkers, concurrency: opt.concurrency, fetchReps: opt.fetchReps, clientDir: clients, push: pushInfo && { mb: opt.pushMb, files: pushInfo.files, rawBytes: pushInfo.rawBytes, packBytes: pushInfo.packBytes }, fetchCommits: behindCount },
     scenarios: scenarioResults,
     memory: {
       serverPid: ours.pid,
@@ -969,6 +999,22 @@ async function main() {
   fs.writeFileSync(f2, json);
   console.log(`\nwrote ${path.relative(ROOT, f1)} and ${path.relative(ROOT, f2)} (${((Date.now() - t0) / 1000).toFixed(0)}s total)`);
   return opt.strict && !allPass ? 1 : 0;
+}
+
+function clientDir(tmp, needBytes) {
+  try {
+    const st = fs.statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > needBytes * 1.5 + 1e9) {
+      const d = fs.mkdtempSync('/dev/shm/gitssy-bench-clients-');
+      tempDirs.push(d);
+      return d;
+    }
+  } catch {
+    /* no tmpfs */
+  }
+  const d = path.join(tmp, 'clients');
+  fs.mkdirSync(d, { recursive: true });
+  return d;
 }
 
 /** One commit per round on top of `tip`, each with ~mb MB (packed) of fresh base64 data. */
@@ -1017,16 +1063,17 @@ async function preparePushBranches({ work, tip, rounds, mb, seed }) {
 }
 
 main().then(
-  (code) => {
-    cleanupSync();
+  async (code) => {
+    await cleanup();
     process.exit(code);
   },
-  (e) => {
+  async (e) => {
+    if (stopping) return;
     log(`\ntransport benchmark FAILED: ${e.message}`);
     if (e.hint) log(`what to do: ${e.hint}`);
     else if (!(e instanceof BenchError)) log(e.stack);
     else log('what to do: fix the failure above and re-run; add --keep to keep the temp dirs (server data, logs) for inspection');
-    cleanupSync();
+    await cleanup();
     process.exit(1);
   },
 );
