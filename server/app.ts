@@ -17,6 +17,8 @@ import { randomHex } from './lib/crypto.js';
 import { createLogger, type Logger } from './lib/log.js';
 import { VERSION } from './lib/version.js';
 import { lanAddresses } from './lib/net.js';
+import { Semaphore } from './lib/semaphore.js';
+import os from 'node:os';
 import { OrgService } from './orgs/orgs.js';
 import { RepoService } from './repos/repos.js';
 import type { Services } from './services.js';
@@ -91,7 +93,9 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const setup = new SetupService(settings, users);
   const keys = new KeyService(db, audit);
   const hostKey = await loadOrCreateHostKey(layout.ssh);
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
+  // beyond a couple of pack-objects per core, more only fight over CPU and memory
+  const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>

@@ -24,6 +24,7 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   slowRequestMs: z.coerce.number().int().min(0),
   gitTimeoutSec: z.coerce.number().int().min(1).max(86_400),
+  gitConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1024).nullable(),
   trustProxy: z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1'),
 });
 
@@ -43,6 +44,7 @@ export const SETTINGS: Record<Key, { env: string; flag?: string; default: string
   logLevel: { env: 'GITSSY_LOG_LEVEL', default: 'info' },
   slowRequestMs: { env: 'GITSSY_SLOW_REQUEST_MS', default: '0' },
   gitTimeoutSec: { env: 'GITSSY_GIT_TIMEOUT', default: '3600' },
+  gitConcurrency: { env: 'GITSSY_GIT_CONCURRENCY', default: null },
   trustProxy: { env: 'GITSSY_TRUST_PROXY', default: 'false' },
 };
 

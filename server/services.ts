@@ -14,6 +14,7 @@ import type { UserService } from './users/users.js';
 import type { EventBus } from './events/bus.js';
 import type { KeyService } from './keys/keys.js';
 import type { HostKey } from './ssh/host-key.js';
+import type { Semaphore } from './lib/semaphore.js';
 import type { PushRecorder } from './pushes/recorder.js';
 
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   events: EventBus;
   keys: KeyService;
   hostKey: HostKey;
+  /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */
+  packLimiter: Semaphore;
   pushes: PushRecorder;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;

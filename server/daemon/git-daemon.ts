@@ -122,6 +122,14 @@ export class GitDaemon {
     // anonymous, public only: the same answer for private and missing
     if (!rec || !(await this.s.access.can(ANONYMOUS, 'read', { id: rec.repo.id, ownerId: rec.repo.owner_id, visibility: rec.repo.visibility as 'public' }))) return notFound();
     const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    let release: () => void;
+    try {
+      release = await this.s.packLimiter.acquire(gone.signal);
+    } catch {
+      return;
+    }
     const g = spawnGit(this.s.git, ['upload-pack', '--strict', `--timeout=${IDLE_TIMEOUT_S}`, dir], {
       env: req.version ? { GIT_PROTOCOL: req.version } : {},
       timeoutMs: this.s.config.gitTimeoutSec * 1000,
@@ -131,6 +139,9 @@ export class GitDaemon {
     socket.resume();
     g.child.stdout!.pipe(socket);
     socket.once('close', () => g.kill('aborted'));
-    g.child.once('close', () => socket.end());
+    g.child.once('close', () => {
+      release();
+      socket.end();
+    });
   }
 }

@@ -180,14 +180,29 @@ function advertise(s: Services, req: Request, res: Response, service: GitService
   });
 }
 
-function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>): void {
+async function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>): Promise<void> {
   const maxPush = s.settings.get('git.maxPushBytes');
   const args = service === 'receive-pack' && maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, '--stateless-rpc', dir] : [service, '--stateless-rpc', dir];
   const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     return sendText(res, 415, `unsupported Content-Encoding "${encoding}"`);
   }
+  // clones and fetches wait for a pack slot; a client that gives up leaves the queue
+  let release = () => {};
+  if (service === 'upload-pack') {
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    res.once('close', onClose);
+    try {
+      release = await s.packLimiter.acquire(gone.signal);
+    } catch {
+      return;
+    } finally {
+      res.off('close', onClose);
+    }
+  }
   const git = spawnGit(s.git, args, { env, timeoutMs: s.config.gitTimeoutSec * 1000 });
+  git.child.once('close', release);
   const log = req.log ?? s.log;
 
   let stderr = '';

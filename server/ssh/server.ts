@@ -185,7 +185,21 @@ export class SshServer {
       env.GITSSY_TRANSPORT = 'ssh';
     }
     const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    let release = () => {};
+    if (service !== 'receive-pack') {
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      channel.once('close', onClose);
+      try {
+        release = await this.s.packLimiter.acquire(gone.signal);
+      } catch {
+        return;
+      } finally {
+        channel.off('close', onClose);
+      }
+    }
     const g = spawnGit(this.s.git, [service, dir], { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
+    g.child.once('close', release);
     channel.pipe(g.child.stdin!);
     g.child.stdout!.pipe(channel, { end: false });
     g.child.stderr!.pipe(channel.stderr, { end: false });
