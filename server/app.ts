@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './lib/log.js';
 import { VERSION } from './lib/version.js';
 import { lanAddresses } from './lib/net.js';
 import { Semaphore } from './lib/semaphore.js';
+import { AbuseLimits } from './auth/limits.js';
 import os from 'node:os';
 import { OrgService } from './orgs/orgs.js';
 import { RepoService } from './repos/repos.js';
@@ -95,7 +96,7 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const hostKey = await loadOrCreateHostKey(layout.ssh);
   // beyond a couple of pack-objects per core, more only fight over CPU and memory
   const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, limits: new AbuseLimits(settings), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>

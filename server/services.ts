@@ -15,6 +15,7 @@ import type { EventBus } from './events/bus.js';
 import type { KeyService } from './keys/keys.js';
 import type { HostKey } from './ssh/host-key.js';
 import type { Semaphore } from './lib/semaphore.js';
+import type { AbuseLimits } from './auth/limits.js';
 import type { PushRecorder } from './pushes/recorder.js';
 
 export interface Services {
@@ -35,6 +36,7 @@ export interface Services {
   hostKey: HostKey;
   /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */
   packLimiter: Semaphore;
+  limits: AbuseLimits;
   pushes: PushRecorder;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;

@@ -121,6 +121,12 @@ export class GitDaemon {
     const rec = await this.s.repos.find(ref.owner, ref.name);
     // anonymous, public only: the same answer for private and missing
     if (!rec || !(await this.s.access.can(ANONYMOUS, 'read', { id: rec.repo.id, ownerId: rec.repo.owner_id, visibility: rec.repo.visibility as 'public' }))) return notFound();
+    const leave = this.s.limits.enterGitSession(socket.remoteAddress, null);
+    if (!leave) {
+      socket.end(errPkt('too many git operations running from your address; try again when some have finished'));
+      return;
+    }
+    socket.once('close', leave);
     const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
     const gone = new AbortController();
     socket.once('close', () => gone.abort());

@@ -19,11 +19,15 @@ export interface UserTable {
   /** 1 = disabled by an administrator: may not sign in or use tokens */
   prohibit_login: number;
   failed_logins: number;
+  /** start of the window in which failed_logins are counted */
+  failed_window_start: Generated<number | null>;
   locked_until: number | null;
   description: string;
   website: string;
   /** organizations only: public | limited | private (Gitea's names) */
   visibility: string;
+  /** organizations only: every signed-in user may write to its non-private repositories */
+  public_writable: Generated<number>;
   created_at: number;
   updated_at: number;
   last_login_at: number | null;

@@ -46,6 +46,16 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
 
 /** Resolves credentials to an actor; throws 401/403 for credentials that don't check out. */
 export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow }> {
+  s.limits.assertMayAuthenticate(ip);
+  try {
+    return await checkCredentials(s, cred, ip);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(ip);
+    throw err;
+  }
+}
+
+async function checkCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow }> {
   if (cred.kind === 'token' || (cred.kind === 'basic' && /^[0-9a-f]{40}$/i.test(cred.secret))) {
     const found = await s.users.authenticateToken(cred.secret);
     // Basic with a token as password: the username must match (or be the token itself).

@@ -132,6 +132,9 @@ export function gitHttpHandler(s: Services) {
     }
 
     if (route.endpoint === 'info/refs') return advertise(s, req, res, service, dir, env, protocol);
+    const leave = s.limits.enterGitSession(req.ip, actor.kind === 'user' ? actor.user.id : null);
+    if (!leave) return sendText(res, 429, 'too many git operations running for you or your address; try again when some have finished', { 'Retry-After': '10' });
+    res.once('close', leave);
     return serviceRpc(s, req, res, service, dir, env);
   };
 }

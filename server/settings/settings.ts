@@ -16,6 +16,11 @@ export const settingsSchema = z.strictObject({
   /** Failed password attempts before an account locks, and for how long (GitLab's defaults). */
   'auth.maxFailedLogins': z.number().int().min(1).max(1000),
   'auth.lockMinutes': z.number().int().min(1).max(10_080),
+  /** Failed authentications (any transport) one address may make in 10 minutes. */
+  'limits.authFailuresPerIp': z.number().int().min(1).max(100_000),
+  /** Concurrent git sessions (clone, fetch, push on any transport) per user and per address; 0 = no cap. */
+  'limits.gitSessionsPerUser': z.number().int().min(0).max(10_000),
+  'limits.gitSessionsPerIp': z.number().int().min(0).max(10_000),
   /** Maintenance mode (the switch comes with the appliance; the setting exists now). */
   'maintenance.enabled': z.boolean(),
   'maintenance.message': z.string().max(500),
@@ -33,6 +38,9 @@ export const DEFAULT_SETTINGS: Settings = {
   'instance.name': 'Gitssy',
   'auth.maxFailedLogins': 10,
   'auth.lockMinutes': 10,
+  'limits.authFailuresPerIp': 50,
+  'limits.gitSessionsPerUser': 32,
+  'limits.gitSessionsPerIp': 64,
   'maintenance.enabled': false,
   'maintenance.message': '',
   'maintenance.adminsExempt': false,

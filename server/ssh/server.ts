@@ -65,13 +65,23 @@ export class SshServer {
   private onConnection(client: Connection, ip: string): void {
     this.connections.add(client);
     const state: SessionState = { user: null, keyId: null, ip };
+    let attempted = false;
     const authTimer = setTimeout(() => client.end(), AUTH_TIMEOUT_MS);
     client.on('error', (err: Error) => this.log.debug({ err, ip }, 'ssh connection error'));
     client.on('close', () => {
       clearTimeout(authTimer);
       this.connections.delete(client);
+      // a connection that tried keys and never got in counts as one failed authentication
+      if (attempted && !state.user) this.s.limits.authFailed(ip);
     });
     client.on('authentication', (ctx) => {
+      try {
+        this.s.limits.assertMayAuthenticate(ip);
+      } catch {
+        return ctx.reject([]);
+      }
+      if (ctx.method === 'none') return ctx.reject(['publickey']);
+      attempted = true;
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
       this.authenticate(ctx, state).catch((err) => {
         this.log.error({ err }, 'ssh authentication failed');
@@ -184,6 +194,9 @@ export class SshServer {
       env.GITSSY_PUSHER_NAME = state.user!.name;
       env.GITSSY_TRANSPORT = 'ssh';
     }
+    const leave = this.s.limits.enterGitSession(state.ip, state.user!.id);
+    if (!leave) return this.fail(channel, 'too many git operations running for you or your address; try again when some have finished', 1);
+    channel.once('close', leave);
     const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
     let release = () => {};
     if (service !== 'receive-pack') {

@@ -160,9 +160,6 @@ export class UserService {
   private async afterGoodPassword(user: UserRow): Promise<UserRow> {
     const problem = this.loginProblem(user);
     if (problem) throw new AppError('forbidden', problem);
-    if (user.failed_logins !== 0 || user.locked_until !== null) {
-      await this.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
-    }
     return user;
   }
 
@@ -179,17 +176,24 @@ export class UserService {
     return this.byName(login);
   }
 
+  /**
+   * Counts a failed password within a window (auth.lockMinutes long) that a success in between
+   * does not reset, so guesses can't be spread around the owner's own sign-ins; reaching
+   * auth.maxFailedLogins locks the account for auth.lockMinutes.
+   */
   private async recordFailure(user: UserRow, ip: string | null): Promise<void> {
     const max = this.settings.get('auth.maxFailedLogins');
-    const lockMs = this.settings.get('auth.lockMinutes') * 60_000;
+    const windowMs = this.settings.get('auth.lockMinutes') * 60_000;
+    const now = Date.now();
+    const fresh = !user.failed_window_start || now - user.failed_window_start > windowMs;
     const updated = await this.db
       .updateTable('users')
-      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+      .set((eb) => (fresh ? { failed_logins: 1, failed_window_start: now } : { failed_logins: eb('failed_logins', '+', 1) }))
       .where('id', '=', user.id)
       .returning(['failed_logins'])
       .executeTakeFirst();
     if (updated && updated.failed_logins >= max) {
-      await this.db.updateTable('users').set({ locked_until: Date.now() + lockMs, failed_logins: 0 }).where('id', '=', user.id).execute();
+      await this.db.updateTable('users').set({ locked_until: now + windowMs, failed_logins: 0, failed_window_start: null }).where('id', '=', user.id).execute();
       await this.audit.record({ actorId: null, action: 'user.locked', targetType: 'user', targetId: user.id, detail: { after: max }, ip });
     }
   }
@@ -201,7 +205,7 @@ export class UserService {
   async setPassword(userId: number, password: string): Promise<void> {
     assertPasswordAcceptable(password);
     const passwordHash = await hashPassword(password);
-    await this.db.updateTable('users').set({ password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+    await this.db.updateTable('users').set({ password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, failed_window_start: null, locked_until: null }).where('id', '=', userId).execute();
     // Every other session of this user ends with the old password.
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }

@@ -46,7 +46,11 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   api.route(
     { method: 'post', path: '/auth/signin', tag: 'session', summary: 'Gitssy: sign in with a username (or email) and password; sets the session cookie', body: signinBody, responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' } },
     async ({ req, body }) => {
-      const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null });
+      s.limits.assertMayAuthenticate(req.ip);
+      const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null }).catch((err) => {
+        if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
+        throw err;
+      });
       await signIn(req, user);
       await s.users.markSignedIn(user.id);
       req.user = user;

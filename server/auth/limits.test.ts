@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { FailureWindow, SessionCounter } from './limits.js';
+
+describe('FailureWindow', () => {
+  it('blocks after max failures in the window and forgets old ones', () => {
+    let t = 1_000_000;
+    const w = new FailureWindow(() => 3, 60_000, () => t);
+    w.record('ip:1');
+    w.record('ip:1');
+    expect(w.blocked('ip:1')).toBe(false);
+    w.record('ip:1');
+    expect(w.blocked('ip:1')).toBe(true);
+    expect(w.blocked('ip:2')).toBe(false);
+    expect(w.retryAfter('ip:1')).toBe(60);
+    t += 60_001;
+    expect(w.blocked('ip:1')).toBe(false);
+  });
+});
+
+describe('SessionCounter', () => {
+  it('caps sessions per key and frees them on release', () => {
+    const c = new SessionCounter(() => 2);
+    const a = c.enter(['user:1', 'ip:x'])!;
+    const b = c.enter(['user:1', 'ip:y'])!;
+    expect(c.enter(['user:1', 'ip:z'])).toBeNull();
+    // refused entries take nothing
+    expect(c.count('ip:z')).toBe(0);
+    a();
+    a();
+    expect(c.count('user:1')).toBe(1);
+    expect(c.enter(['user:1', 'ip:z'])).not.toBeNull();
+    b();
+  });
+});

@@ -1,0 +1,110 @@
+import { AppError } from '../lib/errors.js';
+
+// Abuse limits shared by every transport (gitmouth's list): failed authentications per
+// address in a sliding window, and concurrent git sessions per user and per address.
+// In memory: they protect this process, and reset when it restarts.
+
+/** Sliding-window counter of failures per key; a success does not reset it. */
+export class FailureWindow {
+  private readonly hits = new Map<string, number[]>();
+
+  constructor(
+    readonly max: () => number,
+    readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private recent(key: string): number[] {
+    const cutoff = this.now() - this.windowMs;
+    const list = (this.hits.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length) this.hits.set(key, list);
+    else this.hits.delete(key);
+    return list;
+  }
+
+  blocked(key: string): boolean {
+    return this.recent(key).length >= this.max();
+  }
+
+  record(key: string): void {
+    const list = this.recent(key);
+    list.push(this.now());
+    this.hits.set(key, list);
+    if (this.hits.size > 100_000) this.hits.delete(this.hits.keys().next().value!);
+  }
+
+  /** Seconds until the oldest failure leaves the window. */
+  retryAfter(key: string): number {
+    const list = this.recent(key);
+    return list.length ? Math.max(1, Math.ceil((list[0]! + this.windowMs - this.now()) / 1000)) : 0;
+  }
+}
+
+/** Counts open git sessions per key and refuses past a cap. */
+export class SessionCounter {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly cap: () => number) {}
+
+  /** Takes a slot for every key, or none: returns a release function, or null when full. */
+  enter(keys: string[]): (() => void) | null {
+    const cap = this.cap();
+    if (cap > 0 && keys.some((k) => (this.open.get(k) ?? 0) >= cap)) return null;
+    for (const k of keys) this.open.set(k, (this.open.get(k) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const k of keys) {
+        const n = (this.open.get(k) ?? 1) - 1;
+        if (n > 0) this.open.set(k, n);
+        else this.open.delete(k);
+      }
+    };
+  }
+
+  count(key: string): number {
+    return this.open.get(key) ?? 0;
+  }
+}
+
+/** The limits the transports consult, built on the runtime settings. */
+export class AbuseLimits {
+  readonly authFailures: FailureWindow;
+  readonly userSessions: SessionCounter;
+  readonly ipSessions: SessionCounter;
+
+  constructor(settings: { get(key: 'limits.authFailuresPerIp' | 'limits.gitSessionsPerUser' | 'limits.gitSessionsPerIp'): number }) {
+    this.authFailures = new FailureWindow(() => settings.get('limits.authFailuresPerIp'), 10 * 60_000);
+    this.userSessions = new SessionCounter(() => settings.get('limits.gitSessionsPerUser'));
+    this.ipSessions = new SessionCounter(() => settings.get('limits.gitSessionsPerIp'));
+  }
+
+  /** Throws 429 when this address has failed to authenticate too often. */
+  assertMayAuthenticate(ip: string | null | undefined): void {
+    const key = `ip:${ip ?? '?'}`;
+    if (this.authFailures.blocked(key)) {
+      throw new AppError('too_many_requests', `too many failed sign-ins from your address; try again in ${this.authFailures.retryAfter(key)} seconds`);
+    }
+  }
+
+  authFailed(ip: string | null | undefined): void {
+    this.authFailures.record(`ip:${ip ?? '?'}`);
+  }
+
+  /** A slot for one git session, or null when the user or the address is at its cap. */
+  enterGitSession(ip: string | null | undefined, userId: number | null): (() => void) | null {
+    const releaseIp = this.ipSessions.enter([`ip:${ip ?? '?'}`]);
+    if (!releaseIp) return null;
+    if (userId === null) return releaseIp;
+    const releaseUser = this.userSessions.enter([`user:${userId}`]);
+    if (!releaseUser) {
+      releaseIp();
+      return null;
+    }
+    return () => {
+      releaseIp();
+      releaseUser();
+    };
+  }
+}
