@@ -39,7 +39,8 @@ export class AccessService {
 
   /**
    * The actor's level on the repository, from site admin, ownership, organization membership
-   * (owners administer, members write), collaborator role and visibility, before token scopes.
+   * (owners administer, members write), a public-writable organization, collaborator role and
+   * visibility, before token scopes.
    */
   async level(actor: Actor, repo: RepoFacts): Promise<AccessLevel> {
     let level: AccessLevel = 'none';
@@ -49,11 +50,18 @@ export class AccessService {
     if (user.isAdmin || user.id === repo.ownerId) return 'admin';
     if (repo.visibility === 'internal') level = 'read';
 
-    const [membership, collab] = await Promise.all([
-      this.db.selectFrom('org_members').select('role').where('org_id', '=', repo.ownerId).where('user_id', '=', user.id).executeTakeFirst(),
+    const [owner, collab] = await Promise.all([
+      this.db
+        .selectFrom('users as o')
+        .leftJoin('org_members as m', (j) => j.onRef('m.org_id', '=', 'o.id').on('m.user_id', '=', user.id))
+        .select(['o.public_writable', 'm.role'])
+        .where('o.id', '=', repo.ownerId)
+        .executeTakeFirst(),
       this.db.selectFrom('collaborations').select('role').where('repo_id', '=', repo.id).where('user_id', '=', user.id).executeTakeFirst(),
     ]);
-    if (membership) level = maxLevel(level, membership.role === 'owner' ? 'admin' : 'write');
+    if (owner?.role) level = maxLevel(level, owner.role === 'owner' ? 'admin' : 'write');
+    // a public-writable namespace: every signed-in user writes to its non-private repositories
+    if (owner?.public_writable && repo.visibility !== 'private') level = maxLevel(level, 'write');
     if (collab && isLevel(collab.role)) level = maxLevel(level, collab.role);
     return level;
   }

@@ -15,7 +15,8 @@ import type { Services } from '../services.js';
 import { actorFromCredentials, parseAuthorization } from './auth.js';
 
 export type GitService = 'upload-pack' | 'receive-pack';
-const ROUTE_RE = /^\/([^/]+)\/([^/]+)\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+// `/<owner>/<repo>[.git]/…`, and the seed shell's `/u/<user>/…` and `/g/<org>/…` spellings
+const ROUTE_RE = /^\/(?:[ug]\/)?([^/]+)\/([^/]+)\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 /** Most negotiation bodies are tiny; this only stops abuse. */
 const MAX_UPLOAD_REQUEST_BYTES = 256 * 1024 * 1024;
 

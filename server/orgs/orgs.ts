@@ -17,6 +17,8 @@ export interface NewOrgInput {
   description?: string;
   website?: string;
   visibility?: 'public' | 'limited' | 'private';
+  /** Every signed-in user may write to the organization's non-private repositories. */
+  publicWritable?: boolean;
 }
 
 export class OrgService {
@@ -59,6 +61,7 @@ export class OrgService {
           .returningAll()
           .executeTakeFirstOrThrow();
         await trx.insertInto('org_members').values({ org_id: row.id, user_id: actor.user.id, role: 'owner', created_at: now }).execute();
+        if (input.publicWritable) return trx.updateTable('users').set({ public_writable: 1 }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
         return row;
       });
     } catch (err) {
@@ -102,6 +105,19 @@ export class OrgService {
       .values({ org_id: org.id, user_id: user.id, role, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
       .execute();
+  }
+
+  async update(actor: Actor, org: UserRow, patch: Omit<NewOrgInput, 'username'>, ctx: { ip?: string | null } = {}): Promise<UserRow> {
+    await this.assertOwner(actor, org);
+    const set: Partial<UserRow> = { updated_at: Date.now() };
+    if (patch.fullName !== undefined) set.full_name = patch.fullName;
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.website !== undefined) set.website = patch.website;
+    if (patch.visibility !== undefined) set.visibility = patch.visibility;
+    if (patch.publicWritable !== undefined) set.public_writable = patch.publicWritable ? 1 : 0;
+    const row = await this.db.updateTable('users').set(set).where('id', '=', org.id).returningAll().executeTakeFirstOrThrow();
+    await this.audit.record({ actorId: actor.kind === 'user' ? actor.user.id : null, action: 'org.update', targetType: 'user', targetId: org.id, detail: { ...patch }, ip: ctx.ip ?? null });
+    return row;
   }
 
   async assertOwner(actor: Actor, org: UserRow): Promise<void> {

@@ -69,6 +69,7 @@ export function orgJson(s: Services, req: Request, o: UserRow) {
     location: '',
     visibility: o.visibility,
     repo_admin_change_team_access: false,
+    public_writable: o.public_writable === 1,
   };
 }
 

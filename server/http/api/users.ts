@@ -53,7 +53,9 @@ const createOrgBody = z.strictObject({
   location: z.string().max(255).optional(),
   visibility: z.enum(['public', 'limited', 'private']).optional(),
   repo_admin_change_team_access: z.boolean().optional(),
+  public_writable: z.boolean().optional().describe('Gitssy: every signed-in user may write to the non-private repositories'),
 });
+const editOrgBody = createOrgBody.omit({ username: true });
 
 export function registerUserRoutes(api: ApiRouter, s: Services): void {
   const ip = (req: Request) => ({ ip: req.ip ?? null });
@@ -170,8 +172,19 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
     { method: 'post', path: '/orgs', tag: 'organization', summary: 'Create an organization (you become its owner)', auth: 'user', body: createOrgBody, responses: { 201: 'the organization', 409: 'name taken' } },
     async ({ req, body }) => {
       requireUser(req);
-      const org = await s.orgs.create(req.actor, { username: body.username, fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility }, ip(req));
+      const org = await s.orgs.create(req.actor, { username: body.username, fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable }, ip(req));
       return { status: 201, body: orgJson(s, req, org) };
+    },
+  );
+
+  api.route(
+    { method: 'patch', path: '/orgs/:org', tag: 'organization', summary: 'Edit an organization (owners only)', auth: 'user', body: editOrgBody, responses: { 200: 'the organization', 403: 'not an owner' } },
+    async ({ req, params, body }) => {
+      requireUser(req);
+      const org = await s.orgs.byName(params.org!);
+      if (!(await s.orgs.canSee(req.actor, org))) throw NotFound(`organization "${params.org}" does not exist`);
+      const updated = await s.orgs.update(req.actor, org, { fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable }, ip(req));
+      return { body: orgJson(s, req, updated) };
     },
   );
 
