@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { buildServices, createApp } from './app.js';
 import { runDoctor } from './admin/doctor.js';
+import { importRepositories } from './admin/import.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
 import { createLogger } from './lib/log.js';
@@ -82,6 +83,21 @@ export function buildCli(): Command {
     await withServices(opts, async ({ services: s }) => {
       const u = await s.users.create({ username: opts.username, password: opts.password, email: opts.email, isAdmin: opts.admin }, { actorId: null });
       process.stdout.write(`created ${u.is_admin ? 'administrator' : 'user'} ${u.name} (id ${u.id})\n`);
+    });
+  });
+
+  dataOption(
+    admin
+      .command('import')
+      .description('adopt a folder of existing bare repositories (they start private)')
+      .requiredOption('--from <dir>', 'folder to scan for bare repositories')
+      .requiredOption('--owner <name>', 'user or organization that will own them')
+      .option('--move', 'move the folders in instead of copying them (faster; the originals are gone)', false),
+  ).action(async (opts: { data?: string; from: string; owner: string; move: boolean }) => {
+    await withServices(opts, async ({ services: s }) => {
+      const summary = await importRepositories(s, opts, (line) => process.stdout.write(line + '\n'));
+      process.stdout.write(`import: ${summary.imported.length} imported, ${summary.skipped.length} skipped\n`);
+      if (summary.skipped.length) process.exitCode = 1;
     });
   });
 

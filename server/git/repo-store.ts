@@ -1,12 +1,21 @@
 // Bare repositories on disk: create, fork, rename, delete, measure and check them. Every
 // change is staged in <repos>/.tmp and renamed into place, so a half-made repository is never
 // visible at its real path.
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomHex } from '../lib/crypto.js';
 import { AppError } from '../lib/errors.js';
 import { runGit, userArg, type GitEnv } from './command.js';
 import type { RepoPaths } from './paths.js';
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface RepoRef {
   owner: string;
@@ -71,6 +80,40 @@ export class RepoStore {
     try {
       await rm(tmp, { recursive: true, force: true });
       await runGit(this.git, ['clone', '--bare', '--no-local', '--quiet', '--', src, tmp], { timeoutMs: 30 * 60_000 });
+      await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
+      await this.configure(tmp);
+      await this.moveIntoPlace(tmp, final);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Adopts an existing bare repository from outside the data dir. By default it is copied
+   * through git's transport (objects and refs only: none of its config, hooks or alternates
+   * come along); with `move` the folder itself is moved in and its config rewritten.
+   */
+  async adopt(sourceDir: string, target: RepoRef, opts: { move: boolean }): Promise<void> {
+    const final = await this.assertFree(target);
+    const src = path.resolve(sourceDir);
+    if (opts.move) {
+      if (await exists(path.join(src, 'objects', 'info', 'alternates'))) {
+        throw new AppError('invalid', 'it borrows objects from another repository (objects/info/alternates); import it without --move');
+      }
+      const { stdout } = await runGit(this.git, ['--git-dir', src, 'rev-parse', '--show-object-format']).catch(() => ({ stdout: Buffer.from('sha1') }));
+      const format = stdout.toString().trim() || 'sha1';
+      await mkdir(path.dirname(final), { recursive: true });
+      await rename(src, final);
+      // a fresh config: nothing the old one said (hooks, fsmonitor, remotes) survives
+      await writeFile(path.join(final, 'config'), `[core]\n\trepositoryformatversion = ${format === 'sha1' ? 0 : 1}\n\tbare = true\n${format === 'sha1' ? '' : `[extensions]\n\tobjectformat = ${format}\n`}`);
+      await rm(path.join(final, 'hooks'), { recursive: true, force: true });
+      await this.configure(final);
+      return;
+    }
+    const tmp = await this.stage();
+    try {
+      await runGit(this.git, ['clone', '--mirror', '--no-local', '--quiet', '--', src, tmp], { timeoutMs: 6 * 3600_000 });
       await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
       await this.configure(tmp);
       await this.moveIntoPlace(tmp, final);

@@ -291,6 +291,32 @@ export class RepoService {
     return { repo, owner: target.owner };
   }
 
+  /** Registers an existing bare repository under `owner` (see RepoStore.adopt). */
+  async adopt(owner: UserRow, name: string, sourceDir: string, opts: { move: boolean }): Promise<RepoRecord> {
+    const problem = repoNameProblem(name);
+    if (problem) throw Invalid(`repository name ${problem}`);
+    if (await this.find(owner.name, name)) throw Conflict(`repository ${owner.name}/${name} already exists`);
+    const ref = { owner: owner.name, name };
+    await this.store.adopt(sourceDir, ref, opts);
+    const head = (await this.store.headBranch(ref)) ?? 'main';
+    const now = Date.now();
+    let repo: RepoRow;
+    try {
+      repo = await this.db
+        .insertInto('repositories')
+        .values({ owner_id: owner.id, name, lower_name: name.toLowerCase(), description: '', website: '', visibility: 'private', default_branch: head, is_empty: 1, fork_id: null, num_forks: 0, num_stars: 0, num_watches: 0, size: 0, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (err) {
+      if (!opts.move) await this.store.delete(ref);
+      throw err;
+    }
+    await this.pushes.snapshot(repo.id, ref);
+    await this.afterPush(repo.id, { maintain: false });
+    await this.audit.record({ actorId: null, action: 'repo.import', targetType: 'repository', targetId: repo.id, detail: { full_name: `${owner.name}/${name}`, from: sourceDir, moved: opts.move }, ip: null });
+    return { repo: (await this.byId(repo.id))!.repo, owner };
+  }
+
   // ---- listing -------------------------------------------------------------------------------
 
   /** A filter that keeps only repositories the actor may read. */
@@ -427,7 +453,7 @@ export class RepoService {
    * Brings the record in line with what a push left on disk: emptiness, size, time, and a
    * default branch that exists (the first pushed branch becomes the default, as on GitHub).
    */
-  async afterPush(repoId: number): Promise<void> {
+  async afterPush(repoId: number, opts: { maintain?: boolean } = {}): Promise<void> {
     const rec = await this.byId(repoId);
     if (!rec) return;
     const ref = { owner: rec.owner.name, name: rec.repo.name };
@@ -439,6 +465,7 @@ export class RepoService {
       set.default_branch = pick;
     }
     await this.db.updateTable('repositories').set(set).where('id', '=', repoId).execute();
+    if (opts.maintain === false) return;
     this.store.maintain(ref).catch((err) => this.log.warn({ err, repo: `${ref.owner}/${ref.name}` }, 'background git gc --auto failed'));
   }
 
