@@ -15,6 +15,9 @@ import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, typ
 import { runShellCommand } from './shell.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
+const IDLE_CONNECTION_MS = 60_000;
+/** upload-pack gives up on a client that sends nothing for this long (git's --timeout). */
+const GIT_IDLE_TIMEOUT_S = 600;
 
 interface SessionState {
   user: UserRow | null;
@@ -90,7 +93,24 @@ export class SshServer {
     });
     client.on('ready', () => {
       clearTimeout(authTimer);
-      client.on('session', (accept) => this.onSession(accept(), state));
+      // an authenticated connection with no session open for a while is closed
+      let open = 0;
+      let idle: NodeJS.Timeout | undefined;
+      const armIdle = () => {
+        idle = setTimeout(() => client.end(), IDLE_CONNECTION_MS);
+        idle.unref();
+      };
+      armIdle();
+      client.on('close', () => clearTimeout(idle));
+      client.on('session', (accept) => {
+        const session = accept();
+        open++;
+        clearTimeout(idle);
+        session.once('close', () => {
+          if (--open === 0) armIdle();
+        });
+        this.onSession(session, state);
+      });
     });
   }
 
@@ -211,7 +231,8 @@ export class SshServer {
         channel.off('close', onClose);
       }
     }
-    const g = spawnGit(this.s.git, [service, dir], { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
+    const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : [service, dir];
+    const g = spawnGit(this.s.git, args, { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
     g.child.once('close', release);
     channel.pipe(g.child.stdin!);
     g.child.stdout!.pipe(channel, { end: false });
