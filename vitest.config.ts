@@ -9,6 +9,8 @@ export default defineConfig({
           name: 'unit',
           include: ['server/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+          // unit tests run first, then the integration files (which start real servers)
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +21,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // each file starts its own real server; two at a time fits 2 cores
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -7,7 +7,7 @@ import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ANONYMOUS, type Actor } from '../access/access.js';
 import { spawnGit } from '../git/command.js';
-import { encodePkt, FLUSH } from '../git/pkt-line.js';
+import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/repos.js';
@@ -56,6 +56,30 @@ function sendText(res: Response, status: number, message: string, extra: Record<
     return;
   }
   res.status(status).set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', ...extra }).send(message.endsWith('\n') ? message : `${message}\n`);
+}
+
+/**
+ * Checks that an upload-pack request is whole pkt-lines: git v2 treats input that ends inside
+ * its first packet as a hang-up and exits quietly, which must not pass for a good answer.
+ */
+class PktFraming extends Transform {
+  private readonly parser = new PktLineParser();
+  private seen = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.seen += chunk.length;
+    try {
+      this.parser.push(chunk);
+    } catch (err) {
+      cb(new AppError('invalid', `malformed request: ${(err as Error).message}`, { status: 400 }));
+      return;
+    }
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    if (this.seen === 0) cb(new AppError('invalid', 'empty request', { status: 400 }));
+    else if (this.parser.pending > 0) cb(new AppError('invalid', 'request ends in the middle of a pkt-line', { status: 400 }));
+    else cb();
+  }
 }
 
 /** Counts bytes flowing through and fails the stream once a limit is passed. */
@@ -225,6 +249,9 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   // A pack can't be larger than the push limit; leave room for the ref-update commands.
   const limit = service === 'receive-pack' ? (maxPush > 0 ? maxPush + 16 * 1024 * 1024 : 0) : MAX_UPLOAD_REQUEST_BYTES;
   stages.push(new ByteLimit(limit, service === 'receive-pack' ? 'push' : 'request'));
+  if (service === 'upload-pack') stages.push(new PktFraming());
+  // pipeline() detaches the socket from a request it tears down; keep it to close it ourselves
+  const socket = req.socket;
   pipeline([req, ...stages, git.child.stdin!] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (err) => {
     if (!err) return;
     const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -242,6 +269,14 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
 
   git.child.once('close', (code) => {
     const killed = git.killedFor();
+    // git stopped before reading the whole body (a refused or oversized push): nobody will read
+    // the rest, so close the connection once the answer is out instead of leaving the client
+    // stuck writing into a paused socket
+    if (!req.complete) {
+      if (!res.headersSent) res.setHeader('Connection', 'close');
+      if (res.writableFinished) socket?.destroy();
+      else res.once('finish', () => socket?.destroy());
+    }
     if (failure) {
       log.info({ service, reason: failure.message }, 'git request refused');
       if (!out.started()) sendText(res, failure.status, failure.message);
