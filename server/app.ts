@@ -170,12 +170,13 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       const gitPort = config.gitPort === null ? null : await daemon.start(config.gitPort, config.host);
       const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: gitPort, pid: process.pid };
       s.httpPort = () => ports.http;
-      const tmp = `${portsFile}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(ports) + '\n');
-      await rename(tmp, portsFile);
       app.setupToken = await s.setup.issueToken();
       if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);
       log.info({ ports, version: VERSION, data: config.dataDir }, 'gitssy is serving');
+      // ports.json last: whoever waits for it finds everything above already done
+      const tmp = `${portsFile}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(ports) + '\n');
+      await rename(tmp, portsFile);
       return ports;
     },
     async stop() {
