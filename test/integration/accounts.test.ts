@@ -1,6 +1,6 @@
 // Accounts over HTTP: first-run setup, sessions with CSRF, registration modes, tokens, lockout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Browser, createUser, startServer, type TestServer } from '../fixtures/rig.js';
+import { Browser, createUser, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
 
 describe('first-run setup', () => {
   let s: TestServer;
@@ -10,9 +10,8 @@ describe('first-run setup', () => {
   afterAll(async () => s?.stop());
 
   it('prints a one-time setup link and only that token claims the instance', async () => {
-    const m = /\/setup\?token=([0-9a-f]{48})/.exec(s.log());
-    expect(m).not.toBeNull();
-    const token = m![1]!;
+    const m = await waitFor(async () => /\/setup\?token=([0-9a-f]{48})/.exec(s.log()), 5_000);
+    const token = m[1]!;
 
     const b = new Browser(s.url);
     expect((await b.session()).setup_required).toBe(true);
@@ -213,7 +212,7 @@ describe('the setup page (no script, plain form)', () => {
   afterAll(async () => s?.stop());
 
   it('creates the administrator from the form and signs them in', async () => {
-    const token = /\/setup\?token=([0-9a-f]{48})/.exec(s.log())![1]!;
+    const token = (await waitFor(async () => /\/setup\?token=([0-9a-f]{48})/.exec(s.log()), 5_000))[1]!;
     const b = new Browser(s.url);
     const page = await b.request('GET', `/setup?token=${token}`);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
