@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { buildServices, createApp } from './app.js';
 import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
+import { describeChange, switchInRunningServer } from './admin/maintenance-cli.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
 import { createLogger } from './lib/log.js';
@@ -98,6 +99,29 @@ export function buildCli(): Command {
       const summary = await importRepositories(s, opts, (line) => process.stdout.write(line + '\n'));
       process.stdout.write(`import: ${summary.imported.length} imported, ${summary.skipped.length} skipped\n`);
       if (summary.skipped.length) process.exitCode = 1;
+    });
+  });
+
+  dataOption(
+    admin
+      .command('maintenance')
+      .description('switch maintenance mode: pushes and API writes are refused, reads keep working')
+      .argument('<state>', 'on or off')
+      .option('--message <text>', 'what people are told while it is on'),
+  ).action(async (state: string, opts: { data?: string; message?: string }) => {
+    if (state !== 'on' && state !== 'off') {
+      process.stderr.write(`gitssy: maintenance state must be "on" or "off", not "${state}"\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const config = configFrom(opts);
+    const live = await switchInRunningServer(config.dataDir, state === 'on', opts.message);
+    if (live) {
+      process.stdout.write(describeChange(live, 'running server') + '\n');
+      return;
+    }
+    await withServices(opts, async ({ services: s }) => {
+      process.stdout.write(describeChange(await s.maintenance.set(state === 'on', opts.message), 'no server running; stored for its next start') + '\n');
     });
   });
 

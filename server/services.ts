@@ -16,6 +16,7 @@ import type { KeyService } from './keys/keys.js';
 import type { HostKey } from './ssh/host-key.js';
 import type { Semaphore } from './lib/semaphore.js';
 import type { AbuseLimits } from './auth/limits.js';
+import type { MaintenanceService, PushTracker } from './maintenance/maintenance.js';
 import type { PushRecorder } from './pushes/recorder.js';
 
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
   /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */
   packLimiter: Semaphore;
   limits: AbuseLimits;
+  pushTracker: PushTracker;
+  maintenance: MaintenanceService;
   pushes: PushRecorder;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;

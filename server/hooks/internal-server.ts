@@ -1,9 +1,14 @@
-// The internal endpoint the git hooks call: loopback only, on its own port, and every call
-// must carry this boot's secret (compared in constant time). pre-receive asks the push
-// policy; post-receive records the push event.
+// The internal endpoint the git hooks (and the local CLI) call: loopback only, on its own
+// port, and every call must carry this boot's secret (compared in constant time).
+// pre-receive asks the push policy; post-receive records the push event; the CLI flips
+// maintenance mode in the running server. The port and secret are also written to
+// <data>/run/internal.json (mode 0600) for the CLI: whoever can read the data dir owns the
+// instance anyway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import type { MaintenanceService } from '../maintenance/maintenance.js';
 import type { PushTransport, RefUpdate } from '../events/bus.js';
 import { constantTimeEqual, randomHex } from '../lib/crypto.js';
 import type { Logger } from '../lib/log.js';
@@ -34,6 +39,9 @@ export interface HookDeps {
   store: RepoStore;
   policy: PushPolicy;
   recorder: PushRecorder;
+  maintenance: MaintenanceService;
+  /** <data>/run, where internal.json goes */
+  runDir: string;
   log: Logger;
 }
 
@@ -56,18 +64,43 @@ export class HookServer {
       this.server!.listen(0, '127.0.0.1', () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
+    await writeFile(this.infoFile(), JSON.stringify({ port: this.port, secret: this.secret, pid: process.pid }) + '\n', { mode: 0o600 });
+  }
+
+  private infoFile(): string {
+    return path.join(this.deps.runDir, 'internal.json');
   }
 
   async stop(): Promise<void> {
     const srv = this.server;
     this.server = null;
     if (srv) await new Promise<void>((resolve) => srv.close(() => resolve()));
+    await rm(this.infoFile(), { force: true });
   }
 
   /** What receive-pack's environment needs so our hooks can reach us. */
   env(): Record<string, string> {
     if (!this.port) return {};
     return { GITSSY_INTERNAL_PORT: String(this.port), GITSSY_INTERNAL_SECRET: this.secret };
+  }
+
+  private async maintenance(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) {
+      body += chunk;
+      if (body.length > 4096) return this.reply(res, 413, ['too large']);
+    }
+    let input: { enabled?: unknown; message?: unknown };
+    try {
+      input = JSON.parse(body) as typeof input;
+    } catch {
+      return this.reply(res, 400, ['malformed']);
+    }
+    if (typeof input.enabled !== 'boolean' || (input.message !== undefined && typeof input.message !== 'string')) return this.reply(res, 400, ['malformed']);
+    const change = await this.deps.maintenance.set(input.enabled, input.message as string | undefined);
+    const json = JSON.stringify(change);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), Connection: 'close' });
+    res.end(json);
   }
 
   private reply(res: ServerResponse, status: number, lines: string[]): void {
@@ -79,6 +112,7 @@ export class HookServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const secret = req.headers['x-gitssy-secret'];
     if (typeof secret !== 'string' || !constantTimeEqual(secret, this.secret)) return this.reply(res, 403, ['Gitssy: push refused: bad internal credentials']);
+    if (req.method === 'POST' && req.url === '/internal/maintenance') return this.maintenance(req, res);
     const hook = req.url === '/hooks/pre-receive' ? 'pre-receive' : req.url === '/hooks/post-receive' ? 'post-receive' : null;
     if (req.method !== 'POST' || !hook) return this.reply(res, 404, ['Gitssy: unknown hook']);
 

@@ -47,6 +47,8 @@ export class PushPolicy {
 
   async check(ctx: PushContext): Promise<string[]> {
     const refusals: string[] = [];
+    // the switch may have been flipped by another process (the CLI): read it fresh
+    await this.settings.load();
     if (this.settings.get('maintenance.enabled') && !(ctx.isSiteAdmin && this.settings.get('maintenance.adminsExempt'))) {
       const msg = this.settings.get('maintenance.message');
       return [`Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}`];

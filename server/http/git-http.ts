@@ -231,6 +231,7 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   }
   const git = spawnGit(s.git, args, { env, timeoutMs: s.config.gitTimeoutSec * 1000 });
   git.child.once('close', release);
+  if (service === 'receive-pack') git.child.once('close', s.pushTracker.start());
   const log = req.log ?? s.log;
 
   let stderr = '';

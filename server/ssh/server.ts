@@ -234,6 +234,7 @@ export class SshServer {
     const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : [service, dir];
     const g = spawnGit(this.s.git, args, { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
     g.child.once('close', release);
+    if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start());
     channel.pipe(g.child.stdin!);
     g.child.stdout!.pipe(channel, { end: false });
     g.child.stderr!.pipe(channel.stderr, { end: false });

@@ -8,6 +8,7 @@ import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
 import { registerKeyRoutes } from './keys.js';
+import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
 import { registerProtectionRoutes } from './protections.js';
 import { registerRepoRoutes } from './repos.js';
 import { ApiRouter } from './route.js';
@@ -48,6 +49,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerRepoRoutes(api, s);
   registerProtectionRoutes(api, s);
   registerKeyRoutes(api, s);
+  registerMaintenanceRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();
@@ -66,6 +68,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
     if (!hasCookie && !SIGN_IN_FORMS.has(req.path)) return next();
     csrf.csrfSynchronisedProtection(req, res, next);
   });
+  router.use(maintenanceGuard(s));
   router.use(api.router);
   router.use(notFoundJson);
   return router;

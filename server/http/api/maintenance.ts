@@ -1,0 +1,49 @@
+// /api/v1/admin/maintenance, and the guard that answers API writes with 503 while it is on.
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import type { Services } from '../../services.js';
+import { requireAdmin } from '../auth.js';
+import type { ApiRouter } from './route.js';
+
+const maintenanceBody = z.strictObject({
+  enabled: z.boolean(),
+  message: z.string().max(500).optional(),
+});
+
+/** Writes that keep working during maintenance: the switch itself and signing in or out. */
+const ALWAYS_ALLOWED = new Set(['/admin/maintenance', '/auth/signin', '/auth/signout']);
+
+export function maintenanceGuard(s: Services) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || ALWAYS_ALLOWED.has(req.path)) return next();
+    const state = await s.maintenance.state();
+    if (!state.enabled || (state.admins_exempt && req.user?.is_admin)) return next();
+    res.setHeader('Retry-After', '300');
+    res.status(503).json({ message: `Gitssy is in maintenance mode; changes are paused${state.message ? `: ${state.message}` : '. Try again later.'}`, code: 'unavailable' });
+  };
+}
+
+export function registerMaintenanceRoutes(api: ApiRouter, s: Services): void {
+  api.route({ method: 'get', path: '/admin/maintenance', tag: 'admin', summary: 'Maintenance mode, and what is still in flight', auth: 'admin', responses: { 200: '{enabled, message, admins_exempt, pushes_in_flight}' } }, async ({ req }) => {
+    requireAdmin(req);
+    return { body: await s.maintenance.state() };
+  });
+
+  api.route(
+    {
+      method: 'put',
+      path: '/admin/maintenance',
+      tag: 'admin',
+      summary: 'Switch maintenance mode; switching on waits (up to 30 s) for running pushes and says how many it waited for',
+      auth: 'admin',
+      body: maintenanceBody,
+      responses: { 200: '{enabled, message, waited_for, still_running, …}' },
+    },
+    async ({ req, body }) => {
+      const admin = requireAdmin(req);
+      const change = await s.maintenance.set(body.enabled, body.message);
+      await s.audit.record({ actorId: admin.id, action: body.enabled ? 'maintenance.on' : 'maintenance.off', targetType: 'settings', detail: { message: body.message, waited_for: change.waited_for }, ip: req.ip ?? null });
+      return { body: change };
+    },
+  );
+}
