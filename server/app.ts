@@ -20,6 +20,8 @@ import { lanAddresses } from './lib/net.js';
 import { Semaphore } from './lib/semaphore.js';
 import { AbuseLimits } from './auth/limits.js';
 import { MaintenanceService, PushTracker } from './maintenance/maintenance.js';
+import { WriteBarrier } from './backup/barrier.js';
+import { createBackup } from './backup/backup.js';
 import os from 'node:os';
 import { OrgService } from './orgs/orgs.js';
 import { RepoService } from './repos/repos.js';
@@ -98,7 +100,7 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // beyond a couple of pack-objects per core, more only fight over CPU and memory
   const pushTracker = new PushTracker();
   const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>
@@ -140,7 +142,8 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     secret = randomHex(32);
     await s.settings.setInternal('session.secret', secret);
   }
-  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, maintenance: s.maintenance, runDir: graph.layout.run, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
+  const barrier = new WriteBarrier();
+  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, maintenance: s.maintenance, barrier, backup: (out, progress) => createBackup({ s, dataDir: config.dataDir, barrier }, out, progress), runDir: graph.layout.run, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
   s.hookEnv = () => hooks.env();
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The gitssy command line: serve, admin (users, tokens), doctor. Flags > environment >
 // <data>/.gitssy.env > defaults; unknown flags and bad values are errors that say what to fix.
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { buildServices, createApp } from './app.js';
 import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
-import { describeChange, switchInRunningServer } from './admin/maintenance-cli.js';
+import { backupInRunningServer, describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
+import { createBackup } from './backup/backup.js';
+import { RestoreError, restoreBackup } from './backup/restore.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
 import { createLogger } from './lib/log.js';
@@ -115,9 +118,9 @@ export function buildCli(): Command {
       return;
     }
     const config = configFrom(opts);
-    const live = await switchInRunningServer(config.dataDir, state === 'on', opts.message);
-    if (live) {
-      process.stdout.write(describeChange(live, 'running server') + '\n');
+    const server = await runningServer(config.dataDir);
+    if (server) {
+      process.stdout.write(describeChange(await switchMaintenance(server, state === 'on', opts.message), 'running server') + '\n');
       return;
     }
     await withServices(opts, async ({ services: s }) => {
@@ -140,6 +143,46 @@ export function buildCli(): Command {
       const { token: secret, record } = await s.users.createToken(u.id, name, opts.scopes ?? 'all');
       process.stdout.write(`created token "${record.name}" for ${u.name} with scopes ${record.scopes.join(',')}\n${secret}\n`);
     });
+  });
+
+  const backup = program.command('backup').description('one-click backups and verified restores');
+  dataOption(
+    backup
+      .command('create')
+      .description('write a backup archive (through the running server when there is one, which keeps serving)')
+      .option('--out <file>', 'archive to write (default: <data>/backups/gitssy-<time>.tar.gz)'),
+  ).action(async (opts: { data?: string; out?: string }) => {
+    const config = configFrom(opts);
+    const out = opts.out ? path.resolve(opts.out) : undefined;
+    const print = (line: string) => process.stdout.write(line + '\n');
+    const server = await runningServer(config.dataDir);
+    if (server) {
+      const last = await backupInRunningServer(server, out, print);
+      if (last.startsWith('error: ')) {
+        process.stderr.write(`gitssy: backup failed: ${last.slice(7)}\n`);
+        process.exitCode = 1;
+      }
+      return;
+    }
+    await withServices(opts, async ({ services: s }) => {
+      await createBackup({ s, dataDir: config.dataDir }, out, print);
+    });
+  });
+  dataOption(
+    backup
+      .command('restore')
+      .description('verify a backup archive and restore it into a new (or empty) data dir given with --data')
+      .argument('<file>', 'backup archive'),
+  ).action(async (file: string, opts: { data?: string }) => {
+    const config = configFrom(opts);
+    try {
+      const r = await restoreBackup(path.resolve(file), config.dataDir, (line) => process.stdout.write(line + '\n'));
+      process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} are in ${r.dataDir}\n`);
+    } catch (err) {
+      if (!(err instanceof RestoreError)) throw err;
+      process.stderr.write(`gitssy: restore refused: ${err.message}\n`);
+      process.exitCode = 1;
+    }
   });
 
   dataOption(program.command('doctor').description('check the database and every repository; exits non-zero when anything is wrong')).action(async (opts: { data?: string }) => {

@@ -40,6 +40,8 @@ export interface Services {
   limits: AbuseLimits;
   pushTracker: PushTracker;
   maintenance: MaintenanceService;
+  /** Writes a consistent copy of the database to a file (backups). */
+  dbBackup(file: string): Promise<void>;
   pushes: PushRecorder;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;

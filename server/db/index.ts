@@ -13,6 +13,8 @@ export interface OpenedDb {
   db: Db;
   dialect: Dialect;
   close(): Promise<void>;
+  /** A consistent copy of the whole database in one file (SQLite's online backup API). */
+  backupTo(file: string): Promise<void>;
 }
 
 export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null }): Promise<OpenedDb> {
@@ -22,7 +24,14 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      close: () => db.destroy(),
+      backupTo: async () => {
+        throw new Error('backups of a PostgreSQL database are taken with pg_dump; Gitssy backs up SQLite only');
+      },
+    };
   }
   const file = path.join(opts.dataDir, 'gitssy.db');
   const sqlite = new SQLite(file, { timeout: 10_000 });
@@ -31,7 +40,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', close: () => db.destroy(), backupTo: async (dest) => void (await sqlite.backup(dest)) };
 }
 
 export async function migrate(opened: OpenedDb): Promise<void> {

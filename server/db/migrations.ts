@@ -212,3 +212,6 @@ export class StaticMigrationProvider implements MigrationProvider {
     return migrationsFor(this.dialect);
   }
 }
+
+/** The newest migration this build knows: a backup's schema version. */
+export const LATEST_MIGRATION = Object.keys(migrationsFor('sqlite')).sort().at(-1)!;

@@ -38,6 +38,8 @@ function repoConfig(hooksDir: string): [string, string][] {
 }
 
 export class RepoStore {
+  private maintenanceHolds = 0;
+
   constructor(
     readonly paths: RepoPaths,
     private readonly git: GitEnv,
@@ -189,7 +191,26 @@ export class RepoStore {
 
   /** Background housekeeping after pushes, like `git gc --auto` (keeps bitmaps fresh). */
   async maintain(repo: RepoRef): Promise<void> {
+    // a backup copying object files must not see gc delete packs under it
+    if (this.maintenanceHolds > 0) return;
     await runGit(this.git, ['--git-dir', this.dir(repo), 'gc', '--auto', '--quiet'], { timeoutMs: 30 * 60_000 });
+  }
+
+  /** Pauses background gc (used while a backup copies objects); returns the resume function. */
+  holdMaintenance(): () => void {
+    this.maintenanceHolds++;
+    let done = false;
+    return () => {
+      if (!done) {
+        done = true;
+        this.maintenanceHolds--;
+      }
+    };
+  }
+
+  /** Re-applies our config to a repository (after a restore moved the data dir). */
+  async reconfigure(repo: RepoRef): Promise<void> {
+    await this.configure(this.dir(repo));
   }
 
   private async configure(dir: string): Promise<void> {

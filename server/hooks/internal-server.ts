@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
 import type { MaintenanceService } from '../maintenance/maintenance.js';
+import type { WriteBarrier } from '../backup/barrier.js';
 import type { PushTransport, RefUpdate } from '../events/bus.js';
 import { constantTimeEqual, randomHex } from '../lib/crypto.js';
 import type { Logger } from '../lib/log.js';
@@ -40,6 +41,10 @@ export interface HookDeps {
   policy: PushPolicy;
   recorder: PushRecorder;
   maintenance: MaintenanceService;
+  /** Held by a backup while it captures refs: pre-receive waits behind it. */
+  barrier: WriteBarrier;
+  /** Runs a backup in this process, reporting progress lines (for the CLI). */
+  backup(out: string | undefined, progress: (line: string) => void): Promise<unknown>;
   /** <data>/run, where internal.json goes */
   runDir: string;
   log: Logger;
@@ -103,6 +108,30 @@ export class HookServer {
     res.end(json);
   }
 
+  /** Streams the backup's progress as text lines; the last line is the JSON result or `error: …`. */
+  private async backup(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const chunk of req) {
+      body += chunk;
+      if (body.length > 8192) return this.reply(res, 413, ['too large']);
+    }
+    let out: string | undefined;
+    try {
+      const parsed = JSON.parse(body || '{}') as { out?: unknown };
+      if (parsed.out !== undefined && typeof parsed.out !== 'string') throw new Error();
+      out = parsed.out as string | undefined;
+    } catch {
+      return this.reply(res, 400, ['malformed']);
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    try {
+      const result = await this.deps.backup(out, (line) => res.write(`${line}\n`));
+      res.end(`${JSON.stringify(result)}\n`);
+    } catch (err) {
+      res.end(`error: ${(err as Error).message}\n`);
+    }
+  }
+
   private reply(res: ServerResponse, status: number, lines: string[]): void {
     const body = lines.map((l) => `${l}\n`).join('');
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
@@ -113,6 +142,7 @@ export class HookServer {
     const secret = req.headers['x-gitssy-secret'];
     if (typeof secret !== 'string' || !constantTimeEqual(secret, this.secret)) return this.reply(res, 403, ['Gitssy: push refused: bad internal credentials']);
     if (req.method === 'POST' && req.url === '/internal/maintenance') return this.maintenance(req, res);
+    if (req.method === 'POST' && req.url === '/internal/backup') return this.backup(req, res);
     const hook = req.url === '/hooks/pre-receive' ? 'pre-receive' : req.url === '/hooks/post-receive' ? 'post-receive' : null;
     if (req.method !== 'POST' || !hook) return this.reply(res, 404, ['Gitssy: unknown hook']);
 
@@ -136,6 +166,7 @@ export class HookServer {
     const repoDir = this.deps.store.dir(ref);
 
     if (hook === 'pre-receive') {
+      await this.deps.barrier.wait();
       const q = String(req.headers['x-gitssy-quarantine'] ?? '');
       // the quarantine is a folder git made inside this repository's objects; nothing else
       const quarantine = q && path.resolve(q).startsWith(path.join(repoDir, 'objects') + path.sep) ? path.resolve(q) : null;
