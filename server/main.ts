@@ -7,7 +7,7 @@ import { buildServices, createApp } from './app.js';
 import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
 import { backupInRunningServer, describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
-import { createBackup } from './backup/backup.js';
+import { createBackup, type BackupResult } from './backup/backup.js';
 import { RestoreError, restoreBackup } from './backup/restore.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
@@ -155,18 +155,17 @@ export function buildCli(): Command {
     const config = configFrom(opts);
     const out = opts.out ? path.resolve(opts.out) : undefined;
     const print = (line: string) => process.stdout.write(line + '\n');
+    const summary = (r: BackupResult) => print(`backup: ${r.file}, ${(r.bytes / 1048576).toFixed(1)} MiB, ${r.repositories} repositories, writes held for ${r.barrier_ms} ms`);
     const server = await runningServer(config.dataDir);
     if (server) {
       const last = await backupInRunningServer(server, out, print);
       if (last.startsWith('error: ')) {
         process.stderr.write(`gitssy: backup failed: ${last.slice(7)}\n`);
         process.exitCode = 1;
-      }
+      } else summary(JSON.parse(last) as BackupResult);
       return;
     }
-    await withServices(opts, async ({ services: s }) => {
-      await createBackup({ s, dataDir: config.dataDir }, out, print);
-    });
+    await withServices(opts, async ({ services: s }) => summary(await createBackup({ s, dataDir: config.dataDir }, out, print)));
   });
   dataOption(
     backup

@@ -12,6 +12,22 @@ export interface HostKey {
   fingerprint: string;
 }
 
+/**
+ * A new ed25519 key in OpenSSH format. ssh2's generator now and then (a few in a thousand)
+ * emits a key its own parser rejects, so each one is parsed and test-signed before use.
+ */
+function generateHostKey(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gitssy host key' });
+    const parsed = ssh2.utils.parseKey(pair.private);
+    if (parsed instanceof Error || Array.isArray(parsed)) continue;
+    const probe = Buffer.from('gitssy host key check');
+    const sig = parsed.sign(probe);
+    if (!(sig instanceof Error) && parsed.verify(probe, sig) === true) return pair;
+  }
+  throw new Error('could not generate a usable SSH host key');
+}
+
 export async function loadOrCreateHostKey(sshDir: string): Promise<HostKey> {
   await mkdir(sshDir, { recursive: true, mode: 0o700 });
   const file = path.join(sshDir, 'ssh_host_ed25519_key');
@@ -20,7 +36,7 @@ export async function loadOrCreateHostKey(sshDir: string): Promise<HostKey> {
     privateKey = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gitssy host key' });
+    const pair = generateHostKey();
     await writeFile(`${file}.tmp`, pair.private, { mode: 0o600 });
     await writeFile(`${file}.pub`, `${pair.public}\n`, { mode: 0o644 });
     await rename(`${file}.tmp`, file);
