@@ -3,13 +3,12 @@
 // repository (refs captured under a short write barrier, then objects linked in: packs are
 // immutable and gc is paused meanwhile), the SSH host key, the config, and a manifest with
 // the schema version, every repository's refs and a checksum of every file.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
 import { LATEST_MIGRATION } from '../db/migrations.js';
 import { randomHex } from '../lib/crypto.js';
+import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import type { WriteBarrier } from './barrier.js';
@@ -40,22 +39,6 @@ export interface BackupDeps {
   barrier?: WriteBarrier;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-/** Every file under dir, relative to it. */
-async function walk(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(dir, r)));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
 
 async function linkOrCopy(from: string, to: string): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true });
@@ -110,7 +93,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       const src = path.join(dataDir, repo.path);
       const dst = path.join(stage, repo.path);
       let count = 0;
-      for (const rel of await walk(path.join(src, 'objects'))) {
+      for (const rel of await walkFiles(path.join(src, 'objects'))) {
         if (/(^|\/)(tmp_objdir|incoming-)/.test(rel) || /\/tmp_|\.lock$|^pack\/tmp_/.test(rel)) continue;
         await linkOrCopy(path.join(src, 'objects', rel), path.join(dst, 'objects', rel));
         count++;
@@ -134,7 +117,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     // 4. the manifest: schema, refs, and a checksum of every file
     progress('checksumming ...');
     const files: Manifest['files'] = {};
-    for (const rel of await walk(stage)) {
+    for (const rel of await walkFiles(stage)) {
       const full = path.join(stage, rel);
       files[rel] = { size: (await stat(full)).size, sha256: await sha256File(full) };
     }

@@ -2,8 +2,6 @@
 // refuse archives from a newer schema, check each repository's refs against the manifest and
 // its connectivity, check and migrate the database, point the repositories at the new data
 // dir's hooks — and only then move the data into place.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
@@ -11,6 +9,7 @@ import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
 import { LATEST_MIGRATION } from '../db/migrations.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { randomHex } from '../lib/crypto.js';
+import { sha256File, walkFiles } from '../lib/fs.js';
 import { BACKUP_FORMAT, type Manifest } from './backup.js';
 
 export class RestoreError extends Error {}
@@ -23,21 +22,6 @@ export interface RestoreResult {
   created_at: string;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-async function walk(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(dir, r)));
-    else out.push(r);
-  }
-  return out;
-}
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
   try {
@@ -84,7 +68,7 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
       throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}); upgrade Gitssy to restore it`);
     }
     progress(`backup of ${manifest.created_at} by Gitssy ${manifest.app_version}: verifying ${Object.keys(manifest.files).length} files ...`);
-    const present = new Set((await walk(scratch)).filter((f) => f !== 'manifest.json'));
+    const present = new Set((await walkFiles(scratch)).filter((f) => f !== 'manifest.json'));
     for (const [rel, want] of Object.entries(manifest.files)) {
       if (!present.delete(rel)) throw new RestoreError(`the archive is missing ${rel}; nothing was restored`);
       const full = path.join(scratch, rel);

@@ -7,6 +7,7 @@ import { spawnGit } from '../git/command.js';
 import { errPkt, PktLineParser } from '../git/pkt-line.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
+import { listen } from '../lib/net.js';
 import { parseRepoPath } from '../ssh/command-line.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -54,15 +55,8 @@ export class GitDaemon {
   async start(port: number, host: string): Promise<number> {
     const server = net.createServer((socket) => this.onConnection(socket));
     server.maxConnections = this.maxConnections;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.port = await listen(server, port, host);
     this.server = server;
-    this.port = (server.address() as net.AddressInfo).port;
     return this.port;
   }
 

@@ -59,16 +59,7 @@ export class RepoStore {
   }
 
   async create(repo: RepoRef, defaultBranch: string): Promise<void> {
-    const final = await this.assertFree(repo);
-    const tmp = await this.stage();
-    try {
-      await runGit(this.git, ['init', '--bare', '--quiet', `--initial-branch=${userArg(defaultBranch).value}`, '--', tmp]);
-      await this.configure(tmp);
-      await this.moveIntoPlace(tmp, final);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    await this.build(repo, (tmp) => runGit(this.git, ['init', '--bare', '--quiet', `--initial-branch=${userArg(defaultBranch).value}`, '--', tmp]));
   }
 
   /**
@@ -77,18 +68,7 @@ export class RepoStore {
    */
   async fork(source: RepoRef, target: RepoRef): Promise<void> {
     const src = this.dir(source);
-    const final = await this.assertFree(target);
-    const tmp = await this.stage();
-    try {
-      await rm(tmp, { recursive: true, force: true });
-      await runGit(this.git, ['clone', '--bare', '--no-local', '--quiet', '--', src, tmp], { timeoutMs: 30 * 60_000 });
-      await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
-      await this.configure(tmp);
-      await this.moveIntoPlace(tmp, final);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    await this.build(target, (tmp) => this.cloneThroughGit(src, tmp, ['--bare'], 30 * 60_000));
   }
 
   /**
@@ -97,9 +77,9 @@ export class RepoStore {
    * come along); with `move` the folder itself is moved in and its config rewritten.
    */
   async adopt(sourceDir: string, target: RepoRef, opts: { move: boolean }): Promise<void> {
-    const final = await this.assertFree(target);
     const src = path.resolve(sourceDir);
     if (opts.move) {
+      const final = await this.assertFree(target);
       if (await exists(path.join(src, 'objects', 'info', 'alternates'))) {
         throw new AppError('invalid', 'it borrows objects from another repository (objects/info/alternates); import it without --move');
       }
@@ -113,16 +93,7 @@ export class RepoStore {
       await this.configure(final);
       return;
     }
-    const tmp = await this.stage();
-    try {
-      await runGit(this.git, ['clone', '--mirror', '--no-local', '--quiet', '--', src, tmp], { timeoutMs: 6 * 3600_000 });
-      await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
-      await this.configure(tmp);
-      await this.moveIntoPlace(tmp, final);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
+    await this.build(target, (tmp) => this.cloneThroughGit(src, tmp, ['--mirror'], 6 * 3600_000));
   }
 
   async rename(from: RepoRef, to: RepoRef): Promise<void> {
@@ -217,6 +188,26 @@ export class RepoStore {
     for (const [key, value] of repoConfig(this.hooksDir)) {
       await runGit(this.git, ['--git-dir', dir, 'config', key, value]);
     }
+  }
+
+  /** Makes a repository in scratch space with `fill`, configures it, renames it into place. */
+  private async build(repo: RepoRef, fill: (tmp: string) => Promise<unknown>): Promise<void> {
+    const final = await this.assertFree(repo);
+    const tmp = await this.stage();
+    try {
+      await fill(tmp);
+      await this.configure(tmp);
+      await this.moveIntoPlace(tmp, final);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** `git clone --no-local`: objects and refs through git's transport, then no remote left. */
+  private async cloneThroughGit(src: string, tmp: string, mode: string[], timeoutMs: number): Promise<void> {
+    await runGit(this.git, ['clone', ...mode, '--no-local', '--quiet', '--', src, tmp], { timeoutMs });
+    await runGit(this.git, ['--git-dir', tmp, 'remote', 'remove', 'origin']);
   }
 
   private async assertFree(repo: RepoRef): Promise<string> {

@@ -5,7 +5,7 @@
 // <data>/run/internal.json (mode 0600) for the CLI: whoever can read the data dir owns the
 // instance anyway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../lib/net.js';
 import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
 import type { MaintenanceService } from '../maintenance/maintenance.js';
@@ -64,11 +64,7 @@ export class HookServer {
         this.reply(res, 500, ['Gitssy: internal error while checking the push; the server log has the details.']);
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listen(this.server, 0, '127.0.0.1');
     await writeFile(this.infoFile(), JSON.stringify({ port: this.port, secret: this.secret, pid: process.pid }) + '\n', { mode: 0o600 });
   }
 

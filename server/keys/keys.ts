@@ -3,7 +3,9 @@
 // to one account only.
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/index.js';
+import type { SshKeyTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { AuditLog } from '../audit/audit.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
@@ -64,16 +66,7 @@ export function parsePublicKey(text: string): ParsedKey {
   return { type, blob: blob.toString('base64'), comment: rest.join(' ').slice(0, 255), fingerprint: fingerprintOf(blob), bits };
 }
 
-export interface KeyRow {
-  id: number;
-  user_id: number;
-  name: string;
-  fingerprint: string;
-  content: string;
-  key_type: string;
-  created_at: number;
-  last_used_at: number | null;
-}
+export type KeyRow = Selectable<SshKeyTable>;
 
 export class KeyService {
   constructor(

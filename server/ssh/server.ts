@@ -1,6 +1,5 @@
 // The embedded SSH server (ssh2): public-key authentication only, git over SSH through the one
 // git runner and the one access check, and the command shell for everything else.
-import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, PublicKeyAuthContext, ServerChannel } from 'ssh2';
 import type { Actor } from '../access/access.js';
@@ -8,6 +7,7 @@ import { spawnGit } from '../git/command.js';
 import { isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
+import { listen } from '../lib/net.js';
 import type { UserRow } from '../db/schema.js';
 import { toActorUser } from '../users/users.js';
 import { fingerprintOf } from '../keys/keys.js';
@@ -41,15 +41,8 @@ export class SshServer {
       (client, info) => this.onConnection(client, info.ip),
     );
     server.on('error', (err: Error) => this.log.warn({ err }, 'ssh server error'));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.port = await listen(server as unknown as Parameters<typeof listen>[0], port, host);
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
     return this.port;
   }
 
