@@ -4,7 +4,7 @@
 import net from 'node:net';
 import { ANONYMOUS } from '../access/access.js';
 import { spawnGit } from '../git/command.js';
-import { errPkt, PktLineParser } from '../git/pkt-line.js';
+import { errPkt } from '../git/pkt-line.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
@@ -71,38 +71,35 @@ export class GitDaemon {
     socket.once('close', () => this.active--);
     socket.on('error', () => {});
     socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
-    const parser = new PktLineParser();
-    let handled = false;
+    let raw = Buffer.alloc(0);
     const refuse = (message: string) => {
-      handled = true;
+      socket.off('data', onData);
       socket.end(errPkt(message));
     };
+    // read exactly the request packet; whatever follows it belongs to upload-pack
     const onData = (chunk: Buffer) => {
-      if (handled) return;
-      let pkts;
-      try {
-        pkts = parser.push(chunk);
-      } catch {
-        return refuse('malformed request');
+      raw = Buffer.concat([raw, chunk]);
+      if (raw.length < 4) return;
+      const head = raw.subarray(0, 4).toString('latin1');
+      const len = /^[0-9a-f]{4}$/i.test(head) ? parseInt(head, 16) : -1;
+      if (len < 5) return refuse('malformed request');
+      if (raw.length < len) {
+        if (raw.length > 4096) refuse('request line too long');
+        return;
       }
-      if (parser.pending > 4096) return refuse('request line too long');
-      const first = pkts[0];
-      if (!first) return;
       socket.off('data', onData);
       socket.pause();
-      if (first.type !== 'data') return refuse('malformed request');
-      const req = parseDaemonRequest(first.data);
+      const req = parseDaemonRequest(raw.subarray(4, len));
       if (!req) return refuse('malformed request');
-      this.serve(socket, req).catch((err) => {
+      this.serve(socket, req, raw.subarray(len)).catch((err) => {
         this.log.error({ err }, 'git daemon request failed');
         refuse('internal error');
       });
-      handled = true;
     };
     socket.on('data', onData);
   }
 
-  private async serve(socket: net.Socket, req: DaemonRequest): Promise<void> {
+  private async serve(socket: net.Socket, req: DaemonRequest, rest: Buffer): Promise<void> {
     if (req.service !== 'git-upload-pack') {
       socket.end(errPkt(`service not enabled: ${req.service.slice(0, 40)}; git:// is read-only, push over SSH or HTTP`));
       return;
@@ -135,6 +132,7 @@ export class GitDaemon {
       timeoutMs: this.s.config.gitTimeoutSec * 1000,
     });
     socket.setTimeout(IDLE_TIMEOUT_S * 1000, () => g.kill('timeout'));
+    if (rest.length) g.child.stdin!.write(rest);
     socket.pipe(g.child.stdin!);
     socket.resume();
     g.child.stdout!.pipe(socket);

@@ -3,11 +3,13 @@
 // through the same services and access check as the web and the API; output is plain text
 // for people, or JSON with --json.
 import { parseArgs } from 'node:util';
+import vm from 'node:vm';
 import type { Actor } from '../access/access.js';
 import { runGit, userArg } from '../git/command.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import type { RepoRecord } from '../repos/repos.js';
+import { USER_TYPE } from '../users/users.js';
 import type { Services } from '../services.js';
 import { parseRepoPath } from './command-line.js';
 import { lanAddresses } from '../lib/net.js';
@@ -50,17 +52,27 @@ class Output {
 
 const MAX_PATTERN = 100;
 
-/** A user's regular expression, refused when it could backtrack catastrophically. */
-export function safePattern(pattern: string): RegExp {
+/**
+ * Filters names by a user's regular expression. JavaScript regexps backtrack, and a pattern
+ * like ((a+))+$ can take minutes on a short name; no syntax check catches every such pattern.
+ * So the whole match runs in a separate V8 context with a time budget, and a pattern that
+ * needs longer is refused instead of stalling the server.
+ */
+export function filterByPattern(pattern: string, names: string[], budgetMs = 250): boolean[] {
   if (pattern.length > MAX_PATTERN) throw new Usage(`pattern is longer than ${MAX_PATTERN} characters`);
-  // nested or alternated quantified groups ((a+)+, (a|a)*) and backreferences are the slow ones
-  if (/\((?:[^()\\]|\\.)*(?:[+*?}]|\|)(?:[^()\\]|\\.)*\)\s*(?:[+*?]|\{\d)/.test(pattern) || /\\[1-9]|\\k</.test(pattern)) {
-    throw new Usage('pattern is too complex: avoid quantified groups like (a+)+ and backreferences');
-  }
+  const slow = 'pattern is too slow to evaluate (it backtracks too much); simplify it: avoid nested quantifiers like (a+)+, and backreferences';
+  // the obvious shapes are refused up front; the time budget below catches the rest
+  if (/\((?:[^()\\]|\\.)*(?:[+*?}]|\|)(?:[^()\\]|\\.)*\)\s*(?:[+*?]|\{\d)/.test(pattern) || /\\[1-9]|\\k</.test(pattern)) throw new Usage(slow);
   try {
-    return new RegExp(pattern, 'i');
+    new RegExp(pattern, 'i');
   } catch (err) {
     throw new Usage(`invalid pattern: ${(err as Error).message}`);
+  }
+  const sandbox = vm.createContext({ pattern, names: names.map((n) => n.slice(0, 200)) });
+  try {
+    return vm.runInContext('const re = new RegExp(pattern, "i"); names.map((n) => re.test(n));', sandbox, { timeout: budgetMs }) as boolean[];
+  } catch {
+    throw new Usage(slow);
   }
 }
 
@@ -93,6 +105,15 @@ function cloneUrls(s: Services, ctx: ShellContext, rec: RepoRecord) {
   const host = publicHost(s);
   const base = s.config.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${s.httpPort()}`;
   return { http: `${base}/${full}.git`, ssh: ctx.sshPort === 22 ? `git@${host}:${full}.git` : `ssh://git@${host}:${ctx.sshPort}/${full}.git` };
+}
+
+/** A user or an organization the caller can see; anything else reads as missing. */
+async function visibleOwner(s: Services, ctx: ShellContext, name: string): Promise<UserRow> {
+  const owner = await s.users.byName(name);
+  if (!owner || (owner.type === USER_TYPE.organization && !(await s.orgs.canSee(ctx.actor, owner)))) {
+    throw new AppError('not_found', `no user or organization named "${name.slice(0, 40)}"`);
+  }
+  return owner;
 }
 
 function repoSummary(s: Services, ctx: ShellContext, rec: RepoRecord, level: string) {
@@ -144,18 +165,19 @@ const COMMANDS: Record<string, Command> = {
     async run(s, ctx, args, out) {
       const { values, positionals } = parse(args, { mine: { type: 'boolean' }, writable: { type: 'boolean' } }, [0, 1]);
       if (values.mine && values.writable) throw new Usage('use either --mine or --writable');
-      const re = positionals[0] ? safePattern(positionals[0]) : null;
-      const rows: { name: string; visibility: string; level: string; description: string }[] = [];
-      for (let page = 1; ; page++) {
+      const readable: RepoRecord[] = [];
+      for (let page = 1; page <= 200; page++) {
         const { items } = await s.repos.search(ctx.actor, { page, limit: 50, ownerId: values.mine ? ctx.user.id : undefined });
-        for (const rec of items) {
-          const full = `${rec.owner.name}/${rec.repo.name}`;
-          if (re && !re.test(full.slice(0, 200))) continue;
-          const level = await s.repos.level(ctx.actor, rec);
-          if (values.writable && level !== 'write' && level !== 'admin') continue;
-          rows.push({ name: full, visibility: rec.repo.visibility, level, description: rec.repo.description });
-        }
-        if (items.length < 50 || page >= 200) break;
+        readable.push(...items);
+        if (items.length < 50) break;
+      }
+      const keep = positionals[0] ? filterByPattern(positionals[0], readable.map((r) => `${r.owner.name}/${r.repo.name}`)) : readable.map(() => true);
+      const rows: { name: string; visibility: string; level: string; description: string }[] = [];
+      for (const [i, rec] of readable.entries()) {
+        if (!keep[i]) continue;
+        const level = await s.repos.level(ctx.actor, rec);
+        if (values.writable && level !== 'write' && level !== 'admin') continue;
+        rows.push({ name: `${rec.owner.name}/${rec.repo.name}`, visibility: rec.repo.visibility, level, description: rec.repo.description });
       }
       const width = Math.max(0, ...rows.map((r) => r.name.length));
       out.result(rows.map((r) => `${r.name.padEnd(width)}  ${r.visibility.padEnd(8)}  ${r.level.padEnd(5)}  ${r.description}`.trimEnd()).join('\n') + (rows.length ? '\n' : ''), rows);
@@ -172,8 +194,7 @@ const COMMANDS: Record<string, Command> = {
       const parts = raw.replace(/\.git$/i, '').split('/');
       const [ownerName, name] = parts.length === 1 ? [ctx.user.name, parts[0]!] : parts.length === 2 ? [parts[0]!, parts[1]!] : [null, null];
       if (!ownerName || !name) throw new Usage('name the repository as <owner>/<name>');
-      const owner = await s.users.byName(ownerName);
-      if (!owner) throw new AppError('not_found', `no user or organization named "${ownerName}"`);
+      const owner = await visibleOwner(s, ctx, ownerName);
       const rec = await s.repos.create(ctx.actor, owner, { name, description: values.description as string | undefined, visibility: values.private ? 'private' : values.internal ? 'internal' : 'public' }, { ip: ctx.ip });
       const urls = cloneUrls(s, ctx, rec);
       out.result(`created ${rec.owner.name}/${rec.repo.name} (${rec.repo.visibility})\n  git clone ${urls.ssh}\n`, repoSummary(s, ctx, rec, 'admin'));
@@ -189,8 +210,7 @@ const COMMANDS: Record<string, Command> = {
       const source = await s.repos.resolve(ctx.actor, from.owner, from.name, 'read');
       const to = positionals[1]!.replace(/\.git$/i, '').split('/');
       if (to.length !== 2) throw new Usage('name the new repository as <owner>/<name>');
-      const owner = await s.users.byName(to[0]!);
-      if (!owner) throw new AppError('not_found', `no user or organization named "${to[0]}"`);
+      const owner = await visibleOwner(s, ctx, to[0]!);
       const fork = await s.repos.fork(ctx.actor, source, { owner, name: to[1]! }, { ip: ctx.ip });
       out.result(`forked ${from.owner}/${from.name} to ${fork.owner.name}/${fork.repo.name}`, repoSummary(s, ctx, fork, 'admin'));
     },

@@ -97,7 +97,7 @@ describe('backup restore', () => {
     const fanout = (await readdir(objects)).find((d) => /^[0-9a-f]{2}$/.test(d))!;
     const victim = path.join(objects, fanout, (await readdir(path.join(objects, fanout)))[0]!);
     const bytes = await readFile(victim);
-    bytes[bytes.length - 3] ^= 0xff;
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
     await writeFile(victim, bytes);
     await tar.create({ gzip: true, cwd: x, file: path.join(dir, 'bad.tar.gz') }, await readdir(x));
     const r2 = await restore(path.join(dir, 'bad.tar.gz'), path.join(dir, 't2'));
