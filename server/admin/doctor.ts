@@ -19,13 +19,7 @@ export async function runDoctor(s: Services, reposRoot: string, progress: (line:
     await opened.close();
   }
 
-  const repos = await s.db
-    .selectFrom('repositories as r')
-    .innerJoin('users as u', 'u.id', 'r.owner_id')
-    .select(['r.name as name', 'u.name as owner'])
-    .orderBy('u.lower_name')
-    .orderBy('r.lower_name')
-    .execute();
+  const repos = await s.repos.allNames();
   const known = new Set<string>();
   let i = 0;
   for (const r of repos) {

@@ -60,13 +60,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
   await mkdir(stage, { recursive: true });
   const resumeGc = s.store.holdMaintenance();
   try {
-    const repos = await s.db
-      .selectFrom('repositories as r')
-      .innerJoin('users as u', 'u.id', 'r.owner_id')
-      .select(['r.name as name', 'u.name as owner'])
-      .orderBy('u.lower_name')
-      .orderBy('r.lower_name')
-      .execute();
+    const repos = await s.repos.allNames();
 
     // 1. the database and every ref, at one moment
     progress('capturing the database and the refs of every repository ...');

@@ -319,6 +319,17 @@ export class RepoService {
 
   // ---- listing -------------------------------------------------------------------------------
 
+  /** Every repository's owner and name, in a stable order (checks, backups). */
+  allNames(): Promise<{ id: number; owner: string; name: string }[]> {
+    return this.db
+      .selectFrom('repositories as r')
+      .innerJoin('users as u', 'u.id', 'r.owner_id')
+      .select(['r.id as id', 'r.name as name', 'u.name as owner'])
+      .orderBy('u.lower_name')
+      .orderBy('r.lower_name')
+      .execute();
+  }
+
   /** A filter that keeps only repositories the actor may read. */
   visibleTo(actor: Actor) {
     return (eb: ExpressionBuilder<Database & { r: Database['repositories'] }, 'r'>) => {
