@@ -37,6 +37,10 @@ import { KeyService } from './keys/keys.js';
 import { loadOrCreateHostKey } from './ssh/host-key.js';
 import { SshServer } from './ssh/server.js';
 import { GitDaemon } from './daemon/git-daemon.js';
+import { BrowseService } from './git/browse-service.js';
+import { BranchService } from './git/branch-service.js';
+import { CatFilePool } from './git/cat-file-pool.js';
+import { DbLastCommitCache } from './git/last-commit-cache.js';
 
 export interface DataLayout {
   root: string;
@@ -100,7 +104,10 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // beyond a couple of pack-objects per core, more only fight over CPU and memory
   const pushTracker = new PushTracker();
   const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
+  // reads for the web UI and the contents API: pooled cat-file processes, last-commit cache in the db
+  const browse = new BrowseService(git, new CatFilePool(git), new DbLastCommitCache(db), packLimiter);
+  const branches = new BranchService(db, browse, pushes);
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>
@@ -112,6 +119,7 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
     layout,
     close: async () => {
       await events.drain();
+      await browse.close();
       await opened.close();
     },
   };

@@ -18,6 +18,8 @@ import type { Semaphore } from './lib/semaphore.js';
 import type { AbuseLimits } from './auth/limits.js';
 import type { MaintenanceService, PushTracker } from './maintenance/maintenance.js';
 import type { PushRecorder } from './pushes/recorder.js';
+import type { BrowseService } from './git/browse-service.js';
+import type { BranchService } from './git/branch-service.js';
 
 export interface Services {
   config: Config;
@@ -37,6 +39,10 @@ export interface Services {
   hostKey: HostKey;
   /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */
   packLimiter: Semaphore;
+  /** Reads repository contents and history for the UI and the API (pooled cat-file). */
+  browse: BrowseService;
+  /** Branch and tag listing; branch creation and deletion from the web. */
+  branches: BranchService;
   limits: AbuseLimits;
   pushTracker: PushTracker;
   maintenance: MaintenanceService;

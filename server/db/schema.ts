@@ -165,6 +165,18 @@ export interface AuditLogTable {
   created_at: ColumnType<number, number, never>;
 }
 
+/** Cache of the tree view's last-commit column (see server/git/last-commit.ts). */
+export interface LastCommitTable {
+  repo_id: number;
+  /** The commit whose tree was listed. */
+  commit_sha: string;
+  /** Entry path from the repository root (the directory itself for its own last commit). */
+  path: string;
+  /** Newest commit reachable from commit_sha that changed path. */
+  last_sha: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UserTable;
   emails: EmailTable;
@@ -181,6 +193,7 @@ export interface Database {
   repo_refs: RepoRefTable;
   push_events: PushEventTable;
   branch_protections: BranchProtectionTable;
+  last_commits: LastCommitTable;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -7,6 +7,7 @@ import { randomHex } from '../lib/crypto.js';
 import { AppError } from '../lib/errors.js';
 import { runGit, userArg, type GitEnv } from './command.js';
 import type { RepoPaths } from './paths.js';
+import { writeCommitGraph } from './commit-graph.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -91,6 +92,7 @@ export class RepoStore {
       await writeFile(path.join(final, 'config'), `[core]\n\trepositoryformatversion = ${format === 'sha1' ? 0 : 1}\n\tbare = true\n${format === 'sha1' ? '' : `[extensions]\n\tobjectformat = ${format}\n`}`);
       await rm(path.join(final, 'hooks'), { recursive: true, force: true });
       await this.configure(final);
+      await writeCommitGraph(this.git, final);
       return;
     }
     await this.build(target, (tmp) => this.cloneThroughGit(src, tmp, ['--mirror'], 6 * 3600_000));
@@ -165,6 +167,8 @@ export class RepoStore {
     // a backup copying object files must not see gc delete packs under it
     if (this.maintenanceHolds > 0) return;
     await runGit(this.git, ['--git-dir', this.dir(repo), 'gc', '--auto', '--quiet'], { timeoutMs: 30 * 60_000 });
+    // history walks (log, last commit per tree entry) are several times faster with it
+    await writeCommitGraph(this.git, this.dir(repo));
   }
 
   /** Pauses background gc (used while a backup copies objects); returns the resume function. */
@@ -197,6 +201,7 @@ export class RepoStore {
     try {
       await fill(tmp);
       await this.configure(tmp);
+      await writeCommitGraph(this.git, tmp);
       await this.moveIntoPlace(tmp, final);
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });

@@ -7,6 +7,9 @@ import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
+import { registerBranchRoutes } from './branches.js';
+import { registerCommitRoutes } from './commits.js';
+import { registerContentRoutes } from './contents.js';
 import { registerKeyRoutes } from './keys.js';
 import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
 import { registerProtectionRoutes } from './protections.js';
@@ -50,6 +53,9 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerProtectionRoutes(api, s);
   registerKeyRoutes(api, s);
   registerMaintenanceRoutes(api, s);
+  registerBranchRoutes(api, s);
+  registerCommitRoutes(api, s);
+  registerContentRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();

@@ -10,12 +10,15 @@ const maintenanceBody = z.strictObject({
   message: z.string().max(500).optional(),
 });
 
-/** Writes that keep working during maintenance: the switch itself and signing in or out. */
-const ALWAYS_ALLOWED = new Set(['/admin/maintenance', '/auth/signin', '/auth/signout']);
+/**
+ * Writes that keep working during maintenance: signing in or out, and the site-admin routes
+ * (the switch itself, settings, users), which are what an operator uses to do the maintenance.
+ */
+const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signout']);
 
 export function maintenanceGuard(s: Services) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || ALWAYS_ALLOWED.has(req.path)) return next();
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || ALWAYS_ALLOWED.has(req.path) || req.path.startsWith('/admin/')) return next();
     const state = await s.maintenance.state();
     if (!state.enabled || (state.admins_exempt && req.user?.is_admin)) return next();
     res.setHeader('Retry-After', '300');

@@ -93,8 +93,8 @@ export class ApiRouter {
   openapi(info: { title: string; version: string; description: string }): object {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const { spec } of this.ops) {
-      const oaPath = spec.path.replace(/:([A-Za-z_]+)/g, '{$1}');
-      const parameters: unknown[] = [...spec.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+      const oaPath = spec.path.replace(/[:*]([A-Za-z_]+)/g, '{$1}');
+      const parameters: unknown[] = [...spec.path.matchAll(/[:*]([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
       if (spec.query) {
         const js = toSchema(spec.query) as { properties?: Record<string, unknown>; required?: string[] };
         for (const [name, schema] of Object.entries(js.properties ?? {})) {
