@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Gitssy transport benchmark: our smart-HTTP server vs nginx + fcgiwrap + git-http-backend.
+// Gitssy transport benchmark: our server vs the reference implementations, per transport:
+//   http  smart HTTP          vs nginx + fcgiwrap + git-http-backend
+//   ssh   embedded ssh2 server vs OpenSSH sshd + git-shell
+//   git   git:// daemon       vs git daemon
 //
 //   npm run bench:transport            (builds first)
-//   node scripts/bench/transport.mjs [--rounds N] [--quick] [--keep] [--strict] [--concurrency N]
+//   node scripts/bench/transport.mjs [--rounds N] [--quick] [--keep] [--strict] [--transports http,ssh,git] [--only LIST]
 //
-// Both sides serve a byte-identical copy of the same bare repository (a
+// All peers serve a byte-identical copy of the same bare repository (a
 // deterministic synthetic repo, pushed to our server and then copied with
-// `cp -a` to the peer). Scenarios alternate ours/peer every round (the order
+// `cp -a` to the peer root). Scenarios alternate ours/peer every round (the order
 // flips each round), one warm-up round is discarded, and the median of the
 // measured rounds is reported together with the ratio ours/peer.
 // Results: scripts/bench/results/transport-<timestamp>.json and transport-latest.json.
@@ -35,22 +38,57 @@ const REPO = 'perf';
 // ---------------------------------------------------------------------------
 // options
 
+const TRANSPORTS = ['http', 'ssh', 'git'];
+/** Scenario keys per transport, in the order they run (pushes run last, see main()). */
+const SCENARIO_KEYS = {
+  http: ['clone', 'fetch', 'concurrent', 'push'],
+  ssh: ['ssh-clone', 'ssh-fetch', 'ssh-concurrent', 'ssh-push', 'ssh-ciphers'],
+  git: ['git-clone', 'git-fetch', 'git-concurrent'],
+};
+const KEY_ALIASES = { 'http-clone': 'clone', 'http-fetch': 'fetch', 'http-concurrent': 'concurrent', 'http-push': 'push' };
+const transportOf = (key) => TRANSPORTS.find((t) => SCENARIO_KEYS[t].includes(key));
+// Cipher sub-benchmark: "cipher" or "cipher/mac". aes128-ctr is not an AEAD cipher, so the MAC
+// is pinned as well: OpenSSH's client prefers umac-64-etm, which sshd has and ssh2 lacks, and
+// the comparison would otherwise mix a cipher difference with a MAC difference.
+// Key exchange: OpenSSH 9.x prefers sntrup761x25519-sha512, which ssh2 does not implement, so by
+// default the two sides would run different key exchanges (sntrup761 costs ~70 ms more per
+// connection on 2 cores, mostly on the client). Pinned so that only the servers differ.
+const DEFAULT_SSH_KEX = 'curve25519-sha256';
+const DEFAULT_SSH_CIPHERS = ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr/hmac-sha2-256-etm@openssh.com'];
+
 function usage() {
   return `usage: node scripts/bench/transport.mjs [options]
   --rounds N        measured rounds per scenario (default 5; 3 with --quick), plus 1 warm-up
   --quick           small repo (500 commits / 300 files) and a 4 MB push, for a smoke test
   --keep            keep the temp directories (server data, peer root, logs)
   --strict          exit 1 when a ratio is above ${TARGET_RATIO}
-  --concurrency N   parallel clones in the concurrency scenario (default 20)
+  --transports LIST comma-separated transport groups to run: ${TRANSPORTS.join(',')} (default: all)
+  --only LIST       comma-separated subset of scenarios:
+                      http: ${SCENARIO_KEYS.http.join(',')} (also accepted as http-clone, ...)
+                      ssh:  ${SCENARIO_KEYS.ssh.join(',')}
+                      git:  ${SCENARIO_KEYS.git.join(',')}
+  --concurrency N   parallel clones in the concurrency scenarios (default 20)
   --push-mb N       size of the pushed branch in MB of pack (default 20; 4 with --quick)
-  --fetch-reps N    fetches averaged into one sample of the fetch scenario (default 5)
-  --fcgi-workers N  fcgiwrap worker processes for the peer (default 4)
-  --commits N, --files N, --seed N   override the generated repo's parameters
-  --only LIST       comma-separated subset of scenarios: clone,fetch,concurrent,push`;
+  --fetch-reps N    fetches averaged into one sample of the fetch scenarios (default 5)
+  --fcgi-workers N  fcgiwrap worker processes for the HTTP peer (default 4)
+  --ssh-ciphers LIST  ciphers for the ssh-ciphers sub-benchmark, each "cipher" or "cipher/mac"
+                    (default ${DEFAULT_SSH_CIPHERS.join(',')})
+  --ssh-kex NAME    key exchange pinned on the client for both sides (default ${DEFAULT_SSH_KEX}, which
+                    both have; "default" = OpenSSH's own order, where sshd picks sntrup761x25519-sha512
+                    and ssh2 curve25519-sha256)
+  --commits N, --files N, --seed N   override the generated repo's parameters`;
 }
 
 function parseArgs(argv) {
-  const o = { rounds: null, quick: false, keep: false, strict: false, concurrency: 20, pushMb: null, fcgiWorkers: 4, fetchReps: 5, gen: {}, only: null };
+  const o = {
+    rounds: null, quick: false, keep: false, strict: false, concurrency: 20, pushMb: null, fcgiWorkers: 4, fetchReps: 5, gen: {},
+    only: null, transports: [...TRANSPORTS], sshCiphers: [...DEFAULT_SSH_CIPHERS], sshKex: DEFAULT_SSH_KEX,
+  };
+  const list = (a, v) => {
+    const xs = String(v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    if (!xs.length) throw new BenchError(`${a} needs a comma-separated list`, 'see --help');
+    return xs;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -69,8 +107,23 @@ function parseArgs(argv) {
     else if (a === '--commits') o.gen.commits = Math.floor(num());
     else if (a === '--files') o.gen.files = Math.floor(num());
     else if (a === '--seed') o.gen.seed = Math.floor(num());
-    else if (a === '--only') o.only = String(argv[++i] ?? '').split(',').filter(Boolean);
-    else if (a === '-h' || a === '--help') {
+    else if (a === '--only') {
+      o.only = list(a, argv[++i]).map((k) => KEY_ALIASES[k] ?? k);
+      const bad = o.only.filter((k) => !transportOf(k));
+      if (bad.length) throw new BenchError(`--only: unknown scenario ${bad.join(', ')}`, `known: ${TRANSPORTS.map((t) => SCENARIO_KEYS[t].join(',')).join(',')}`);
+    } else if (a === '--transports') {
+      o.transports = list(a, argv[++i]);
+      const bad = o.transports.filter((t) => !TRANSPORTS.includes(t));
+      if (bad.length) throw new BenchError(`--transports: unknown transport ${bad.join(', ')}`, `known: ${TRANSPORTS.join(',')}`);
+    } else if (a === '--ssh-ciphers') {
+      o.sshCiphers = list(a, argv[++i]);
+      const bad = o.sshCiphers.filter((c) => !/^[A-Za-z0-9@._-]+(\/[A-Za-z0-9@._-]+)?$/.test(c));
+      if (bad.length) throw new BenchError(`--ssh-ciphers: malformed entry ${bad.join(', ')}`, 'each entry is "cipher" or "cipher/mac"');
+    } else if (a === '--ssh-kex') {
+      o.sshKex = String(argv[++i] ?? '');
+      if (!/^[A-Za-z0-9@._,-]+$/.test(o.sshKex)) throw new BenchError('--ssh-kex needs an algorithm name', 'e.g. --ssh-kex curve25519-sha256');
+      if (o.sshKex === 'default') o.sshKex = null;
+    } else if (a === '-h' || a === '--help') {
       console.log(usage());
       process.exit(0);
     } else throw new BenchError(`unknown option ${a}`, 'see --help for the options');
@@ -78,6 +131,9 @@ function parseArgs(argv) {
   if (o.rounds == null) o.rounds = o.quick ? 3 : 5;
   if (o.pushMb == null) o.pushMb = o.quick ? 4 : 20;
   if (o.quick) o.gen = { commits: 500, files: 300, ...o.gen };
+  o.want = (key) => o.transports.includes(transportOf(key)) && (!o.only || o.only.includes(key));
+  o.wantTransport = (t) => SCENARIO_KEYS[t].some((k) => o.want(k));
+  if (!TRANSPORTS.some(o.wantTransport)) throw new BenchError('--only and --transports select no scenario', 'see --help');
   return o;
 }
 
@@ -131,15 +187,102 @@ function killGroup(pid, sig) {
   }
 }
 
+/** pid -> { ppid, pgrp, state, start } for every process, read synchronously from /proc. */
+function procTableSync() {
+  const t = new Map();
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return t;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ... (field n at index n-3)
+      t.set(Number(e), { state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), start: f[19] });
+    } catch {
+      /* raced */
+    }
+  }
+  return t;
+}
+
+/**
+ * Descendants of `roots` that are not in a root's process group, i.e. that a group kill would
+ * miss: sshd's per-connection children call setsid(). Returned with their start time so a
+ * recycled pid is never signalled later.
+ */
+function stragglersOf(roots) {
+  const t = procTableSync();
+  const kids = new Map();
+  for (const [pid, p] of t) {
+    if (!kids.has(p.ppid)) kids.set(p.ppid, []);
+    kids.get(p.ppid).push(pid);
+  }
+  const groups = new Set(roots);
+  const out = [];
+  const stack = [...roots];
+  const seen = new Set();
+  while (stack.length) {
+    const p = stack.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
+    for (const c of kids.get(p) ?? []) {
+      const info = t.get(c);
+      if (info && !groups.has(info.pgrp) && info.state !== 'Z') out.push({ pid: c, start: info.start });
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+const stragglers = new Map(); // pid -> start time
+function sameProcess(pid, start) {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return f[19] === start && f[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+function signalStragglers(sig) {
+  for (const [pid, start] of stragglers) {
+    if (!sameProcess(pid, start)) {
+      stragglers.delete(pid);
+      continue;
+    }
+    try {
+      process.kill(pid, sig);
+    } catch {
+      stragglers.delete(pid);
+    }
+  }
+}
+function collectStragglers(pids) {
+  for (const { pid, start } of stragglersOf(pids)) stragglers.set(pid, start);
+}
+const stragglersAlive = () => [...stragglers].some(([pid, start]) => sameProcess(pid, start));
+
 function cleanupSync() {
   if (cleanedUp) return;
   cleanedUp = true;
   const pids = [...live.keys()];
+  collectStragglers(pids);
   for (const pid of pids) killGroup(pid, 'SIGTERM');
+  signalStragglers('SIGTERM');
   const deadline = Date.now() + 5000;
-  while (pids.some(groupAlive) && Date.now() < deadline) sleepSync(50);
+  while ((pids.some(groupAlive) || stragglersAlive()) && Date.now() < deadline) sleepSync(50);
   for (const pid of pids) if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
+  signalStragglers('SIGKILL');
   live.clear();
+  if (cgroups.base) {
+    const until = Date.now() + 2000; // SIGKILLed processes leave their cgroup once reaped
+    while (pids.some(groupAlive) && Date.now() < until) sleepSync(50);
+    cgroups.destroy();
+  }
   if (keepTemp) {
     for (const d of tempDirs) log(`kept: ${d}`);
   } else {
@@ -157,9 +300,11 @@ function cleanupSync() {
 async function cleanup() {
   if (cleanedUp) return;
   const pids = [...live.keys()];
+  collectStragglers(pids); // before the parents go: afterwards they are re-parented to init
   for (const pid of pids) killGroup(pid, 'SIGTERM');
+  signalStragglers('SIGTERM');
   const deadline = Date.now() + 5000;
-  while (pids.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while ((pids.some(groupAlive) || stragglersAlive()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   cleanupSync();
 }
 
@@ -367,6 +512,184 @@ async function treeRssKb(rootPids) {
   );
   return total;
 }
+
+// ---------------------------------------------------------------------------
+// CPU accounting (/proc): where a scenario's time goes, per side
+
+const CLK_TCK = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const v = Number(r.stdout);
+  return Number.isFinite(v) && v > 0 ? v : 100;
+})();
+
+/**
+ * CPU seconds used so far by the trees under `rootPids`: for every live process in the trees,
+ * its own utime+stime plus cutime+cstime (the reaped children it waited for). A process that
+ * exits between two snapshots moves from "own" to its parent's "children" time, so deltas of
+ * `total` stay consistent. `self` is `selfPid`'s own time (our Node process).
+ */
+async function cpuSnapshot(rootPids, selfPid = null) {
+  let entries;
+  try {
+    entries = await fsp.readdir('/proc');
+  } catch {
+    return null;
+  }
+  const info = new Map();
+  await Promise.all(
+    entries.map(async (e) => {
+      if (!/^\d+$/.test(e)) return;
+      try {
+        const s = await fsp.readFile(`/proc/${e}/stat`, 'utf8');
+        const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+        // f[1] ppid, f[11] utime, f[12] stime, f[13] cutime, f[14] cstime
+        info.set(Number(e), { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), kids: Number(f[13]) + Number(f[14]) });
+      } catch {
+        /* raced */
+      }
+    }),
+  );
+  const children = new Map();
+  for (const [pid, p] of info) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid).push(pid);
+  }
+  let total = 0;
+  const stack = rootPids.filter((p) => info.has(p));
+  const seen = new Set();
+  while (stack.length) {
+    const p = stack.pop();
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const i = info.get(p);
+    total += i.own + i.kids;
+    for (const c of children.get(p) ?? []) stack.push(c);
+  }
+  const self = selfPid != null && info.has(selfPid) ? info.get(selfPid).own : 0;
+  return { total: total / CLK_TCK, self: self / CLK_TCK };
+}
+
+/** Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait). */
+function systemBusySeconds() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already in user)
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Exact CPU accounting per side with cgroup-v1 cpuacct groups (accounting only: the cpu
+ * controller, i.e. scheduling, is a separate hierarchy and is not touched). A process tree's
+ * /proc times miss children that are reaped without wait() (fcgiwrap's CGI children), a
+ * cgroup does not. Layout: <our cpuacct cgroup>/gitssy-bench-<pid>/{ours,peer-http,...}; the
+ * benchmark process itself (and so every git client) sits in the base group, whose usage
+ * includes the sub-groups. Removed again on exit. Unavailable -> null, and /proc is used.
+ */
+class CpuGroups {
+  constructor() {
+    this.base = null;
+    this.parent = null;
+    this.subs = new Map();
+  }
+  init() {
+    const root = '/sys/fs/cgroup/cpuacct';
+    try {
+      if (!fs.existsSync(path.join(root, 'cpuacct.usage'))) return false;
+      const rel = fs.readFileSync('/proc/self/cgroup', 'utf8').match(/^\d+:(?:[^:]*,)?cpuacct(?:,[^:]*)?:(.*)$/m)?.[1] ?? '/';
+      const parent = path.join(root, rel);
+      const base = path.join(parent, `gitssy-bench-${process.pid}`);
+      fs.mkdirSync(base);
+      this.base = base;
+      this.parent = parent;
+      fs.writeFileSync(path.join(base, 'cgroup.procs'), String(process.pid));
+      return true;
+    } catch (e) {
+      log(`note: no cgroup CPU accounting (${e.code ?? e.message}); using /proc process trees`);
+      this.destroy();
+      return false;
+    }
+  }
+  /** Moves the trees under `pids` into sub-group `name` (new children are born in it). */
+  add(name, pids) {
+    if (!this.base) return false;
+    try {
+      const dir = path.join(this.base, name);
+      if (!this.subs.has(name)) {
+        fs.mkdirSync(dir);
+        this.subs.set(name, dir);
+      }
+      const t = procTableSync();
+      const kids = new Map();
+      for (const [pid, p] of t) {
+        if (!kids.has(p.ppid)) kids.set(p.ppid, []);
+        kids.get(p.ppid).push(pid);
+      }
+      const stack = [...pids];
+      const seen = new Set();
+      while (stack.length) {
+        const pid = stack.pop();
+        if (seen.has(pid)) continue;
+        seen.add(pid);
+        try {
+          fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+        } catch {
+          /* exited meanwhile */
+        }
+        for (const c of kids.get(pid) ?? []) stack.push(c);
+      }
+      return true;
+    } catch (e) {
+      log(`note: cgroup accounting for ${name} unavailable (${e.code ?? e.message})`);
+      return false;
+    }
+  }
+  /** CPU seconds used by group `name` (null = the base group: everything the benchmark runs). */
+  usage(name = null) {
+    const dir = name == null ? this.base : this.subs.get(name);
+    if (!dir) return null;
+    try {
+      return Number(fs.readFileSync(path.join(dir, 'cpuacct.usage'), 'utf8')) / 1e9;
+    } catch {
+      return null;
+    }
+  }
+  destroy() {
+    if (!this.base) return;
+    const moveOut = (dir) => {
+      try {
+        for (const pid of fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+          try {
+            fs.writeFileSync(path.join(this.parent, 'cgroup.procs'), pid);
+          } catch {
+            /* gone */
+          }
+        }
+      } catch {
+        /* gone */
+      }
+    };
+    for (const dir of this.subs.values()) {
+      moveOut(dir);
+      try {
+        fs.rmdirSync(dir);
+      } catch (e) {
+        log(`warning: could not remove cgroup ${dir}: ${e.code ?? e.message}`);
+      }
+    }
+    this.subs.clear();
+    moveOut(this.base);
+    try {
+      fs.rmdirSync(this.base);
+    } catch (e) {
+      log(`warning: could not remove cgroup ${this.base}: ${e.code ?? e.message}`);
+    }
+    this.base = null;
+  }
+}
+const cgroups = new CpuGroups();
 
 class MemSampler {
   constructor() {
@@ -607,6 +930,199 @@ async function startPeer({ tools, dir, root, fcgiWorkers }) {
 }
 
 // ---------------------------------------------------------------------------
+// peer: OpenSSH sshd + git-shell
+
+/** apt-get install with Debian's service start-up suppressed (no system daemons on port 22/80). */
+async function aptInstall(pkgs, what) {
+  if (process.getuid?.() !== 0) throw new BenchError(`${what} not installed`, `install first: sudo apt-get install -y ${pkgs.join(' ')}`);
+  log(`${what} missing, installing from apt: apt-get install -y ${pkgs.join(' ')}`);
+  const policy = '/usr/sbin/policy-rc.d';
+  let addedPolicy = false;
+  if (!fs.existsSync(policy)) {
+    fs.writeFileSync(policy, '#!/bin/sh\n# added temporarily by gitssy scripts/bench/transport.mjs\nexit 101\n', { mode: 0o755 });
+    addedPolicy = true;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => run('apt-get', args, { env, timeout: 600_000, allowFail: true, name: `apt-get ${args.join(' ')}` });
+  try {
+    let r = await apt(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
+    if (r.code !== 0) {
+      log('install failed; running apt-get update and retrying');
+      await apt(['update', '-q']);
+      r = await apt(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
+    }
+    if (r.code !== 0) throw new BenchError(`apt-get install ${pkgs.join(' ')} failed:\n${r.stderr.trim().slice(-2000)}`, `install by hand: apt-get update && apt-get install -y ${pkgs.join(' ')}`);
+  } finally {
+    if (addedPolicy) fs.rmSync(policy, { force: true });
+  }
+}
+
+async function ensureSshTools() {
+  const find = () => ({ sshd: fs.existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : null, ssh: which('ssh'), keygen: which('ssh-keygen'), gitShell: which('git-shell') });
+  let t = find();
+  if (!t.sshd) {
+    await aptInstall(['openssh-server'], 'ssh peer: /usr/sbin/sshd');
+    t = find();
+  }
+  if (!t.ssh || !t.keygen) {
+    await aptInstall(['openssh-client'], 'ssh client');
+    t = find();
+  }
+  if (!t.sshd || !t.ssh || !t.keygen) throw new BenchError('sshd/ssh/ssh-keygen still not found after apt-get install', 'apt-get install -y openssh-server openssh-client');
+  if (!t.gitShell) throw new BenchError('git-shell not found', 'it ships with Debian\'s "git" package');
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege-separation directory
+  t.version = (spawnSync(t.ssh, ['-V'], { encoding: 'utf8' }).stderr || '').trim().split('\n')[0];
+  return t;
+}
+
+const shq = (x) => `'${String(x).replace(/'/g, `'\\''`)}'`;
+
+/** Reads the SSH banner from host:port; resolves true when it starts with SSH-2.0. */
+function sshBanner(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let buf = '';
+    const done = (v) => {
+      sock.destroy();
+      resolve(v);
+    };
+    sock.setTimeout(3000, () => done(false));
+    sock.on('error', () => done(false));
+    sock.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) done(buf.startsWith('SSH-2.0-'));
+    });
+  });
+}
+
+async function startSshd({ tools, dir, root, clientPub }) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const hostKey = path.join(dir, 'host_key');
+  await run(tools.keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'gitssy-bench-peer-host', '-f', hostKey], { timeout: 30_000 });
+  const authKeys = path.join(dir, 'authorized_keys');
+  fs.writeFileSync(authKeys, `command="cd '${root}' && git-shell -c \\"$SSH_ORIGINAL_COMMAND\\"",restrict ${clientPub}\n`, { mode: 0o600 });
+  const conf = path.join(dir, 'sshd_config');
+  const logFile = path.join(dir, 'sshd.log');
+  let port;
+  let d;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    port = await freePort();
+    fs.writeFileSync(
+      conf,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${hostKey}`,
+        `PidFile ${path.join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${authKeys}`,
+        'StrictModes no',
+        'UsePAM no',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PubkeyAuthentication yes',
+        'PermitRootLogin prohibit-password',
+        'AcceptEnv GIT_PROTOCOL',
+        // HOME: bash (root's login shell, which runs the forced command) sources ~/.bashrc when
+        // started by sshd; a developer's ~/.bashrc (pyenv init etc.) can add 100s of ms per
+        // connection, which is not sshd's cost. Plus the hygiene our server applies to its git
+        // children: no system/global git config.
+        `SetEnv HOME=${dir} GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null`,
+        'LogLevel ERROR',
+        'MaxStartups 100:30:200',
+        '',
+      ].join('\n'),
+    );
+    const t = spawnSync(tools.sshd, ['-t', '-f', conf], { encoding: 'utf8', timeout: 15_000 });
+    if (t.status !== 0) throw new BenchError(`sshd -t rejected the generated config:\n${(t.stderr || '').trim()}`);
+    fs.writeFileSync(logFile, '');
+    d = startDaemon('sshd', tools.sshd, ['-D', '-e', '-f', conf], { env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' }, cwd: dir, logFile });
+    try {
+      await waitFor('sshd banner', () => sshBanner(port), { daemon: d, timeout: 15_000 });
+      break;
+    } catch (e) {
+      if (d.exited && /Address already in use|Cannot bind/i.test(tail(logFile)) && attempt < 4) continue;
+      throw e;
+    }
+  }
+  const hostPub = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  return { port, daemon: d, hostPub, logFile, dir };
+}
+
+/** GIT_SSH_COMMAND for the benchmark client; `extra` are more ssh options (-c, -m, -v). */
+function sshCommand(client, extra = []) {
+  return [
+    'ssh', '-F', '/dev/null', '-i', shq(client.key), '-o', 'IdentitiesOnly=yes',
+    '-o', `UserKnownHostsFile=${shq(client.knownHosts)}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20',
+    ...(client.kex ? ['-o', `KexAlgorithms=${client.kex}`] : []),
+    ...extra,
+  ].join(' ');
+}
+
+function sshEnv(client, extra = []) {
+  const env = { ...CENV, GIT_SSH_COMMAND: sshCommand(client, extra), GIT_SSH_VARIANT: 'ssh' };
+  delete env.SSH_AUTH_SOCK;
+  delete env.GIT_SSH;
+  return env;
+}
+
+/** "cipher" or "cipher/mac" -> ssh options */
+function cipherArgs(spec) {
+  const [cipher, mac] = spec.split('/');
+  return mac ? ['-c', cipher, '-m', mac] : ['-c', cipher];
+}
+
+/** What `ssh -v` says was negotiated. */
+function parseSshDebug(stderr) {
+  const m = (re) => stderr.match(re)?.[1] ?? null;
+  return {
+    serverSoftware: m(/remote software version (.+)$/m),
+    kex: m(/debug1: kex: algorithm: (\S+)/),
+    hostKeyAlgorithm: m(/debug1: kex: host key algorithm: (\S+)/),
+    serverToClient: { cipher: m(/server->client cipher: (\S+)/), mac: m(/server->client cipher: \S+ MAC: (\S+)/), compression: m(/server->client cipher: \S+ MAC: \S+ compression: (\S+)/) },
+    clientToServer: { cipher: m(/client->server cipher: (\S+)/), mac: m(/client->server cipher: \S+ MAC: (\S+)/), compression: m(/client->server cipher: \S+ MAC: \S+ compression: (\S+)/) },
+  };
+}
+
+/** One extra `git ls-remote` with `ssh -v`: does it work, and what was negotiated. */
+async function sshProbe(url, client, extra = []) {
+  const r = await git(['ls-remote', url, 'refs/heads/main'], { env: sshEnv(client, [...extra, '-v']), timeout: 60_000, allowFail: true, name: `ssh probe ${url}` });
+  const neg = parseSshDebug(r.stderr);
+  const errLines = r.stderr.split('\n').filter((l) => l && !l.startsWith('debug') && !l.startsWith('OpenSSH_') && !/^Authenticated to|^Transferred:|^Bytes per second/.test(l));
+  // ssh's own complaint ("Unknown cipher type", "Unable to negotiate ...") says more than git's "fatal"
+  const why = errLines.filter((l) => !/^fatal: Could not read from remote|^Please make sure you have|^and the repository exists/.test(l));
+  return { ok: r.code === 0 && /refs\/heads\/main/.test(r.stdout), negotiated: neg, error: r.code === 0 ? null : (why.length ? why : errLines).slice(-3).join(' | ') || `exit ${r.code}` };
+}
+
+const fmtNeg = (n) =>
+  n ? `${n.serverSoftware ?? '?'}: kex ${n.kex ?? '?'}, host key ${n.hostKeyAlgorithm ?? '?'}, cipher ${n.serverToClient.cipher ?? '?'}, MAC ${n.serverToClient.mac ?? '?'}` : 'n/a';
+
+// ---------------------------------------------------------------------------
+// peer: git daemon
+
+async function startGitDaemon({ dir, root }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, 'git-daemon.log');
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+  let port;
+  let d;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    port = await freePort();
+    fs.writeFileSync(logFile, '');
+    d = startDaemon('git daemon', 'git', ['daemon', '--reuseaddr', '--listen=127.0.0.1', `--port=${port}`, `--base-path=${root}`, '--export-all'], { env, cwd: dir, logFile });
+    const url = `git://127.0.0.1:${port}/${USER}/${REPO}.git`;
+    try {
+      await waitFor('git daemon', async () => (await git(['ls-remote', url, 'refs/heads/main'], { timeout: 10_000, allowFail: true })).code === 0, { daemon: d, timeout: 15_000, interval: 200 });
+      return { port, daemon: d, url, logFile };
+    } catch (e) {
+      if (d.exited && /Address already in use|unable to allocate any listen sockets/i.test(tail(logFile)) && attempt < 4) continue;
+      throw e;
+    }
+  }
+  throw new BenchError('git daemon did not start');
+}
+
+// ---------------------------------------------------------------------------
 // our server
 
 async function startOurs({ dir }) {
@@ -618,7 +1134,7 @@ async function startOurs({ dir }) {
   const logFile = path.join(dir, 'server.log');
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('GIT_')) delete env[k];
-  const srv = startDaemon('gitssy server', process.execPath, [SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0'], {
+  const srv = startDaemon('gitssy server', process.execPath, [SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0', '--git-port', '0'], {
     env,
     cwd: ROOT,
     logFile,
@@ -699,6 +1215,10 @@ async function main() {
   keepTemp = opt.keep;
   const startedAt = new Date();
   const t0 = Date.now();
+  const wantHttp = opt.wantTransport('http');
+  const wantSsh = opt.wantTransport('ssh');
+  const wantGit = opt.wantTransport('git');
+  const cgOk = cgroups.init();
 
   const gv = spawnSync('git', ['--version'], { encoding: 'utf8' });
   if (gv.status !== 0) throw new BenchError('git not found', 'apt-get install -y git');
@@ -707,8 +1227,9 @@ async function main() {
   }
 
   // 1. tools + repo
-  const tools = await ensurePeerTools();
-  const nginxVersion = (spawnSync(tools.nginx, ['-v'], { encoding: 'utf8' }).stderr || '').trim();
+  const tools = wantHttp ? await ensurePeerTools() : null;
+  const nginxVersion = tools ? (spawnSync(tools.nginx, ['-v'], { encoding: 'utf8' }).stderr || '').trim() : null;
+  const sshTools = wantSsh ? await ensureSshTools() : null;
   log(`repo: preparing synthetic repository${opt.quick ? ' (--quick)' : ''} ...`);
   const genT0 = Date.now();
   const repo = await cachedRepo(opt.gen);
@@ -737,10 +1258,11 @@ async function main() {
   log('ours: starting server ...');
   const ours = await startOurs({ dir: tmp });
   mem.serverPid = ours.pid;
+  cgroups.add('ours', [...new Set([ours.srv.child.pid, ours.pid])]);
   mem.start();
   await sleep(1000);
   const idle = { rssKb: readStatusKb(ours.pid, 'VmRSS'), hwmKb: readStatusKb(ours.pid, 'VmHWM') };
-  log(`ours: listening on ${ours.base} (pid ${ours.pid}), idle RSS ${(idle.rssKb / 1024).toFixed(1)} MiB`);
+  log(`ours: listening on ${ours.base} (pid ${ours.pid}), ssh port ${ours.ports.ssh}, git:// port ${ours.ports.git}, idle RSS ${(idle.rssKb / 1024).toFixed(1)} MiB`);
   const ourRepo = await setupOurRepo(ours);
   mem.setPhase('seed-push');
   log(`ours: pushing main (${repo.commits} commits) ...`);
@@ -749,7 +1271,7 @@ async function main() {
   await verifyRef(ourRepo.repoDir, 'refs/heads/main', repo.tip, 'our repo after seed push');
   await sleep(1000); // let any post-receive work settle before copying
 
-  // 3. peer gets a byte-identical copy
+  // 3. the peers get a byte-identical copy (one copy, served by all three peers)
   const peerRoot = path.join(tmp, 'peer-root');
   fs.mkdirSync(path.join(peerRoot, USER), { recursive: true });
   const peerRepo = path.join(peerRoot, USER, `${REPO}.git`);
@@ -761,87 +1283,239 @@ async function main() {
   const packsAtCopy = packListing(ourRepo.repoDir);
   if (JSON.stringify(packsAtCopy) !== JSON.stringify(packListing(peerRepo))) throw new BenchError('peer copy differs from our repo (pack listing)');
   await verifyRef(peerRepo, 'refs/heads/main', repo.tip, 'peer repo');
-  log(`peer: starting nginx + fcgiwrap (${opt.fcgiWorkers} workers) ...`);
-  const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers });
-  mem.peerPids = [peer.nginx.child.pid, peer.fcgi.child.pid];
-  log(`peer: listening on ${peer.url}`);
 
-  const sides = {
-    ours: { url: ourRepo.url, pushUrl: ourRepo.pushUrl, repoDir: ourRepo.repoDir },
-    peer: { url: peer.url, pushUrl: peer.pushUrl, repoDir: peerRepo },
-  };
+  /** transport -> { ours: side, peer: side, peerPids, peerLabel, daemons }; side = { url, pushUrl, repoDir, env } */
+  const sides = {};
+  const peerDaemons = [];
+
+  if (wantHttp) {
+    log(`peer http: starting nginx + fcgiwrap (${opt.fcgiWorkers} workers) ...`);
+    const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers });
+    peerDaemons.push({ d: peer.nginx, log: path.join(peer.prefix, 'error.log') }, { d: peer.fcgi, log: path.join(peer.prefix, 'error.log') });
+    log(`peer http: listening on ${peer.url}`);
+    sides.http = {
+      ours: { url: ourRepo.url, pushUrl: ourRepo.pushUrl, repoDir: ourRepo.repoDir, env: CENV },
+      peer: { url: peer.url, pushUrl: peer.pushUrl, repoDir: peerRepo, env: CENV },
+      peerPids: [peer.nginx.child.pid, peer.fcgi.child.pid],
+      peerLabel: 'nginx+fcgiwrap+git',
+    };
+  }
+
+  let sshSetup = null;
+  let sshClient = null;
+  if (wantSsh) {
+    if (!ours.ports.ssh) throw new BenchError('our server did not report an ssh port in ports.json');
+    const cdir = path.join(tmp, 'ssh-client');
+    fs.mkdirSync(cdir, { mode: 0o700 });
+    const key = path.join(cdir, 'id_ed25519');
+    await run(sshTools.keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'gitssy-bench-client', '-f', key], { timeout: 30_000 });
+    const clientPub = fs.readFileSync(`${key}.pub`, 'utf8').trim();
+    const auth = 'Basic ' + Buffer.from(`${USER}:${PASS}`).toString('base64');
+    const kr = await fetch(`${ours.base}/api/v1/user/keys`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ title: 'bench', key: clientPub }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const kbody = await kr.text();
+    if (kr.status !== 201) throw new BenchError(`POST /api/v1/user/keys returned ${kr.status}: ${kbody.slice(0, 500)}`);
+    const sr = await httpGet(`${ours.base}/api/v1/settings/ssh`, { accept: 'application/json' });
+    let hostKeyLine;
+    try {
+      hostKeyLine = JSON.parse(sr.body).host_key;
+    } catch {
+      /* reported below */
+    }
+    if (sr.status !== 200 || !/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+$/.test(hostKeyLine ?? '')) throw new BenchError(`GET /api/v1/settings/ssh returned ${sr.status} without a usable host_key: ${sr.body.slice(0, 300)}`);
+
+    log('peer ssh: starting sshd ...');
+    const sshd = await startSshd({ tools: sshTools, dir: path.join(tmp, 'sshd'), root: peerRoot, clientPub });
+    peerDaemons.push({ d: sshd.daemon, log: sshd.logFile });
+    const knownHosts = path.join(cdir, 'known_hosts');
+    fs.writeFileSync(knownHosts, `[127.0.0.1]:${ours.ports.ssh} ${hostKeyLine}\n[127.0.0.1]:${sshd.port} ${sshd.hostPub}\n`);
+    sshClient = { key, knownHosts, kex: opt.sshKex };
+    // ssh:// paths are absolute: git runs `git-upload-pack '/alice/perf.git'` on our server (a
+    // repository name) and `git-upload-pack '<peer root>/alice/perf.git'` through git-shell.
+    const oursUrl = `ssh://git@127.0.0.1:${ours.ports.ssh}/${USER}/${REPO}.git`;
+    const peerUrl = `ssh://root@127.0.0.1:${sshd.port}${peerRepo}`;
+    const env = sshEnv(sshClient);
+    sides.ssh = {
+      ours: { url: oursUrl, pushUrl: oursUrl, repoDir: ourRepo.repoDir, env },
+      peer: { url: peerUrl, pushUrl: peerUrl, repoDir: peerRepo, env },
+      peerPids: [sshd.daemon.child.pid],
+      peerLabel: 'sshd+git-shell+git',
+    };
+    // one extra connection per side with `ssh -v`: it must work, and it tells what was negotiated
+    const po = await sshProbe(oursUrl, sshClient);
+    if (!po.ok) throw new BenchError(`git ls-remote ${oursUrl} failed: ${po.error}\n--- server log (tail) ---\n${tail(ours.logFile)}`);
+    const pp = await sshProbe(peerUrl, sshClient);
+    if (!pp.ok) throw new BenchError(`git ls-remote ${peerUrl} failed: ${pp.error}\n--- sshd log (tail) ---\n${tail(sshd.logFile)}`);
+    const a = po.negotiated;
+    const b = pp.negotiated;
+    const mismatch = [
+      a.kex !== b.kex && 'kex',
+      a.hostKeyAlgorithm !== b.hostKeyAlgorithm && 'host key algorithm',
+      a.serverToClient.cipher !== b.serverToClient.cipher && 'cipher',
+      a.serverToClient.mac !== b.serverToClient.mac && 'MAC',
+    ].filter(Boolean);
+    sshSetup = { oursPort: ours.ports.ssh, peerPort: sshd.port, oursUrl, peerUrl, clientCommand: sshCommand(sshClient), kexPinned: opt.sshKex, negotiated: { ours: a, peer: b }, mismatch, peerVersion: sshTools.version };
+    log(`peer ssh: sshd on 127.0.0.1:${sshd.port}`);
+    log(`ssh negotiated (OpenSSH client defaults${opt.sshKex ? ` + KexAlgorithms=${opt.sshKex}` : ''}):\n   ours: ${fmtNeg(po.negotiated)}\n   peer: ${fmtNeg(pp.negotiated)}`);
+  }
+
+  let gitSetup = null;
+  if (wantGit) {
+    if (!ours.ports.git) throw new BenchError('our server did not report a git:// port in ports.json (started with --git-port 0)');
+    log('peer git: starting git daemon ...');
+    const gd = await startGitDaemon({ dir: path.join(tmp, 'git-daemon'), root: peerRoot });
+    peerDaemons.push({ d: gd.daemon, log: gd.logFile });
+    const oursUrl = `git://127.0.0.1:${ours.ports.git}/${USER}/${REPO}.git`;
+    const lr = await git(['ls-remote', oursUrl, 'refs/heads/main'], { timeout: 30_000, allowFail: true });
+    if (lr.code !== 0 || !lr.stdout.includes(repo.tip)) throw new BenchError(`git ls-remote ${oursUrl} failed: ${lr.stderr.trim().slice(-500)}\n--- server log (tail) ---\n${tail(ours.logFile)}`);
+    sides.git = {
+      ours: { url: oursUrl, repoDir: ourRepo.repoDir, env: CENV },
+      peer: { url: gd.url, repoDir: peerRepo, env: CENV },
+      peerPids: [gd.daemon.child.pid],
+      peerLabel: 'git-daemon+git',
+    };
+    gitSetup = { oursPort: ours.ports.git, peerPort: gd.port, oursUrl, peerUrl: gd.url };
+    log(`peer git: git daemon on ${gd.url}`);
+  }
+
+  for (const t of TRANSPORTS) if (sides[t]) sides[t].cg = cgroups.add(`peer-${t}`, sides[t].peerPids) ? `peer-${t}` : null;
+
   const checkAlive = () => {
     if (ours.srv.exited) throw new BenchError(`our server exited during the benchmark (${JSON.stringify(ours.srv.exited)})\n--- server log (tail) ---\n${tail(ours.logFile)}`);
-    if (peer.nginx.exited || peer.fcgi.exited) throw new BenchError('nginx/fcgiwrap exited during the benchmark\n' + tail(path.join(peer.prefix, 'error.log')));
+    for (const { d, log: lf } of peerDaemons) if (d.exited) throw new BenchError(`peer ${d.name} exited during the benchmark (${JSON.stringify(d.exited)})\n--- ${lf} (tail) ---\n${tail(lf)}`);
   };
 
   const totalRounds = opt.rounds + 1; // + warm-up
   const order = (r) => (r % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours']);
   let seq = 0;
   const scenarioResults = [];
+  const phasePeer = {}; // memory phase -> peer label
+  const keyFor = (t, base) => (t === 'http' ? base : `${t}-${base}`);
 
-  async function scenario(key, title, phaseName, prepare, measure) {
-    if (opt.only && !opt.only.includes(key)) return;
+  // CPU seconds: exact per cgroup where available (see CpuGroups), else /proc process trees.
+  // `other` = busy CPU of the whole machine minus everything the benchmark runs (servers,
+  // peers, git clients): load from outside that competes for the same cores.
+  async function cpuOf(side, S) {
+    const busy = systemBusySeconds();
+    const bench = cgOk ? cgroups.usage() : (await cpuSnapshot([process.pid]))?.total;
+    if (side === 'ours') {
+      const p = await cpuSnapshot([ours.pid], ours.pid);
+      return { self: p?.self, total: (cgOk ? cgroups.usage('ours') : null) ?? p?.total, busy, bench };
+    }
+    return { total: (S.cg && cgroups.usage(S.cg)) ?? (await cpuSnapshot(S.peerPids))?.total, busy, bench };
+  }
+  function cpuDelta(side, a, b) {
+    if (!a || !b) return null;
+    const r3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+    const other = a.busy != null && b.busy != null && a.bench != null && b.bench != null ? r3(Math.max(0, b.busy - a.busy - (b.bench - a.bench))) : null;
+    if (side === 'ours') return { node: r3(b.self - a.self), git: r3(b.total - b.self - (a.total - a.self)), total: r3(b.total - a.total), other };
+    return { total: r3(b.total - a.total), other };
+  }
+
+  async function scenario({ key, transport, title, phase = key, prepare, measure, sides: S = sides[transport], info = null }) {
+    if (!opt.want(key)) return null;
     checkAlive();
-    mem.setPhase(phaseName);
-    log(`\n== ${title} (1 warm-up + ${opt.rounds} rounds)`);
+    mem.peerPids = S.peerPids;
+    mem.setPhase(phase);
+    phasePeer[phase] = S.peerLabel;
+    log(`\n== [${transport}] ${title} (1 warm-up + ${opt.rounds} rounds)`);
     const runs = { ours: [], peer: [] };
-    for (let r = 0; r < totalRounds; r++) {
+    const cpu = { ours: [], peer: [] };
+    let error = null;
+    for (let r = 0; r < totalRounds && !error; r++) {
       const line = [];
       for (const side of order(r)) {
-        const ctx = await prepare(side, r);
-        checkAlive();
-        const secs = await measure(side, r, ctx);
-        checkAlive();
-        if (r > 0) runs[side].push(secs);
-        line.push(`${side} ${secs.toFixed(3)}s`);
+        let ctx = null;
+        try {
+          ctx = await prepare(side, r, S[side]);
+          checkAlive();
+          const c0 = await cpuOf(side, S);
+          const secs = await measure(side, r, ctx, S[side]);
+          const c1 = await cpuOf(side, S);
+          checkAlive();
+          if (r > 0) {
+            runs[side].push(secs);
+            cpu[side].push(cpuDelta(side, c0, c1));
+          }
+          line.push(`${side} ${secs.toFixed(3)}s`);
+        } catch (e) {
+          // A dead server or peer ends the run; any other failure (clones refused, a
+          // timeout, a wrong ref) fails this scenario only, is reported, and the run goes on.
+          checkAlive();
+          if (!(e instanceof BenchError)) throw e;
+          error = { side, round: r, message: e.message.slice(0, 4000) };
+          line.push(`${side} FAILED`);
+          for (const p of [ctx].flat()) if (typeof p === 'string' && p.startsWith(clients + path.sep)) await rmrf(p).catch(() => {});
+          break;
+        }
       }
       log(`   ${r === 0 ? 'warm-up' : `round ${r}`}: ${line.join('  ')}`);
     }
     mem.closePhase();
+    if (error) {
+      log(`   FAILED (${error.side}, ${error.round === 0 ? 'warm-up' : `round ${error.round}`}): ${error.message.split('\n').slice(0, 4).join(' | ')}`);
+      const res = {
+        key, transport, title, ...(info ? { informational: true, ...info } : {}),
+        error, oursMedian: null, peerMedian: null, ratio: null, pass: false, oursRuns: runs.ours, peerRuns: runs.peer,
+        cpu: { oursRuns: cpu.ours, peerRuns: cpu.peer }, memory: { ...mem.phases[phase], peerTree: S.peerLabel },
+      };
+      scenarioResults.push(res);
+      return res;
+    }
     const mo = median(runs.ours);
     const mp = median(runs.peer);
+    const medOf = (xs, f) => {
+      const v = xs.filter(Boolean).map(f).filter((x) => x != null);
+      return v.length ? Math.round(median(v) * 1000) / 1000 : null;
+    };
     const res = {
       key,
+      transport,
       title,
+      ...(info ? { informational: true, ...info } : {}),
       oursMedian: mo,
       peerMedian: mp,
       ratio: mo / mp,
       pass: mo / mp <= TARGET_RATIO,
       oursRuns: runs.ours,
       peerRuns: runs.peer,
-      memory: { ...mem.phases[phaseName] },
+      // CPU seconds per measured run (all processes of that side, incl. reaped git children)
+      cpu: {
+        oursNodeMedian: medOf(cpu.ours, (c) => c.node),
+        oursGitMedian: medOf(cpu.ours, (c) => c.git),
+        oursTotalMedian: medOf(cpu.ours, (c) => c.total),
+        peerTotalMedian: medOf(cpu.peer, (c) => c.total),
+        otherMedian: medOf([...cpu.ours, ...cpu.peer], (c) => c.other),
+        otherMax: Math.max(0, ...[...cpu.ours, ...cpu.peer].map((c) => c?.other ?? 0)),
+        oursRuns: cpu.ours,
+        peerRuns: cpu.peer,
+      },
+      memory: { ...mem.phases[phase], peerTree: S.peerLabel },
     };
-    log(`   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}`);
+    log(`   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}; CPU/run ours node ${res.cpu.oursNodeMedian}s + git ${res.cpu.oursGitMedian}s, peer ${res.cpu.peerTotalMedian}s; other load ${res.cpu.otherMedian}s (max ${res.cpu.otherMax}s)`);
     scenarioResults.push(res);
+    return res;
   }
 
-  // --- full clone
-  await scenario(
-    'clone',
-    'full clone (git clone --bare)',
-    'clone',
-    async (side, r) => path.join(clients, `clone-${side}-${r}-${seq++}`),
-    async (side, r, dest) => {
-      const res = await git(['clone', '--bare', '-q', sides[side].url, dest], { timeout: 900_000, name: `clone from ${side}` });
+  // --- scenario bodies, shared by the transports
+
+  const cloneBody = {
+    prepare: async (side, r) => path.join(clients, `clone-${side}-${r}-${seq++}`),
+    measure: async (side, r, dest, T) => {
+      const res = await git(['clone', '--bare', '-q', T.url, dest], { env: T.env, timeout: 900_000, name: `clone from ${side} (${T.url})` });
       await verifyRef(dest, 'refs/heads/main', repo.tip, `clone from ${side}`);
       await rmrf(dest);
       return res.seconds;
     },
-  );
+  };
 
-  // --- incremental fetch of 10 commits
   const template = path.join(clients, 'behind-template.git'); // same filesystem as the copies (cp -al)
-  if (!opt.only || opt.only.includes('fetch')) {
-    await git(['init', '-q', '--bare', '-b', 'main', template]);
-    await git(['-C', template, 'fetch', '-q', '--no-tags', `file://${work}`, 'refs/heads/behind:refs/heads/main'], { timeout: 600_000 });
-    await verifyRef(template, 'refs/heads/main', behind, 'behind template');
-  }
-  await scenario(
-    'fetch',
-    `incremental fetch of ${behindCount} commits (git fetch; mean of ${opt.fetchReps})`,
-    'fetch',
-    async (side, r) => {
+  const fetchBody = {
+    prepare: async (side, r) => {
       // Fresh copies of the 10-commits-behind repo. Hard links are safe: git never
       // modifies object files in place and replaces refs by rename.
       const dests = [];
@@ -852,14 +1526,15 @@ async function main() {
       }
       return dests;
     },
-    async (side, r, dests) => {
+    measure: async (side, r, dests, T) => {
       // A 10-commit fetch takes well under a second, so one sample is the mean of
       // --fetch-reps back-to-back fetches (each into its own fresh copy) to keep noise down.
       let total = 0;
       for (const dest of dests) {
-        const res = await git(['-C', dest, 'fetch', '-q', '--no-tags', '--no-write-fetch-head', sides[side].url, '+refs/heads/main:refs/heads/main'], {
+        const res = await git(['-C', dest, 'fetch', '-q', '--no-tags', '--no-write-fetch-head', T.url, '+refs/heads/main:refs/heads/main'], {
+          env: T.env,
           timeout: 300_000,
-          name: `fetch from ${side}`,
+          name: `fetch from ${side} (${T.url})`,
         });
         total += res.seconds;
       }
@@ -869,23 +1544,19 @@ async function main() {
       }
       return total / dests.length;
     },
-  );
+  };
 
-  // --- N concurrent full clones
-  await scenario(
-    'concurrent',
-    `${opt.concurrency} concurrent full clones (wall time)`,
-    'concurrent',
-    async (side, r) => {
+  const concurrentBody = {
+    prepare: async (side, r) => {
       const base = path.join(clients, `conc-${side}-${r}-${seq++}`);
       fs.mkdirSync(base);
       return base;
     },
-    async (side, r, base) => {
+    measure: async (side, r, base, T) => {
       const t = process.hrtime.bigint();
       const all = [];
       for (let i = 0; i < opt.concurrency; i++) {
-        all.push(git(['clone', '--bare', '-q', sides[side].url, path.join(base, `c${i}`)], { timeout: 1_800_000, name: `concurrent clone ${i} from ${side}` }));
+        all.push(git(['clone', '--bare', '-q', T.url, path.join(base, `c${i}`)], { env: T.env, timeout: 1_800_000, name: `concurrent clone ${i} from ${side} (${T.url})` }));
       }
       const settled = await Promise.allSettled(all);
       const secs = Number(process.hrtime.bigint() - t) / 1e9;
@@ -895,27 +1566,73 @@ async function main() {
       await rmrf(base);
       return secs;
     },
-  );
+  };
 
-  // --- push of a fresh ~20 MB branch (new branch name per round and side)
-  let pushInfo = null;
-  if (!opt.only || opt.only.includes('push')) {
-    log(`\npush: preparing ${totalRounds} branches of ~${opt.pushMb} MB of poorly-compressible content ...`);
-    pushInfo = await preparePushBranches({ work, tip: repo.tip, rounds: totalRounds, mb: opt.pushMb, seed: (repo.params?.seed ?? GEN_DEFAULTS.seed) + 1 });
-    log(`push: each branch is 1 commit, ${pushInfo.files} files, ${(pushInfo.rawBytes / 1e6).toFixed(1)} MB raw, ~${(pushInfo.packBytes / 1e6).toFixed(1)} MB packed`);
+  // --- read scenarios, per transport (all pushes come last, so every read scenario serves
+  //     exactly the copied repository and nothing that a push added)
+  const runTransports = TRANSPORTS.filter((t) => sides[t]);
+  if (runTransports.some((t) => opt.want(keyFor(t, 'fetch')))) {
+    await git(['init', '-q', '--bare', '-b', 'main', template]);
+    await git(['-C', template, 'fetch', '-q', '--no-tags', `file://${work}`, 'refs/heads/behind:refs/heads/main'], { timeout: 600_000 });
+    await verifyRef(template, 'refs/heads/main', behind, 'behind template');
   }
+  for (const t of runTransports) {
+    await scenario({ key: keyFor(t, 'clone'), transport: t, title: 'full clone (git clone --bare)', ...cloneBody });
+    await scenario({ key: keyFor(t, 'fetch'), transport: t, title: `incremental fetch of ${behindCount} commits (git fetch; mean of ${opt.fetchReps})`, ...fetchBody });
+    await scenario({ key: keyFor(t, 'concurrent'), transport: t, title: `${opt.concurrency} concurrent full clones (wall time)`, ...concurrentBody });
+  }
+
+  // --- SSH cipher sub-benchmark: the same full clone with one cipher forced on the client
+  const cipherInfo = { specs: [], skipped: [] };
+  if (sides.ssh && opt.want('ssh-ciphers')) {
+    log('\n== [ssh] cipher sub-benchmark: full clone with each cipher forced on the client (both sides)');
+    for (const spec of opt.sshCiphers) {
+      const extra = cipherArgs(spec);
+      const po = await sshProbe(sides.ssh.ours.url, sshClient, extra);
+      const pp = await sshProbe(sides.ssh.peer.url, sshClient, extra);
+      if (!po.ok || !pp.ok) {
+        const note = { cipher: spec, ours: po.ok ? 'ok' : po.error, peer: pp.ok ? 'ok' : pp.error };
+        cipherInfo.skipped.push(note);
+        log(`   skipping ${spec}: ours ${note.ours}; peer ${note.peer}`);
+        continue;
+      }
+      cipherInfo.specs.push(spec);
+      const env = sshEnv(sshClient, extra);
+      const S = { ...sides.ssh, ours: { ...sides.ssh.ours, env }, peer: { ...sides.ssh.peer, env } };
+      await scenario({
+        key: 'ssh-ciphers',
+        transport: 'ssh',
+        title: `full clone, ssh ${extra.join(' ')}`,
+        phase: `ssh-cipher ${spec}`,
+        sides: S,
+        info: { cipher: spec, sshArgs: extra, negotiated: { ours: po.negotiated, peer: pp.negotiated } },
+        ...cloneBody,
+      });
+    }
+  }
+
+  // --- push of a fresh ~20 MB branch (new commit per transport, round and side's ref name)
   const runId = Date.now().toString(36);
-  await scenario(
-    'push',
-    `push of a new ~${opt.pushMb} MB branch (git push)`,
-    'push',
-    async (side, r) => ({ sha: pushInfo.commits[r], ref: `refs/heads/bench-push-${runId}-${r}` }),
-    async (side, r, { sha, ref }) => {
-      const res = await git(['-C', work, 'push', '-q', sides[side].pushUrl, `${sha}:${ref}`], { timeout: 900_000, name: `push to ${side}` });
-      await verifyRef(sides[side].repoDir, ref, sha, `push to ${side}`);
-      return res.seconds;
-    },
-  );
+  const pushInfos = {};
+  for (const t of runTransports) {
+    if (t === 'git' || !opt.want(keyFor(t, 'push'))) continue; // git:// is read-only
+    log(`\n[${t}] push: preparing ${totalRounds} branches of ~${opt.pushMb} MB of poorly-compressible content ...`);
+    const seedBase = (repo.params?.seed ?? GEN_DEFAULTS.seed) + 1 + TRANSPORTS.indexOf(t); // http keeps its original seed
+    const pushInfo = await preparePushBranches({ work, tip: repo.tip, rounds: totalRounds, mb: opt.pushMb, seed: seedBase, tag: t });
+    pushInfos[t] = pushInfo;
+    log(`[${t}] push: each branch is 1 commit, ${pushInfo.files} files, ${(pushInfo.rawBytes / 1e6).toFixed(1)} MB raw, ~${(pushInfo.packBytes / 1e6).toFixed(1)} MB packed`);
+    await scenario({
+      key: keyFor(t, 'push'),
+      transport: t,
+      title: `push of a new ~${opt.pushMb} MB branch (git push)`,
+      prepare: async (side, r) => ({ sha: pushInfo.commits[r], ref: `refs/heads/bench-push-${t}-${runId}-${r}` }),
+      measure: async (side, r, { sha, ref }, T) => {
+        const res = await git(['-C', work, 'push', '-q', T.pushUrl, `${sha}:${ref}`], { env: T.env, timeout: 900_000, name: `push to ${side} (${t})` });
+        await verifyRef(T.repoDir, ref, sha, `push to ${side}`);
+        return res.seconds;
+      },
+    });
+  }
 
   mem.stop();
   const packsAtEnd = packListing(ourRepo.repoDir);
@@ -926,48 +1643,99 @@ async function main() {
 
   // ---------------------------------------------------------------------------
   // report
+  const mainResults = scenarioResults.filter((s) => !s.informational);
+  const cipherResults = scenarioResults.filter((s) => s.informational);
   const mib = (kb) => (kb == null ? 'n/a' : `${(kb / 1024).toFixed(1)} MiB`);
-  const rows = scenarioResults.map((s) => [
-    s.title,
-    s.oursMedian.toFixed(3),
-    s.peerMedian.toFixed(3),
-    s.ratio.toFixed(3),
-    s.oursRuns.map((x) => x.toFixed(2)).join(' '),
-    s.peerRuns.map((x) => x.toFixed(2)).join(' '),
-    mib(s.memory.serverHwmKb ?? s.memory.serverRssMaxKb),
-  ]);
-  const head = ['scenario', 'ours med (s)', 'peer med (s)', 'ratio', 'ours runs (s)', 'peer runs (s)', 'ours peak RSS'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r) => r.map((c, i) => (i >= 1 && i <= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+  const f2 = (x) => (x == null ? 'n/a' : x.toFixed(2));
+  const table = (head, rows, numeric) => {
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (r) => r.map((c, i) => (numeric.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+    return [fmt(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(fmt)];
+  };
   const out = [];
   out.push('');
   out.push(`Gitssy transport benchmark — ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB; ` +
     `${opt.rounds} rounds + 1 warm-up; median; ratio = ours/peer (target ≤ ${TARGET_RATIO})`);
-  out.push(`peer: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend (${gv.stdout.trim()}); host: ${os.cpus().length} CPUs, node ${process.version}`);
+  const peersLine = [];
+  if (sides.http) peersLine.push(`http: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend`);
+  if (sides.ssh) peersLine.push(`ssh: ${sshSetup.negotiated.peer.serverSoftware ?? sshTools.version} sshd + git-shell`);
+  if (sides.git) peersLine.push('git: git daemon');
+  out.push(`peers: ${peersLine.join('; ')}; ${gv.stdout.trim()}; host: ${os.cpus().length} CPUs, node ${process.version}`);
+  out.push(`CPU/run = CPU seconds per measured run (${cgOk ? 'cgroup cpuacct' : '/proc process trees'}): ours = Node process + its git children; peer = its whole process tree;`);
+  out.push(`other = busy CPU of the machine outside the benchmark during a run (competing load; ${os.cpus().length} cores = ${os.cpus().length}.00 CPU-s per wall second).`);
   out.push('');
-  out.push(fmt(head));
-  out.push(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of rows) out.push(fmt(r));
+  out.push(
+    ...table(
+      ['transport', 'scenario', 'ours med (s)', 'peer med (s)', 'ratio', 'ours runs (s)', 'peer runs (s)', 'CPU/run ours node+git (s)', 'CPU/run peer (s)', 'other CPU/run med/max (s)', 'ours peak RSS'],
+      mainResults.map((s) => [
+        s.transport,
+        s.title,
+        s.error ? `FAILED (${s.error.side})` : s.oursMedian.toFixed(3),
+        s.error ? '-' : s.peerMedian.toFixed(3),
+        s.error ? '-' : s.ratio.toFixed(3),
+        s.oursRuns.map((x) => x.toFixed(2)).join(' '),
+        s.peerRuns.map((x) => x.toFixed(2)).join(' '),
+        `${f2(s.cpu.oursNodeMedian)}+${f2(s.cpu.oursGitMedian)}`,
+        f2(s.cpu.peerTotalMedian),
+        `${f2(s.cpu.otherMedian)}/${f2(s.cpu.otherMax ?? null)}`,
+        mib(s.memory.serverHwmKb ?? s.memory.serverRssMaxKb),
+      ]),
+      [2, 3, 4, 7, 8, 9],
+    ),
+  );
+  if (sshSetup) {
+    out.push('');
+    out.push(`ssh negotiated (client: OpenSSH defaults${opt.sshKex ? ` + KexAlgorithms=${opt.sshKex}` : ''}; one extra \`ssh -v\` connection per side):`);
+    out.push(`  ours: ${fmtNeg(sshSetup.negotiated.ours)}`);
+    out.push(`  peer: ${fmtNeg(sshSetup.negotiated.peer)}`);
+    if (sshSetup.mismatch.length) out.push(`  note: the sides negotiated different ${sshSetup.mismatch.join(', ')}`);
+  }
+  if (cipherResults.length || cipherInfo.skipped.length) {
+    out.push('');
+    out.push('ssh cipher sub-benchmark — full clone with the cipher forced on the client for both sides (informational; not part of PASS/FAIL):');
+    out.push(
+      ...table(
+        ['cipher', 'ours med (s)', 'peer med (s)', 'ratio', 'ours runs (s)', 'peer runs (s)', 'CPU/run ours node+git (s)', 'CPU/run peer (s)', 'negotiated MAC ours / peer', 'kex ours / peer'],
+        cipherResults.map((s) => [
+          s.cipher,
+          s.error ? `FAILED (${s.error.side})` : s.oursMedian.toFixed(3),
+          s.error ? '-' : s.peerMedian.toFixed(3),
+          s.error ? '-' : s.ratio.toFixed(3),
+          s.oursRuns.map((x) => x.toFixed(2)).join(' '),
+          s.peerRuns.map((x) => x.toFixed(2)).join(' '),
+          `${f2(s.cpu.oursNodeMedian)}+${f2(s.cpu.oursGitMedian)}`,
+          f2(s.cpu.peerTotalMedian),
+          `${s.negotiated.ours.serverToClient.mac} / ${s.negotiated.peer.serverToClient.mac}`,
+          `${s.negotiated.ours.kex} / ${s.negotiated.peer.kex}`,
+        ]),
+        [1, 2, 3, 6, 7],
+      ),
+    );
+    for (const k of cipherInfo.skipped) out.push(`  skipped ${k.cipher}: ours: ${k.ours}; peer: ${k.peer}`);
+  }
   out.push('');
   out.push(`our server (pid ${ours.pid}) memory, Node process only (VmHWM${mem.hwmResettable ? ', reset per scenario' : ''}):`);
   out.push(`  idle after start:          RSS ${mib(idle.rssKb)}`);
   out.push(`  peak during the whole run: ${mib(peakHwmKb)} (VmHWM; max sampled VmRSS ${mib(peakSampledKb)}; final VmHWM ${mib(finalHwmKb)})`);
   for (const [ph, p] of Object.entries(mem.phases)) {
-    out.push(`  ${(ph + ':').padEnd(26)} peak ${mib(p.serverHwmKb ?? p.serverRssMaxKb)}; server+git children (sampled) ${mib(p.serverTreeMaxKb)}; peer nginx+fcgiwrap+git (sampled) ${mib(p.peerTreeMaxKb || null)}`);
+    const peerPart = phasePeer[ph] ? `; peer ${phasePeer[ph]} (sampled) ${mib(p.peerTreeMaxKb || null)}` : '';
+    out.push(`  ${(ph + ':').padEnd(26)} peak ${mib(p.serverHwmKb ?? p.serverRssMaxKb)}; server+git children (sampled) ${mib(p.serverTreeMaxKb)}${peerPart}`);
   }
   if (packsChanged) out.push(`  warning: our repo's packs changed during the run (server repacked?) — the two sides did not serve identical bytes throughout`);
   out.push('');
   let allPass = true;
-  for (const s of scenarioResults) {
+  for (const s of mainResults) {
     allPass &&= s.pass;
-    out.push(`${s.pass ? 'PASS' : 'FAIL'}  ${s.title}: ratio ${s.ratio.toFixed(3)} ${s.pass ? '≤' : '>'} ${TARGET_RATIO}`);
+    if (s.error) out.push(`FAIL  [${s.transport}] ${s.title}: ${s.error.side} failed (${s.error.round === 0 ? 'warm-up' : `round ${s.error.round}`}): ${s.error.message.split('\n').slice(0, 3).join(' | ')}`);
+    else out.push(`${s.pass ? 'PASS' : 'FAIL'}  [${s.transport}] ${s.title}: ratio ${s.ratio.toFixed(3)} ${s.pass ? '≤' : '>'} ${TARGET_RATIO}`);
   }
+  for (const s of cipherResults) if (s.error) out.push(`note  [ssh] ${s.title}: ${s.error.side} failed: ${s.error.message.split('\n')[0]}`);
   out.push(allPass ? `all ratios ≤ ${TARGET_RATIO}` : `some ratios are above ${TARGET_RATIO}`);
   console.log(out.join('\n'));
 
   const result = {
     benchmark: 'transport',
-    version: 1,
+    version: 2,
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - t0) / 1000,
     quick: opt.quick,
@@ -975,10 +1743,23 @@ async function main() {
     warmupRounds: 1,
     targetRatio: TARGET_RATIO,
     pass: allPass,
-    host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memBytes: os.totalmem(), node: process.version, git: gv.stdout.trim(), nginx: nginxVersion, platform: `${os.platform()} ${os.release()}` },
+    transports: runTransports,
+    only: opt.only,
+    host: {
+      cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memBytes: os.totalmem(), node: process.version, git: gv.stdout.trim(),
+      nginx: nginxVersion, openssh: sshTools?.version ?? null, platform: `${os.platform()} ${os.release()}`,
+      loadavgAtEnd: os.loadavg(),
+    },
+    cpuAccounting: cgOk ? 'cgroup-v1 cpuacct per side' : '/proc process trees (children reaped without wait() are missed)',
     repo: { commits: repo.commits, files: repo.files, seed: repo.params?.seed, params: repo.params, packBytes: repo.packBytes, tip: repo.tip, generatorVersion: repo.generatorVersion, generationSeconds: repo.seconds },
-    setup: { seedPushSeconds: seedPush.seconds, fcgiWorkers: opt.fcgiWorkers, concurrency: opt.concurrency, fetchReps: opt.fetchReps, clientDir: clients, push: pushInfo && { mb: opt.pushMb, files: pushInfo.files, rawBytes: pushInfo.rawBytes, packBytes: pushInfo.packBytes }, fetchCommits: behindCount },
-    scenarios: scenarioResults,
+    setup: {
+      seedPushSeconds: seedPush.seconds, fcgiWorkers: opt.fcgiWorkers, concurrency: opt.concurrency, fetchReps: opt.fetchReps, clientDir: clients, fetchCommits: behindCount,
+      push: Object.fromEntries(Object.entries(pushInfos).map(([t, p]) => [t, { mb: opt.pushMb, files: p.files, rawBytes: p.rawBytes, packBytes: p.packBytes }])),
+      ssh: sshSetup,
+      git: gitSetup,
+    },
+    scenarios: mainResults,
+    sshCiphers: sides.ssh && opt.want('ssh-ciphers') ? { note: 'full clone with the cipher (and MAC, where given as cipher/mac) forced on the client; informational', specs: cipherInfo.specs, skipped: cipherInfo.skipped, results: cipherResults } : null,
     memory: {
       serverPid: ours.pid,
       idleRssKb: idle.rssKb,
@@ -986,18 +1767,25 @@ async function main() {
       peakSampledRssKb: peakSampledKb,
       hwmResetPerPhase: mem.hwmResettable,
       phases: mem.phases,
+      phasePeerTree: phasePeer,
     },
+    errors: scenarioResults.filter((s) => s.error).map((s) => ({ key: s.key, transport: s.transport, title: s.title, ...s.error })),
     warnings: packsChanged ? ['our repo packs changed during the run'] : [],
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const prefix = opt.quick ? 'transport-quick' : 'transport';
   const f1 = path.join(RESULTS_DIR, `${prefix}-${stamp}.json`);
-  const f2 = path.join(RESULTS_DIR, `${prefix}-latest.json`);
+  const fl = path.join(RESULTS_DIR, `${prefix}-latest.json`);
   const json = JSON.stringify(result, null, 2) + '\n';
   fs.writeFileSync(f1, json);
-  fs.writeFileSync(f2, json);
-  console.log(`\nwrote ${path.relative(ROOT, f1)} and ${path.relative(ROOT, f2)} (${((Date.now() - t0) / 1000).toFixed(0)}s total)`);
+  fs.writeFileSync(fl, json);
+  console.log(`\nwrote ${path.relative(ROOT, f1)} and ${path.relative(ROOT, fl)} (${((Date.now() - t0) / 1000).toFixed(0)}s total)`);
+  const errored = scenarioResults.filter((s) => s.error);
+  if (errored.length) {
+    log(`\n${errored.length} scenario(s) failed: ${errored.map((s) => `[${s.transport}] ${s.key}`).join(', ')} (details above and in the JSON)`);
+    return 1;
+  }
   return opt.strict && !allPass ? 1 : 0;
 }
 
@@ -1018,7 +1806,7 @@ function clientDir(tmp, needBytes) {
 }
 
 /** One commit per round on top of `tip`, each with ~mb MB (packed) of fresh base64 data. */
-async function preparePushBranches({ work, tip, rounds, mb, seed }) {
+async function preparePushBranches({ work, tip, rounds, mb, seed, tag = 'http' }) {
   const rawBytes = Math.round((mb * 1e6) / 0.76); // base64 text packs to ~76% with zlib
   const nfiles = Math.max(1, Math.round(mb * 2));
   const per = Math.ceil(rawBytes / nfiles);
@@ -1032,12 +1820,12 @@ async function preparePushBranches({ work, tip, rounds, mb, seed }) {
     for (let i = 0; i < nfiles; i++) {
       const content = randomText(rng, per);
       s += `blob\nmark :${++mark}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
-      files.push([`assets/bench-${r}/data-${String(i).padStart(3, '0')}.b64`, mark]);
+      files.push([`assets/bench-${tag}-${r}/data-${String(i).padStart(3, '0')}.b64`, mark]);
     }
     const cm = ++mark;
     const ts = 1767225600 + r * 60;
     const msg = `Add generated assets batch ${r}\n`;
-    s += `commit refs/heads/push-${r}\nmark :${cm}\nauthor Bench <bench@example.test> ${ts} +0000\ncommitter Bench <bench@example.test> ${ts} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}from ${tip}\n`;
+    s += `commit refs/heads/push-${tag}-${r}\nmark :${cm}\nauthor Bench <bench@example.test> ${ts} +0000\ncommitter Bench <bench@example.test> ${ts} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}from ${tip}\n`;
     for (const [p, m] of files) s += `M 100644 :${m} ${p}\n`;
     chunks.push(s + '\n');
     marks.push(cm);
@@ -1052,7 +1840,7 @@ async function preparePushBranches({ work, tip, rounds, mb, seed }) {
   });
   if (r.status !== 0) throw new BenchError(`fast-import of push branches failed: ${r.stderr || r.error?.message}`);
   const commits = [];
-  for (let i = 0; i < rounds; i++) commits.push(await gitOut(['-C', work, 'rev-parse', `refs/heads/push-${i}`]));
+  for (let i = 0; i < rounds; i++) commits.push(await gitOut(['-C', work, 'rev-parse', `refs/heads/push-${tag}-${i}`]));
   // measure what actually goes over the wire for one branch
   const pk = spawnSync('sh', ['-c', `git -C "${work}" rev-list --objects ${tip}..${commits[0]} | git -C "${work}" pack-objects --stdout -q | wc -c`], {
     env: CENV,

@@ -89,6 +89,8 @@ export class GitDaemon {
       }
       socket.off('data', onData);
       socket.pause();
+      // the request is in; waiting for a pack slot is not idling
+      socket.setTimeout(0);
       const req = parseDaemonRequest(raw.subarray(4, len));
       if (!req) return refuse('malformed request');
       this.serve(socket, req, raw.subarray(len)).catch((err) => {
