@@ -36,6 +36,28 @@ export const DEFAULTS = Object.freeze({
   fixtureBytes: 160_000,
   // the last N commits on main are linear (no merges), so main~10 is exactly 10 commits behind
   linearTail: 40,
+  // Knobs for big, lean histories (the views benchmark); the defaults keep the transport repo as it was.
+  // a file longer than this many lines is trimmed by an edit
+  maxLines: 900,
+  // a new file has 15 + up to this many lines (cubically skewed towards small)
+  newFileLines: 420,
+  // most files one ordinary commit edits (<= 2: one or two)
+  maxEditFiles: 14,
+  // browsing fixtures: a root README.md, a deep directory (7 levels), a 2,000-line file and one
+  // commit with a large diff (400 files); their paths and ids go into the info as `views`
+  views: false,
+  // 'full' = `git repack -adf` (recompute deltas), 'reuse' = `git repack -ad` (keep fast-import's)
+  repack: 'full',
+});
+
+/** Paths of the browsing fixtures (`views: true`). */
+export const VIEW_PATHS = Object.freeze({
+  readme: 'README.md',
+  deepDir: 'src/platform/runtime/core/engine/scheduler/queues/internal',
+  bigFile: 'src/platform/runtime/compiler.ts',
+  bigFileLines: 2000,
+  bigDiffFiles: 400,
+  bigDiffSubject: 'Bulk: rename the logger calls across the tree',
 });
 
 // ---------------------------------------------------------------------------
@@ -315,7 +337,7 @@ class RepoModel {
   }
   newFileLines(lang, p) {
     const r = this.rng.next();
-    const n = 15 + Math.floor(420 * r * r * r); // skewed: many small files, some large ones
+    const n = 15 + Math.floor(this.opts.newFileLines * r * r * r); // skewed: many small files, some large ones
     const lines = this.text.fileHeader(lang, p);
     lines.push(...this.text.block(lang, n));
     if (lang === 'json') lines.push(`  "end": true`, '}');
@@ -368,9 +390,32 @@ class RepoModel {
       }
     }
     // keep files from growing forever
-    if (lines.length > 900) lines.splice(rng.int(lines.length - 300), 250);
+    const max = this.opts.maxLines;
+    if (lines.length > max) lines.splice(rng.int(lines.length - Math.round(max / 3)), Math.round((max * 250) / 900));
     return added;
   }
+}
+
+/** The browsing fixtures of `views`: path -> { lang, lines }, in a fixed order. */
+function viewFixtureFiles(model) {
+  const t = model.text;
+  const out = new Map();
+  const readme = ['# Synth', '', `${cap(t.words(10, 20))}.`, '', '## Getting started', '', '```sh', 'npm install', 'npm run build', 'npm test', '```', ''];
+  for (let i = 0; i < 6; i++) {
+    readme.push(`## ${cap(t.words(2, 5))}`, '', ...t.block('md', 18), '', '```ts', ...t.block('ts', 8), '```', '');
+  }
+  out.set(VIEW_PATHS.readme, { lang: 'md', lines: readme });
+  const segs = VIEW_PATHS.deepDir.split('/');
+  for (let depth = 2; depth <= segs.length; depth++) {
+    const dir = segs.slice(0, depth).join('/');
+    for (const [i, lang] of ['ts', 'ts', 'go', 'md'].entries()) {
+      const p = `${dir}/${t.ident().replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())}_${i}.${lang}`;
+      out.set(p, { lang, lines: [...t.fileHeader(lang, p), ...t.block(lang, 40 + 20 * i)] });
+    }
+  }
+  const big = [...t.fileHeader('ts', VIEW_PATHS.bigFile), ...t.block('ts', VIEW_PATHS.bigFileLines)].slice(0, VIEW_PATHS.bigFileLines);
+  out.set(VIEW_PATHS.bigFile, { lang: 'ts', lines: big });
+  return out;
 }
 
 function commitMessage(model, kind) {
@@ -379,6 +424,7 @@ function commitMessage(model, kind) {
   const verbs = ['Fix', 'Add', 'Refactor', 'Update', 'Remove', 'Improve', 'Simplify', 'Document', 'Test', 'Rename', 'Optimize', 'Handle'];
   let subject = `${rng.pick(verbs)} ${t.words(2, 7)}`;
   if (kind === 'merge') subject = `Merge branch '${t.ident()}-${rng.hex(4)}'`;
+  if (kind === 'bulk') subject = VIEW_PATHS.bigDiffSubject;
   const body = [];
   if (rng.chance(0.55)) {
     const n = rng.range(1, 5);
@@ -480,6 +526,7 @@ export async function generateRepo(dir, options = {}) {
   };
 
   // files: Map path -> { lang, lines, mark }
+  const extras = new Map();
   const setFile = async (files, p, lang, lines, changes) => {
     const mk = await emitBlob(lines.join('\n') + '\n');
     files.set(p, { lang, lines, mark: mk });
@@ -497,15 +544,51 @@ export async function generateRepo(dir, options = {}) {
       m.paths.push(p);
       await setFile(m.files, p, lang, m.newFileLines(lang, p), changes);
     }
+    if (opts.views) for (const [p, f] of viewFixtureFiles(m)) await setFile(extras, p, f.lang, f.lines, changes);
     mainTip = await emitCommit({ ref: 'refs/heads/main', changes: [...changes.values()], kind: 'init' });
   }
   m.refreshHot();
+
+  // browsing fixtures (`views`): edited now and then on main, never by topic branches
+  const vrng = new Rng((opts.seed ^ 0x7f4a7c15) >>> 0);
+  const extraChanges = async (ch) => {
+    if (!opts.views || !vrng.chance(1 / 300)) return ch;
+    const p = vrng.pick([...extras.keys()]);
+    if (ch.some((c) => c.path === p)) return ch;
+    const f = extras.get(p);
+    const lines = f.lines.slice();
+    const k = vrng.range(2, 12);
+    const at = vrng.int(lines.length - k);
+    lines.splice(at, k, ...m.text.block(f.lang, k).slice(0, k)); // same length: the big file stays at 2,000 lines
+    const changes = new Map();
+    await setFile(extras, p, f.lang, lines, changes);
+    return [...ch, ...changes.values()];
+  };
+  let bigDiffDone = !opts.views;
+  const bigDiffChanges = async () => {
+    const changes = new Map();
+    const candidates = m.paths.filter((p) => m.files.get(p)?.lang !== 'fixture');
+    const want = Math.min(VIEW_PATHS.bigDiffFiles, candidates.length);
+    while (changes.size < want) {
+      const p = vrng.pick(candidates);
+      if (changes.has(p)) continue;
+      const f = m.files.get(p);
+      const lines = f.lines.slice();
+      const hunks = vrng.range(1, 3);
+      for (let h = 0; h < hunks; h++) {
+        const k = Math.min(vrng.range(3, 8), lines.length);
+        lines.splice(vrng.int(lines.length - k + 1), k, ...m.text.block(f.lang, k + vrng.range(0, 4)));
+      }
+      await setFile(m.files, p, f.lang, lines, changes);
+    }
+    return [...changes.values()];
+  };
 
   // One ordinary commit against a file-set view; returns the changes.
   const ordinaryChanges = async (files, paths, commitIndex) => {
     const changes = new Map();
     const r = rng.next();
-    const nfiles = r < 0.35 ? 1 : r < 0.6 ? 2 : r < 0.85 ? rng.range(3, 5) : rng.range(6, 14);
+    const nfiles = opts.maxEditFiles <= 2 ? (r < 0.6 ? 1 : Math.max(1, opts.maxEditFiles)) : r < 0.35 ? 1 : r < 0.6 ? 2 : r < 0.85 ? rng.range(3, 5) : rng.range(6, opts.maxEditFiles);
     const budget = opts.editBytes * (0.4 + 1.2 * rng.next());
     for (let i = 0; i < nfiles; i++) {
       const p = (m.hot.length && rng.chance(0.6)) ? rng.pick(m.hot) : rng.pick(paths);
@@ -525,7 +608,7 @@ export async function generateRepo(dir, options = {}) {
       await setFile(files, p, lang, m.newFileLines(lang, p), changes);
     }
     // occasional data fixture (poorly compressible)
-    if (rng.chance(1 / opts.fixtureEvery)) {
+    if (opts.fixtureEvery > 0 && rng.chance(1 / opts.fixtureEvery)) {
       const existing = paths.filter((p) => files.get(p)?.lang === 'fixture');
       let p;
       if (existing.length > 3 && rng.chance(0.4)) p = rng.pick(existing);
@@ -588,8 +671,12 @@ export async function generateRepo(dir, options = {}) {
       m.files = files;
       m.paths = paths;
       m.hot = m.hot.filter((p) => files.has(p));
+    } else if (!bigDiffDone && left <= 30) {
+      bigDiffDone = true;
+      mainTip = await emitCommit({ ref: 'refs/heads/main', from: mainTip, changes: await bigDiffChanges(), kind: 'bulk' });
+      made++;
     } else {
-      const ch = await ordinaryChanges(m.files, m.paths, made);
+      const ch = await extraChanges(await ordinaryChanges(m.files, m.paths, made));
       mainTip = await emitCommit({ ref: 'refs/heads/main', from: mainTip, changes: ch, kind: 'commit' });
       made++;
     }
@@ -599,10 +686,11 @@ export async function generateRepo(dir, options = {}) {
   fi.stdin.end();
   await fiDone;
   const tImport = (Date.now() - t0) / 1000;
-  log(`  gen-repo: fast-import done in ${tImport.toFixed(1)}s (${(streamed / 1e6).toFixed(0)} MB streamed); repacking (git repack -adf)...`);
+  const fullRepack = opts.repack !== 'reuse';
+  log(`  gen-repo: fast-import done in ${tImport.toFixed(1)}s (${(streamed / 1e6).toFixed(0)} MB streamed); repacking (git repack ${fullRepack ? '-adf' : '-ad'})...`);
 
   runGit(['-C', dir, 'update-ref', '-d', 'refs/heads/topic'], { env, allowFail: true });
-  runGit(['-C', dir, 'repack', '-adfq', '--window=10', '--depth=50'], { env, timeout: 900_000 });
+  runGit(['-C', dir, 'repack', fullRepack ? '-adfq' : '-adq', '--window=10', '--depth=50'], { env, timeout: 900_000 });
   runGit(['-C', dir, 'prune', '--expire=now'], { env });
   runGit(['-C', dir, 'pack-refs', '--all'], { env });
 
@@ -613,7 +701,10 @@ export async function generateRepo(dir, options = {}) {
   const info = {
     generatorVersion: GENERATOR_VERSION,
     dir,
-    params: { commits: opts.commits, files: opts.files, seed: opts.seed, editBytes: opts.editBytes, fixtureEvery: opts.fixtureEvery, fixtureBytes: opts.fixtureBytes, linearTail: opts.linearTail },
+    params: {
+      commits: opts.commits, files: opts.files, seed: opts.seed, editBytes: opts.editBytes, fixtureEvery: opts.fixtureEvery, fixtureBytes: opts.fixtureBytes, linearTail: opts.linearTail,
+      maxLines: opts.maxLines, newFileLines: opts.newFileLines, maxEditFiles: opts.maxEditFiles, views: opts.views, repack: opts.repack,
+    },
     tip,
     commits: nCommits,
     files: nFiles,
@@ -621,6 +712,11 @@ export async function generateRepo(dir, options = {}) {
     streamedBytes: streamed,
     seconds: (Date.now() - t0) / 1000,
   };
+  if (opts.views) {
+    const big = runGit(['-C', dir, 'log', '-1', '--format=%H', '--fixed-strings', `--grep=${VIEW_PATHS.bigDiffSubject}`, 'refs/heads/main'], { env }).trim();
+    const bigFileLines = runGit(['-C', dir, 'cat-file', 'blob', `refs/heads/main:${VIEW_PATHS.bigFile}`], { env }).split('\n').length - 1;
+    info.views = { readme: VIEW_PATHS.readme, deepDir: VIEW_PATHS.deepDir, bigFile: VIEW_PATHS.bigFile, bigFileLines, bigDiffCommit: big };
+  }
   fs.writeFileSync(path.join(dir, 'gitssy-bench.json'), JSON.stringify(info, null, 2) + '\n');
   log(`  gen-repo: ${nCommits} commits, ${nFiles} files at HEAD, pack ${(packBytes / 1048576).toFixed(1)} MiB, tip ${tip.slice(0, 12)}, ${info.seconds.toFixed(1)}s`);
   return info;
@@ -644,6 +740,9 @@ export function cacheName(options = {}) {
   if (o.editBytes !== DEFAULTS.editBytes) name += `-e${o.editBytes}`;
   if (o.fixtureEvery !== DEFAULTS.fixtureEvery || o.fixtureBytes !== DEFAULTS.fixtureBytes) name += `-x${o.fixtureEvery}_${o.fixtureBytes}`;
   if (o.linearTail !== DEFAULTS.linearTail) name += `-t${o.linearTail}`;
+  if (o.maxLines !== DEFAULTS.maxLines || o.newFileLines !== DEFAULTS.newFileLines || o.maxEditFiles !== DEFAULTS.maxEditFiles) name += `-l${o.maxLines}_${o.newFileLines}_${o.maxEditFiles}`;
+  if (o.views) name += '-views';
+  if (o.repack !== DEFAULTS.repack) name += `-r${o.repack}`;
   return name + '.git';
 }
 
