@@ -8,6 +8,7 @@ import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
 import { backupInRunningServer, describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
 import { createBackup, type BackupResult } from './backup/backup.js';
+import { superviseOverIpc } from './admin/supervised.js';
 import { RestoreError, restoreBackup } from './backup/restore.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
@@ -55,7 +56,6 @@ export function buildCli(): Command {
     const config = configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort });
     const app = await createApp(config);
     const ports = await app.start();
-    process.send?.({ type: 'ready', ports });
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
@@ -71,6 +71,7 @@ export function buildCli(): Command {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    if (process.send) superviseOverIpc(app, ports, shutdown);
   });
 
   const admin = program.command('admin').description('administer users, tokens and the instance');
