@@ -5,6 +5,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_APPEARANCE } from '../appearance/appearance.js';
 import { DbSessionStore } from '../auth/session-store.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
@@ -12,7 +13,9 @@ import { createApiRouter, createCsrf, SESSION_COOKIE } from './api/index.js';
 import { resolveActor } from './auth.js';
 import { errorHandler } from './errors.js';
 import { gitHttpHandler } from './git-http.js';
+import { createSpaRouter } from './spa.js';
 import { createWebRouter } from './web.js';
+import { trustedIpGate } from './trusted-ips.js';
 
 export interface HttpApp {
   app: Express;
@@ -53,6 +56,9 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
     }),
   );
 
+  // trusted IP ranges: before anything else is served (web, API, git)
+  app.use(trustedIpGate(s));
+
   app.get('/ping', (_req, res) => {
     res.json({ ok: true, version: VERSION });
   });
@@ -62,7 +68,25 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
 
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"], 'frame-ancestors': ["'none'"] } },
+      // The app's policy: scripts only from our origin (no inline script, no eval), no plugins,
+      // no framing. Inline styles stay allowed for the UI primitives that position popovers
+      // from script. No upgrade-insecure-requests: on a LAN the forge is often plain HTTP.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'script-src-attr': ["'none'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'font-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'none'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+        },
+      },
       hsts: false, // on a LAN the operator decides about TLS; a reverse proxy adds HSTS
     }),
   );
@@ -82,6 +106,7 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
   app.use('/api/v1', createApiRouter(s, csrf));
   app.use(resolveActor(s, { sessions: true }));
   app.use(createWebRouter(s, csrf));
+  app.use(createSpaRouter(s, { appearance: async () => DEFAULT_APPEARANCE, csrfToken: (req) => csrf.generateToken(req) }));
   app.use((req, res) => {
     res.status(404).json({ message: `no route for ${req.method} ${req.path}`, code: 'not_found' });
   });

@@ -1,9 +1,8 @@
-// The few server-rendered pages the core needs before the browser UI lands: the first-run
-// setup page (reached by the one-time link printed on the server console) and a landing page.
-// Plain HTML forms with no script, so the strict default CSP applies.
+// The one server-rendered page: the first-run setup form, reached by the one-time link printed
+// on the server console. A plain HTML form with no script, so it works before anything else
+// exists and under the strict CSP. Everything else is the browser UI (spa.ts).
 import express, { Router, type Request, type Response } from 'express';
 import { isAppError } from '../lib/errors.js';
-import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import { signIn } from './api/session.js';
 import type { createCsrf } from './api/index.js';
@@ -57,14 +56,5 @@ export function createWebRouter(s: Services, csrf: ReturnType<typeof createCsrf>
     }
   });
 
-  router.get('/', async (req: Request, res: Response) => {
-    const who = req.user ? `Signed in as <b>${esc(req.user.name)}</b>.` : 'Not signed in.';
-    res.type('html').send(
-      page(
-        s.settings.get('instance.name'),
-        `<h1>${esc(s.settings.get('instance.name'))}</h1><p>${who}</p><p>Gitssy ${esc(VERSION)}. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>`,
-      ),
-    );
-  });
   return router;
 }

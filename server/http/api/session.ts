@@ -10,10 +10,12 @@ import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
 import { userJson } from './json.js';
 import type { ApiRouter } from './route.js';
+import { completeSetup, wizardFields } from '../../ops/setup-wizard.js';
+import { SECRET_SETTINGS } from '../../settings/settings.js';
 
 const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });
-const setupBody = registerBody.extend({ token: z.string().min(1).max(200) });
+const setupBody = registerBody.extend({ token: z.string().min(1).max(200), ...wizardFields });
 
 /** Starts a fresh session for the user (a new id at sign-in defeats session fixation). */
 export function signIn(req: Request, user: UserRow): Promise<void> {
@@ -26,21 +28,25 @@ export function signIn(req: Request, user: UserRow): Promise<void> {
   });
 }
 
+/** Who is signed in and the instance state the UI needs (also embedded in the app's index.html). */
+export async function sessionState(s: Services, req: Request, csrfToken: string | null) {
+  return {
+    user: req.user && req.actor.kind === 'user' ? userJson(s, req, req.user, { full: true }) : null,
+    csrf_token: csrfToken,
+    setup_required: await s.setup.needed(),
+    registration: s.settings.get('registration.mode'),
+    instance_name: s.settings.get('instance.name'),
+    version: VERSION,
+    maintenance: { enabled: s.settings.get('maintenance.enabled'), message: s.settings.get('maintenance.message') },
+  };
+}
+
 export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (req: Request) => string): void {
   api.route({ method: 'get', path: '/version', tag: 'miscellaneous', summary: 'The server version', responses: { 200: '{version}' } }, async () => ({ body: { version: VERSION } }));
 
   api.route(
     { method: 'get', path: '/auth/session', tag: 'session', summary: 'Gitssy: who is signed in, the CSRF token for cookie-authenticated writes, and instance state', responses: { 200: 'session state' } },
-    async ({ req }) => ({
-      body: {
-        user: req.user && req.actor.kind === 'user' ? userJson(s, req, req.user, { full: true }) : null,
-        csrf_token: csrfToken(req),
-        setup_required: await s.setup.needed(),
-        registration: s.settings.get('registration.mode'),
-        instance_name: s.settings.get('instance.name'),
-        version: VERSION,
-      },
-    }),
+    async ({ req }) => ({ body: await sessionState(s, req, csrfToken(req)) }),
   );
 
   api.route(
@@ -78,27 +84,30 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   );
 
   api.route(
-    { method: 'post', path: '/setup', tag: 'session', summary: 'Gitssy: first run only: create the first administrator with the one-time setup token', body: setupBody, responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' } },
+    { method: 'post', path: '/setup', tag: 'session', summary: 'Gitssy: first run only: create the first administrator with the one-time setup token; optionally also instance_name, public_url, registration, transports, ports (next start), mdns — all or nothing', body: setupBody, responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' } },
     async ({ req, body }) => {
-      const user = await s.setup.complete(body.token, { username: body.username, email: body.email, password: body.password }, req.ip ?? null);
+      // the wizard's extra fields (name, address, ports, transports, registration) are optional
+      const { user, restart_required } = await completeSetup(s, body, req.ip ?? null);
       await signIn(req, user);
       req.user = user;
-      return { status: 201, body: { user: userJson(s, req, user, { full: true }) } };
+      return { status: 201, body: { user: userJson(s, req, user, { full: true }), restart_required } };
     },
   );
 
   api.route({ method: 'get', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: runtime settings', auth: 'admin', responses: { 200: 'settings' } }, async ({ req }) => {
     requireAdmin(req);
-    return { body: s.settings.all() };
+    return { body: s.settings.redacted() };
   });
 
   api.route(
     { method: 'patch', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: change runtime settings (all-or-nothing)', auth: 'admin', body: z.record(z.string(), z.unknown()), responses: { 200: 'settings', 422: 'invalid value' } },
     async ({ req, body }) => {
       const admin = requireAdmin(req);
-      const updated = await s.settings.update(body);
-      await s.audit.record({ actorId: admin.id, action: 'settings.update', targetType: 'settings', detail: body, ip: req.ip ?? null });
-      return { body: updated };
+      await s.settings.update(body);
+      // write-only values (the SMTP password) never reach the audit log or the response
+      const detail = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, (SECRET_SETTINGS as readonly string[]).includes(k) ? '[changed]' : v]));
+      await s.audit.record({ actorId: admin.id, action: 'settings.update', targetType: 'settings', detail, ip: req.ip ?? null });
+      return { body: s.settings.redacted() };
     },
   );
 }

@@ -1,0 +1,89 @@
+// The frame around every page: header (navigation, new-repo and user menus), the maintenance
+// banner, the page, the footer, and the user's animated background.
+import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+import { Backdrop } from '../features/appearance/Backdrop';
+import { useSession, useSignOut } from '../features/session/api';
+import { Avatar, Menu, buttonClass } from '../components/ui';
+import s from './Shell.module.css';
+
+export function Shell() {
+  const session = useSession().data;
+  const user = session?.user ?? null;
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const maintenance = session?.maintenance;
+
+  return (
+    <>
+      <Backdrop />
+      <header className={s.header}>
+        <Link to="/" className={s.logo}>
+          <span className={s.mark} aria-hidden />
+          {session?.instance_name ?? 'Gitssy'}
+        </Link>
+        <nav className={s.nav} aria-label="Main">
+          <Link to="/explore/repos" className={s.navLink}>
+            Explore
+          </Link>
+          {user?.is_admin && (
+            <Link to="/console" className={s.navLink}>
+              Console
+            </Link>
+          )}
+        </nav>
+        <div className={s.spacer} />
+        <div className={s.actions}>
+          {user ? (
+            <>
+              <Menu
+                label="Create"
+                trigger={
+                  <button type="button" className={s.iconButton} aria-label="Create…">
+                    ＋ ▾
+                  </button>
+                }
+                items={[{ label: 'New repository', onSelect: () => void navigate({ to: '/repo/create' }) }]}
+              />
+              <Menu
+                label={`Signed in as ${user.login}`}
+                trigger={
+                  <button type="button" className={s.iconButton} aria-label="User menu" data-testid="user-menu">
+                    <Avatar name={user.login} size={26} /> ▾
+                  </button>
+                }
+                items={[
+                  { label: 'Your profile', onSelect: () => void navigate({ to: '/$owner', params: { owner: user.login } }) },
+                  { label: 'Settings', onSelect: () => void navigate({ to: '/user/settings' }) },
+                  { label: 'Appearance', onSelect: () => void navigate({ to: '/user/settings/appearance' }) },
+                  ...(user.is_admin ? [{ label: 'Operator console', onSelect: () => void navigate({ to: '/console' }) }] : []),
+                  { separator: true, label: '' },
+                  { label: 'Sign out', onSelect: () => signOut.mutate(undefined, { onSuccess: () => void navigate({ to: '/' }) }) },
+                ]}
+              />
+            </>
+          ) : (
+            <>
+              <Link to="/user/login" className={buttonClass('ghost', true)}>
+                Sign in
+              </Link>
+              {session?.registration !== 'closed' && (
+                <Link to="/user/sign_up" className={buttonClass('primary', true)}>
+                  Register
+                </Link>
+              )}
+            </>
+          )}
+        </div>
+      </header>
+      {maintenance?.enabled && (
+        <div className={s.banner} role="status" data-testid="maintenance-banner">
+          Maintenance: {maintenance.message || 'the forge is read-only for a while.'}
+        </div>
+      )}
+      <main className={s.main}>
+        <Outlet />
+      </main>
+      <footer className={s.footer}>Gitssy {session?.version}</footer>
+    </>
+  );
+}

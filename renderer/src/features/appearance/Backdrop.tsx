@@ -1,0 +1,4 @@
+// Placeholder: the animated background comes with the appearance work.
+export function Backdrop() {
+  return null;
+}

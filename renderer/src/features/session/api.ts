@@ -1,0 +1,85 @@
+// Session: who is signed in, sign in, register, sign out, first-run setup.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiSend } from '../../api/client';
+import { boot, setCsrfLoader, setCsrfToken } from '../../app/boot';
+import type { User } from '../users/types';
+
+export interface SessionState {
+  user: User | null;
+  csrf_token: string | null;
+  setup_required: boolean;
+  registration: 'open' | 'approval' | 'closed';
+  instance_name: string;
+  version: string;
+  maintenance?: { enabled: boolean; message: string };
+}
+
+export const sessionKey = ['session'] as const;
+
+export async function fetchSession(): Promise<SessionState> {
+  const s = await apiGet<SessionState>('/auth/session');
+  setCsrfToken(s.csrf_token);
+  return s;
+}
+
+setCsrfLoader(async () => (await fetchSession()).csrf_token);
+
+export function useSession() {
+  return useQuery({
+    queryKey: sessionKey,
+    queryFn: fetchSession,
+    initialData: boot?.session,
+    staleTime: 60_000,
+  });
+}
+
+/** The signed-in user, or null (the session is always available: boot data or a fetch). */
+export function useCurrentUser(): User | null {
+  return useSession().data?.user ?? null;
+}
+
+export function signIn(body: { username: string; password: string }): Promise<User> {
+  return apiSend<User>('POST', '/auth/signin', body);
+}
+
+export function register(body: { username: string; email: string; password: string }): Promise<User> {
+  return apiSend<User>('POST', '/auth/register', body);
+}
+
+export function signOut(): Promise<void> {
+  return apiSend('POST', '/auth/signout');
+}
+
+export function completeSetup(body: { token: string; username: string; email: string; password: string }): Promise<User> {
+  return apiSend<User>('POST', '/setup', body);
+}
+
+/** After anything that changes who is signed in: new session state (and CSRF token), fresh data. */
+function useSessionChange() {
+  const qc = useQueryClient();
+  return async () => {
+    setCsrfToken(null);
+    await qc.resetQueries();
+    await qc.fetchQuery({ queryKey: sessionKey, queryFn: fetchSession });
+  };
+}
+
+export function useSignIn() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: signIn, onSuccess: changed });
+}
+
+export function useRegister() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: register, onSuccess: changed });
+}
+
+export function useSignOut() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: signOut, onSuccess: changed });
+}
+
+export function useCompleteSetup() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: completeSetup, onSuccess: changed });
+}

@@ -1,0 +1,10 @@
+// Placeholder while the page is being built (replaced in this session's work on the browser UI).
+import { EmptyState, Panel } from '../../components/ui';
+
+export function UserPage() {
+  return (
+    <Panel>
+      <EmptyState title="UserPage" />
+    </Panel>
+  );
+}

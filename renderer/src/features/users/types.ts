@@ -1,0 +1,18 @@
+// A user or organization as the API returns it (Gitea's User shape).
+export interface User {
+  id: number;
+  login: string;
+  username: string;
+  full_name: string;
+  email: string;
+  avatar_url: string;
+  html_url: string;
+  is_admin: boolean;
+  created: string;
+  last_login: string | null;
+  active: boolean;
+  prohibit_login: boolean;
+  website: string;
+  description: string;
+  visibility: 'public' | 'limited' | 'private';
+}
