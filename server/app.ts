@@ -41,6 +41,11 @@ import { BrowseService } from './git/browse-service.js';
 import { BranchService } from './git/branch-service.js';
 import { CatFilePool } from './git/cat-file-pool.js';
 import { DbLastCommitCache } from './git/last-commit-cache.js';
+import { TrustedNetworks } from './ops/cidr.js';
+import { MailService } from './ops/mail.js';
+import { logDir, RotatingLogFile } from './ops/log-file.js';
+import { LanAdvertiser } from './lan/mdns.js';
+import { startLanFeatures, printLanBanner } from './lan/lan.js';
 
 export interface DataLayout {
   root: string;
@@ -107,7 +112,11 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // reads for the web UI and the contents API: pooled cat-file processes, last-commit cache in the db
   const browse = new BrowseService(git, new CatFilePool(git), new DbLastCommitCache(db), packLimiter);
   const branches = new BranchService(db, browse, pushes);
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}) };
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}),
+    trusted: new TrustedNetworks(() => settings.get('access.allowCidrs')),
+    mail: new MailService(settings),
+    ops: { startedAt: Date.now(), logDir: logDir(config.dataDir), gitPort: () => null, mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort }, log.child({ component: 'mdns' })) },
+  };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
   events.on('push', (e) =>
@@ -142,7 +151,9 @@ export interface App {
 }
 
 export async function createApp(config: Config, opts: { log?: Logger; quiet?: boolean } = {}): Promise<App> {
-  const log = opts.log ?? createLogger({ level: config.logLevel });
+  // a served instance also logs to <data>/logs/gitssy.log, which the console's log view reads
+  const logFile = opts.log ? null : new RotatingLogFile(logDir(config.dataDir));
+  const log = opts.log ?? createLogger({ level: config.logLevel, file: logFile ?? undefined });
   const graph = await buildServices(config, log);
   const s = graph.services;
   let secret = await s.settings.getInternal('session.secret');
@@ -179,12 +190,16 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
           resolve();
         });
       });
-      const sshPort = await ssh.start(config.sshPort, config.host);
-      const gitPort = config.gitPort === null ? null : await daemon.start(config.gitPort, config.host);
+      // a transport switched off in the console is not started (switching it off live refuses sessions)
+      const sshPort = s.settings.get('transports.ssh') ? await ssh.start(config.sshPort, config.host) : null;
+      const gitPort = config.gitPort === null || !s.settings.get('transports.git') ? null : await daemon.start(config.gitPort, config.host);
+      s.ops.gitPort = () => gitPort;
       const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: gitPort, pid: process.pid };
       s.httpPort = () => ports.http;
       app.setupToken = await s.setup.issueToken();
       if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);
+      if (!opts.quiet) await printLanBanner(s);
+      await startLanFeatures(s);
       log.info({ ports, version: VERSION, data: config.dataDir }, 'gitssy is serving');
       // ports.json last: whoever waits for it finds everything above already done
       const tmp = `${portsFile}.${process.pid}.tmp`;
@@ -204,11 +219,13 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
         });
         await rm(portsFile, { force: true });
       }
+      await s.ops.mdns.stop();
       await ssh.stop();
       await daemon.stop();
       await hooks.stop();
       http.close();
       await graph.close();
+      logFile?.close();
     },
   };
   return app;

@@ -26,6 +26,8 @@ const configSchema = z.object({
   gitTimeoutSec: z.coerce.number().int().min(1).max(86_400),
   gitConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1024).nullable(),
   trustProxy: z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1'),
+  mdnsInterface: z.string().regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address').nullable(),
+  mdnsPort: port.nullable(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -46,6 +48,9 @@ export const SETTINGS: Record<Key, { env: string; flag?: string; default: string
   gitTimeoutSec: { env: 'GITSSY_GIT_TIMEOUT', default: '3600' },
   gitConcurrency: { env: 'GITSSY_GIT_CONCURRENCY', default: null },
   trustProxy: { env: 'GITSSY_TRUST_PROXY', default: 'false' },
+  /** mDNS: bind to one interface address; with a port, multicast is off and packets go to that address and port (tests). */
+  mdnsInterface: { env: 'GITSSY_MDNS_INTERFACE', default: null },
+  mdnsPort: { env: 'GITSSY_MDNS_PORT', default: null },
 };
 
 export class ConfigError extends Error {}

@@ -20,6 +20,9 @@ import type { MaintenanceService, PushTracker } from './maintenance/maintenance.
 import type { PushRecorder } from './pushes/recorder.js';
 import type { BrowseService } from './git/browse-service.js';
 import type { BranchService } from './git/branch-service.js';
+import type { TrustedNetworks } from './ops/cidr.js';
+import type { MailService } from './ops/mail.js';
+import type { OpsRuntime } from './ops/runtime.js';
 
 export interface Services {
   config: Config;
@@ -55,4 +58,10 @@ export interface Services {
   sshPort(): number | null;
   /** The HTTP port once it listens (the configured one until then). */
   httpPort(): number;
+  /** Trusted IP ranges (access.allowCidrs) every transport checks before serving. */
+  trusted: TrustedNetworks;
+  /** Outgoing mail with the smtp.* settings. */
+  mail: MailService;
+  /** Process facts for the operator console: start time, log dir, listeners, LAN advertiser. */
+  ops: OpsRuntime;
 }

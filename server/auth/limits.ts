@@ -66,6 +66,13 @@ export class SessionCounter {
   count(key: string): number {
     return this.open.get(key) ?? 0;
   }
+
+  /** Open sessions across every key. */
+  total(): number {
+    let n = 0;
+    for (const v of this.open.values()) n += v;
+    return n;
+  }
 }
 
 /** The limits the transports consult, built on the runtime settings. */

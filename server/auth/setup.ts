@@ -36,7 +36,7 @@ export class SetupService {
   }
 
   /** Creates the first administrator; the token is spent whatever happens next. */
-  async complete(token: string, input: { username: string; email: string; password: string }, ip: string | null): Promise<UserRow> {
+  async complete(token: string, input: { username: string; email: string; password: string; fullName?: string }, ip: string | null): Promise<UserRow> {
     // serialize: two racing submissions of the same link must not make two administrators
     const run = this.pending.then(async () => {
       if (!(await this.needed())) throw Conflict('this instance already has an administrator');

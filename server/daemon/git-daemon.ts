@@ -9,6 +9,7 @@ import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
 import { parseRepoPath } from '../ssh/command-line.js';
+import { TrustedNetworks } from '../ops/cidr.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_S = 60;
@@ -102,6 +103,15 @@ export class GitDaemon {
   }
 
   private async serve(socket: net.Socket, req: DaemonRequest, rest: Buffer): Promise<void> {
+    // trusted IP ranges and the transport switch are checked per request: console changes apply at once
+    if (!this.s.trusted.allows(socket.remoteAddress)) {
+      socket.end(errPkt(TrustedNetworks.refusal(socket.remoteAddress)));
+      return;
+    }
+    if (!this.s.settings.get('transports.git')) {
+      socket.end(errPkt('git:// is switched off on this server; clone over HTTP or SSH instead'));
+      return;
+    }
     if (req.service !== 'git-upload-pack') {
       socket.end(errPkt(`service not enabled: ${req.service.slice(0, 40)}; git:// is read-only, push over SSH or HTTP`));
       return;

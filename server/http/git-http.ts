@@ -101,12 +101,21 @@ class ByteLimit extends Transform {
   }
 }
 
+/** What a git client hears when the operator switched git over HTTP off. */
+function httpGitOffMessage(s: Services, req: Request, route: GitRoute): string {
+  const port = s.settings.get('transports.ssh') ? s.sshPort() : null;
+  const host = req.hostname.includes(':') ? `[${req.hostname}]` : req.hostname;
+  const hint = port === null ? 'ask the administrator how to reach it' : `clone over SSH instead: ssh://git@${host}:${port}/${route.owner}/${route.repo}.git`;
+  return `git over HTTP is switched off on this server; ${hint}`;
+}
+
 export function gitHttpHandler(s: Services) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const route = parseGitRoute(req.path);
     if (route === null) return next();
     res.setHeader('Cache-Control', 'no-cache, max-age=0, must-revalidate');
     if (route === 'invalid') return sendText(res, 404, 'repository not found');
+    if (!s.settings.get('transports.http')) return sendText(res, 403, httpGitOffMessage(s, req, route));
 
     let service: GitService;
     if (route.endpoint === 'info/refs') {

@@ -3,7 +3,10 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream; file?: { write(line: string): unknown } }): Logger {
+  const out = opts.destination ?? process.stdout;
+  // the log file (the console's log view) gets the same lines as stdout
+  const destination = opts.file && opts.level !== 'silent' ? pino.multistream([{ level: opts.level as pino.Level, stream: out }, { level: opts.level as pino.Level, stream: opts.file }]) : out;
   return pino(
     {
       level: opts.level,
@@ -11,6 +14,6 @@ export function createLogger(opts: { level: string; destination?: NodeJS.Writabl
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password'], censor: '[redacted]' },
     },
-    opts.destination ?? process.stdout,
+    destination,
   );
 }

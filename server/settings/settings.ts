@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { Invalid } from '../lib/errors.js';
+import { cidrProblem } from '../ops/cidr.js';
 
 export const settingsSchema = z.strictObject({
   /** Who may create an account: anyone, anyone but an admin approves, or only admins. */
@@ -26,6 +27,39 @@ export const settingsSchema = z.strictObject({
   'maintenance.message': z.string().max(500),
   /** Site administrators may still push during maintenance. */
   'maintenance.adminsExempt': z.boolean(),
+  /** Trusted IP ranges (CIDR) for web, API and git on every transport; empty = everyone. The operator's own machine is always let in. */
+  'access.allowCidrs': z
+    .array(
+      z.string().superRefine((c, ctx) => {
+        const problem = cidrProblem(c);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .max(200),
+  /** Outgoing mail (SMTP); an empty host means mail is off. The password is write-only over the API. */
+  'smtp.host': z.string().max(255).regex(/^[A-Za-z0-9.:_%-]*$/, 'must be a host name or IP address'),
+  'smtp.port': z.number().int().min(1).max(65535),
+  /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
+  'smtp.secure': z.boolean(),
+  'smtp.user': z.string().max(255),
+  'smtp.password': z.string().max(1024),
+  'smtp.from': z.string().max(320),
+  /** Transports: git over HTTP (the web UI and API stay on), SSH, git:// (the daemon also needs a port). */
+  'transports.http': z.boolean(),
+  'transports.ssh': z.boolean(),
+  'transports.git': z.boolean(),
+  /** Largest clone or fetch (pack bytes sent), in bytes; 0 = no limit. */
+  'git.maxCloneBytes': z.number().int().min(0),
+  /** Defaults for dev shells, stored for the shells feature. */
+  'shells.defaultCpus': z.number().min(0.1).max(256),
+  'shells.defaultMemoryMb': z.number().int().min(64).max(1_048_576),
+  'shells.defaultDiskMb': z.number().int().min(64).max(16_777_216),
+  'shells.defaultRuntimeMinutes': z.number().int().min(1).max(10_080),
+  'shells.defaultNetwork': z.boolean(),
+  /** Advertise the forge on the LAN with mDNS / DNS-SD (never while it listens on loopback only). */
+  'lan.mdns': z.boolean(),
+  /** The address teammates use (clone links, QR codes, mDNS); empty = GITSSY_BASE_URL or the detected LAN address. */
+  'instance.publicUrl': z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(500).transform((u) => u.replace(/\/+$/, ''))]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -44,10 +78,32 @@ export const DEFAULT_SETTINGS: Settings = {
   'maintenance.enabled': false,
   'maintenance.message': '',
   'maintenance.adminsExempt': false,
+  'access.allowCidrs': [],
+  'smtp.host': '',
+  'smtp.port': 587,
+  'smtp.secure': false,
+  'smtp.user': '',
+  'smtp.password': '',
+  'smtp.from': '',
+  'transports.http': true,
+  'transports.ssh': true,
+  'transports.git': true,
+  'git.maxCloneBytes': 0,
+  'shells.defaultCpus': 2,
+  'shells.defaultMemoryMb': 2048,
+  'shells.defaultDiskMb': 10_240,
+  'shells.defaultRuntimeMinutes': 240,
+  'shells.defaultNetwork': true,
+  'lan.mdns': true,
+  'instance.publicUrl': '',
 };
+
+/** Settings the API never sends back (write-only). */
+export const SECRET_SETTINGS: readonly SettingKey[] = ['smtp.password'];
 
 export class SettingsService {
   private cache: Settings = { ...DEFAULT_SETTINGS };
+  private readonly listeners: ((changed: Partial<Settings>) => void)[] = [];
 
   constructor(private readonly db: Db) {}
 
@@ -94,8 +150,31 @@ export class SettingsService {
       }
     });
     this.cache = { ...this.cache, ...parsed.data };
+    for (const fn of this.listeners) {
+      try {
+        fn(parsed.data);
+      } catch {
+        // a listener's trouble is its own (each logs it); the update has happened
+      }
+    }
     return this.all();
   }
+
+  /** Calls `fn` with the changed keys after every successful update (live toggles: mDNS, ...). */
+  onChange(fn: (changed: Partial<Settings>) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Every setting, with the write-only ones replaced by whether they are set. */
+  redacted(): Record<string, unknown> {
+    const out: Record<string, unknown> = this.all();
+    for (const key of SECRET_SETTINGS) {
+      delete out[key];
+      out[`${key}Set`] = this.cache[key] !== '';
+    }
+    return out;
+  }
+
 
   /** Internal values not exposed as settings (setup token hash, secrets). */
   async getInternal(key: string): Promise<string | null> {

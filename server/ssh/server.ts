@@ -59,6 +59,13 @@ export class SshServer {
   }
 
   private onConnection(client: Connection, ip: string): void {
+    // outside the trusted IP ranges: hang up before the handshake (SSH has no way to say why)
+    if (!this.s.trusted.allows(ip)) {
+      this.log.info({ ip }, 'ssh connection refused: address outside the trusted IP ranges');
+      client.on('error', () => {});
+      client.end();
+      return;
+    }
     this.connections.add(client);
     const state: SessionState = { user: null, keyId: null, ip };
     let attempted = false;
@@ -167,6 +174,7 @@ export class SshServer {
 
   private async exec(channel: ServerChannel, command: string, state: SessionState, protocol: string | null): Promise<void> {
     if (!state.user) return this.fail(channel, 'not authenticated', 1);
+    if (!this.s.settings.get('transports.ssh')) return this.fail(channel, 'SSH access is switched off on this server; use HTTP instead (ask the administrator for the address)', 1);
     let words: string[];
     let git: { service: GitSshService; path: string } | null;
     try {

@@ -95,7 +95,8 @@ function repoArg(raw: string): { owner: string; name: string } {
 
 /** The host teammates use: the configured base URL's, else the address we listen on. */
 export function publicHost(s: Services): string {
-  if (s.config.baseUrl) return new URL(s.config.baseUrl).hostname;
+  const configured = s.settings.get('instance.publicUrl') || s.config.baseUrl;
+  if (configured) return new URL(configured).hostname;
   if (s.config.host !== '0.0.0.0' && s.config.host !== '::') return s.config.host;
   return lanAddresses(s.config.host)[0] ?? 'localhost';
 }
@@ -103,7 +104,7 @@ export function publicHost(s: Services): string {
 function cloneUrls(s: Services, ctx: ShellContext, rec: RepoRecord) {
   const full = `${rec.owner.name}/${rec.repo.name}`;
   const host = publicHost(s);
-  const base = s.config.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${s.httpPort()}`;
+  const base = s.settings.get('instance.publicUrl') || s.config.baseUrl || `http://${host.includes(':') ? `[${host}]` : host}:${s.httpPort()}`;
   return { http: `${base}/${full}.git`, ssh: ctx.sshPort === 22 ? `git@${host}:${full}.git` : `ssh://git@${host}:${ctx.sshPort}/${full}.git` };
 }
 

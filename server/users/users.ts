@@ -215,6 +215,20 @@ export class UserService {
     patch: { isAdmin?: boolean; active?: boolean; prohibitLogin?: boolean; email?: string; fullName?: string; password?: string },
     ctx: { actorId: number; ip?: string | null },
   ): Promise<UserRow> {
+    // the instance must keep one administrator who can sign in, or nobody can run it
+    const losesAdmin = patch.isAdmin === false || patch.prohibitLogin === true || patch.active === false;
+    if (losesAdmin && user.is_admin === 1 && !user.prohibit_login && user.is_active) {
+      const others = await this.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('is_admin', '=', 1)
+        .where('type', '=', USER_TYPE.individual)
+        .where('prohibit_login', '=', 0)
+        .where('is_active', '=', 1)
+        .where('id', '!=', user.id)
+        .executeTakeFirstOrThrow();
+      if (Number(others.n) === 0) throw Conflict(`${user.name} is the only administrator who can sign in; make someone else an administrator first`);
+    }
     if (patch.password !== undefined) await this.setPassword(user.id, patch.password);
     if (patch.email !== undefined) {
       assertEmail(patch.email);

@@ -7,6 +7,7 @@ import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
+import { registerAdminRoutes } from './admin.js';
 import { registerBranchRoutes } from './branches.js';
 import { registerCommitRoutes } from './commits.js';
 import { registerContentRoutes } from './contents.js';
@@ -53,6 +54,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerProtectionRoutes(api, s);
   registerKeyRoutes(api, s);
   registerMaintenanceRoutes(api, s);
+  registerAdminRoutes(api, s);
   registerBranchRoutes(api, s);
   registerCommitRoutes(api, s);
   registerContentRoutes(api, s);

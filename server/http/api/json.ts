@@ -12,7 +12,9 @@ const iso = (ms: number | null) => new Date(ms ?? 0).toISOString();
 
 /** Where clients reach us: the configured base URL, else what this request was sent to. */
 export function baseUrl(s: Services, req: Request): string {
-  if (s.config.baseUrl) return s.config.baseUrl;
+  // the console's public address first, then GITSSY_BASE_URL
+  const configured = s.settings.get('instance.publicUrl') || s.config.baseUrl;
+  if (configured) return configured;
   return `${req.protocol}://${req.get('host') ?? `localhost:${s.config.httpPort}`}`;
 }
 

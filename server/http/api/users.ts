@@ -1,6 +1,7 @@
 // /api/v1 routes for accounts: the signed-in user, public profiles, admin user management,
 // personal access tokens and organizations.
 import type { Request } from 'express';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { ALL_SCOPES } from '../../access/scopes.js';
 import { Forbidden, NotFound } from '../../lib/errors.js';
@@ -39,6 +40,8 @@ const editUserBody = z.strictObject({
   active: z.boolean().optional(),
   prohibit_login: z.boolean().optional(),
 });
+
+const adminUsersQuery = pageQuery.extend({ q: z.string().max(100).optional() });
 
 const createTokenBody = z.strictObject({
   name: z.string().min(1).max(255),
@@ -132,10 +135,14 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
 
   // ---- admin -------------------------------------------------------------------------------
   api.route(
-    { method: 'get', path: '/admin/users', tag: 'admin', summary: 'List every user', auth: 'admin', query: pageQuery, responses: { 200: 'users' } },
+    { method: 'get', path: '/admin/users', tag: 'admin', summary: 'List every user (Gitssy: `q` searches name, full name and email)', auth: 'admin', query: adminUsersQuery, responses: { 200: 'users' } },
     async ({ req, res, query }) => {
       requireAdmin(req);
-      const base = s.db.selectFrom('users').where('type', '=', USER_TYPE.individual);
+      let base = s.db.selectFrom('users').where('type', '=', USER_TYPE.individual);
+      if (query.q) {
+        const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        base = base.where((eb) => eb.or([sql<boolean>`lower_name like ${like} escape '\\'`, sql<boolean>`lower(full_name) like ${like} escape '\\'`, sql<boolean>`lower(email) like ${like} escape '\\'`]));
+      }
       const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await base.selectAll().orderBy('id').limit(query.limit).offset((query.page - 1) * query.limit).execute();
       setPageHeaders(req, res, total, query.page, query.limit);
