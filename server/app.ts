@@ -20,13 +20,13 @@ import { lanAddresses } from './lib/net.js';
 import { Semaphore } from './lib/semaphore.js';
 import { AbuseLimits } from './auth/limits.js';
 import { MaintenanceService, PushTracker } from './maintenance/maintenance.js';
-import { WriteBarrier } from './backup/barrier.js';
-import { createBackup } from './backup/backup.js';
+import { BackupManager } from './backup/manager.js';
 import os from 'node:os';
 import { OrgService } from './orgs/orgs.js';
 import { RepoService } from './repos/repos.js';
 import type { Services } from './services.js';
 import { SettingsService } from './settings/settings.js';
+import { AppearanceService } from './appearance/appearance.js';
 import { UserService } from './users/users.js';
 import { EventBus } from './events/bus.js';
 import { PushRecorder } from './pushes/recorder.js';
@@ -38,6 +38,7 @@ import { loadOrCreateHostKey } from './ssh/host-key.js';
 import { SshServer } from './ssh/server.js';
 import { GitDaemon } from './daemon/git-daemon.js';
 import { BrowseService } from './git/browse-service.js';
+import { MarkupService } from './markup/markup-service.js';
 import { BranchService } from './git/branch-service.js';
 import { CatFilePool } from './git/cat-file-pool.js';
 import { DbLastCommitCache } from './git/last-commit-cache.js';
@@ -112,9 +113,11 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // reads for the web UI and the contents API: pooled cat-file processes, last-commit cache in the db
   const browse = new BrowseService(git, new CatFilePool(git), new DbLastCommitCache(db), packLimiter);
   const branches = new BranchService(db, browse, pushes);
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}),
+  const markup = new MarkupService(browse.ctx);
+  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, markup, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}),
     trusted: new TrustedNetworks(() => settings.get('access.allowCidrs')),
     mail: new MailService(settings),
+    appearance: new AppearanceService(db, () => settings.get('ui.defaultAppearance')),
     ops: { startedAt: Date.now(), logDir: logDir(config.dataDir), gitPort: () => null, mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort }, log.child({ component: 'mdns' })) },
   };
 
@@ -161,8 +164,8 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     secret = randomHex(32);
     await s.settings.setInternal('session.secret', secret);
   }
-  const barrier = new WriteBarrier();
-  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, maintenance: s.maintenance, barrier, backup: (out, progress) => createBackup({ s, dataDir: config.dataDir, barrier }, out, progress), runDir: graph.layout.run, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
+  const barrier = s.backups.barrier;
+  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, maintenance: s.maintenance, barrier, backup: (out, progress, onProgress) => s.backups.createNow(out, progress, onProgress), runDir: graph.layout.run, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
   s.hookEnv = () => hooks.env();
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
@@ -177,6 +180,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     setupToken: null,
     async start() {
       await hooks.start();
+      s.backups.start();
       const { recovered } = await s.pushes.reconcile();
       if (recovered) log.warn({ recovered }, 'recorded pushes that landed while the server could not hear them');
       server = createServer(http.app);
@@ -222,6 +226,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       await s.ops.mdns.stop();
       await ssh.stop();
       await daemon.stop();
+      await s.backups.stop();
       await hooks.stop();
       http.close();
       await graph.close();

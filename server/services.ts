@@ -18,11 +18,14 @@ import type { Semaphore } from './lib/semaphore.js';
 import type { AbuseLimits } from './auth/limits.js';
 import type { MaintenanceService, PushTracker } from './maintenance/maintenance.js';
 import type { PushRecorder } from './pushes/recorder.js';
+import type { BackupManager } from './backup/manager.js';
 import type { BrowseService } from './git/browse-service.js';
 import type { BranchService } from './git/branch-service.js';
+import type { MarkupService } from './markup/markup-service.js';
 import type { TrustedNetworks } from './ops/cidr.js';
 import type { MailService } from './ops/mail.js';
 import type { OpsRuntime } from './ops/runtime.js';
+import type { AppearanceService } from './appearance/appearance.js';
 
 export interface Services {
   config: Config;
@@ -46,12 +49,16 @@ export interface Services {
   browse: BrowseService;
   /** Branch and tag listing; branch creation and deletion from the web. */
   branches: BranchService;
+  /** Rendered README and markdown files, highlighted code (sanitized HTML, cached by blob id). */
+  markup: MarkupService;
   limits: AbuseLimits;
   pushTracker: PushTracker;
   maintenance: MaintenanceService;
   /** Writes a consistent copy of the database to a file (backups). */
   dbBackup(file: string): Promise<void>;
   pushes: PushRecorder;
+  /** Backups: jobs with progress, the backups folder, the schedule; its write barrier holds pushes while refs are captured. */
+  backups: BackupManager;
   /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
   hookEnv(): Record<string, string>;
   /** Address of the SSH server once it listens (null while there is none). */
@@ -62,6 +69,8 @@ export interface Services {
   trusted: TrustedNetworks;
   /** Outgoing mail with the smtp.* settings. */
   mail: MailService;
+  /** Each user's look and the instance default. */
+  appearance: AppearanceService;
   /** Process facts for the operator console: start time, log dir, listeners, LAN advertiser. */
   ops: OpsRuntime;
 }

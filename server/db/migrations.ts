@@ -221,6 +221,23 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('last_commits').ifExists().execute();
       },
     },
+    '0005_user_appearance': {
+      async up(db: Kysely<any>) {
+        // each user's look (color preset, background, cursor, UI font), applied before first paint
+        await db.schema
+          .createTable('user_appearance')
+          .addColumn('user_id', 'integer', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+          .addColumn('preset', 'varchar(32)', (c) => c.notNull())
+          .addColumn('background', 'varchar(32)', (c) => c.notNull())
+          .addColumn('cursor', 'varchar(32)', (c) => c.notNull())
+          .addColumn('font', 'varchar(32)', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('user_appearance').ifExists().execute();
+      },
+    },
   };
 }
 

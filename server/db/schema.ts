@@ -194,6 +194,16 @@ export interface Database {
   push_events: PushEventTable;
   branch_protections: BranchProtectionTable;
   last_commits: LastCommitTable;
+  user_appearance: UserAppearanceTable;
+}
+
+export interface UserAppearanceTable {
+  user_id: number;
+  preset: string;
+  background: string;
+  cursor: string;
+  font: string;
+  updated_at: number;
 }
 
 export type UserRow = Selectable<UserTable>;

@@ -5,7 +5,6 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_APPEARANCE } from '../appearance/appearance.js';
 import { DbSessionStore } from '../auth/session-store.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
@@ -106,7 +105,7 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
   app.use('/api/v1', createApiRouter(s, csrf));
   app.use(resolveActor(s, { sessions: true }));
   app.use(createWebRouter(s, csrf));
-  app.use(createSpaRouter(s, { appearance: async () => DEFAULT_APPEARANCE, csrfToken: (req) => csrf.generateToken(req) }));
+  app.use(createSpaRouter(s, { appearance: (req) => s.appearance.effective(req.user?.id ?? null), csrfToken: (req) => csrf.generateToken(req) }));
   app.use((req, res) => {
     res.status(404).json({ message: `no route for ${req.method} ${req.path}`, code: 'not_found' });
   });

@@ -1,6 +1,7 @@
 // Runtime settings: typed key/value pairs in the db, editable by site admins while the server
 // runs. Each key has a zod schema and a default; reads are served from memory.
 import { z } from 'zod';
+import { appearanceSchema, DEFAULT_APPEARANCE } from '../appearance/appearance.js';
 import type { Db } from '../db/index.js';
 import { Invalid } from '../lib/errors.js';
 import { cidrProblem } from '../ops/cidr.js';
@@ -14,6 +15,11 @@ export const settingsSchema = z.strictObject({
   'git.maxRepoBytes': z.number().int().min(0),
   /** Instance name shown in the UI and the console. */
   'instance.name': z.string().min(1).max(100),
+  /** Scheduled backups: off, daily or weekly (on backup.weekday, 0 = Sunday) at backup.time (local "HH:MM"); the newest backup.keep scheduled ones are kept. */
+  'backup.schedule': z.enum(['off', 'daily', 'weekly']),
+  'backup.time': z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time like 03:00'),
+  'backup.weekday': z.number().int().min(0).max(6),
+  'backup.keep': z.number().int().min(1).max(1000),
   /** Failed password attempts before an account locks, and for how long (GitLab's defaults). */
   'auth.maxFailedLogins': z.number().int().min(1).max(1000),
   'auth.lockMinutes': z.number().int().min(1).max(10_080),
@@ -27,6 +33,8 @@ export const settingsSchema = z.strictObject({
   'maintenance.message': z.string().max(500),
   /** Site administrators may still push during maintenance. */
   'maintenance.adminsExempt': z.boolean(),
+  /** The look anonymous visitors and users without their own choice get. */
+  'ui.defaultAppearance': appearanceSchema,
   /** Trusted IP ranges (CIDR) for web, API and git on every transport; empty = everyone. The operator's own machine is always let in. */
   'access.allowCidrs': z
     .array(
@@ -70,6 +78,10 @@ export const DEFAULT_SETTINGS: Settings = {
   'git.maxPushBytes': 2 * 1024 * 1024 * 1024,
   'git.maxRepoBytes': 0,
   'instance.name': 'Gitssy',
+  'backup.schedule': 'off',
+  'backup.time': '03:00',
+  'backup.weekday': 0,
+  'backup.keep': 7,
   'auth.maxFailedLogins': 10,
   'auth.lockMinutes': 10,
   'limits.authFailuresPerIp': 50,
@@ -78,6 +90,7 @@ export const DEFAULT_SETTINGS: Settings = {
   'maintenance.enabled': false,
   'maintenance.message': '',
   'maintenance.adminsExempt': false,
+  'ui.defaultAppearance': DEFAULT_APPEARANCE,
   'access.allowCidrs': [],
   'smtp.host': '',
   'smtp.port': 587,
@@ -174,7 +187,6 @@ export class SettingsService {
     }
     return out;
   }
-
 
   /** Internal values not exposed as settings (setup token hash, secrets). */
   async getInternal(key: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 // Assembles /api/v1: body parsing with limits, rate limits on credential endpoints, actor
 // resolution, CSRF for cookie-authenticated writes, the routes, and the OpenAPI document.
+import { registerAppearanceRoutes } from './appearance.js';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { csrfSync } from 'csrf-sync';
@@ -13,6 +14,7 @@ import { registerCommitRoutes } from './commits.js';
 import { registerContentRoutes } from './contents.js';
 import { registerKeyRoutes } from './keys.js';
 import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
+import { registerBackupRoutes } from './backups.js';
 import { registerProtectionRoutes } from './protections.js';
 import { registerRepoRoutes } from './repos.js';
 import { ApiRouter } from './route.js';
@@ -54,10 +56,12 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerProtectionRoutes(api, s);
   registerKeyRoutes(api, s);
   registerMaintenanceRoutes(api, s);
+  registerBackupRoutes(api, s);
   registerAdminRoutes(api, s);
   registerBranchRoutes(api, s);
   registerCommitRoutes(api, s);
   registerContentRoutes(api, s);
+  registerAppearanceRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();
