@@ -180,6 +180,18 @@ export class BrowseService {
     });
   }
 
+  /**
+   * Splits `<ref>/<path>` segments the way the tree view does (the ref may contain slashes),
+   * without reading the path: the commit log of a path that no longer exists is still a log.
+   */
+  async resolveRefPath(repo: RepoTarget, segments: string[], kind?: RefKind): Promise<{ ref: ResolvedRef; path: string }> {
+    return this.pool.lease(repo, async () => {
+      const split = await resolveRefPrefix(this.ctx, repo, segments, kind);
+      if (!split) throw NotFound(`no ${kind ?? 'branch, tag or commit'} "${segments.join('/')}"`);
+      return { ref: split.ref, path: split.rest.join('/') };
+    });
+  }
+
   /** Parsed commits by id (cached; commits never change). */
   async commits(repo: RepoTarget, shas: string[]): Promise<Map<string, Commit>> {
     const out = new Map<string, Commit>();

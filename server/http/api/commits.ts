@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Conflict, isAppError } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
 import { cleanTreePath } from '../../git/tree.js';
-import { clientSignal, pipeGit, repoTarget } from './git-http-util.js';
+import { clientSignal, pipeGit, repoTarget, wildcardPath } from './git-http-util.js';
 import { commitDiffJson, commitJson, gitBlobJson, gitJsonContext, gitTreeJson } from './git-json.js';
 import { startPlainText } from './raw-response.js';
 import { resolveForApi } from './repos.js';
@@ -56,6 +56,22 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
           return { ...json, files: query.files ? json.files : null, stats: query.stat ? json.stats : null };
         }),
       };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/resolve/*refpath',
+      tag: 'repository',
+      summary: 'Gitssy UI: splits <ref>/<path> (the ref may contain slashes) as the tree view does, without reading the path',
+      query: z.object({ kind: z.enum(['branch', 'tag', 'commit']).optional().describe('read the ref as this kind only') }),
+      responses: { 200: '{ref: {name, kind, commit}, path}', 404: 'no such ref', 422: 'invalid path' },
+    },
+    async ({ req, params, query }) => {
+      const rec = await resolveForApi(s, req, params, 'read');
+      const { ref, path } = await s.browse.resolveRefPath(repoTarget(s, rec), wildcardPath(req, 'refpath').split('/'), query.kind);
+      return { body: { ref: { name: ref.name, kind: ref.kind, commit: ref.commit }, path } };
     },
   );
 
@@ -139,7 +155,7 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
       tag: 'repository',
       summary: 'Commit counts per author reachable from a ref (default branch), most first',
       query: z.object({ ref: z.string().max(255).optional() }),
-      responses: { 200: '[{name, email, commits}]', 404: 'no such ref' },
+      responses: { 200: '[{name, email, commits, login}] (login: the account the email belongs to, or null)', 404: 'no such ref' },
     },
     async ({ req, params, query }) => {
       const rec = await resolveForApi(s, req, params, 'read');
@@ -148,7 +164,9 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
         if (isAppError(err) && err.code === 'not_found' && !query.ref && rec.repo.is_empty) return [];
         throw err;
       });
-      return { body: list.map((c) => ({ name: c.name, email: c.email, commits: c.commits })) };
+      // authors are linked to accounts by activated email, as commits are
+      const ctx = await gitJsonContext(s, req, repo, list.map((c) => ({ name: c.name, email: c.email, when: 0, tz: '+0000' })));
+      return { body: list.map((c) => ({ name: c.name, email: c.email, commits: c.commits, login: ctx.users.get(c.email.toLowerCase())?.name ?? null })) };
     },
   );
 }
