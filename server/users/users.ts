@@ -46,6 +46,21 @@ export function assertEmail(email: string): void {
   if (email.length > 254 || !EMAIL_RE.test(email)) throw Invalid(`"${email}" is not a valid email address`);
 }
 
+/** Why a profile website is not acceptable (empty, or an http(s) URL), or null. */
+export function websiteProblem(website: string): string | null {
+  const w = website.trim();
+  if (w === '') return null;
+  if (w.length > 255) return 'must be at most 255 characters';
+  let url: URL;
+  try {
+    url = new URL(w);
+  } catch {
+    return `"${w}" is not a URL; use a full address like https://example.com`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must start with http:// or https://';
+  return null;
+}
+
 export class UserService {
   private readonly verified = new VerifiedPasswordCache();
 
@@ -252,6 +267,40 @@ export class UserService {
     });
     await this.audit.record({ actorId: ctx.actorId, action: 'user.update', targetType: 'user', targetId: user.id, detail: { ...patch, password: patch.password ? '[changed]' : undefined }, ip: ctx.ip ?? null });
     return row;
+  }
+
+  /** The user's own profile fields (Gitea's user settings): full name, description, website. */
+  async updateProfile(user: UserRow, patch: { fullName?: string; description?: string; website?: string }, ctx: { ip?: string | null } = {}): Promise<UserRow> {
+    if (patch.fullName !== undefined && patch.fullName.length > 100) throw Invalid('full name must be at most 100 characters');
+    if (patch.description !== undefined && patch.description.length > 255) throw Invalid('description must be at most 255 characters');
+    if (patch.website !== undefined) {
+      const problem = websiteProblem(patch.website);
+      if (problem) throw Invalid(`website ${problem}`);
+    }
+    const set: Partial<UserRow> = { updated_at: Date.now() };
+    if (patch.fullName !== undefined) set.full_name = patch.fullName.trim();
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.website !== undefined) set.website = patch.website.trim();
+    const row = await this.db.updateTable('users').set(set).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
+    await this.audit.record({ actorId: user.id, action: 'user.profile', targetType: 'user', targetId: user.id, detail: { ...patch }, ip: ctx.ip ?? null });
+    return row;
+  }
+
+  /**
+   * Changes the user's own password after checking the current one (a wrong one counts towards
+   * the account lock like a failed sign-in). Every session of the user ends.
+   */
+  async changePassword(user: UserRow, current: string, next: string, ctx: { ip?: string | null } = {}): Promise<void> {
+    assertPasswordAcceptable(next);
+    try {
+      await this.authenticate(user.name, current, ctx);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized' && err.message === 'wrong username or password') throw Unauthorized('your current password is wrong');
+      throw err;
+    }
+    if (current === next) throw Invalid('the new password is the same as the current one; choose a different one');
+    await this.setPassword(user.id, next);
+    await this.audit.record({ actorId: user.id, action: 'user.password', targetType: 'user', targetId: user.id, detail: {}, ip: ctx.ip ?? null });
   }
 
   // ---- personal access tokens -------------------------------------------------------------

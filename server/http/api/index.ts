@@ -8,6 +8,7 @@ import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { resolveActor } from '../auth.js';
 import { notFoundJson } from '../errors.js';
+import { registerAccountRoutes } from './account.js';
 import { registerAdminRoutes } from './admin.js';
 import { registerBranchRoutes } from './branches.js';
 import { registerCommitRoutes } from './commits.js';
@@ -52,6 +53,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   const api = new ApiRouter();
   registerSessionRoutes(api, s, (req: Request) => csrf.generateToken(req));
   registerUserRoutes(api, s);
+  registerAccountRoutes(api, s);
   registerRepoRoutes(api, s);
   registerProtectionRoutes(api, s);
   registerKeyRoutes(api, s);
@@ -70,7 +72,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   });
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
-  for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens']) router.post(p, credentialLimiter());
+  for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
   // CSRF guards requests that ride on the session cookie (and the forms that create one);
   // token- and Basic-authenticated clients can't be forged by a browser and skip it.

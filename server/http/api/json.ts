@@ -54,6 +54,8 @@ export function userJson(s: Services, req: Request, u: UserRow, opts: { full?: b
     following_count: 0,
     starred_repos_count: 0,
     username: u.name,
+    /** Gitssy (GitHub's field): tells a user from an organization */
+    type: u.type === 1 ? 'Organization' : 'User',
   };
 }
 

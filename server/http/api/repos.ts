@@ -178,7 +178,8 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
       const rec = await resolveForApi(s, req, params, 'read');
       const all = await s.repos.collaborators(req.actor, rec);
       setPageHeaders(req, res, all.length, query.page, query.limit);
-      return { body: all.slice((query.page - 1) * query.limit, query.page * query.limit).map((c) => userJson(s, req, c.user)) };
+      // each with its collaborator role, as GitHub lists them (role_name, permissions)
+      return { body: all.slice((query.page - 1) * query.limit, query.page * query.limit).map((c) => ({ ...userJson(s, req, c.user), role_name: c.role, permissions: { admin: c.role === 'admin', push: c.role !== 'read', pull: true } })) };
     },
   );
 
