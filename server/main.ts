@@ -6,10 +6,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { buildServices, createApp } from './app.js';
 import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
-import { backupInRunningServer, describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
-import { createBackup, type BackupResult } from './backup/backup.js';
+import { describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
+import { registerBackupCommands } from './backup/cli.js';
+import { createRestorableApp } from './backup/swap.js';
 import { superviseOverIpc } from './admin/supervised.js';
-import { RestoreError, restoreBackup } from './backup/restore.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isAppError } from './lib/errors.js';
 import { createLogger } from './lib/log.js';
@@ -54,7 +54,10 @@ export function buildCli(): Command {
       .addOption(new Option('--git-port <n>', 'git:// port; off unless given (GITSSY_GIT_PORT)')),
   ).action(async (opts: { data?: string; host?: string; httpPort?: string; sshPort?: string; gitPort?: string }) => {
     const config = configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort });
-    const app = await createApp(config);
+    // a restore from the console swaps the data in and starts again in this process, on the same ports
+    const again = (p: { http: number; ssh: number | null; git: number | null }) =>
+      configFrom(opts, { host: opts.host, httpPort: String(p.http), sshPort: p.ssh === null ? opts.sshPort : String(p.ssh), gitPort: p.git === null ? opts.gitPort : String(p.git) });
+    const app = await createRestorableApp(config, again, { onFatal: () => process.exit(1) });
     const ports = await app.start();
     let stopping = false;
     const shutdown = (signal: string) => {
@@ -146,44 +149,7 @@ export function buildCli(): Command {
     });
   });
 
-  const backup = program.command('backup').description('one-click backups and verified restores');
-  dataOption(
-    backup
-      .command('create')
-      .description('write a backup archive (through the running server when there is one, which keeps serving)')
-      .option('--out <file>', 'archive to write (default: <data>/backups/gitssy-<time>.tar.gz)'),
-  ).action(async (opts: { data?: string; out?: string }) => {
-    const config = configFrom(opts);
-    const out = opts.out ? path.resolve(opts.out) : undefined;
-    const print = (line: string) => process.stdout.write(line + '\n');
-    const summary = (r: BackupResult) => print(`backup: ${r.file}, ${(r.bytes / 1048576).toFixed(1)} MiB, ${r.repositories} repositories, writes held for ${r.barrier_ms} ms`);
-    const server = await runningServer(config.dataDir);
-    if (server) {
-      const last = await backupInRunningServer(server, out, print);
-      if (last.startsWith('error: ')) {
-        process.stderr.write(`gitssy: backup failed: ${last.slice(7)}\n`);
-        process.exitCode = 1;
-      } else summary(JSON.parse(last) as BackupResult);
-      return;
-    }
-    await withServices(opts, async ({ services: s }) => summary(await createBackup({ s, dataDir: config.dataDir }, out, print)));
-  });
-  dataOption(
-    backup
-      .command('restore')
-      .description('verify a backup archive and restore it into a new (or empty) data dir given with --data')
-      .argument('<file>', 'backup archive'),
-  ).action(async (file: string, opts: { data?: string }) => {
-    const config = configFrom(opts);
-    try {
-      const r = await restoreBackup(path.resolve(file), config.dataDir, (line) => process.stdout.write(line + '\n'));
-      process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} are in ${r.dataDir}\n`);
-    } catch (err) {
-      if (!(err instanceof RestoreError)) throw err;
-      process.stderr.write(`gitssy: restore refused: ${err.message}\n`);
-      process.exitCode = 1;
-    }
-  });
+  registerBackupCommands(program, { dataOption, configFrom, withServices });
 
   dataOption(program.command('doctor').description('check the database and every repository; exits non-zero when anything is wrong')).action(async (opts: { data?: string }) => {
     await withServices(opts, async ({ services: s, layout }) => {

@@ -48,7 +48,7 @@ export async function switchMaintenance(info: InternalInfo, enabled: boolean, me
 }
 
 /** Runs a backup in the running server, passing its progress lines on; returns the result line. */
-export async function backupInRunningServer(info: InternalInfo, out: string | undefined, onLine: (line: string) => void): Promise<string> {
+export async function backupInRunningServer(info: InternalInfo, out: string | undefined, onLine: (line: string) => void, onProgress?: (p: { phase: string; done: number; total: number; bytes: number }) => void): Promise<string> {
   const res = await postInternal(info, '/internal/backup', { out }, 24 * 3600_000);
   const decoder = new TextDecoder();
   let buf = '';
@@ -59,6 +59,14 @@ export async function backupInRunningServer(info: InternalInfo, out: string | un
     while ((nl = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
+      if (line.startsWith('@progress ')) {
+        try {
+          onProgress?.(JSON.parse(line.slice(10)) as { phase: string; done: number; total: number; bytes: number });
+        } catch {
+          // a damaged progress line is only cosmetic
+        }
+        continue;
+      }
       if (last) onLine(last);
       last = line;
     }

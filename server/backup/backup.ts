@@ -1,12 +1,17 @@
 // One-click backup: a single streamed, compressed archive holding a consistent snapshot taken
 // while the forge keeps serving — the database through SQLite's online backup API, every
-// repository (refs captured under a short write barrier, then objects linked in: packs are
-// immutable and gc is paused meanwhile), the SSH host key, the config, and a manifest with
-// the schema version, every repository's refs and a checksum of every file.
+// repository and wiki (refs captured under a short write barrier, then objects linked in:
+// packs are immutable and gc is paused meanwhile), the SSH host key, the config, and a
+// manifest with the schema version, every repository's refs and a checksum of every file.
+import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { LATEST_MIGRATION } from '../db/migrations.js';
+import { runGit, type GitEnv } from '../git/command.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
@@ -15,21 +20,52 @@ import type { WriteBarrier } from './barrier.js';
 
 export const BACKUP_FORMAT = 1;
 
+/**
+ * gzip level for the archive. Most of a forge's bytes are git packs and loose objects, which
+ * are zlib streams already: level 1 makes an archive within a few percent of level 6's size
+ * in a fraction of the time (see scripts/bench/backup.mjs).
+ */
+export const GZIP_LEVEL = 1;
+
 export interface Manifest {
   format: number;
   app_version: string;
   schema_version: string;
   created_at: string;
+  /** Why the backup was made: by hand, by the schedule, or as the safety net of a restore. */
+  kind?: BackupKind;
   repositories: { path: string; owner: string; name: string; refs: Record<string, string> }[];
   files: Record<string, { size: number; sha256: string }>;
 }
+
+export type BackupKind = 'manual' | 'scheduled' | 'safety' | 'uploaded';
 
 export interface BackupResult {
   file: string;
   bytes: number;
   repositories: number;
   files: number;
+  /** How long the write barrier was held while the database and refs were captured. */
   barrier_ms: number;
+  /** Wall time of the whole backup. */
+  duration_ms: number;
+}
+
+/**
+ * Structured progress of a backup (phases capture, copy, checksum, archive, done) or a restore
+ * (unpack, checksum, repositories, database, done): `done`/`total` count the phase's units
+ * (repositories, files, bytes), `bytes` the bytes handled so far.
+ */
+export interface BackupProgress {
+  phase: string;
+  done: number;
+  total: number;
+  bytes: number;
+}
+
+export interface BackupOptions {
+  kind?: BackupKind;
+  onProgress?: (p: BackupProgress) => void;
 }
 
 export interface BackupDeps {
@@ -38,7 +74,6 @@ export interface BackupDeps {
   /** Held while the db and refs are captured; absent when no server is running. */
   barrier?: WriteBarrier;
 }
-
 
 async function linkOrCopy(from: string, to: string): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true });
@@ -49,31 +84,81 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
-export function defaultBackupFile(dataDir: string, now = new Date()): string {
-  return path.join(dataDir, 'backups', `gitssy-${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}.tar.gz`);
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+/** `gitssy-2026-11-22T10-30-00Z.tar.gz`, with the kind after `gitssy-` unless it is a manual backup. */
+export function backupFileName(kind: BackupKind = 'manual', now = new Date()): string {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return `gitssy-${kind === 'manual' ? '' : `${kind}-`}${stamp}.tar.gz`;
 }
 
-export async function createBackup(deps: BackupDeps, out: string | undefined, progress: (line: string) => void): Promise<BackupResult> {
+/** What a backup's file name says: its kind and when it was made (null when it isn't one of ours). */
+export function parseBackupFileName(name: string): { kind: BackupKind; created_at: Date } | null {
+  const m = /^gitssy-(?:(scheduled|safety|uploaded)-)?(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z(?:-\d+)?\.tar\.gz$/.exec(name);
+  if (!m) return null;
+  const at = new Date(`${m[2]}T${m[3]}:${m[4]}:${m[5]}Z`);
+  return Number.isNaN(at.getTime()) ? null : { kind: (m[1] as BackupKind | undefined) ?? 'manual', created_at: at };
+}
+
+export function defaultBackupFile(dataDir: string, now = new Date(), kind: BackupKind = 'manual'): string {
+  return path.join(dataDir, 'backups', backupFileName(kind, now));
+}
+
+/** A name in the backups folder that isn't taken yet (two backups within one second get -2, -3 ...). */
+export async function freeBackupFile(dataDir: string, kind: BackupKind, now = new Date()): Promise<string> {
+  const base = defaultBackupFile(dataDir, now, kind);
+  let file = base;
+  for (let n = 2; (await exists(file)) || (await exists(`${file}.partial`)); n++) file = base.replace(/\.tar\.gz$/, `-${n}.tar.gz`);
+  return file;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of the results. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function createBackup(deps: BackupDeps, out: string | undefined, progress: (line: string) => void, opts: BackupOptions = {}): Promise<BackupResult> {
   const { s, dataDir } = deps;
-  const file = path.resolve(out ?? defaultBackupFile(dataDir));
+  const t0 = performance.now();
+  const kind = opts.kind ?? 'manual';
+  const file = path.resolve(out ?? (await freeBackupFile(dataDir, kind)));
+  const report = opts.onProgress ?? (() => {});
   const stage = path.join(dataDir, 'run', `backup-${randomHex(6)}`);
   await mkdir(stage, { recursive: true });
   const resumeGc = s.store.holdMaintenance();
   try {
-    const repos = await s.repos.allNames();
+    const repos: { owner: string; name: string; dir: string }[] = [];
+    for (const r of await s.repos.allNames()) {
+      const dir = s.store.dir({ owner: r.owner, name: r.name });
+      repos.push({ owner: r.owner, name: r.name, dir });
+      const wiki = dir.replace(/\.git$/, '.wiki.git');
+      if (await exists(wiki)) repos.push({ owner: r.owner, name: `${r.name}.wiki`, dir: wiki });
+    }
 
-    // 1. the database and every ref, at one moment
+    // 1. the database and every ref, at one moment; refs are read a few repositories at a time
+    //    so the barrier stays short with hundreds of them
     progress('capturing the database and the refs of every repository ...');
+    report({ phase: 'capture', done: 0, total: repos.length, bytes: 0 });
     const release = deps.barrier ? await deps.barrier.hold() : () => {};
     const started = performance.now();
-    const captured: Manifest['repositories'] = [];
+    let captured: Manifest['repositories'];
     try {
       await s.dbBackup(path.join(stage, 'gitssy.db'));
-      for (const r of repos) {
-        const ref = { owner: r.owner, name: r.name };
-        const refs = await s.pushes.readRefs(ref);
-        captured.push({ path: path.relative(dataDir, s.store.dir(ref)), owner: r.owner, name: r.name, refs: Object.fromEntries(refs) });
-      }
+      captured = await mapLimit(repos, 8, async (r) => ({
+        path: path.relative(dataDir, r.dir).split(path.sep).join('/'),
+        owner: r.owner,
+        name: r.name,
+        refs: Object.fromEntries(await readRefsAt(s.git, r.dir)),
+      }));
     } finally {
       release();
     }
@@ -82,17 +167,20 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
 
     // 2. objects (immutable: linked, not copied), HEAD, config, and the captured refs
     let i = 0;
+    report({ phase: 'copy', done: 0, total: captured.length, bytes: 0 });
     for (const repo of captured) {
       i++;
       const src = path.join(dataDir, repo.path);
       const dst = path.join(stage, repo.path);
       let count = 0;
       for (const rel of await walkFiles(path.join(src, 'objects'))) {
-        if (/(^|\/)(tmp_objdir|incoming-)/.test(rel) || /\/tmp_|\.lock$|^pack\/tmp_/.test(rel)) continue;
+        // objects still being received (quarantine, temporary packs) belong to pushes after the capture
+        if (/(^|\/)(tmp_objdir|incoming-)/.test(rel) || /(^|\/)tmp_|\.lock$/.test(rel)) continue;
         await linkOrCopy(path.join(src, 'objects', rel), path.join(dst, 'objects', rel));
         count++;
       }
-      for (const f of ['HEAD', 'config']) await copyFile(path.join(src, f), path.join(dst, f));
+      await mkdir(path.join(dst, 'objects'), { recursive: true });
+      for (const f of ['HEAD', 'config', 'description']) if (await exists(path.join(src, f))) await copyFile(path.join(src, f), path.join(dst, f));
       const refLines = Object.entries(repo.refs)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, sha]) => `${sha} ${name}\n`)
@@ -100,36 +188,85 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       await writeFile(path.join(dst, 'packed-refs'), `# pack-refs with: sorted \n${refLines}`);
       for (const d of ['refs/heads', 'refs/tags']) await mkdir(path.join(dst, d), { recursive: true });
       progress(`[${i}/${captured.length}] ${repo.owner}/${repo.name}: ${count} object files, ${Object.keys(repo.refs).length} refs`);
+      report({ phase: 'copy', done: i, total: captured.length, bytes: 0 });
     }
 
     // 3. the host key and the config file
     for (const rel of ['ssh/ssh_host_ed25519_key', 'ssh/ssh_host_ed25519_key.pub', '.gitssy.env']) {
       const from = path.join(dataDir, rel);
-      if (await stat(from).then(() => true, () => false)) await linkOrCopy(from, path.join(stage, rel));
+      if (await exists(from)) await linkOrCopy(from, path.join(stage, rel));
     }
 
     // 4. the manifest: schema, refs, and a checksum of every file
     progress('checksumming ...');
+    const rels = await walkFiles(stage);
     const files: Manifest['files'] = {};
-    for (const rel of await walkFiles(stage)) {
+    let hashed = 0;
+    let hashedBytes = 0;
+    report({ phase: 'checksum', done: 0, total: rels.length, bytes: 0 });
+    let lastReport = 0;
+    // two at a time: one file's read overlaps the other's hashing
+    const sums = await mapLimit(rels, 2, async (rel) => {
       const full = path.join(stage, rel);
-      files[rel] = { size: (await stat(full)).size, sha256: await sha256File(full) };
-    }
-    const manifest: Manifest = { format: BACKUP_FORMAT, app_version: VERSION, schema_version: LATEST_MIGRATION, created_at: new Date().toISOString(), repositories: captured, files };
+      const size = (await stat(full)).size;
+      const sha256 = await sha256File(full);
+      hashed++;
+      hashedBytes += size;
+      if (performance.now() - lastReport > 200 || hashed === rels.length) {
+        lastReport = performance.now();
+        report({ phase: 'checksum', done: hashed, total: rels.length, bytes: hashedBytes });
+      }
+      return { size, sha256 };
+    });
+    rels.forEach((rel, n) => (files[rel] = sums[n]!));
+    const totalBytes = hashedBytes;
+    const manifest: Manifest = { format: BACKUP_FORMAT, app_version: VERSION, schema_version: LATEST_MIGRATION, created_at: new Date().toISOString(), kind, repositories: captured, files };
     await writeFile(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
-    // 5. one compressed archive, manifest first, written aside and renamed into place
+    // 5. one compressed archive, manifest first, written aside and renamed into place; tar
+    //    packs on this thread while zlib compresses on the thread pool
     progress('writing the archive ...');
     await mkdir(path.dirname(file), { recursive: true });
     const partial = `${file}.partial`;
     const top = (await readdir(stage)).filter((n) => n !== 'manifest.json').sort();
-    await tar.create({ gzip: { level: 6 }, cwd: stage, file: partial, portable: true, noDirRecurse: false }, ['manifest.json', ...top]);
-    await rename(partial, file);
+    let written = 0;
+    let entries = 0;
+    let inBytes = 0;
+    lastReport = 0;
+    const pack = tar.create({ cwd: stage, portable: true, onWriteEntry: (e) => { entries++; inBytes += e.stat?.isFile() ? e.stat.size : 0; } }, ['manifest.json', ...top]);
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        written += chunk.length;
+        if (performance.now() - lastReport > 200) {
+          lastReport = performance.now();
+          report({ phase: 'archive', done: Math.min(inBytes, totalBytes), total: totalBytes, bytes: written });
+        }
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(pack as unknown as NodeJS.ReadableStream, createGzip({ level: GZIP_LEVEL, chunkSize: 256 * 1024 }), count, createWriteStream(partial));
+      await rename(partial, file);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
     const bytes = (await stat(file)).size;
-    progress(`backup written: ${file} (${(bytes / 1048576).toFixed(1)} MiB)`);
-    return { file, bytes, repositories: captured.length, files: Object.keys(files).length, barrier_ms: barrierMs };
+    report({ phase: 'done', done: totalBytes, total: totalBytes, bytes });
+    progress(`backup written: ${file} (${(bytes / 1048576).toFixed(1)} MiB, ${entries} entries)`);
+    return { file, bytes, repositories: captured.length, files: Object.keys(files).length, barrier_ms: barrierMs, duration_ms: Math.round(performance.now() - t0) };
   } finally {
     resumeGc();
     await rm(stage, { recursive: true, force: true });
   }
+}
+
+async function readRefsAt(git: GitEnv, dir: string): Promise<Map<string, string>> {
+  const { stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
+  const refs = new Map<string, string>();
+  for (const line of stdout.toString().split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
+  }
+  return refs;
 }

@@ -1,16 +1,21 @@
-// Verified restore: unpack into a scratch folder beside the target, check every checksum,
-// refuse archives from a newer schema, check each repository's refs against the manifest and
-// its connectivity, check and migrate the database, point the repositories at the new data
-// dir's hooks — and only then move the data into place.
+// Verified restore: unpack into a scratch folder, check every checksum, refuse archives from a
+// newer schema, check each repository's refs against the manifest and its connectivity, check
+// and migrate the database, point the repositories at the target data dir's hooks — and only
+// then move the data into place. "Verify" is the same work into a temp folder, thrown away.
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
 import { LATEST_MIGRATION } from '../db/migrations.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
-import { BACKUP_FORMAT, type Manifest } from './backup.js';
+import { BACKUP_FORMAT, mapLimit, type BackupProgress, type Manifest } from './backup.js';
 
 export class RestoreError extends Error {}
 
@@ -19,9 +24,15 @@ export interface RestoreResult {
   repositories: number;
   files: number;
   app_version: string;
+  schema_version: string;
   created_at: string;
+  /** The database was migrated from an older schema. */
+  migrated: boolean;
 }
 
+export interface RestoreOptions {
+  onProgress?: (p: BackupProgress) => void;
+}
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
   try {
@@ -32,97 +43,226 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * Unpacks `archive` into `scratch` (created; must not exist) and runs every check, migrating
+ * the database and pointing the repositories' hooks at `target`. Throws RestoreError when
+ * anything is wrong; the caller removes `scratch` either way it doesn't keep it.
+ */
+export async function stageRestore(archive: string, scratch: string, target: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<Omit<RestoreResult, 'dataDir'>> {
+  const report = opts.onProgress ?? (() => {});
+  const st = await stat(archive).catch(() => null);
+  if (!st?.isFile()) throw new RestoreError(`${archive} is not a file`);
+  await mkdir(scratch, { recursive: false });
+
+  // 1. unpack: plain files and folders only, nothing outside the scratch folder; gunzip runs
+  //    on the thread pool while tar writes the files
+  progress(`unpacking ${archive} ...`);
+  let read = 0;
+  let lastReport = 0;
+  report({ phase: 'unpack', done: 0, total: st.size, bytes: 0 });
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      read += chunk.length;
+      if (performance.now() - lastReport > 200) {
+        lastReport = performance.now();
+        report({ phase: 'unpack', done: read, total: st.size, bytes: read });
+      }
+      cb(null, chunk);
+    },
+  });
+  try {
+    const unpack = tar.extract({
+      cwd: scratch,
+      strict: true,
+      preservePaths: false,
+      filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+    });
+    await pipeline(createReadStream(archive), counter, createGunzip(), unpack as unknown as NodeJS.WritableStream);
+  } catch (err) {
+    throw new RestoreError(`the archive is damaged or truncated (${(err as Error).message}); nothing was restored`);
+  }
+  report({ phase: 'unpack', done: st.size, total: st.size, bytes: st.size });
+
+  // 2. the manifest and every checksum
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(scratch, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    throw new RestoreError('the archive has no readable manifest.json: it is not a Gitssy backup, or it is damaged');
+  }
+  if (manifest.format !== BACKUP_FORMAT) throw new RestoreError(`backup format ${manifest.format} is not supported by this version of Gitssy (it reads format ${BACKUP_FORMAT})`);
+  if (typeof manifest.schema_version !== 'string' || !manifest.files || !Array.isArray(manifest.repositories)) throw new RestoreError('the manifest is incomplete: the archive is damaged or not a Gitssy backup');
+  if (manifest.schema_version > LATEST_MIGRATION) {
+    throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}; this one is ${LATEST_MIGRATION}); upgrade Gitssy to restore it`);
+  }
+  const entries = Object.entries(manifest.files);
+  progress(`backup of ${manifest.created_at} by Gitssy ${manifest.app_version}: verifying ${entries.length} files ...`);
+  const present = new Set((await walkFiles(scratch)).filter((f) => f !== 'manifest.json'));
+  for (const [rel] of entries) if (!present.delete(rel)) throw new RestoreError(`the archive is missing ${rel}; nothing was restored`);
+  if (present.size) throw new RestoreError(`the archive holds files its manifest doesn't list (${[...present][0]}); nothing was restored`);
+  const total = entries.reduce((n, [, f]) => n + f.size, 0);
+  let checked = 0;
+  let checkedBytes = 0;
+  report({ phase: 'checksum', done: 0, total: entries.length, bytes: 0 });
+  await mapLimit(entries, 2, async ([rel, want]) => {
+    const full = path.join(scratch, rel);
+    if ((await stat(full)).size !== want.size || (await sha256File(full)) !== want.sha256) throw new RestoreError(`${rel} does not match its checksum; nothing was restored`);
+    checked++;
+    checkedBytes += want.size;
+    if (performance.now() - lastReport > 200 || checked === entries.length) {
+      lastReport = performance.now();
+      report({ phase: 'checksum', done: checked, total: entries.length, bytes: checkedBytes });
+    }
+  });
+  progress(`${entries.length} files (${(total / 1048576).toFixed(1)} MiB) match their checksums`);
+
+  // 3. repositories: refs as recorded, objects all there; a git per core
+  const git = gitBaseEnv(path.join(scratch, 'run', 'git-home'));
+  await mkdir(path.join(scratch, 'run', 'git-home'), { recursive: true });
+  let i = 0;
+  report({ phase: 'repositories', done: 0, total: manifest.repositories.length, bytes: 0 });
+  await mapLimit(manifest.repositories, Math.max(2, os.availableParallelism()), async (repo) => {
+    const dir = path.join(scratch, repo.path);
+    const rel = path.relative(scratch, dir);
+    if (rel.startsWith('..') || path.isAbsolute(rel) || !rel.startsWith(`repos${path.sep}`)) throw new RestoreError(`bad repository path ${repo.path} in the manifest; nothing was restored`);
+    const name = `${repo.owner}/${repo.name}`;
+    let stdout: Buffer | string;
+    try {
+      ({ stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 }));
+    } catch (err) {
+      throw new RestoreError(`${name}: git cannot read the repository (${firstLine(err)}); nothing was restored`);
+    }
+    const refs: Record<string, string> = {};
+    for (const l of stdout.toString().split('\n')) if (l) refs[l.slice(l.indexOf(' ') + 1)] = l.slice(0, l.indexOf(' '));
+    if (JSON.stringify(Object.entries(refs).sort()) !== JSON.stringify(Object.entries(repo.refs).sort())) {
+      throw new RestoreError(`${name}: refs differ from the manifest; nothing was restored`);
+    }
+    try {
+      await runGit(git, ['--git-dir', dir, 'fsck', '--connectivity-only', '--no-progress', '--no-dangling'], { timeoutMs: 3600_000 });
+    } catch (err) {
+      throw new RestoreError(`${name}: git fsck failed (${firstLine(err)}); nothing was restored`);
+    }
+    // the hooks live in the target data dir
+    await runGit(git, ['--git-dir', dir, 'config', 'core.hooksPath', path.join(target, 'hooks')]);
+    i++;
+    progress(`[${i}/${manifest.repositories.length}] ${name}: ${Object.keys(repo.refs).length} refs verified`);
+    report({ phase: 'repositories', done: i, total: manifest.repositories.length, bytes: 0 });
+  });
+
+  // 4. the database: integrity, then migrations for an older schema
+  report({ phase: 'database', done: 0, total: 1, bytes: 0 });
+  const opened = await openDatabase({ dataDir: scratch, databaseUrl: null }).catch((err: Error) => {
+    throw new RestoreError(`the database cannot be opened (${err.message}); nothing was restored`);
+  });
+  try {
+    let problems: string[];
+    try {
+      problems = await checkIntegrity(opened);
+    } catch (err) {
+      problems = [(err as Error).message];
+    }
+    if (problems.length) throw new RestoreError(`the database failed its integrity check (${problems[0]}); nothing was restored`);
+    try {
+      await migrate(opened);
+    } catch (err) {
+      throw new RestoreError(`the database could not be migrated to this version (${(err as Error).message}); nothing was restored`);
+    }
+  } finally {
+    await opened.close();
+  }
+  const migrated = manifest.schema_version !== LATEST_MIGRATION;
+  if (migrated) progress(`database migrated from schema ${manifest.schema_version} to ${LATEST_MIGRATION}`);
+  progress('database integrity check passed');
+  report({ phase: 'database', done: 1, total: 1, bytes: 0 });
+  await rm(path.join(scratch, 'run'), { recursive: true, force: true });
+  for (const f of ['gitssy.db-wal', 'gitssy.db-shm']) await rm(path.join(scratch, f), { force: true });
+  return { repositories: manifest.repositories.length, files: entries.length, app_version: manifest.app_version, schema_version: manifest.schema_version, created_at: manifest.created_at, migrated };
+}
+
+function firstLine(err: unknown): string {
+  return ((err as { stderr?: unknown }).stderr ? String((err as { stderr: unknown }).stderr) : String((err as Error).message ?? err)).trim().split('\n')[0] ?? 'unknown error';
+}
+
+/** A fresh scratch folder beside `target` (same filesystem, so the final move is a rename). */
+export function scratchBeside(target: string, what = 'restoring'): string {
+  return `${path.resolve(target)}.${what}-${randomHex(4)}`;
+}
+
 /** Restores `archive` into `dataDir`, which must be new or empty. */
-export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void): Promise<RestoreResult> {
+export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<RestoreResult> {
   const target = path.resolve(dataDir);
   if (!(await stat(archive).then((st) => st.isFile(), () => false))) throw new RestoreError(`${archive} is not a file`);
   if (!(await isEmptyOrMissing(target))) {
-    throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or move the current data away first`);
+    throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or replace it with --force (a safety backup is taken first)`);
   }
-  const scratch = `${target}.restoring-${randomHex(4)}`;
-  await mkdir(scratch, { recursive: true });
+  const scratch = scratchBeside(target);
   try {
-    // 1. unpack: plain files and folders only, nothing outside the scratch folder
-    progress(`unpacking ${archive} ...`);
-    try {
-      await tar.extract({
-        file: archive,
-        cwd: scratch,
-        strict: true,
-        preservePaths: false,
-        filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
-      });
-    } catch (err) {
-      throw new RestoreError(`the archive is damaged or truncated (${(err as Error).message}); nothing was restored`);
-    }
-
-    // 2. the manifest and every checksum
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(await readFile(path.join(scratch, 'manifest.json'), 'utf8')) as Manifest;
-    } catch {
-      throw new RestoreError('the archive has no readable manifest.json: it is not a Gitssy backup, or it is damaged');
-    }
-    if (manifest.format !== BACKUP_FORMAT) throw new RestoreError(`backup format ${manifest.format} is not supported by this version (${BACKUP_FORMAT})`);
-    if (manifest.schema_version > LATEST_MIGRATION) {
-      throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}); upgrade Gitssy to restore it`);
-    }
-    progress(`backup of ${manifest.created_at} by Gitssy ${manifest.app_version}: verifying ${Object.keys(manifest.files).length} files ...`);
-    const present = new Set((await walkFiles(scratch)).filter((f) => f !== 'manifest.json'));
-    for (const [rel, want] of Object.entries(manifest.files)) {
-      if (!present.delete(rel)) throw new RestoreError(`the archive is missing ${rel}; nothing was restored`);
-      const full = path.join(scratch, rel);
-      if ((await stat(full)).size !== want.size || (await sha256File(full)) !== want.sha256) throw new RestoreError(`${rel} does not match its checksum; nothing was restored`);
-    }
-    if (present.size) throw new RestoreError(`the archive holds files its manifest doesn't list (${[...present][0]}); nothing was restored`);
-
-    // 3. repositories: refs as recorded, objects all there
-    const git = gitBaseEnv(path.join(scratch, 'run', 'git-home'));
-    let i = 0;
-    for (const repo of manifest.repositories) {
-      i++;
-      const dir = path.join(scratch, repo.path);
-      if (path.relative(scratch, dir).startsWith('..')) throw new RestoreError(`bad repository path ${repo.path}`);
-      const { stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)']);
-      const refs = Object.fromEntries(
-        stdout
-          .toString()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]),
-      );
-      if (JSON.stringify(Object.entries(refs).sort()) !== JSON.stringify(Object.entries(repo.refs).sort())) {
-        throw new RestoreError(`${repo.owner}/${repo.name}: refs differ from the manifest; nothing was restored`);
-      }
-      try {
-        await runGit(git, ['--git-dir', dir, 'fsck', '--connectivity-only', '--no-progress', '--no-dangling'], { timeoutMs: 3600_000 });
-      } catch (err) {
-        throw new RestoreError(`${repo.owner}/${repo.name}: git fsck failed (${(err as { stderr?: string }).stderr?.trim().split('\n')[0] ?? err}); nothing was restored`);
-      }
-      // the hooks live in the new data dir now
-      await runGit(git, ['--git-dir', dir, 'config', 'core.hooksPath', path.join(target, 'hooks')]);
-      progress(`[${i}/${manifest.repositories.length}] ${repo.owner}/${repo.name}: ${Object.keys(repo.refs).length} refs verified`);
-    }
-
-    // 4. the database: integrity, then migrations for an older schema
-    const opened = await openDatabase({ dataDir: scratch, databaseUrl: null });
-    try {
-      const problems = await checkIntegrity(opened);
-      if (problems.length) throw new RestoreError(`the database failed its integrity check (${problems[0]}); nothing was restored`);
-      await migrate(opened);
-    } finally {
-      await opened.close();
-    }
-    await rm(path.join(scratch, 'run'), { recursive: true, force: true });
-
-    // 5. swap in
+    const r = await stageRestore(archive, scratch, target, progress, opts);
     await rmdir(target).catch(() => {});
     await mkdir(path.dirname(target), { recursive: true });
     await rename(scratch, target);
     progress(`restored into ${target}`);
-    return { dataDir: target, repositories: manifest.repositories.length, files: Object.keys(manifest.files).length, app_version: manifest.app_version, created_at: manifest.created_at };
+    opts.onProgress?.({ phase: 'done', done: 1, total: 1, bytes: 0 });
+    return { dataDir: target, ...r };
   } catch (err) {
     await rm(scratch, { recursive: true, force: true });
     throw err;
   }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Why it failed (the restore's own message), when it did. */
+  error: string | null;
+  checked_at: string;
+  duration_ms: number;
+  repositories?: number;
+  files?: number;
+  app_version?: string;
+  schema_version?: string;
+  created_at?: string;
+}
+
+/** Test-restores `archive` into a temp folder under `tmpRoot` and throws the folder away. */
+export async function verifyBackup(archive: string, tmpRoot: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<VerifyResult> {
+  const t0 = performance.now();
+  await mkdir(tmpRoot, { recursive: true });
+  const scratch = path.join(tmpRoot, `verify-${randomHex(6)}`);
+  try {
+    const r = await stageRestore(archive, scratch, scratch, progress, opts);
+    opts.onProgress?.({ phase: 'done', done: 1, total: 1, bytes: 0 });
+    return { ok: true, error: null, checked_at: new Date().toISOString(), duration_ms: Math.round(performance.now() - t0), repositories: r.repositories, files: r.files, app_version: r.app_version, schema_version: r.schema_version, created_at: r.created_at };
+  } catch (err) {
+    if (!(err instanceof RestoreError)) throw err;
+    return { ok: false, error: err.message, checked_at: new Date().toISOString(), duration_ms: Math.round(performance.now() - t0) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Swaps a staged (verified) data dir in for the current one, which nothing may have open:
+ * the current dir moves aside, the staged one takes its name, the backups folder (with the
+ * safety backup) and the logs move across, and the old dir is deleted. A failure half-way puts the old
+ * dir back.
+ */
+export async function swapInStaged(dataDir: string, staged: string): Promise<void> {
+  const target = path.resolve(dataDir);
+  const aside = scratchBeside(target, 'replaced');
+  await rename(target, aside);
+  try {
+    await rename(staged, target);
+  } catch (err) {
+    await rename(aside, target);
+    throw err;
+  }
+  // what the backup doesn't hold but the operator still wants: the backups (the safety one
+  // among them) and the logs
+  for (const keep of ['backups', 'logs']) {
+    const from = path.join(aside, keep);
+    if (!(await stat(from).then(() => true, () => false))) continue;
+    await rm(path.join(target, keep), { recursive: true, force: true });
+    await rename(from, path.join(target, keep));
+  }
+  await rm(aside, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@
 // CI, webhooks and socket.io subscribe. Producers never know who listens, and a failing
 // subscriber is logged without disturbing the producer or the other subscribers.
 import type { Logger } from '../lib/log.js';
+import type { BackupJob } from '../backup/manager.js';
 
 export const ZERO_SHA = '0'.repeat(40);
 
@@ -32,6 +33,8 @@ export interface EventMap {
   push: PushEvent;
   'repo.created': RepoEvent;
   'repo.deleted': RepoEvent & { fullName: string };
+  /** A backup job (create, verify, restore) changed phase or made progress. */
+  'backup.job': BackupJob;
 }
 
 type Handler<T> = (payload: T) => void | Promise<void>;

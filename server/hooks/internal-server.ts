@@ -43,8 +43,8 @@ export interface HookDeps {
   maintenance: MaintenanceService;
   /** Held by a backup while it captures refs: pre-receive waits behind it. */
   barrier: WriteBarrier;
-  /** Runs a backup in this process, reporting progress lines (for the CLI). */
-  backup(out: string | undefined, progress: (line: string) => void): Promise<unknown>;
+  /** Runs a backup in this process, reporting progress lines and structured progress (for the CLI). */
+  backup(out: string | undefined, progress: (line: string) => void, onProgress: (p: { phase: string; done: number; total: number; bytes: number }) => void): Promise<unknown>;
   /** <data>/run, where internal.json goes */
   runDir: string;
   log: Logger;
@@ -104,7 +104,10 @@ export class HookServer {
     res.end(json);
   }
 
-  /** Streams the backup's progress as text lines; the last line is the JSON result or `error: …`. */
+  /**
+   * Streams the backup's progress as text lines (structured progress as `@progress {json}`
+   * lines); the last line is the JSON result or `error: …`.
+   */
   private async backup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body = '';
     for await (const chunk of req) {
@@ -121,7 +124,11 @@ export class HookServer {
     }
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
     try {
-      const result = await this.deps.backup(out, (line) => res.write(`${line}\n`));
+      const result = await this.deps.backup(
+        out,
+        (line) => res.write(`${line}\n`),
+        (p) => res.write(`@progress ${JSON.stringify(p)}\n`),
+      );
       res.end(`${JSON.stringify(result)}\n`);
     } catch (err) {
       res.end(`error: ${(err as Error).message}\n`);

@@ -1,0 +1,348 @@
+// Backups as the running server offers them: jobs (create, verify, restore) with progress
+// that the API polls and the event bus carries, the backups folder as a list, and the
+// scheduler that takes scheduled backups and prunes old ones. One job runs at a time.
+//
+// Restoring over the data the server is using can't happen under its feet: the job verifies
+// the archive into a folder beside the data dir while the server keeps serving, then hands a
+// swap request to whoever runs the server (server/backup/swap.ts), which stops it, takes the
+// safety backup, swaps the folders and starts it again on the same ports.
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomHex } from '../lib/crypto.js';
+import { Conflict, Invalid, NotFound, Unavailable } from '../lib/errors.js';
+import type { Logger } from '../lib/log.js';
+import type { Services } from '../services.js';
+import { createBackup, freeBackupFile, type BackupKind, type BackupProgress, type BackupResult } from './backup.js';
+import { WriteBarrier } from './barrier.js';
+import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
+import { RestoreError, scratchBeside, stageRestore, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
+import { isDue, nextSlot, type Schedule } from './schedule.js';
+
+export type JobType = 'create' | 'verify' | 'restore';
+export type JobState = 'running' | 'restarting' | 'done' | 'failed';
+
+export interface BackupJob {
+  id: string;
+  type: JobType;
+  state: JobState;
+  phase: string;
+  done: number;
+  total: number;
+  bytes: number;
+  error: string | null;
+  /** The archive the job writes, verifies or restores. */
+  name: string | null;
+  /** create: BackupResult; verify: VerifyResult; restore: {restored, safety_backup, …}. */
+  result: unknown;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** What the server runner needs to finish a restore (server/backup/swap.ts). */
+export interface SwapRequest {
+  job: BackupJob;
+  /** The verified data dir beside the current one. */
+  staged: string;
+  restored: Omit<RestoreResult, 'dataDir'>;
+}
+
+/** Written into <data>/backups by the swap, so the job's outcome survives the restart. */
+export const RESTORE_STATUS_FILE = 'restore-status.json';
+
+const MAX_UPLOAD = 1024 * 1024 * 1024 * 1024; // 1 TiB: a sanity cap, not a policy
+
+export interface BackupManagerOptions {
+  dataDir: string;
+  log: Logger;
+  /** How often the scheduler looks at the clock (GITSSY_BACKUP_TICK_MS; default a minute). */
+  tickMs?: number;
+  now?: () => Date;
+}
+
+export class BackupManager {
+  readonly barrier = new WriteBarrier();
+  readonly dir: string;
+  private readonly jobs = new Map<string, BackupJob>();
+  private current: Promise<unknown> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private swapHandler: ((req: SwapRequest) => Promise<void>) | null = null;
+  private lastScheduledTry: Date | null = null;
+  private lastScheduled: { at: string; ok: boolean; name: string | null; error: string | null; pruned: string[] } | null = null;
+  private readonly now: () => Date;
+
+  constructor(private readonly services: () => Services, private readonly opts: BackupManagerOptions) {
+    this.dir = path.join(opts.dataDir, 'backups');
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  private get s(): Services {
+    return this.services();
+  }
+
+  private get log(): Logger {
+    return this.opts.log;
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------------
+
+  job(id: string): BackupJob {
+    const j = this.jobs.get(id);
+    if (!j) throw NotFound(`no backup job ${id} (jobs are kept until the server restarts)`);
+    return { ...j };
+  }
+
+  recentJobs(): BackupJob[] {
+    return [...this.jobs.values()].reverse().map((j) => ({ ...j }));
+  }
+
+  private busyNames(): Set<string> {
+    return new Set([...this.jobs.values()].filter((j) => j.state === 'running' || j.state === 'restarting').map((j) => j.name ?? ''));
+  }
+
+  private assertIdle(): void {
+    const running = [...this.jobs.values()].find((j) => j.state === 'running' || j.state === 'restarting');
+    if (running) throw Conflict(`a backup job is already running (${running.type} ${running.id}); wait for it to finish`);
+  }
+
+  private startJob(type: JobType, name: string | null, work: (job: BackupJob, progress: (p: BackupProgress) => void) => Promise<unknown>): BackupJob {
+    this.assertIdle();
+    const job: BackupJob = { id: randomHex(8), type, state: 'running', phase: 'starting', done: 0, total: 0, bytes: 0, error: null, name, result: null, started_at: this.now().toISOString(), finished_at: null };
+    this.jobs.set(job.id, job);
+    while (this.jobs.size > 50) this.jobs.delete(this.jobs.keys().next().value!);
+    let lastEmit = 0;
+    const progress = (p: BackupProgress) => {
+      const phaseChanged = p.phase !== job.phase;
+      Object.assign(job, { phase: p.phase, done: p.done, total: p.total, bytes: p.bytes });
+      if (phaseChanged || performance.now() - lastEmit > 500) {
+        lastEmit = performance.now();
+        this.emit(job);
+      }
+    };
+    this.emit(job);
+    const run = (async () => {
+      try {
+        job.result = await work(job, progress);
+        if (job.state === 'running') {
+          job.state = 'done';
+          job.phase = 'done';
+          job.finished_at = this.now().toISOString();
+        }
+      } catch (err) {
+        job.state = 'failed';
+        job.error = err instanceof RestoreError || (err as { code?: string }).code ? (err as Error).message : `${(err as Error).message ?? err}`;
+        job.finished_at = this.now().toISOString();
+        if (!(err instanceof RestoreError)) this.log.error({ err, job: job.id, type }, 'backup job failed');
+      } finally {
+        this.emit(job);
+      }
+    })();
+    this.current = run;
+    void run.finally(() => {
+      if (this.current === run) this.current = null;
+    });
+    return { ...job };
+  }
+
+  private emit(job: BackupJob): void {
+    void this.s.events.emit('backup.job', { ...job });
+  }
+
+  /** Waits for the running job, if any (tests and the CLI path through the server). */
+  async settle(): Promise<void> {
+    await this.current?.catch(() => {});
+  }
+
+  // ---- create -------------------------------------------------------------------------------
+
+  create(opts: { kind?: BackupKind; out?: string; progress?: (line: string) => void } = {}): BackupJob {
+    const kind = opts.kind ?? 'manual';
+    return this.startJob('create', null, async (job, progress) => {
+      const out = opts.out ?? (await freeBackupFile(this.opts.dataDir, kind));
+      job.name = path.basename(out);
+      const r = await createBackup({ s: this.s, dataDir: this.opts.dataDir, barrier: this.barrier }, out, opts.progress ?? (() => {}), { kind, onProgress: progress });
+      this.log.info({ file: r.file, bytes: r.bytes, barrier_ms: r.barrier_ms, duration_ms: r.duration_ms, kind }, 'backup written');
+      return { ...r, name: path.basename(r.file), barrier: this.barrier.stats() };
+    });
+  }
+
+  /** For the CLI through the internal endpoint: runs a backup as a job and waits for it. */
+  async createNow(out: string | undefined, progress: (line: string) => void, onProgress?: (p: BackupProgress) => void): Promise<BackupResult> {
+    const job = this.create({ out, progress });
+    const off = onProgress ? this.s.events.on('backup.job', (j) => void (j.id === job.id && onProgress({ phase: j.phase, done: j.done, total: j.total, bytes: j.bytes }))) : () => {};
+    try {
+      await this.settle();
+    } finally {
+      off();
+    }
+    const done = this.job(job.id);
+    if (done.state !== 'done') throw new Error(done.error ?? 'backup failed');
+    return done.result as BackupResult;
+  }
+
+  // ---- the folder -----------------------------------------------------------------------------
+
+  list(): Promise<BackupEntry[]> {
+    return listBackups(this.dir);
+  }
+
+  /** The archive's path; throws NotFound for names that aren't a backup in the folder. */
+  async file(name: string): Promise<string> {
+    if (!BACKUP_NAME_RE.test(name)) throw NotFound(`no backup named ${JSON.stringify(name)}`);
+    const file = path.join(this.dir, name);
+    const st = await stat(file).catch(() => null);
+    if (!st?.isFile()) throw NotFound(`no backup named ${name}`);
+    return file;
+  }
+
+  async entry(name: string): Promise<BackupEntry> {
+    await this.file(name);
+    const e = (await this.list()).find((b) => b.name === name);
+    if (!e) throw NotFound(`no backup named ${name}`);
+    return e;
+  }
+
+  async remove(name: string): Promise<void> {
+    const file = await this.file(name);
+    if (this.busyNames().has(name)) throw Conflict(`${name} is in use by a running job; wait for it to finish`);
+    await rm(file);
+    await rm(`${file}.verify.json`, { force: true });
+  }
+
+  /** Stores an uploaded archive in the folder (as gitssy-uploaded-<time>.tar.gz). */
+  async upload(body: NodeJS.ReadableStream): Promise<BackupEntry> {
+    const file = await freeBackupFile(this.opts.dataDir, 'uploaded', this.now());
+    const partial = `${file}.partial`;
+    let size = 0;
+    let head: Buffer | null = null;
+    const check = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        if (!head) head = chunk.subarray(0, 2);
+        size += chunk.length;
+        if (size > MAX_UPLOAD) return cb(Invalid('the upload is larger than 1 TiB'));
+        cb(null, chunk);
+      },
+    });
+    await mkdir(this.dir, { recursive: true });
+    try {
+      await pipeline(body, check, createWriteStream(partial));
+      if (size === 0) throw Invalid('the upload is empty: send the archive as the request body (Content-Type: application/gzip)');
+      if (!head || (head as Buffer)[0] !== 0x1f || (head as Buffer)[1] !== 0x8b) throw Invalid('the upload is not a gzip archive; send a Gitssy backup (.tar.gz)');
+      await rename(partial, file);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+    this.log.info({ file, size }, 'backup uploaded');
+    return this.entry(path.basename(file));
+  }
+
+  // ---- verify -------------------------------------------------------------------------------
+
+  async verify(name: string): Promise<BackupJob> {
+    const file = await this.file(name);
+    return this.startJob('verify', name, async (_job, progress) => {
+      const result = await verifyBackup(file, path.join(this.opts.dataDir, 'run'), () => {}, { onProgress: progress });
+      await writeVerifyResult(file, result);
+      this.log.info({ file, ok: result.ok, error: result.error }, 'backup verified');
+      if (!result.ok) throw new RestoreError(result.error ?? 'verify failed');
+      return result;
+    });
+  }
+
+  // ---- restore ------------------------------------------------------------------------------
+
+  /** Called by the server runner: it takes over once a restore is verified and staged. */
+  setSwapHandler(fn: ((req: SwapRequest) => Promise<void>) | null): void {
+    this.swapHandler = fn;
+  }
+
+  async restore(name: string): Promise<BackupJob> {
+    const file = await this.file(name);
+    if (!this.swapHandler) throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
+    if (this.s.config.databaseUrl) throw Unavailable('this server keeps its database in PostgreSQL; restore it with pg_restore and the repositories with the CLI');
+    return this.startJob('restore', name, async (job, progress) => {
+      const staged = scratchBeside(this.opts.dataDir);
+      let restored: Omit<RestoreResult, 'dataDir'>;
+      try {
+        restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress });
+      } catch (err) {
+        await rm(staged, { recursive: true, force: true });
+        throw err;
+      }
+      // verified: from here the runner stops the server, takes the safety backup and swaps
+      job.state = 'restarting';
+      job.phase = 'swap';
+      this.emit(job);
+      const handler = this.swapHandler;
+      if (!handler) {
+        await rm(staged, { recursive: true, force: true });
+        throw Unavailable('the server cannot restart itself any more; nothing was restored');
+      }
+      void handler({ job: { ...job }, staged, restored });
+      return { restored };
+    });
+  }
+
+  /** After a restart: the outcome of the restore that caused it, as a job the API can still answer for. */
+  async loadRestoreStatus(): Promise<void> {
+    try {
+      const status = JSON.parse(await readFile(path.join(this.dir, RESTORE_STATUS_FILE), 'utf8')) as BackupJob;
+      if (status && typeof status.id === 'string') this.jobs.set(status.id, status);
+    } catch {
+      // no restore happened
+    }
+  }
+
+  // ---- schedule -------------------------------------------------------------------------------
+
+  schedule(): Schedule & { keep: number } {
+    const st = this.s.settings;
+    return { schedule: st.get('backup.schedule'), time: st.get('backup.time'), weekday: st.get('backup.weekday'), keep: st.get('backup.keep') };
+  }
+
+  async scheduleState(): Promise<Record<string, unknown>> {
+    const sch = this.schedule();
+    return { ...sch, next_run_at: nextSlot(sch, this.now())?.toISOString() ?? null, last_run: this.lastScheduled };
+  }
+
+  /** Starts the scheduler's clock. */
+  start(): void {
+    if (this.timer) return;
+    const tick = Math.max(50, this.opts.tickMs ?? 60_000);
+    this.timer = setInterval(() => void this.tick().catch((err) => this.log.error({ err }, 'backup scheduler failed')), tick);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    // give a running backup a moment; past that it fails and cleans up after itself
+    await Promise.race([this.settle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  }
+
+  /** One look at the clock: takes a scheduled backup when one is due, then prunes. */
+  async tick(): Promise<void> {
+    const sch = this.schedule();
+    if (sch.schedule === 'off' || this.current) return;
+    const now = this.now();
+    const lastFile = (await this.list()).find((b) => b.kind === 'scheduled');
+    const lastTaken = lastFile ? new Date(lastFile.created_at) : null;
+    const last = [lastTaken, this.lastScheduledTry].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+    if (!isDue(sch, now, last)) return;
+    this.lastScheduledTry = now;
+    let job: BackupJob;
+    try {
+      job = this.create({ kind: 'scheduled' });
+    } catch {
+      return; // another job runs; the next tick tries again
+    }
+    await this.settle();
+    const done = this.job(job.id);
+    const pruned = done.state === 'done' ? await pruneScheduled(this.dir, sch.keep, this.busyNames()) : [];
+    if (pruned.length) this.log.info({ pruned, keep: sch.keep }, 'pruned old scheduled backups');
+    this.lastScheduled = { at: now.toISOString(), ok: done.state === 'done', name: done.name, error: done.error, pruned };
+  }
+}

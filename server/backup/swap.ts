@@ -1,0 +1,121 @@
+// Restoring over the data the server is using. The restore job has already verified the
+// archive into a folder beside the data dir while the server kept serving; this finishes it:
+//
+//   1. stop serving (HTTP, SSH, git://, hooks; in-flight transfers get their few seconds),
+//   2. take the safety backup of the data as it is now, with nothing writing to it,
+//   3. swap the folders (the backups folder, safety backup included, moves across),
+//   4. start again in this process, on the same ports, with every service rebuilt from the
+//      restored data.
+//
+// Doing it in-process means it works the same under the desktop shell's supervisor, a
+// service manager, or a bare `npm start`. If the safety backup fails nothing is swapped and
+// the old data is served again. The outcome is written to <data>/backups/restore-status.json,
+// so the job still answers after the restart.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildServices, createApp, type App, type Ports } from '../app.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../lib/log.js';
+import { createBackup } from './backup.js';
+import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
+import { swapInStaged } from './restore.js';
+
+/** Takes the safety backup of the (stopped) data dir and swaps the staged one in. Never throws: the outcome is the returned job. */
+export async function completeRestoreSwap(config: Config, req: SwapRequest, log: Logger): Promise<BackupJob> {
+  const job: BackupJob = { ...req.job, state: 'running', phase: 'safety-backup' };
+  let safety: string | null = null;
+  try {
+    const graph = await buildServices(config, log);
+    try {
+      const r = await createBackup({ s: graph.services, dataDir: config.dataDir }, undefined, (line) => log.info({ job: job.id }, line), { kind: 'safety' });
+      safety = path.basename(r.file);
+    } finally {
+      await graph.close();
+    }
+    job.phase = 'swap';
+    await swapInStaged(config.dataDir, req.staged);
+    Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety } });
+    log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
+  } catch (err) {
+    await rm(req.staged, { recursive: true, force: true });
+    Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`, result: { safety_backup: safety } });
+    log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
+  }
+  job.finished_at = new Date().toISOString();
+  const dir = path.join(config.dataDir, 'backups');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, RESTORE_STATUS_FILE), JSON.stringify(job, null, 1) + '\n');
+  return job;
+}
+
+export interface RestorableAppOptions {
+  log?: Logger;
+  /** Called when the server could not be started again after a swap (the caller exits). */
+  onFatal?: (err: unknown) => void;
+  /** Told when a restore takes the server down and when it is back. */
+  onRestart?: (what: 'stopping' | 'ready', ports: Ports | null) => void;
+}
+
+/**
+ * An App whose data can be swapped by a restore: the same object (services, layout and
+ * setupToken are read through to the current instance) before and after, so whoever holds it
+ * — the signal handlers, the desktop shell's IPC — keeps working. `configFor(ports)` gives
+ * the config to start again with, on the ports in use.
+ */
+export async function createRestorableApp(config: Config, configFor: (ports: Ports) => Config, opts: RestorableAppOptions = {}): Promise<App> {
+  let inner = await createApp(config, { log: opts.log });
+  let ports: Ports | null = null;
+  let swapping: Promise<void> | null = null;
+  let stopped = false;
+
+  const wire = () =>
+    inner.services.backups.setSwapHandler(async (req) => {
+      if (swapping || stopped || !ports) return;
+      swapping = (async () => {
+        const log = inner.services.log;
+        opts.onRestart?.('stopping', ports);
+        log.warn({ job: req.job.id, from: req.job.name }, 'restore verified: stopping to swap the data in');
+        await inner.stop();
+        await completeRestoreSwap(inner.services.config, req, log);
+        try {
+          inner = await createApp(configFor(ports!), { log: opts.log });
+          await inner.services.backups.loadRestoreStatus();
+          ports = await inner.start();
+          wire();
+          opts.onRestart?.('ready', ports);
+        } catch (err) {
+          log.fatal({ err }, 'could not start again after the restore');
+          opts.onFatal?.(err);
+        }
+      })();
+      await swapping;
+      swapping = null;
+    });
+
+  const app: App = {
+    get services() {
+      return inner.services;
+    },
+    get layout() {
+      return inner.layout;
+    },
+    get setupToken() {
+      return inner.setupToken;
+    },
+    set setupToken(v) {
+      inner.setupToken = v;
+    },
+    async start() {
+      await inner.services.backups.loadRestoreStatus();
+      ports = await inner.start();
+      wire();
+      return ports;
+    },
+    async stop() {
+      stopped = true;
+      if (swapping) await swapping.catch(() => {});
+      await inner.stop();
+    },
+  };
+  return app;
+}
