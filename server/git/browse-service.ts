@@ -12,7 +12,7 @@ import { commitChanges, commitDiff, DEFAULT_DIFF_LIMITS, spawnRawDiff, type Comm
 import type { RawChange } from './diff-parse.js';
 import { LastCommitFinder, type LastCommitCache, type LastCommitOptions } from './last-commit.js';
 import { contributors, countCommits, logShas, readCommits, type Contributor } from './log.js';
-import { Lru } from './lru.js';
+import { Lru, WeightedLru } from './lru.js';
 import type { Commit } from './objects.js';
 import type { GitReadContext } from './read-context.js';
 import { HEX_RE, resolveRefPrefix, resolveRevision, type RefKind, type ResolvedRef } from './refs.js';
@@ -69,6 +69,13 @@ export interface BrowseOptions extends LastCommitOptions {
   fileMaxBytes?: number;
 }
 
+/** Roughly the bytes a cached diff holds: its patches plus some per file. */
+function diffWeight(d: CommitDiff): number {
+  let n = 0;
+  for (const f of d.files) n += 256 + f.path.length * 2 + (f.patch?.length ?? 0) * 2;
+  return n;
+}
+
 export class BrowseService {
   readonly ctx: GitReadContext;
   private readonly finder: LastCommitFinder;
@@ -76,6 +83,12 @@ export class BrowseService {
   private readonly contributorCache = new Lru<string, Contributor[]>(64);
   /** History length per (commit, path): a commit's history never changes. */
   private readonly countCache = new Lru<string, number>(1024);
+  /** Commit ids of one history page per (commit, path, skip, limit): no `rev-list` for a page seen before. */
+  private readonly pageCache = new Lru<string, string[]>(1024);
+  /** Changed files per commit (the diff of a commit against its first parent never changes). */
+  private readonly changesCache = new Lru<string, RawChange[]>(512);
+  /** Capped commit diffs, bounded by the bytes of their patches. */
+  private readonly diffCache = new WeightedLru<string, CommitDiff>(64 * 1024 * 1024, diffWeight);
   private readonly treeLimit: number;
   private readonly fileMaxBytes: number;
 
@@ -223,8 +236,11 @@ export class BrowseService {
     return this.pool.lease(repo, async () => {
       const resolved = await this.resolveRef(repo, ref);
       const countKey = `${repo.id}:${resolved.commit}:${opts.path}`;
+      const skip = (opts.page - 1) * opts.limit;
+      const pageKey = `${countKey}:${skip}:${opts.limit}`;
       const [shas, total] = await Promise.all([
-        logShas(this.ctx, repo, resolved.commit, { path: opts.path, skip: (opts.page - 1) * opts.limit, limit: opts.limit }),
+        this.pageCache.get(pageKey) ??
+          logShas(this.ctx, repo, resolved.commit, { path: opts.path, skip, limit: opts.limit }).then((list) => (this.pageCache.set(pageKey, list), list)),
         this.countCache.get(countKey) ?? countCommits(this.ctx, repo, resolved.commit, opts.path).then((n) => (this.countCache.set(countKey, n), n)),
       ]);
       const byId = await this.commits(repo, shas);
@@ -235,17 +251,31 @@ export class BrowseService {
   /** Changed files (with line counts) of each commit, a few commits at a time. */
   async changes(repo: RepoTarget, commits: Commit[]): Promise<Map<string, RawChange[]>> {
     const out = new Map<string, RawChange[]>();
-    for (let i = 0; i < commits.length; i += 4) {
-      const batch = commits.slice(i, i + 4);
+    const missing: Commit[] = [];
+    for (const c of commits) {
+      const hit = this.changesCache.get(`${repo.id}:${c.sha}`);
+      if (hit) out.set(c.sha, hit);
+      else missing.push(c);
+    }
+    for (let i = 0; i < missing.length; i += 4) {
+      const batch = missing.slice(i, i + 4);
       const lists = await Promise.all(batch.map((c) => commitChanges(this.ctx, repo, c)));
-      batch.forEach((c, j) => out.set(c.sha, lists[j]!));
+      batch.forEach((c, j) => {
+        out.set(c.sha, lists[j]!);
+        if (lists[j]!.length <= 10_000) this.changesCache.set(`${repo.id}:${c.sha}`, lists[j]!);
+      });
     }
     return out;
   }
 
   async diff(repo: RepoTarget, rev: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): Promise<{ commit: Commit; diff: CommitDiff }> {
     const commit = await this.commit(repo, rev);
-    return { commit, diff: await commitDiff(this.ctx, repo, commit, limits) };
+    const key = `${repo.id}:${commit.sha}:${limits.maxFiles}:${limits.maxLinesPerFile}:${limits.maxBytes}:${limits.maxListed}`;
+    const hit = this.diffCache.get(key);
+    if (hit) return { commit, diff: hit };
+    const diff = await commitDiff(this.ctx, repo, commit, limits);
+    this.diffCache.set(key, diff);
+    return { commit, diff };
   }
 
   async rawDiff(repo: RepoTarget, rev: string, kind: 'diff' | 'patch', signal?: AbortSignal): Promise<{ commit: Commit; child: GitChild }> {

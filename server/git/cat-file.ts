@@ -3,6 +3,8 @@
 // written to its stdin and answered in order on its stdout, so a request can pipeline
 // hundreds of lookups in one round trip. It never follows symlinks, never hangs (a stall
 // watchdog kills it), and any protocol surprise kills it too; the pool then replaces it.
+// Requests made in one tick go out in one write, and git answers them with `--buffer` and one
+// `flush`: a pipelined batch costs two pipe writes instead of two per object.
 import { GitError, spawnGit, type GitChild, type GitEnv } from './command.js';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -51,13 +53,15 @@ export class CatFileProcess {
   private stderr = '';
   private failure: Error | null = null;
   private watchdog: NodeJS.Timeout | null = null;
+  /** Command lines waiting for the end of the tick (sent in one write). */
+  private outgoing: string[] = [];
   private readonly stallMs: number;
   private readonly exited: Promise<void>;
   lastUsed = Date.now();
 
   constructor(env: GitEnv, readonly gitDir: string, opts: CatFileOptions = {}) {
     this.stallMs = opts.stallMs ?? 10_000;
-    this.git = spawnGit(env, ['--git-dir', gitDir, 'cat-file', '--batch-command']);
+    this.git = spawnGit(env, ['--git-dir', gitDir, 'cat-file', '--batch-command', '--buffer']);
     const { child } = this.git;
     child.stdout!.on('data', (chunk: Buffer) => this.onData(chunk));
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -94,6 +98,7 @@ export class CatFileProcess {
   /** Asks git to exit once queued requests are answered; kills it if it doesn't. */
   async close(): Promise<void> {
     if (this.alive) {
+      this.flushOutgoing();
       this.git.child.stdin!.end();
       const t = setTimeout(() => this.git.kill('timeout'), 2_000);
       t.unref();
@@ -117,8 +122,16 @@ export class CatFileProcess {
     return new Promise((resolve, reject) => {
       this.queue.push({ kind, maxBytes, resolve, reject });
       this.armWatchdog();
-      this.git.child.stdin!.write(`${kind} ${name}\n`);
+      if (this.outgoing.push(`${kind} ${name}\n`) === 1) process.nextTick(() => this.flushOutgoing());
     });
+  }
+
+  private flushOutgoing(): void {
+    const lines = this.outgoing;
+    this.outgoing = [];
+    if (lines.length === 0 || this.failure) return;
+    lines.push('flush\n');
+    this.git.child.stdin!.write(lines.join(''));
   }
 
   private armWatchdog(): void {
