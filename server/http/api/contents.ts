@@ -97,7 +97,7 @@ export function registerContentRoutes(api: ApiRouter, s: Services): void {
       path: '/repos/:owner/:repo/tree/*refpath',
       tag: 'repository',
       summary:
-        'Gitssy UI: the entry at <ref>/<path> (the ref may contain slashes); for a directory its entries with their last commits, the README, and `pending` rows to fetch again (same URL with the commit id as ref); for a file its content up to 1 MiB',
+        'Gitssy UI: the entry at <ref>/<path> (the ref may contain slashes); for a directory its entries with their last commits, the README (with `html`, rendered and sanitized), and `pending` rows to fetch again (same URL with the commit id as ref); for a file its content up to 1 MiB with `highlighted_html` (one line per \\n; null above 256 KiB or 10,000 lines), `language`, `line_count` and, for markdown, `rendered_html`',
       query: treeQuery,
       responses: { 200: 'the tree view', 404: 'no such ref or path', 422: 'invalid path' },
     },
@@ -106,7 +106,8 @@ export function registerContentRoutes(api: ApiRouter, s: Services): void {
       const repo = repoTarget(s, rec);
       const segments = wildcardPath(req, 'refpath').split('/');
       const view = await s.browse.treeView(repo, segments, { kind: query.kind, budgetMs: query.budget_ms });
-      return { body: treeViewJson(await gitJsonContext(s, req, repo), view) };
+      const rendered = await s.markup.treeView(repo, view);
+      return { body: treeViewJson(await gitJsonContext(s, req, repo), view, rendered) };
     },
   );
 }

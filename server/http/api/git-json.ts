@@ -11,6 +11,7 @@ import { signatureDate, summary, type Commit, type Signature } from '../../git/o
 import type { ResolvedRef } from '../../git/refs.js';
 import type { GitTreeRow, TreeEntry } from '../../git/tree.js';
 import type { UserRow } from '../../db/schema.js';
+import type { TreeRendering } from '../../markup/markup-service.js';
 import type { Services } from '../../services.js';
 import { baseUrl, userJson } from './json.js';
 
@@ -177,9 +178,14 @@ function entryJson(e: TreeEntry) {
   return { name: e.name, path: e.path, type: e.type, mode: e.mode, sha: e.sha, size: e.size, target: e.target };
 }
 
-/** Gitssy's tree view: the entry, its rows with last commits, and what is still pending. */
-export function treeViewJson(c: GitJsonContext, v: TreeView) {
+/**
+ * Gitssy's tree view: the entry, its rows with last commits, and what is still pending; with the
+ * renderings, the README's sanitized HTML (`readme.html`) and a file's highlighted source and
+ * markdown rendering (`file.highlighted_html`, `file.rendered_html`), the only HTML the UI inserts.
+ */
+export function treeViewJson(c: GitJsonContext, v: TreeView, r: TreeRendering = { readmeHtml: null, file: null }) {
   const text = v.blob && v.blob.content && !v.blob.binary ? v.blob.content.toString('utf8') : null;
+  const f = r.file;
   return {
     ref: { name: v.ref.name, kind: v.ref.kind, commit: v.ref.commit },
     path: v.entry.path,
@@ -190,8 +196,20 @@ export function treeViewJson(c: GitJsonContext, v: TreeView) {
     pending: v.pending,
     total: v.total,
     truncated: v.truncated,
-    readme: v.readme ? entryJson(v.readme) : null,
-    file: v.blob ? { size: v.blob.size, binary: v.blob.binary, lfs: v.blob.lfs, too_large: v.blob.content === null, content: text } : null,
+    readme: v.readme ? { ...entryJson(v.readme), html: r.readmeHtml } : null,
+    file: v.blob
+      ? {
+          size: v.blob.size,
+          binary: v.blob.binary,
+          lfs: v.blob.lfs,
+          too_large: v.blob.content === null,
+          content: text,
+          line_count: f?.lineCount ?? null,
+          language: f?.language ?? null,
+          highlighted_html: f?.highlightedHtml ?? null,
+          rendered_html: f?.renderedHtml ?? null,
+        }
+      : null,
   };
 }
 

@@ -1,0 +1,101 @@
+// Gitea's markdown endpoints: POST /markdown ({text, mode, context}) and POST /markdown/raw (the
+// body is the text), answering sanitized HTML. The answer is served sandboxed, so even a page
+// that submits a form here can't turn it into a live document on our origin.
+import type { Request, Response } from 'express';
+import express from 'express';
+import { z } from 'zod';
+import type { RefKind } from '../../git/refs.js';
+import { AppError, Invalid } from '../../lib/errors.js';
+import type { RepoLinkContext } from '../../markup/links.js';
+import type { Services } from '../../services.js';
+import { repoTarget } from './git-http-util.js';
+import { resolveForApi } from './repos.js';
+import type { ApiRouter } from './route.js';
+
+/** Text rendered per request at most (bytes). */
+export const MARKDOWN_API_MAX_BYTES = 1024 * 1024;
+
+const MODES = ['markdown', 'gfm', 'comment', 'file', 'wiki'] as const;
+
+// Gitea's MarkdownOption has no JSON tags, so Go matches `Text`, `text` and `TEXT` alike
+const lowerKeys = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.toLowerCase(), x])) : v);
+
+const markdownBody = z.preprocess(
+  lowerKeys,
+  z.strictObject({
+    text: z.string().max(MARKDOWN_API_MAX_BYTES).default('').describe('markdown to render'),
+    mode: z
+      .enum(MODES)
+      .default('markdown')
+      .describe('markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as gfm (no wikis yet)'),
+    context: z
+      .string()
+      .max(4096)
+      .default('')
+      .describe('owner/repo (its default branch), or /owner/repo/src/branch|tag|commit/<ref>/<path> as in the web UI'),
+    wiki: z.boolean().default(false).describe('deprecated: use mode=wiki'),
+  }),
+);
+
+const CONTEXT_RE = /^\/?([^/]+)\/([^/]+?)(?:\/src\/(branch|tag|commit)\/(.+?))?\/?$/;
+
+/** The repository links for `context` (checked against what the caller may read; 404 like a missing repo). */
+async function linksFor(s: Services, req: Request, context: string, mode: (typeof MODES)[number]): Promise<RepoLinkContext | null> {
+  if (mode === 'markdown' || context === '') return null;
+  const m = CONTEXT_RE.exec(context);
+  if (!m) throw Invalid('context must be "owner/repo" or "/owner/repo/src/branch/<branch>/<path>" (also tag/<tag>, commit/<sha>)');
+  let segments: string[];
+  try {
+    segments = m[4] ? m[4].split('/').map(decodeURIComponent) : [];
+  } catch {
+    throw Invalid('context: invalid percent-encoding');
+  }
+  const rec = await resolveForApi(s, req, { owner: m[1]!, repo: m[2]!.replace(/\.git$/, '') }, 'read');
+  return s.markup.linksAt(repoTarget(s, rec), segments, { kind: m[3] as RefKind | undefined, isFile: mode === 'file' });
+}
+
+function sendHtml(res: Response, html: string): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(html);
+}
+
+const readText = express.text({ type: () => true, limit: MARKDOWN_API_MAX_BYTES, defaultCharset: 'utf-8' });
+
+export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
+  api.route(
+    {
+      method: 'post',
+      path: '/markdown',
+      tag: 'miscellaneous',
+      summary: 'Render markdown (GitHub-flavoured) to sanitized HTML, relative links resolving in a repository',
+      body: markdownBody,
+      responses: { 200: 'text/html', 404: 'the context repository or ref does not exist (or you may not read it)', 413: 'more than 1 MiB of text', 422: 'invalid mode or context' },
+    },
+    async ({ req, res, body }) => {
+      const links = await linksFor(s, req, body.context, body.mode);
+      sendHtml(res, s.markup.markdown(body.text, links) ?? '');
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/markdown/raw',
+      tag: 'miscellaneous',
+      summary: 'Render the request body (text/plain markdown) to sanitized HTML',
+      responses: { 200: 'text/html', 413: 'more than 1 MiB of text', 415: 'the body was sent as JSON: send it as text/plain' },
+    },
+    async ({ req, res }) => {
+      if (req.is('application/json') || req.is('application/*+json')) {
+        throw new AppError('invalid', 'send the markdown itself as the request body with Content-Type: text/plain (or use POST /markdown for JSON)', { status: 415 });
+      }
+      await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const text = typeof req.body === 'string' ? req.body : '';
+      sendHtml(res, s.markup.markdown(text, null) ?? '');
+    },
+  );
+}

@@ -1,0 +1,82 @@
+// GitHub-flavoured markdown to sanitized HTML. remark (GFM) builds the tree; raw HTML in the
+// document is kept (GFM's tag filter applied) by printing the tree and parsing it again as HTML,
+// so raw blocks that wrap markdown (`<details>` … `</details>`) nest as a browser would see them;
+// then the one sanitizer. Very large documents use markdown-it with raw HTML off (much faster),
+// and past a hard cap nothing is rendered.
+import type { ElementContent, Root, RootContent } from 'hast';
+import { toHtml } from 'hast-util-to-html';
+import MarkdownIt from 'markdown-it';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+import { highlightNodes } from './highlight.js';
+import type { RepoLinkContext } from './links.js';
+import { parseHtml, sanitizeHtml, sanitizeToHtml } from './sanitize.js';
+
+/** Up to this size documents get the full GFM pipeline (raw HTML, task lists, footnotes, highlighted code). */
+export const MARKDOWN_FULL_MAX_BYTES = 256 * 1024;
+/** Above this nothing is rendered; the UI shows the text or a raw link. */
+export const MARKDOWN_MAX_BYTES = 5 * 1024 * 1024;
+/** Code in fenced blocks highlighted per document at most (characters); later blocks stay plain. */
+const CODE_HIGHLIGHT_BUDGET = 256 * 1024;
+
+// clobberPrefix '': the sanitizer prefixes ids with `user-content-` itself (twice would break footnotes)
+const gfm = unified().use(remarkParse).use(remarkGfm).use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '' });
+const markdownIt = new MarkdownIt('default', { html: false, linkify: true, typographer: false });
+
+export type MarkdownEngine = 'unified' | 'markdown-it';
+
+export interface RenderedMarkdown {
+  html: string;
+  engine: MarkdownEngine;
+}
+
+export interface MarkdownOptions {
+  /** Where relative links and images point; null leaves them as written. */
+  links: RepoLinkContext | null;
+}
+
+/** File names rendered as markdown. */
+export function isMarkdownFile(name: string): boolean {
+  return /\.(?:md|markdown|mdown|mkdn|mkd|mdwn|mdtxt|mdtext)$/i.test(name);
+}
+
+// GFM's disallowed raw HTML (spec 6.11): their `<` becomes `&lt;`, so they show as text, and a
+// stray `<textarea>` or `<plaintext>` can't swallow the rest of the document when it is reparsed.
+const TAGFILTER = /<(\/?)(title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)(?=[\t\n\f\r />]|$)/gi;
+
+function filterRaw(nodes: (RootContent | ElementContent)[]): boolean {
+  let found = false;
+  for (const n of nodes) {
+    if (n.type === 'raw') {
+      n.value = n.value.replace(TAGFILTER, '&lt;$1$2');
+      found = true;
+    } else if (n.type === 'element' && filterRaw(n.children)) found = true;
+  }
+  return found;
+}
+
+function codeHighlighter() {
+  let budget = CODE_HIGHLIGHT_BUDGET;
+  return (language: string, text: string): ElementContent[] | null => {
+    if (text.length > budget) return null;
+    const nodes = highlightNodes(text, language.toLowerCase());
+    if (nodes) budget -= text.length;
+    return nodes;
+  };
+}
+
+/** Markdown text (or its bytes) to sanitized HTML; null when it is over `MARKDOWN_MAX_BYTES`. */
+export function renderMarkdown(input: string | Buffer, opts: MarkdownOptions): RenderedMarkdown | null {
+  const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+  if (bytes > MARKDOWN_MAX_BYTES) return null;
+  let text = typeof input === 'string' ? input : input.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (bytes > MARKDOWN_FULL_MAX_BYTES) {
+    return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links }), engine: 'markdown-it' };
+  }
+  let tree = gfm.runSync(gfm.parse(text)) as Root;
+  if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
+  return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
+}

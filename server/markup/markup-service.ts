@@ -1,0 +1,159 @@
+// Rendered views of repository files for the browser UI: a directory's README as HTML, a file's
+// markdown rendering and highlighted source. Blobs never change, so results are cached by blob id
+// (plus what the links in them depend on) in one byte-bounded LRU; a warm tree view costs a map
+// lookup and no git round trip.
+import { createHash } from 'node:crypto';
+import type { Root } from 'hast';
+import { readBlob, type Blob } from '../git/blob.js';
+import type { TreeView } from '../git/browse-service.js';
+import type { GitRepo } from '../git/cat-file-pool.js';
+import type { GitReadContext } from '../git/read-context.js';
+import { resolveRefPrefix, type RefKind, type ResolvedRef } from '../git/refs.js';
+import { cleanTreePath, type TreeEntry } from '../git/tree.js';
+import { NotFound } from '../lib/errors.js';
+import { ByteLru } from './byte-lru.js';
+import { highlightFile, languageFor, type Highlighted } from './highlight.js';
+import type { RepoLinkContext } from './links.js';
+import { isMarkdownFile, MARKDOWN_MAX_BYTES, renderMarkdown } from './markdown.js';
+import { sanitizeToHtml } from './sanitize.js';
+
+/** Plain-text READMEs (README, README.txt …) are shown preformatted up to this size. */
+const PLAIN_README_MAX_BYTES = 1024 * 1024;
+
+export interface FileRendering {
+  /** highlight.js language from the file name (or `#!` line); null when unknown. */
+  language: string | null;
+  lineCount: number;
+  /** Sanitized highlighted source, one line per `\n`; null when unknown language or too large. */
+  highlightedHtml: string | null;
+  /** Markdown files: the sanitized rendering; null otherwise or when too large. */
+  renderedHtml: string | null;
+}
+
+export interface TreeRendering {
+  readmeHtml: string | null;
+  file: FileRendering | null;
+}
+
+export interface MarkupOptions {
+  /** Bytes of rendered HTML kept in memory (default 64 MiB). */
+  cacheBytes?: number;
+}
+
+/** A repository as far as rendering is concerned: where to read it and how its URLs are spelled. */
+export interface MarkupRepo extends GitRepo {
+  owner: string;
+  name: string;
+}
+
+const NONE = Symbol('none');
+type Cached = string | Highlighted | typeof NONE;
+
+export class MarkupService {
+  private readonly cache: ByteLru<Cached>;
+  /** What the cache saved and spent, for tests and the bench. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly read: GitReadContext,
+    opts: MarkupOptions = {},
+  ) {
+    this.cache = new ByteLru(opts.cacheBytes ?? 64 * 1024 * 1024);
+  }
+
+  private cached<T extends Cached>(key: string, make: () => T, size: (v: T) => number): T {
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.stats.hits++;
+      return hit as T;
+    }
+    this.stats.misses++;
+    const value = make();
+    this.cache.set(key, value, size(value));
+    return value;
+  }
+
+  private static linksKey(l: RepoLinkContext | null): string {
+    return l ? [l.owner, l.repo, l.refKind, l.ref, l.dir].join('\0') : '';
+  }
+
+  /**
+   * Where links go for a document rendered "at" `<ref>/<path>` in a repository (the /markdown
+   * API's context): the default branch's root without segments; the ref may contain slashes;
+   * with `isFile` the last segment is the document itself. 404 when there is no such ref.
+   */
+  async linksAt(repo: MarkupRepo & { defaultBranch: string }, segments: string[], opts: { kind?: RefKind; isFile: boolean }): Promise<RepoLinkContext> {
+    if (segments.length === 0) return { owner: repo.owner, repo: repo.name, refKind: 'branch', ref: repo.defaultBranch, dir: '' };
+    const split = await this.read.pool.lease(repo, () => resolveRefPrefix(this.read, repo, segments, opts.kind));
+    if (!split) throw NotFound(`no ${opts.kind ?? 'branch, tag or commit'} "${segments.join('/')}" in ${repo.owner}/${repo.name}`);
+    const rest = cleanTreePath(split.rest).split('/').filter(Boolean);
+    if (opts.isFile) rest.pop();
+    return linkContext(repo, split.ref, rest.join('/'));
+  }
+
+  /** Markdown from a client (the /markdown API), cached by its text and link context. */
+  markdown(text: string, links: RepoLinkContext | null): string | null {
+    const key = `api\0${createHash('sha256').update(text).digest('hex')}\0${MarkupService.linksKey(links)}`;
+    const html = this.cached<Cached>(key, () => renderMarkdown(text, { links })?.html ?? NONE, htmlBytes);
+    return html === NONE ? null : (html as string);
+  }
+
+  /**
+   * A directory's README as sanitized HTML: markdown rendered with links resolving in the
+   * directory, other text preformatted; null for binary, LFS or too large files.
+   */
+  async readmeHtml(repo: MarkupRepo, ref: ResolvedRef, dir: string, readme: TreeEntry): Promise<string | null> {
+    const markdown = isMarkdownFile(readme.name);
+    const max = markdown ? MARKDOWN_MAX_BYTES : PLAIN_README_MAX_BYTES;
+    if (readme.type !== 'file' || (readme.size ?? 0) > max) return null;
+    const links = linkContext(repo, ref, dir);
+    const key = `readme\0${readme.sha}\0${markdown ? 'md' : 'txt'}\0${MarkupService.linksKey(markdown ? links : null)}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.stats.hits++;
+      return hit === NONE ? null : (hit as string);
+    }
+    const blob = await readBlob(this.read, repo, readme.sha, max);
+    const html = this.cached<Cached>(key, () => (blob ? (renderReadme(blob, markdown, links) ?? NONE) : NONE), htmlBytes);
+    return html === NONE ? null : (html as string);
+  }
+
+  /** What the tree view adds to what git said: the README's HTML for a directory, the renderings for a file. */
+  async treeView(repo: MarkupRepo, view: TreeView): Promise<TreeRendering> {
+    const readmeHtml = view.readme ? await this.readmeHtml(repo, view.ref, view.entry.path, view.readme) : null;
+    const file = view.blob ? this.fileRendering(repo, view.ref, view.entry, view.blob) : null;
+    return { readmeHtml, file };
+  }
+
+  /** A file's highlighted source and (for markdown) its rendering; null for binary or unread blobs. */
+  fileRendering(repo: MarkupRepo, ref: ResolvedRef, entry: TreeEntry, blob: Blob): FileRendering | null {
+    if (!blob.content || blob.binary || blob.lfs) return null;
+    const text = blob.content.toString('utf8');
+    const language = languageFor(entry.name, blob.head.subarray(0, 256).toString('latin1'));
+    const hl = this.cached<Cached>(`hl\0${blob.sha}\0${language ?? ''}`, () => highlightFile(text, language), (h) => htmlBytes((h as Highlighted).html ?? ''));
+    const highlighted = hl as Highlighted;
+    let renderedHtml: string | null = null;
+    if (isMarkdownFile(entry.name)) {
+      const slash = entry.path.lastIndexOf('/');
+      const links = linkContext(repo, ref, slash < 0 ? '' : entry.path.slice(0, slash));
+      const r = this.cached<Cached>(`md\0${blob.sha}\0${MarkupService.linksKey(links)}`, () => renderMarkdown(text, { links })?.html ?? NONE, htmlBytes);
+      renderedHtml = r === NONE ? null : (r as string);
+    }
+    return { language: highlighted.language, lineCount: highlighted.lines, highlightedHtml: highlighted.html, renderedHtml };
+  }
+}
+
+function htmlBytes(v: unknown): number {
+  return typeof v === 'string' ? v.length * 2 : 0;
+}
+
+export function linkContext(repo: MarkupRepo, ref: ResolvedRef, dir: string): RepoLinkContext {
+  return { owner: repo.owner, repo: repo.name, refKind: ref.kind, ref: ref.kind === 'commit' ? ref.commit : ref.name, dir };
+}
+
+function renderReadme(blob: Blob, markdown: boolean, links: RepoLinkContext): string | null {
+  if (!blob.content || blob.binary || blob.lfs) return null;
+  if (markdown) return renderMarkdown(blob.content, { links })?.html ?? null;
+  const tree: Root = { type: 'root', children: [{ type: 'element', tagName: 'pre', properties: {}, children: [{ type: 'text', value: blob.content.toString('utf8') }] }] };
+  return sanitizeToHtml(tree, { links: null });
+}
