@@ -13,6 +13,7 @@ import { registerAdminRoutes } from './admin.js';
 import { registerBranchRoutes } from './branches.js';
 import { registerCommitRoutes } from './commits.js';
 import { registerContentRoutes } from './contents.js';
+import { registerMarkdownRoutes } from './markdown.js';
 import { registerKeyRoutes } from './keys.js';
 import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
 import { registerBackupRoutes } from './backups.js';
@@ -63,6 +64,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerBranchRoutes(api, s);
   registerCommitRoutes(api, s);
   registerContentRoutes(api, s);
+  registerMarkdownRoutes(api, s);
   registerAppearanceRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
