@@ -1,6 +1,6 @@
-// The one server-rendered page: the first-run setup form, reached by the one-time link printed
-// on the server console. A plain HTML form with no script, so it works before anything else
-// exists and under the strict CSP. Everything else is the browser UI (spa.ts).
+// The one server-rendered page: the first-run setup as a plain HTML form with no script
+// (/setup/basic), for browsers without script; /setup itself is the browser UI's wizard, behind
+// the same one-time-token gate. Everything else is the browser UI (spa.ts).
 import express, { Router, type Request, type Response } from 'express';
 import { isAppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
@@ -34,13 +34,29 @@ export function createWebRouter(s: Services, csrf: ReturnType<typeof createCsrf>
 <button type="submit">Create administrator</button></form>`,
     );
 
-  router.get('/setup', async (req: Request, res: Response) => {
+  /** Setup pages answer only while setup is needed, and only to the one-time token. */
+  const setupGate = async (req: Request, res: Response): Promise<string | null> => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    if (!(await s.setup.needed())) return res.redirect(303, '/');
-    if (!token || !(await s.setup.checkToken(token))) {
-      return res.status(403).type('html').send(page('Set up', '<h1>Setup link required</h1><p>Open the one-time setup link printed in the server console. Restarting the server prints a new one.</p>'));
+    if (!(await s.setup.needed())) {
+      res.redirect(303, '/');
+      return null;
     }
-    res.type('html').send(setupForm(req, token));
+    if (!token || !(await s.setup.checkToken(token))) {
+      res.status(403).type('html').send(page('Set up', '<h1>Setup link required</h1><p>Open the one-time setup link printed in the server console. Restarting the server prints a new one.</p>'));
+      return null;
+    }
+    return token;
+  };
+
+  // the wizard is part of the browser UI (spa.ts serves it once the gate passes)
+  router.get('/setup', async (req: Request, res: Response, next) => {
+    if ((await setupGate(req, res)) !== null) next();
+  });
+
+  // the same first step as a plain form, for browsers without script
+  router.get('/setup/basic', async (req: Request, res: Response) => {
+    const token = await setupGate(req, res);
+    if (token !== null) res.type('html').send(setupForm(req, token));
   });
 
   router.post('/setup', form, csrf.csrfSynchronisedProtection, async (req: Request, res: Response) => {

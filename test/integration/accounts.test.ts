@@ -214,7 +214,12 @@ describe('the setup page (no script, plain form)', () => {
   it('creates the administrator from the form and signs them in', async () => {
     const token = (await waitFor(async () => /\/setup\?token=([0-9a-f]{48})/.exec(s.log()), 5_000))[1]!;
     const b = new Browser(s.url);
-    const page = await b.request('GET', `/setup?token=${token}`);
+    // /setup is the wizard of the browser UI; /setup/basic the same first step without script
+    const wizard = await b.request('GET', `/setup?token=${token}`);
+    expect(wizard.status).toBe(200);
+    expect(await wizard.text()).toContain('id="gitssy-boot"');
+    expect((await b.request('GET', '/setup/basic?token=nope')).status).toBe(403);
+    const page = await b.request('GET', `/setup/basic?token=${token}`);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     const html = await page.text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
@@ -229,5 +234,6 @@ describe('the setup page (no script, plain form)', () => {
     expect(((await (await b.request('GET', '/api/v1/user')).json()) as { login: string }).login).toBe('boss');
     // set up now: the page sends people home
     expect((await b.request('GET', `/setup?token=${token}`)).status).toBe(303);
+    expect((await b.request('GET', `/setup/basic?token=${token}`)).status).toBe(303);
   });
 });

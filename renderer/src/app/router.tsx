@@ -31,7 +31,7 @@ const signIn = createRoute({
   component: lazyRouteComponent(() => import('../features/session/SignInPage'), 'SignInPage'),
 });
 const signUp = createRoute({ getParentRoute: () => rootRoute, path: '/user/sign_up', component: lazyRouteComponent(() => import('../features/session/RegisterPage'), 'RegisterPage') });
-const newRepo = createRoute({ getParentRoute: () => rootRoute, path: '/repo/create', component: lazyRouteComponent(() => import('../features/repos/NewRepoPage'), 'NewRepoPage') });
+const newRepo = createRoute({ getParentRoute: () => rootRoute, path: '/repo/create', validateSearch: (s: Record<string, unknown>): { owner?: string } => ({ owner: typeof s.owner === 'string' && s.owner ? s.owner : undefined }), component: lazyRouteComponent(() => import('../features/repos/NewRepoPage'), 'NewRepoPage') });
 
 const userSettings = createRoute({ getParentRoute: () => rootRoute, path: '/user/settings', component: lazyRouteComponent(() => import('../features/settings/UserSettingsLayout'), 'UserSettingsLayout') });
 const userSettingsProfile = createRoute({ getParentRoute: () => userSettings, path: '/', component: lazyRouteComponent(() => import('../features/settings/ProfilePage'), 'ProfilePage') });
@@ -42,7 +42,16 @@ const userSettingsAppearance = createRoute({ getParentRoute: () => userSettings,
 
 const consoleRoute = createRoute({ getParentRoute: () => rootRoute, path: '/console', component: lazyRouteComponent(() => import('../features/console/ConsoleLayout'), 'ConsoleLayout') });
 const consoleIndex = createRoute({ getParentRoute: () => consoleRoute, path: '/', component: lazyRouteComponent(() => import('../features/console/DashboardPage'), 'DashboardPage') });
-const consoleAny = createRoute({ getParentRoute: () => consoleRoute, path: '$', component: lazyRouteComponent(() => import('../features/console/ConsoleSection'), 'ConsoleSection') });
+const consoleSettings = createRoute({ getParentRoute: () => consoleRoute, path: 'settings', component: lazyRouteComponent(() => import('../features/console/SettingsPage'), 'SettingsPage') });
+const consoleUsers = createRoute({ getParentRoute: () => consoleRoute, path: 'users', validateSearch: pageSearch, component: lazyRouteComponent(() => import('../features/console/UsersPage'), 'UsersPage') });
+const consoleBackups = createRoute({ getParentRoute: () => consoleRoute, path: 'backups', component: lazyRouteComponent(() => import('../features/console/BackupsPage'), 'BackupsPage') });
+const consoleLogs = createRoute({ getParentRoute: () => consoleRoute, path: 'logs', component: lazyRouteComponent(() => import('../features/console/LogsPage'), 'LogsPage') });
+const setup = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/setup',
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
+  component: lazyRouteComponent(() => import('../features/console/SetupWizard'), 'SetupWizard'),
+});
 
 const owner = createRoute({ getParentRoute: () => rootRoute, path: '/$owner', validateSearch: pageSearch, component: lazyRouteComponent(() => import('../features/users/UserPage'), 'UserPage') });
 
@@ -69,7 +78,8 @@ const routeTree = rootRoute.addChildren([
   signUp,
   newRepo,
   userSettings.addChildren([userSettingsProfile, userSettingsAccount, userSettingsTokens, userSettingsKeys, userSettingsAppearance]),
-  consoleRoute.addChildren([consoleIndex, consoleAny]),
+  consoleRoute.addChildren([consoleIndex, consoleSettings, consoleUsers, consoleBackups, consoleLogs]),
+  setup,
   owner,
   repoRoute.addChildren([repoHome, repoSrc, repoCommits, repoCommit, repoBranches, repoTags, repoContributors, repoSettings, repoCollaborators]),
 ]);

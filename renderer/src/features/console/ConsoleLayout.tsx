@@ -1,6 +1,56 @@
-// Placeholder while the page is being built (replaced in this session's work on the console).
-import { Outlet } from '@tanstack/react-router';
+// The operator console (/console): site administrators only. In the desktop app it is the
+// main window; in a browser it is one more area of the forge.
+import { Link, Outlet } from '@tanstack/react-router';
+import { EmptyState, Panel, useTitle } from '../../components/ui';
+import { useCurrentUser } from '../session/api';
+import s from './Console.module.css';
 
 export function ConsoleLayout() {
-  return <Outlet />;
+  useTitle('Console');
+  const user = useCurrentUser();
+  if (!user) {
+    return (
+      <Panel>
+        <EmptyState title="Sign in to the console" icon="⚙">
+          The operator console is for site administrators. <a href="/user/login?redirect_to=/console">Sign in</a>
+        </EmptyState>
+      </Panel>
+    );
+  }
+  if (!user.is_admin) {
+    return (
+      <Panel>
+        <EmptyState title="Not found" icon="∅">
+          It doesn't exist, or you don't have access to it. <a href="/">Go home</a>
+        </EmptyState>
+      </Panel>
+    );
+  }
+  return (
+    <div className={s.layout}>
+      <nav aria-label="Console">
+        <Panel className={s.nav}>
+          <div className={s.navTitle}>Operator console</div>
+          <Link to="/console" className={s.navLink} activeOptions={{ exact: true }}>
+            Dashboard
+          </Link>
+          <Link to="/console/settings" className={s.navLink}>
+            Settings
+          </Link>
+          <Link to="/console/users" className={s.navLink}>
+            Users
+          </Link>
+          <Link to="/console/backups" className={s.navLink}>
+            Backups
+          </Link>
+          <Link to="/console/logs" className={s.navLink}>
+            Logs
+          </Link>
+        </Panel>
+      </nav>
+      <div className={s.stack}>
+        <Outlet />
+      </div>
+    </div>
+  );
 }

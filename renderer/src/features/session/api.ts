@@ -38,19 +38,33 @@ export function useCurrentUser(): User | null {
   return useSession().data?.user ?? null;
 }
 
-export function signIn(body: { username: string; password: string }): Promise<User> {
-  return apiSend<User>('POST', '/auth/signin', body);
+export function signIn(body: { username: string; password: string }): Promise<{ user: User; csrf_token: string }> {
+  return apiSend<{ user: User; csrf_token: string }>('POST', '/auth/signin', body);
 }
 
-export function register(body: { username: string; email: string; password: string }): Promise<User> {
-  return apiSend<User>('POST', '/auth/register', body);
+/** `pending` is true when the account waits for an administrator's approval (not signed in). */
+export function register(body: { username: string; email: string; password: string; full_name?: string }): Promise<{ user: User; pending: boolean }> {
+  return apiSend<{ user: User; pending: boolean }>('POST', '/auth/register', body);
 }
 
 export function signOut(): Promise<void> {
   return apiSend('POST', '/auth/signout');
 }
 
-export function completeSetup(body: { token: string; username: string; email: string; password: string }): Promise<User> {
+export interface SetupBody {
+  token: string;
+  username: string;
+  email: string;
+  password: string;
+  instance_name?: string;
+  public_url?: string;
+  registration?: 'open' | 'approval' | 'closed';
+  transports?: { http?: boolean; ssh?: boolean; git?: boolean };
+  ports?: { http?: number; ssh?: number; git?: number | null };
+  mdns?: boolean;
+}
+
+export function completeSetup(body: SetupBody): Promise<User> {
   return apiSend<User>('POST', '/setup', body);
 }
 

@@ -1,0 +1,314 @@
+// Console → Backups: back up now with live progress, the archives with their verify results,
+// download, verify (a test restore into a temp folder), restore over the current data (a
+// safety backup first, then a restart), upload, and the schedule with retention.
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { getCsrfToken } from '../../app/boot';
+import { Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { deleteBackup, downloadUrl, startBackup, startRestore, startVerify, uploadBackup, useBackupAction, useBackups, useJob, usePutSchedule, useSchedule, type Backup, type BackupJob } from './api';
+import { bytes } from './format';
+import s from './Console.module.css';
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: BackupJob) => void }) {
+  const q = useJob(id);
+  const job = q.data;
+  const reported = useRef(false);
+  useEffect(() => {
+    if (job && (job.state === 'done' || job.state === 'failed') && !reported.current) {
+      reported.current = true;
+      onFinished?.(job);
+    }
+  }, [job, onFinished]);
+  if (!job) return q.isError ? <Notice kind="error">Lost track of the job: {q.error.message}</Notice> : <Loading label="Starting…" />;
+  const pct = job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : job.state === 'done' ? 100 : 5;
+  const what = job.type === 'create' ? 'Backing up' : job.type === 'verify' ? 'Verifying' : 'Restoring';
+  return (
+    <div data-testid={`job-${job.type}`} data-state={job.state}>
+      <div className={s.row}>
+        <strong>{job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? 'Restarting the forge with the restored data…' : `${what}…`}</strong>
+        <span className="muted">
+          {job.phase}
+          {job.total > 0 && ` · ${job.done}/${job.total}`}
+          {job.bytes > 0 && ` · ${bytes(job.bytes)}`}
+        </span>
+      </div>
+      <div className={s.progress} role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${what} progress`}>
+        <div className={s.progressBar} style={{ width: `${pct}%` }} />
+      </div>
+      {job.error && <Notice kind="error">{job.error}</Notice>}
+    </div>
+  );
+}
+
+function VerifyBadge({ b }: { b: Backup }) {
+  if (!b.verify) return <span className="faint">not verified</span>;
+  return b.verify.ok ? (
+    <Badge accent>verified{b.verify.checked_at ? ' ' : ''}{b.verify.checked_at && <RelativeTime iso={b.verify.checked_at} />}</Badge>
+  ) : (
+    <span title={b.verify.error ?? ''}>
+      <Badge>verify failed</Badge>
+    </span>
+  );
+}
+
+function ScheduleForm() {
+  const q = useSchedule();
+  const put = usePutSchedule();
+  const [form, setForm] = useState<{ schedule: string; time: string; weekday: number; keep: number } | null>(null);
+  useEffect(() => {
+    if (q.data) setForm({ schedule: q.data.schedule, time: q.data.time, weekday: q.data.weekday, keep: q.data.keep });
+  }, [q.data]);
+  if (q.isError) return <ErrorState error={q.error} />;
+  if (!form || !q.data) return <Loading />;
+  return (
+    <Panel pad>
+      <h2>Schedule</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          put.mutate(form);
+        }}
+      >
+        <div className={s.form}>
+          <div>
+            <label htmlFor="sch-kind">Back up</label>
+            <select id="sch-kind" value={form.schedule} onChange={(e) => setForm({ ...form, schedule: e.target.value })}>
+              <option value="off">never (manual only)</option>
+              <option value="daily">every day</option>
+              <option value="weekly">every week</option>
+            </select>
+          </div>
+          {form.schedule === 'weekly' && (
+            <div>
+              <label htmlFor="sch-day">On</label>
+              <select id="sch-day" value={form.weekday} onChange={(e) => setForm({ ...form, weekday: Number(e.target.value) })}>
+                {WEEKDAYS.map((d, i) => (
+                  <option key={d} value={i}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div>
+            <label htmlFor="sch-time">At (server time)</label>
+            <input id="sch-time" type="text" pattern="[0-2][0-9]:[0-5][0-9]" value={form.time} onChange={(e) => setForm({ ...form, time: e.target.value })} disabled={form.schedule === 'off'} />
+          </div>
+          <div>
+            <label htmlFor="sch-keep">Keep the newest</label>
+            <input id="sch-keep" type="number" min={1} max={1000} value={form.keep} onChange={(e) => setForm({ ...form, keep: Number(e.target.value) })} />
+            <Hint>scheduled backups; older ones are deleted</Hint>
+          </div>
+        </div>
+        <div className={s.row} style={{ marginTop: '0.9rem' }}>
+          <Button type="submit" variant="primary" busy={put.isPending}>
+            Save schedule
+          </Button>
+          {q.data.next_run_at && (
+            <span className="muted">
+              next run <RelativeTime iso={q.data.next_run_at} />
+            </span>
+          )}
+        </div>
+        <FormError error={put.error} />
+      </form>
+    </Panel>
+  );
+}
+
+export function BackupsPage() {
+  useTitle('Console backups');
+  const qc = useQueryClient();
+  const list = useBackups();
+  const create = useBackupAction(startBackup);
+  const verify = useBackupAction(startVerify);
+  const restore = useBackupAction(startRestore);
+  const remove = useBackupAction(deleteBackup);
+  const [jobs, setJobs] = useState<Record<string, string>>({});
+  const [confirmRestore, setConfirmRestore] = useState<Backup | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<Backup | null>(null);
+  const [uploadError, setUploadError] = useState<unknown>(null);
+  const [uploading, setUploading] = useState(false);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['console', 'backups'] });
+  const track = (key: string) => (job: BackupJob) => setJobs((j) => ({ ...j, [key]: job.id }));
+
+  const onRestoreFinished = (job: BackupJob) => {
+    // the server restarted on the restored data: start over with fresh state
+    if (job.state === 'done') window.location.assign('/console/backups');
+  };
+
+  return (
+    <>
+      <Panel pad>
+        <div className={s.row}>
+          <div className={s.grow}>
+            <h2 style={{ margin: 0 }}>Back up now</h2>
+            <Hint>One archive with the database, every repository, the SSH host key and the config, taken while the forge keeps serving.</Hint>
+          </div>
+          <Button variant="primary" busy={create.isPending} onClick={() => create.mutate([], { onSuccess: (job) => track('create')(job as BackupJob) })}>
+            Back up now
+          </Button>
+        </div>
+        <FormError error={create.error} />
+        {jobs.create && (
+          <div style={{ marginTop: '0.8rem' }}>
+            <JobProgress key={jobs.create} id={jobs.create} onFinished={refresh} />
+          </div>
+        )}
+      </Panel>
+
+      <Panel>
+        <PanelHeader>
+          <strong className={s.grow}>Archives</strong>
+          <input
+            ref={fileRef}
+            type="file"
+            accept=".tar.gz,application/gzip"
+            className="visually-hidden"
+            aria-label="Backup archive to upload"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              setUploadError(null);
+              setUploading(true);
+              try {
+                await uploadBackup(file, await getCsrfToken());
+                refresh();
+              } catch (err) {
+                setUploadError(err);
+              } finally {
+                setUploading(false);
+                e.target.value = '';
+              }
+            }}
+          />
+          <Button small busy={uploading} onClick={() => fileRef.current?.click()}>
+            Upload an archive…
+          </Button>
+        </PanelHeader>
+        <FormError error={uploadError ?? verify.error ?? restore.error ?? remove.error} />
+        {jobs.verify && (
+          <div style={{ padding: '0.8rem 1rem' }}>
+            <JobProgress key={jobs.verify} id={jobs.verify} onFinished={refresh} />
+          </div>
+        )}
+        {jobs.restore && (
+          <div style={{ padding: '0.8rem 1rem' }}>
+            <JobProgress key={jobs.restore} id={jobs.restore} onFinished={onRestoreFinished} />
+          </div>
+        )}
+        {list.isPending ? (
+          <Loading />
+        ) : list.isError ? (
+          <ErrorState error={list.error} retry={() => void list.refetch()} />
+        ) : list.data.length === 0 ? (
+          <EmptyState title="No backups yet">Back up now, or set a schedule below.</EmptyState>
+        ) : (
+          <table className={s.table}>
+            <thead>
+              <tr>
+                <th>Archive</th>
+                <th>Taken</th>
+                <th>Size</th>
+                <th>Contents</th>
+                <th>Verified</th>
+                <th aria-label="Actions" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((b) => (
+                <tr key={b.name} data-testid={`backup-${b.name}`}>
+                  <td>
+                    <span className="mono">{b.name}</span> {b.kind !== 'manual' && <Badge>{b.kind}</Badge>}
+                  </td>
+                  <td className="muted">
+                    <RelativeTime iso={b.created_at} />
+                  </td>
+                  <td className="muted">{bytes(b.size)}</td>
+                  <td className="muted">
+                    {b.repositories ?? '?'} repos · v{b.app_version ?? '?'}
+                  </td>
+                  <td>
+                    <VerifyBadge b={b} />
+                  </td>
+                  <td>
+                    <span className={s.row} style={{ justifyContent: 'flex-end' }}>
+                      <a className="mono" href={downloadUrl(b.name)} download>
+                        Download
+                      </a>
+                      <Button small onClick={() => verify.mutate([b.name], { onSuccess: (job) => track('verify')(job as BackupJob) })}>
+                        Verify
+                      </Button>
+                      <Button small onClick={() => setConfirmRestore(b)}>
+                        Restore…
+                      </Button>
+                      <Button small variant="danger" onClick={() => setConfirmDelete(b)} aria-label={`Delete ${b.name}`}>
+                        Delete
+                      </Button>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Panel>
+
+      <ScheduleForm />
+
+      {confirmRestore && (
+        <Modal
+          open
+          onOpenChange={(o) => !o && setConfirmRestore(null)}
+          title="Restore this backup?"
+          actions={
+            <>
+              <Button onClick={() => setConfirmRestore(null)}>Cancel</Button>
+              <Button
+                variant="danger"
+                busy={restore.isPending}
+                onClick={() =>
+                  restore.mutate([confirmRestore.name], {
+                    onSuccess: (job) => {
+                      track('restore')(job as BackupJob);
+                      setConfirmRestore(null);
+                    },
+                  })
+                }
+              >
+                Restore and restart
+              </Button>
+            </>
+          }
+        >
+          <p>
+            The archive <span className="mono">{confirmRestore.name}</span> is verified first. Then a safety backup of the current data is taken, the data is swapped and the forge restarts on the same
+            ports. Pushes made after this backup was taken are lost (the safety backup keeps them).
+          </p>
+        </Modal>
+      )}
+      {confirmDelete && (
+        <Modal
+          open
+          onOpenChange={(o) => !o && setConfirmDelete(null)}
+          title="Delete this backup?"
+          actions={
+            <>
+              <Button onClick={() => setConfirmDelete(null)}>Cancel</Button>
+              <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate([confirmDelete.name], { onSuccess: () => setConfirmDelete(null) })}>
+                Delete
+              </Button>
+            </>
+          }
+        >
+          <p>
+            <span className="mono">{confirmDelete.name}</span> is deleted from the backups folder. This can't be undone.
+          </p>
+        </Modal>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,198 @@
+// Console → Settings: the runtime settings an operator changes, in one all-or-nothing save
+// (only the fields that changed are sent), and a test mail with the SMTP settings.
+import { useEffect, useMemo, useState } from 'react';
+import { Button, ErrorState, FormError, Hint, Loading, Notice, Panel, useTitle } from '../../components/ui';
+import { usePatchSettings, useSendTestMail, useSettings, type Settings } from './api';
+import s from './Console.module.css';
+
+type Kind = 'text' | 'password' | 'number' | 'bool' | 'select' | 'cidrs' | 'mib';
+interface Field {
+  key: string;
+  label: string;
+  kind: Kind;
+  hint?: string;
+  options?: string[];
+  step?: number;
+}
+interface Section {
+  title: string;
+  intro?: string;
+  fields: Field[];
+}
+
+const MIB = 1024 * 1024;
+
+const SECTIONS: Section[] = [
+  {
+    title: 'General',
+    fields: [
+      { key: 'instance.name', label: 'Instance name', kind: 'text' },
+      { key: 'instance.publicUrl', label: 'Address teammates use', kind: 'text', hint: 'e.g. http://192.168.1.20:3000; clone URLs and the QR codes use it' },
+      { key: 'registration.mode', label: 'Registration', kind: 'select', options: ['open', 'approval', 'closed'], hint: 'open: anyone on the LAN; approval: an admin activates new accounts; closed: admins create accounts' },
+    ],
+  },
+  {
+    title: 'Network',
+    intro: 'Transports switched off refuse new sessions at once; a listener that was not started needs a restart.',
+    fields: [
+      { key: 'transports.http', label: 'Git over HTTP(S)', kind: 'bool' },
+      { key: 'transports.ssh', label: 'Git over SSH', kind: 'bool' },
+      { key: 'transports.git', label: 'git:// (read-only, public repositories)', kind: 'bool' },
+      { key: 'lan.mdns', label: 'Announce on the LAN (mDNS / DNS-SD)', kind: 'bool' },
+      { key: 'access.allowCidrs', label: 'Trusted IP ranges', kind: 'cidrs', hint: 'one CIDR per line (e.g. 192.168.1.0/24); empty allows everyone; this machine (loopback) is always allowed' },
+    ],
+  },
+  {
+    title: 'Limits',
+    fields: [
+      { key: 'git.maxPushBytes', label: 'Largest push (MiB, 0 = no limit)', kind: 'mib' },
+      { key: 'git.maxCloneBytes', label: 'Largest clone (MiB, 0 = no limit)', kind: 'mib' },
+      { key: 'git.maxRepoBytes', label: 'Repository quota (MiB, 0 = none)', kind: 'mib' },
+      { key: 'limits.gitSessionsPerUser', label: 'Git sessions per user', kind: 'number' },
+      { key: 'limits.gitSessionsPerIp', label: 'Git sessions per address', kind: 'number' },
+    ],
+  },
+  {
+    title: 'Maintenance',
+    fields: [
+      { key: 'maintenance.message', label: 'Maintenance message', kind: 'text' },
+      { key: 'maintenance.adminsExempt', label: 'Administrators may still write during maintenance', kind: 'bool' },
+    ],
+  },
+  {
+    title: 'Mail (SMTP)',
+    fields: [
+      { key: 'smtp.host', label: 'Host', kind: 'text' },
+      { key: 'smtp.port', label: 'Port', kind: 'number' },
+      { key: 'smtp.secure', label: 'TLS from the start (port 465)', kind: 'bool' },
+      { key: 'smtp.user', label: 'User', kind: 'text' },
+      { key: 'smtp.password', label: 'Password', kind: 'password', hint: 'write-only: leave empty to keep the stored one' },
+      { key: 'smtp.from', label: 'From address', kind: 'text' },
+    ],
+  },
+  {
+    title: 'Dev shell defaults',
+    intro: 'Limits each new dev shell starts with (used by the dev shells feature).',
+    fields: [
+      { key: 'shells.defaultCpus', label: 'CPUs', kind: 'number', step: 0.5 },
+      { key: 'shells.defaultMemoryMb', label: 'Memory (MiB)', kind: 'number' },
+      { key: 'shells.defaultDiskMb', label: 'Disk (MiB)', kind: 'number' },
+      { key: 'shells.defaultRuntimeMinutes', label: 'Run time (minutes)', kind: 'number' },
+      { key: 'shells.defaultNetwork', label: 'Network access', kind: 'bool' },
+    ],
+  },
+];
+
+type Draft = Record<string, string | boolean>;
+
+function toDraft(settings: Settings): Draft {
+  const d: Draft = {};
+  for (const f of SECTIONS.flatMap((x) => x.fields)) {
+    const v = settings[f.key];
+    if (f.kind === 'bool') d[f.key] = v === true;
+    else if (f.kind === 'cidrs') d[f.key] = Array.isArray(v) ? v.join('\n') : '';
+    else if (f.kind === 'mib') d[f.key] = typeof v === 'number' ? String(Math.round(v / MIB)) : '0';
+    else if (f.kind === 'password') d[f.key] = '';
+    else d[f.key] = v === undefined || v === null ? '' : String(v);
+  }
+  return d;
+}
+
+function fromDraft(f: Field, v: string | boolean): unknown {
+  if (f.kind === 'bool') return v === true;
+  if (f.kind === 'cidrs') return String(v).split(/[\s,]+/).filter(Boolean);
+  if (f.kind === 'mib') return Math.round(Number(v) * MIB);
+  if (f.kind === 'number') return Number(v);
+  return v;
+}
+
+export function SettingsPage() {
+  useTitle('Console settings');
+  const q = useSettings();
+  const save = usePatchSettings();
+  const mail = useSendTestMail();
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const initial = useMemo(() => (q.data ? toDraft(q.data) : null), [q.data]);
+  useEffect(() => {
+    if (initial) setDraft(initial);
+  }, [initial]);
+
+  if (q.isPending || !draft || !initial) return q.isError ? <ErrorState error={q.error} retry={() => void q.refetch()} /> : <Loading />;
+  const fields = SECTIONS.flatMap((x) => x.fields);
+  const changed = fields.filter((f) => draft[f.key] !== initial[f.key] && !(f.kind === 'password' && draft[f.key] === ''));
+  const set = (key: string, v: string | boolean) => setDraft({ ...draft, [key]: v });
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    save.mutate(Object.fromEntries(changed.map((f) => [f.key, fromDraft(f, draft[f.key]!)])));
+  };
+
+  return (
+    <form onSubmit={submit} className={s.stack}>
+      {SECTIONS.map((section) => (
+        <Panel pad key={section.title}>
+          <h2>{section.title}</h2>
+          {section.intro && <p className="muted">{section.intro}</p>}
+          <div className={s.form}>
+            {section.fields.map((f) => {
+              const id = `set-${f.key}`;
+              const v = draft[f.key];
+              if (f.kind === 'bool') {
+                return (
+                  <label key={f.key} className={s.check} htmlFor={id}>
+                    <input id={id} type="checkbox" checked={v === true} onChange={(e) => set(f.key, e.target.checked)} /> {f.label}
+                  </label>
+                );
+              }
+              return (
+                <div key={f.key} style={f.kind === 'cidrs' ? { gridColumn: '1 / -1' } : undefined}>
+                  <label htmlFor={id}>{f.label}</label>
+                  {f.kind === 'select' ? (
+                    <select id={id} value={String(v)} onChange={(e) => set(f.key, e.target.value)}>
+                      {f.options!.map((o) => (
+                        <option key={o}>{o}</option>
+                      ))}
+                    </select>
+                  ) : f.kind === 'cidrs' ? (
+                    <textarea id={id} value={String(v)} onChange={(e) => set(f.key, e.target.value)} placeholder={'192.168.1.0/24\n10.0.0.0/8'} spellCheck={false} />
+                  ) : (
+                    <input
+                      id={id}
+                      type={f.kind === 'password' ? 'password' : f.kind === 'text' ? 'text' : 'number'}
+                      step={f.step}
+                      min={f.kind === 'text' || f.kind === 'password' ? undefined : 0}
+                      autoComplete={f.kind === 'password' ? 'new-password' : 'off'}
+                      value={String(v)}
+                      onChange={(e) => set(f.key, e.target.value)}
+                    />
+                  )}
+                  {f.hint && <Hint>{f.hint}</Hint>}
+                </div>
+              );
+            })}
+          </div>
+          {section.title === 'Mail (SMTP)' && (
+            <div className={s.row} style={{ marginTop: '0.9rem' }}>
+              <Button onClick={() => mail.mutate(undefined)} busy={mail.isPending} disabled={changed.some((f) => f.key.startsWith('smtp.'))} title="Save your changes first">
+                Send test mail
+              </Button>
+              {mail.isSuccess && <Notice kind="ok">Test mail sent to {mail.data.to}.</Notice>}
+              <FormError error={mail.error} />
+            </div>
+          )}
+        </Panel>
+      ))}
+      <Panel pad>
+        <div className={s.row}>
+          <Button type="submit" variant="primary" busy={save.isPending} disabled={changed.length === 0}>
+            Save changes{changed.length ? ` (${changed.length})` : ''}
+          </Button>
+          <Button onClick={() => setDraft(initial)} disabled={changed.length === 0}>
+            Discard
+          </Button>
+          {save.isSuccess && changed.length === 0 && <Notice kind="ok">Saved.</Notice>}
+        </div>
+        <FormError error={save.error} />
+      </Panel>
+    </form>
+  );
+}

@@ -1,0 +1,209 @@
+// The operator console's calls: dashboard status, settings, users, backups, logs, maintenance,
+// and the first-run wizard. One typed function and one hook per call.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiList, apiSend, apiUrl } from '../../api/client';
+import type { User } from '../users/types';
+
+export interface LanUrl {
+  address: string;
+  http: string;
+  ssh: string | null;
+  http_qr_svg: string;
+  ssh_qr_svg: string | null;
+}
+
+export interface Status {
+  status: 'running' | 'maintenance';
+  maintenance: { enabled: boolean; message: string };
+  version: string;
+  instance_name: string;
+  started_at: string;
+  uptime_seconds: number;
+  main_url: string;
+  urls: LanUrl[];
+  ports: { http: number; ssh: number | null; git: number | null };
+  transports: { http: boolean; ssh: boolean; git: boolean };
+  ssh: { host_key: string; host_key_fingerprint: string; config_snippet: string; known_hosts_line: string } | null;
+  disk: { data_dir: string; data: { bytes: number; files: number; complete: boolean }; free_bytes: number | null; total_bytes: number | null };
+  counts: { repositories: number; users: number; organizations: number };
+  git_sessions: { active: number; pushes_in_flight: number; pack_processes: number; pack_queued: number };
+  mdns: { enabled: boolean; advertising: boolean };
+}
+
+export const getStatus = () => apiGet<Status>('/admin/status');
+export function useStatus() {
+  return useQuery({ queryKey: ['console', 'status'], queryFn: getStatus, refetchInterval: 10_000 });
+}
+
+export type Settings = Record<string, unknown>;
+export const getSettings = () => apiGet<Settings>('/admin/settings');
+export function useSettings() {
+  return useQuery({ queryKey: ['console', 'settings'], queryFn: getSettings });
+}
+export const patchSettings = (patch: Settings) => apiSend<Settings>('PATCH', '/admin/settings', patch);
+export function usePatchSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: patchSettings,
+    onSuccess: (data) => {
+      qc.setQueryData(['console', 'settings'], data);
+      void qc.invalidateQueries({ queryKey: ['console', 'status'] });
+      void qc.invalidateQueries({ queryKey: ['session'] });
+    },
+  });
+}
+
+export const sendTestMail = (to?: string) => apiSend<{ to: string; accepted: string[] }>('POST', '/admin/mail/test', to ? { to } : {});
+export function useSendTestMail() {
+  return useMutation({ mutationFn: sendTestMail });
+}
+
+export interface Maintenance {
+  enabled: boolean;
+  message: string;
+  waited_for?: number;
+}
+export const setMaintenance = (body: { enabled: boolean; message?: string }) => apiSend<Maintenance>('PUT', '/admin/maintenance', body);
+export function useSetMaintenance() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: setMaintenance,
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ['console'] });
+      void qc.invalidateQueries({ queryKey: ['session'] });
+    },
+  });
+}
+
+export const listUsers = (q: string, page: number) => apiList<User>('/admin/users', { q, page, limit: 25 });
+export function useAdminUsers(q: string, page: number) {
+  return useQuery({ queryKey: ['console', 'users', q, page], queryFn: () => listUsers(q, page), placeholderData: (prev) => prev });
+}
+export const createUser = (body: { username: string; email: string; password: string; admin: boolean; must_change_password?: boolean }) => apiSend<User>('POST', '/admin/users', body);
+export function useCreateUser() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: createUser, onSuccess: () => qc.invalidateQueries({ queryKey: ['console', 'users'] }) });
+}
+export const editUser = ({ username, ...body }: { username: string; admin?: boolean; prohibit_login?: boolean; active?: boolean; password?: string }) =>
+  apiSend<User>('PATCH', `/admin/users/${encodeURIComponent(username)}`, body);
+export function useEditUser() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: editUser, onSuccess: () => qc.invalidateQueries({ queryKey: ['console', 'users'] }) });
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked_at?: string;
+  error?: string | null;
+  [k: string]: unknown;
+}
+export interface Backup {
+  name: string;
+  size: number;
+  created_at: string;
+  kind: string;
+  app_version: string | null;
+  schema_version: string | null;
+  repositories: number | null;
+  verify: VerifyResult | null;
+}
+export interface BackupJob {
+  id: string;
+  type: 'create' | 'verify' | 'restore';
+  state: 'running' | 'restarting' | 'done' | 'failed';
+  phase: string;
+  done: number;
+  total: number;
+  bytes: number;
+  error: string | null;
+  name: string | null;
+  result: unknown;
+  started_at: string;
+  finished_at: string | null;
+}
+export interface Schedule {
+  schedule: 'off' | 'daily' | 'weekly';
+  time: string;
+  weekday: number;
+  keep: number;
+  next_run_at: string | null;
+  last_run: unknown;
+}
+
+export const listBackups = () => apiGet<Backup[]>('/admin/backups');
+export function useBackups() {
+  return useQuery({ queryKey: ['console', 'backups'], queryFn: listBackups });
+}
+export const startBackup = () => apiSend<BackupJob>('POST', '/admin/backups', {});
+export const startVerify = (name: string) => apiSend<BackupJob>('POST', `/admin/backups/${encodeURIComponent(name)}/verify`, {});
+export const startRestore = (name: string) => apiSend<BackupJob>('POST', `/admin/backups/${encodeURIComponent(name)}/restore`, {});
+export const deleteBackup = (name: string) => apiSend('DELETE', `/admin/backups/${encodeURIComponent(name)}`);
+export const downloadUrl = (name: string) => apiUrl(`/admin/backups/${encodeURIComponent(name)}/download`);
+export const getJob = (id: string) => apiGet<BackupJob>(`/admin/backups/jobs/${encodeURIComponent(id)}`);
+
+/** Polls a job every half second until it is done or failed. */
+export function useJob(id: string | null) {
+  return useQuery({
+    queryKey: ['console', 'job', id],
+    queryFn: () => getJob(id!),
+    enabled: id !== null,
+    refetchInterval: (q) => (q.state.data && (q.state.data.state === 'done' || q.state.data.state === 'failed') ? false : 500),
+    // while a restore restarts the server, requests fail for a moment: keep polling
+    retry: 20,
+    retryDelay: 500,
+  });
+}
+
+export function useBackupAction<T extends unknown[]>(fn: (...args: T) => Promise<unknown>) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: (args: T) => fn(...args), onSettled: () => qc.invalidateQueries({ queryKey: ['console', 'backups'] }) });
+}
+
+export const getSchedule = () => apiGet<Schedule>('/admin/backups/schedule');
+export function useSchedule() {
+  return useQuery({ queryKey: ['console', 'schedule'], queryFn: getSchedule });
+}
+export const putSchedule = (body: { schedule: string; time: string; weekday: number; keep: number }) => apiSend<Schedule>('PUT', '/admin/backups/schedule', body);
+export function usePutSchedule() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: putSchedule, onSuccess: (data) => qc.setQueryData(['console', 'schedule'], data) });
+}
+
+/** Uploads an archive file (the raw body) into the backups folder. */
+export async function uploadBackup(file: File, csrf: string | null): Promise<Backup> {
+  const res = await fetch(apiUrl('/admin/backups/upload'), { method: 'POST', body: file, headers: { 'Content-Type': 'application/gzip', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) }, credentials: 'same-origin' });
+  if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`);
+  return (await res.json()) as Backup;
+}
+
+export interface LogLine {
+  time: string;
+  level: string;
+  msg: string;
+  component?: string;
+  detail?: unknown;
+}
+export const getLogs = (level: string, q: string) => apiGet<{ lines: LogLine[]; scanned_bytes: number; more: boolean }>('/admin/logs', { level, q, limit: 300 });
+export function useLogs(level: string, q: string, live: boolean) {
+  return useQuery({ queryKey: ['console', 'logs', level, q], queryFn: () => getLogs(level, q), refetchInterval: live ? 3_000 : false, placeholderData: (prev) => prev });
+}
+
+export interface SetupDefaults {
+  instance_name: string;
+  public_url: string;
+  registration: 'open' | 'approval' | 'closed';
+  transports: { http: boolean; ssh: boolean; git: boolean };
+  ports: { http: number; ssh: number | null; git: number | null };
+  mdns: boolean;
+}
+export interface SetupInfo {
+  setup_required: boolean;
+  addresses?: Array<{ address: string; url: string; [k: string]: unknown }>;
+  urls?: Array<{ kind: string; http: string; ssh: string | null }>;
+  listening?: { host: string; http: number; ssh: number | null; git: number | null };
+  defaults?: SetupDefaults;
+}
+export const getSetupInfo = (token: string) => apiGet<SetupInfo>('/setup/info', { token });
+export function useSetupInfo(token: string) {
+  return useQuery({ queryKey: ['setup', 'info', token], queryFn: () => getSetupInfo(token), enabled: token !== '' });
+}
