@@ -77,6 +77,33 @@ describe('browse service caches', () => {
   });
 });
 
+describe('tree view cache', () => {
+  it('keeps complete views per commit and path, and follows a moved branch', async () => {
+    const w2 = await workRepo();
+    const repo2: RepoTarget = { ...w2.repo, owner: 'alice', name: 'tree', defaultBranch: 'main' };
+    await w2.commit({ 'README.md': '# hi\n', 'src/a.ts': 'a\n', 'src/b.ts': 'b\n' }, 'one');
+    const b2 = new BrowseService(r.env, r.pool, new MemoryLastCommitCache(), null);
+    // no budget: the last commits are still pending, so nothing is kept
+    const early = await b2.treeView(repo2, ['main', 'src'], { budgetMs: 0 });
+    const full = await b2.treeView(repo2, ['main', 'src'], { budgetMs: 5000 });
+    expect(full.pending).toEqual([]);
+    expect(full.entries).not.toBe(early.entries);
+    expect(full.entries!.every((e) => e.lastCommit !== null)).toBe(true);
+    const again = await b2.treeView(repo2, ['main', 'src'], { budgetMs: 5000 });
+    expect(again.entries).toBe(full.entries);
+    expect(again.ref).toEqual(full.ref);
+
+    const second = await w2.commit({ 'src/c.ts': 'c\n' }, 'two');
+    const moved = await b2.treeView(repo2, ['main', 'src'], { budgetMs: 5000 });
+    expect(moved.ref.commit).toBe(second);
+    expect(moved.entries!.map((e) => e.name)).toEqual(['a.ts', 'b.ts', 'c.ts']);
+    // the same commit through its id: the cached view, with the ref as asked
+    const byId = await b2.treeView(repo2, [second, 'src'], { budgetMs: 5000 });
+    expect(byId.entries).toBe(moved.entries);
+    expect(byId.ref).toEqual({ name: second, kind: 'commit', commit: second });
+  });
+});
+
 describe('WeightedLru', () => {
   it('evicts the least recently used entries once over its weight budget', () => {
     const lru = new WeightedLru<string, string>(40, (v) => v.length);

@@ -69,6 +69,11 @@ export interface BrowseOptions extends LastCommitOptions {
   fileMaxBytes?: number;
 }
 
+/** Roughly the bytes a cached tree view holds: the file's content, or some per entry. */
+function viewWeight(v: Omit<TreeView, 'ref'>): number {
+  return 1024 + (v.blob?.content?.length ?? 0) + (v.blob?.head?.length ?? 0) + (v.entries?.length ?? 0) * 512;
+}
+
 /** Roughly the bytes a cached diff holds: its patches plus some per file. */
 function diffWeight(d: CommitDiff): number {
   let n = 0;
@@ -87,6 +92,8 @@ export class BrowseService {
   private readonly pageCache = new Lru<string, string[]>(1024);
   /** Changed files per commit (the diff of a commit against its first parent never changes). */
   private readonly changesCache = new Lru<string, RawChange[]>(512);
+  /** Complete tree views (nothing pending) per (commit, path): what is at a path in a commit never changes. */
+  private readonly viewCache = new WeightedLru<string, Omit<TreeView, 'ref'>>(64 * 1024 * 1024, viewWeight);
   /** Capped commit diffs, bounded by the bytes of their patches. */
   private readonly diffCache = new WeightedLru<string, CommitDiff>(64 * 1024 * 1024, diffWeight);
   private readonly treeLimit: number;
@@ -162,35 +169,48 @@ export class BrowseService {
       const split = await resolveRefPrefix(this.ctx, repo, segments, opts.kind);
       if (!split) throw NotFound(`no branch, tag or commit "${segments.join('/')}"`);
       const path = split.rest.join('/');
-      const entry = await entryAt(this.ctx, repo, split.ref.commit, path);
-      if (!entry) throw NotFound(`"${path}" does not exist at ${split.ref.name}`);
-      if (entry.type !== 'dir') {
-        const [last, blob] = await Promise.all([
-          this.lastCommitOf(repo, split.ref.commit, path, opts.budgetMs),
-          entry.type === 'file' ? readBlob(this.ctx, repo, entry.sha, this.fileMaxBytes) : Promise.resolve(null),
-        ]);
-        const commits = await this.commits(repo, last ? [last] : []);
-        return { ref: split.ref, entry, lastCommit: last ? (commits.get(last) ?? null) : null, entries: null, pending: last ? [] : [path], total: 0, truncated: false, readme: null, blob };
+      const key = `${repo.id}:${split.ref.commit}:${path}`;
+      const hit = this.viewCache.get(key);
+      if (hit) return { ...hit, ref: split.ref };
+      const view = await this.readTreeView(repo, split.ref, path, opts.budgetMs);
+      if (view.pending.length === 0) {
+        const { ref: _ref, ...rest } = view;
+        this.viewCache.set(key, rest);
       }
-      const listing = await this.listing(repo, split.ref.commit, entry, opts.budgetMs);
-      const commits = await this.commits(repo, [...new Set([...listing.lastCommits.values(), ...(listing.dirCommit ? [listing.dirCommit] : [])])]);
-      const entries = listing.entries.map((e) => {
-        const sha = listing.lastCommits.get(e.name);
-        return { ...e, lastCommit: sha ? (commits.get(sha) ?? null) : null };
-      });
-      const prefix = path ? `${path}/` : '';
-      return {
-        ref: split.ref,
-        entry,
-        lastCommit: listing.dirCommit ? (commits.get(listing.dirCommit) ?? null) : null,
-        entries,
-        pending: listing.pending.map((n) => prefix + n),
-        total: listing.total,
-        truncated: listing.truncated,
-        readme: findReadme(listing.entries),
-        blob: null,
-      };
+      return view;
     });
+  }
+
+  /** The tree view read from git (and the last-commit cache) for one path in one commit. */
+  private async readTreeView(repo: RepoTarget, ref: ResolvedRef, path: string, budgetMs: number): Promise<TreeView> {
+    const entry = await entryAt(this.ctx, repo, ref.commit, path);
+    if (!entry) throw NotFound(`"${path}" does not exist at ${ref.name}`);
+    if (entry.type !== 'dir') {
+      const [last, blob] = await Promise.all([
+        this.lastCommitOf(repo, ref.commit, path, budgetMs),
+        entry.type === 'file' ? readBlob(this.ctx, repo, entry.sha, this.fileMaxBytes) : Promise.resolve(null),
+      ]);
+      const commits = await this.commits(repo, last ? [last] : []);
+      return { ref, entry, lastCommit: last ? (commits.get(last) ?? null) : null, entries: null, pending: last ? [] : [path], total: 0, truncated: false, readme: null, blob };
+    }
+    const listing = await this.listing(repo, ref.commit, entry, budgetMs);
+    const commits = await this.commits(repo, [...new Set([...listing.lastCommits.values(), ...(listing.dirCommit ? [listing.dirCommit] : [])])]);
+    const entries = listing.entries.map((e) => {
+      const sha = listing.lastCommits.get(e.name);
+      return { ...e, lastCommit: sha ? (commits.get(sha) ?? null) : null };
+    });
+    const prefix = path ? `${path}/` : '';
+    return {
+      ref,
+      entry,
+      lastCommit: listing.dirCommit ? (commits.get(listing.dirCommit) ?? null) : null,
+      entries,
+      pending: listing.pending.map((n) => prefix + n),
+      total: listing.total,
+      truncated: listing.truncated,
+      readme: findReadme(listing.entries),
+      blob: null,
+    };
   }
 
   /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRig, workRepo, type ReadRig, type WorkRepo } from '../../test/fixtures/git-repos.js';
 import { gitOk } from '../../test/fixtures/rig.js';
 import { writeCommitGraph } from './commit-graph.js';
-import { LastCommitFinder, WalkParser, type LastCommitCache } from './last-commit.js';
+import { LastCommitFinder, newestCommitOf, WalkParser, type LastCommitCache } from './last-commit.js';
 
 /** An in-memory cache that counts what it is asked, to see when git is (not) walked. */
 class MemoryCache implements LastCommitCache {
@@ -48,6 +48,22 @@ describe('last commit per entry', () => {
     expect(Object.fromEntries(res.found)).toEqual({ LICENSE: c.init, 'README.md': c.main, docs: c.docs, link: c.init, src: c.side });
     expect(res.pending).toEqual([]);
     expect(res.dirCommit).toBe(c.head);
+  });
+
+  it('looks up the entries a directory walk has not reached on their own, with the same answers', async () => {
+    const finder = new LastCommitFinder(r.ctx, new MemoryCache(), { helpAfterMs: 0 });
+    const res = await finder.find(w.repo, c.head!, '', ['LICENSE', 'README.md', 'docs', 'link', 'src'], 10_000);
+    expect(Object.fromEntries(res.found)).toEqual({ LICENSE: c.init, 'README.md': c.main, docs: c.docs, link: c.init, src: c.side });
+    expect(res.pending).toEqual([]);
+    const old = await new LastCommitFinder(r.ctx, new MemoryCache(), { helpAfterMs: 0 }).find(w.repo, c.a!, 'src', ['a.ts', 'b.ts'], 10_000);
+    expect(Object.fromEntries(old.found)).toEqual({ 'a.ts': c.a, 'b.ts': c.init });
+  });
+
+  it('finds one path\'s newest commit on its own (the lookup for stragglers)', async () => {
+    const expected = { LICENSE: c.init, 'README.md': c.main, docs: c.docs, link: c.init, src: c.side, 'src/a.ts': c.a, 'src/b.ts': c.side, 'docs/new': c.docs };
+    for (const [p, sha] of Object.entries(expected)) expect(await newestCommitOf(r.ctx, w.repo, c.head!, p, 10_000)).toBe(sha);
+    expect(await newestCommitOf(r.ctx, w.repo, c.a!, 'src/b.ts', 10_000)).toBe(c.init);
+    expect(await newestCommitOf(r.ctx, w.repo, c.head!, 'no/such/path', 10_000)).toBeNull();
   });
 
   it('works inside a directory, and knows the directory\'s own last commit', async () => {

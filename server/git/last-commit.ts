@@ -2,9 +2,12 @@
 // `git log --name-only` walk limited to the directory serves every entry and stops once all
 // are found. Answers are cached per (commit, path); a caller waits at most its time budget,
 // gets what is known, and the walk carries on in the background so a follow-up request (or
-// anyone else listing the same directory) finds the rest.
+// anyone else listing the same directory) finds the rest. A directory walk reads every commit's
+// changes; when a few entries are still missing after a moment (typically an old file at the
+// root), each gets its own `git log -1 -- <path>`, which the commit-graph's changed-path Bloom
+// filters answer without reading most commits.
 import { Semaphore } from '../lib/semaphore.js';
-import { spawnGit, userArg, type GitArg } from './command.js';
+import { runGit, spawnGit, userArg, type GitArg } from './command.js';
 import type { GitRepo } from './cat-file-pool.js';
 import type { GitReadContext } from './read-context.js';
 
@@ -67,6 +70,10 @@ export interface LastCommitOptions {
   walkTimeoutMs?: number;
   /** Walks waiting for a turn at most; beyond that rows stay pending until a later request. */
   maxQueued?: number;
+  /** A directory walk still missing entries after this long looks each of them up on its own. */
+  helpAfterMs?: number;
+  /** ...when at most this many are missing (each lookup is one more git process). */
+  maxHelped?: number;
 }
 
 /** Paths longer than this many bytes are answered but not cached (keeps the db key small). */
@@ -78,6 +85,8 @@ export class LastCommitFinder {
   private readonly limiter: Semaphore;
   private readonly walkTimeoutMs: number;
   private readonly maxQueued: number;
+  private readonly helpAfterMs: number;
+  private readonly maxHelped: number;
 
   constructor(
     private readonly ctx: GitReadContext,
@@ -87,6 +96,8 @@ export class LastCommitFinder {
     this.limiter = new Semaphore(opts.concurrency ?? 2);
     this.walkTimeoutMs = opts.walkTimeoutMs ?? 120_000;
     this.maxQueued = opts.maxQueued ?? 32;
+    this.helpAfterMs = opts.helpAfterMs ?? 250;
+    this.maxHelped = opts.maxHelped ?? 16;
   }
 
   /**
@@ -159,6 +170,12 @@ export class LastCommitFinder {
     const args: GitArg[] = ['--literal-pathspecs', '--git-dir', repo.dir, 'log', '--format=/%H', '-z', '--name-only', '--no-renames', '-c', userArg(commit), '--', ...pathspecs];
     return new Promise((resolve, reject) => {
       const g = spawnGit(this.ctx.env, args, { timeoutMs: this.walkTimeoutMs });
+      let closed = false;
+      const helper = perEntry
+        ? undefined
+        : setTimeout(() => {
+            void this.helpStragglers(repo, commit, prefix, pending, walk, () => closed, () => g.kill('output-limit'));
+          }, this.helpAfterMs);
       const parser = new WalkParser({
         commit: (sha) => {
           if (walk.dirCommit === null && !perEntry) walk.dirCommit = sha;
@@ -179,10 +196,31 @@ export class LastCommitFinder {
       g.child.stderr!.resume();
       g.child.once('error', reject);
       g.child.once('close', (code) => {
+        closed = true;
+        clearTimeout(helper);
         const killed = g.killedFor();
         if (killed === 'output-limit' || (code === 0 && !killed)) resolve();
         else reject(new Error(`last-commit walk ended (${killed ?? code})`));
       });
     });
   }
+
+  /** One `log -1 -- <path>` per missing entry (a few at most), while the directory walk goes on. */
+  private async helpStragglers(repo: GitRepo, commit: string, prefix: string, pending: Set<string>, walk: Walk, over: () => boolean, stopWalk: () => void): Promise<void> {
+    if (pending.size === 0 || pending.size > this.maxHelped) return;
+    for (const name of [...pending]) {
+      if (over()) return;
+      if (!pending.has(name)) continue;
+      const sha = await newestCommitOf(this.ctx, repo, commit, prefix + name, this.walkTimeoutMs).catch(() => null);
+      if (over()) return;
+      if (sha && pending.delete(name)) walk.found.set(name, sha);
+      if (pending.size === 0) return stopWalk();
+    }
+  }
+}
+
+/** The newest commit reachable from `commit` that changed `path` (history simplified, as `git log -- path`). */
+export async function newestCommitOf(ctx: GitReadContext, repo: GitRepo, commit: string, path: string, timeoutMs: number): Promise<string | null> {
+  const { stdout } = await runGit(ctx.env, ['--literal-pathspecs', '--git-dir', repo.dir, 'log', '-1', '--format=%H', userArg(commit), '--', path], { timeoutMs });
+  return stdout.toString('latin1').trim() || null;
 }
