@@ -21,7 +21,8 @@ import { trayMenu, trayStatus, trayTooltip, type TrayAction } from './tray-model
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // <app>/electron/dist
 const APP_ROOT = path.resolve(HERE, '../..'); // the forge: dist/server, dist/renderer, resources
 const SERVER_SCRIPT = path.join(APP_ROOT, 'dist', 'server', 'main.js');
-const ICONS = path.join(APP_ROOT, 'resources', 'icons');
+// packaged: real files beside app.asar (extraResources), which trays and libnotify can read
+const ICONS = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(APP_ROOT, 'resources', 'icons');
 const PRELOAD = path.join(HERE, 'preload.cjs');
 const ERROR_PAGE = path.join(HERE, '..', 'static', 'error.html');
 const ERROR_PAGE_URL = pathToFileURL(ERROR_PAGE).href;
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
     args: serveArgs(dataDir, settings),
     execPath,
     env,
-    cwd: APP_ROOT,
+    // not inside app.asar: git and the server's children need a real working directory
+    cwd: app.isPackaged ? app.getPath('userData') : APP_ROOT,
     log: (level, line) => serverLog[level](line),
     stopTimeoutMs: STOP_BOUND_MS,
   });
