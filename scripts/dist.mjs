@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run dist [-- --linux|--win|--mac ...]`: builds the forge and the desktop shell, then
 // runs electron-builder with build/electron-builder.yml. Installers land in release/:
-// Gitssy-<version>-linux-x86_64.AppImage, Gitssy-<version>-linux-amd64.deb,
-// Gitssy-<version>-win-x64.exe (NSIS), Gitssy-<version>-mac-<arch>.dmg. Native modules are
+// Gitssy-<version>-linux-<arch>.AppImage, Gitssy-<version>-linux-<arch>.deb,
+// Gitssy-<version>-win-<arch>.exe (NSIS), Gitssy-<version>-mac-<arch>.dmg. Native modules are
 // rebuilt for Electron's ABI here, so this needs a C toolchain and network access to the
 // Electron downloads (and Node >= 22.12, which electron-builder 26's rebuild tooling wants).
 import { spawnSync } from 'node:child_process';

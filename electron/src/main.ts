@@ -114,7 +114,8 @@ async function main(): Promise<void> {
   };
 
   await app.whenReady();
-  Menu.setApplicationMenu(null);
+  // no menu bar in the console window; macOS keeps its default app menu (Quit, Edit shortcuts)
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
 
   let window: BrowserWindow | null = null;
   let tray: Tray | null = null;

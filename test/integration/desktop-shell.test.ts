@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShellController } from '../../electron/src/controller.js';
 import { trayMenu, trayStatus } from '../../electron/src/tray-model.js';
 import { ServerSupervisor } from '../../electron/src/supervisor.js';
-import { CLI, tempDir } from '../fixtures/rig.js';
+import { CLI, run, tempDir, waitFor } from '../fixtures/rig.js';
 
 describe('desktop shell with the real server', () => {
   let dir: string;
@@ -113,5 +113,38 @@ describe('desktop shell with the real server', () => {
     expect(outcome).toEqual({ ok: false, file: null, message: 'Backup failed: the server is not running' });
     expect(notes).toEqual([{ title: 'Gitssy backup failed', body: 'Backup failed: the server is not running' }]);
     await expect(shell.setMaintenance(true)).rejects.toThrow(/not running; start it first/);
+  });
+});
+
+describe('the server without its desktop shell', () => {
+  it('stops by itself when the shell that forked it dies', async () => {
+    const dir = await tempDir('gitssy-orphan-');
+    try {
+      // a parent that forks the server, reports its pid once ready, then dies without stopping it
+      const parent = `
+        const { fork } = require('node:child_process');
+        const child = fork(${JSON.stringify(CLI)}, ['serve', '--data', ${JSON.stringify(path.join(dir, 'data'))}, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+        child.on('message', (m) => { if (m && m.type === 'ready') { console.log(String(m.pid)); process.exit(0); } });
+        setTimeout(() => process.exit(2), 60000);
+      `;
+      const r = await run(process.execPath, ['-e', parent], { env: { ...process.env } as Record<string, string>, timeoutMs: 90_000 });
+      expect(r.code).toBe(0);
+      const pid = Number(r.stdout.trim());
+      expect(pid).toBeGreaterThan(0);
+      const gone = await waitFor(async () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 30_000).catch(() => false);
+      if (!gone) process.kill(pid, 'SIGKILL');
+      expect(gone).toBe(true);
+      // it stopped cleanly: ports.json is removed on a clean stop
+      expect(existsSync(path.join(dir, 'data', 'run', 'ports.json'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
