@@ -118,7 +118,7 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
     trusted: new TrustedNetworks(() => settings.get('access.allowCidrs')),
     mail: new MailService(settings),
     appearance: new AppearanceService(db, () => settings.get('ui.defaultAppearance')),
-    ops: { startedAt: Date.now(), logDir: logDir(config.dataDir), gitPort: () => null, mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort }, log.child({ component: 'mdns' })) },
+    ops: { startedAt: Date.now(), logDir: logDir(config.dataDir), gitPort: () => null, mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort, peerPort: config.mdnsPeerPort }, log.child({ component: 'mdns' })) },
   };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way

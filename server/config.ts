@@ -28,6 +28,7 @@ const configSchema = z.object({
   trustProxy: z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1'),
   mdnsInterface: z.string().regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address').nullable(),
   mdnsPort: port.nullable(),
+  mdnsPeerPort: port.nullable(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -51,6 +52,7 @@ export const SETTINGS: Record<Key, { env: string; flag?: string; default: string
   /** mDNS: bind to one interface address; with a port, multicast is off and packets go to that address and port (tests). */
   mdnsInterface: { env: 'GITSSY_MDNS_INTERFACE', default: null },
   mdnsPort: { env: 'GITSSY_MDNS_PORT', default: null },
+  mdnsPeerPort: { env: 'GITSSY_MDNS_PEER_PORT', default: null },
 };
 
 export class ConfigError extends Error {}

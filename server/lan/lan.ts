@@ -14,7 +14,7 @@ function sources(s: Services): UrlSources {
 /** Brings the advertisement in line with the settings (on, off, or re-announced). */
 async function syncMdns(s: Services): Promise<void> {
   const mdns = s.ops.mdns;
-  const want = s.settings.get('lan.mdns') && LanAdvertiser.reachable(s.config.host, { interface: s.config.mdnsInterface, port: s.config.mdnsPort });
+  const want = s.settings.get('lan.mdns') && LanAdvertiser.reachable(s.config.host, { interface: s.config.mdnsInterface, port: s.config.mdnsPort, peerPort: s.config.mdnsPeerPort });
   if (!want) {
     await mdns.stop();
     return;

@@ -2,7 +2,9 @@
 // records with the ports, the clone base URL and the version) while `lan.mdns` is on.
 // Never while the server listens on loopback only (nobody on the LAN could reach it) unless an
 // mDNS interface is configured explicitly: that is how tests run it, bound to 127.0.0.1 with
-// multicast off and a private port, so nothing is ever sent to 224.0.0.251.
+// multicast off and private ports, so nothing is ever sent to 224.0.0.251.
+import dgram from 'node:dgram';
+import net from 'node:net';
 import BonjourService from 'bonjour-service';
 import type { Logger } from '../lib/log.js';
 
@@ -11,17 +13,30 @@ type Bonjour = InstanceType<typeof BonjourService>;
 export interface MdnsTransport {
   /** Address to bind (GITSSY_MDNS_INTERFACE); null = all interfaces. */
   interface: string | null;
-  /** Port for unicast test mode (GITSSY_MDNS_PORT): multicast off, packets go to interface:port. */
+  /** Unicast test mode (GITSSY_MDNS_PORT): multicast off, bound to interface:port. */
   port: number | null;
+  /** Where unicast packets go (GITSSY_MDNS_PEER_PORT, on the same interface); default: port. */
+  peerPort?: number | null;
 }
 
-/** multicast-dns options for the transport settings (exported for tests that browse). */
-export function mdnsOptions(t: MdnsTransport): Record<string, unknown> {
-  if (t.port !== null) {
-    const addr = t.interface ?? '127.0.0.1';
-    return { multicast: false, interface: addr, ip: addr, port: t.port };
-  }
-  return t.interface ? { interface: t.interface } : {};
+/**
+ * multicast-dns options for the transport settings. In unicast mode the socket is bound here
+ * first and handed over, so that this side listens on `port` and sends to `peerPort`: two
+ * programs on one loopback address each get their own socket (with one shared port the kernel
+ * hands every datagram to whichever socket bound last).
+ */
+export async function mdnsOptions(t: MdnsTransport): Promise<Record<string, unknown>> {
+  if (t.port === null) return t.interface ? { interface: t.interface } : {};
+  const addr = t.interface ?? '127.0.0.1';
+  const socket = dgram.createSocket({ type: net.isIPv6(addr) ? 'udp6' : 'udp4', reuseAddr: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(t.port!, addr, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return { socket, bind: false, multicast: false, interface: addr, ip: addr, port: t.peerPort ?? t.port };
 }
 
 export interface Advertisement {
@@ -59,7 +74,7 @@ export class LanAdvertiser {
 
   async start(ad: Advertisement): Promise<void> {
     if (this.bonjour) await this.stop();
-    const bonjour = new BonjourService(mdnsOptions(this.transport), (err: Error) => this.log.warn({ err }, 'mDNS advertisement failed'));
+    const bonjour = new BonjourService(await mdnsOptions(this.transport), (err: Error) => this.log.warn({ err }, 'mDNS advertisement failed'));
     // multicast-dns reports socket trouble as events; without listeners an 'error' would crash us
     const mdns = (bonjour as unknown as { server: { mdns: NodeJS.EventEmitter } }).server.mdns;
     mdns.on('error', (err: Error) => this.log.warn({ err }, 'mDNS socket error; LAN discovery is unavailable'));
