@@ -74,7 +74,7 @@ export function buildCli(): Command {
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
-    if (process.send) superviseOverIpc(app, ports, shutdown);
+    if (process.send) superviseOverIpc(app, ports, shutdown, config.host);
   });
 
   const admin = program.command('admin').description('administer users, tokens and the instance');

@@ -16,7 +16,7 @@ export interface ReadyInfo {
   ssh: number | null;
   git: number | null;
   pid: number;
-  /** The loopback URL of the web UI, ending in `/`. */
+  /** The URL the shell opens, ending in `/`: loopback unless the server listens on one address only. */
   url: string;
   /** The one-time setup token while no administrator exists yet. */
   setupToken: string | null;
@@ -128,7 +128,7 @@ function parseReady(msg: Record<string, unknown>): ReadyInfo | null {
   const src = (msg.ports && typeof msg.ports === 'object' ? { ...(msg.ports as Record<string, unknown>), ...msg } : msg) as Record<string, unknown>;
   const http = port(src.http);
   if (http === null) return null;
-  const url = typeof src.url === 'string' && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(src.url) ? src.url : `http://127.0.0.1:${http}/`;
+  const url = typeof src.url === 'string' && /^http:\/\/(?:[\w.-]+|\[[0-9a-fA-F:.]+\]):\d{1,5}\/$/.test(src.url) ? src.url : `http://127.0.0.1:${http}/`;
   return {
     http,
     ssh: port(src.ssh),

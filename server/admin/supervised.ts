@@ -6,7 +6,13 @@ import type { App, Ports } from '../app.js';
 
 type Send = (msg: unknown) => void;
 
-export function superviseOverIpc(app: App, ports: Ports, shutdown: (reason: string) => void): void {
+/** Where the shell reaches the web UI: loopback when we listen there or everywhere, else our address. */
+export function localUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${h.includes(':') ? `[${h}]` : h}:${port}/`;
+}
+
+export function superviseOverIpc(app: App, ports: Ports, shutdown: (reason: string) => void, host: string): void {
   const send: Send = (msg) => {
     try {
       process.send?.(msg);
@@ -14,7 +20,7 @@ export function superviseOverIpc(app: App, ports: Ports, shutdown: (reason: stri
       /* the parent is gone; 'disconnect' handles it */
     }
   };
-  send({ type: 'ready', http: ports.http, ssh: ports.ssh, git: ports.git, pid: ports.pid, url: `http://127.0.0.1:${ports.http}/`, setupToken: app.setupToken, ports });
+  send({ type: 'ready', http: ports.http, ssh: ports.ssh, git: ports.git, pid: ports.pid, url: localUrl(host, ports.http), setupToken: app.setupToken, ports });
   process.on('message', (raw: unknown) => {
     if (!raw || typeof raw !== 'object') return;
     const msg = raw as { type?: unknown; id?: unknown };
