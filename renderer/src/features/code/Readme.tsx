@@ -10,7 +10,7 @@ import s from './Code.module.css';
 export function Readme({ owner, repo, view }: { owner: string; repo: string; view: TreeView }) {
   const readme = view.readme;
   const refName = view.ref.kind === 'commit' ? view.ref.commit : view.ref.name;
-  const rendered = view.readme_html;
+  const rendered = readme?.html;
   const raw = useRawText(owner, repo, readme?.path, view.ref.commit, !!readme && rendered === undefined);
   if (!readme) return null;
   let body;

@@ -6,6 +6,7 @@ import { Popover } from 'radix-ui';
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Button } from '../../components/ui';
 import { useBranchNames, useTagNames, type RefKind } from './api';
+import { BranchIcon, CommitIcon, TagIcon } from './icons';
 import { srcSplat } from './paths';
 import s from './Code.module.css';
 
@@ -60,7 +61,7 @@ export function RefSwitcher({ owner, repo, current, path = '' }: { owner: string
       <Popover.Trigger asChild>
         <Button className={s.refButton} aria-label={`Switch branch or tag (current: ${label})`} data-testid="ref-switcher">
           <span className={s.refIcon} aria-hidden>
-            {current.kind === 'tag' ? '⌂' : current.kind === 'commit' ? '◆' : '⑂'}
+            {current.kind === 'tag' ? <TagIcon /> : current.kind === 'commit' ? <CommitIcon /> : <BranchIcon />}
           </span>
           <span className={s.refName}>{label}</span>
           <span aria-hidden>▾</span>

@@ -50,7 +50,7 @@ export interface FileView {
   /** Markdown files: the sanitized rendering. */
   rendered_html?: string | null;
   language?: string | null;
-  line_count?: number;
+  line_count?: number | null;
 }
 
 export interface TreeView {
@@ -64,9 +64,8 @@ export interface TreeView {
   pending: string[];
   total: number;
   truncated: boolean;
-  readme: TreeEntry | null;
-  /** The README rendered and sanitized by the server (server/markup); null when it can't be. */
-  readme_html?: string | null;
+  /** The directory's README; `html` is its rendering, sanitized by the server (server/markup), null when it can't be rendered. */
+  readme: (TreeEntry & { html?: string | null }) | null;
   file: FileView | null;
 }
 

@@ -74,7 +74,12 @@ export function RepoHeaderActions({ repo }: { repo: Repo }) {
         {starred.data ? 'Unstar' : 'Star'}
       </Counted>
       <Counted count={repo.forks_count} countLabel="forks" reason={reason ?? (repo.empty ? 'An empty repository has nothing to fork yet' : null)} onClick={() => setForkOpen(true)}>
-        <span aria-hidden>⑂</span>
+        <svg width="14" height="14" viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" aria-hidden>
+          <circle cx="4" cy="3" r="1.7" />
+          <circle cx="12" cy="3" r="1.7" />
+          <circle cx="8" cy="13" r="1.7" />
+          <path d="M4 4.7v1.1c0 1.5 1 2.2 4 2.2s4-.7 4-2.2V4.7M8 8v3.3" />
+        </svg>
         Fork
       </Counted>
       {error && (
