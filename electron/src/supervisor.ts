@@ -204,7 +204,8 @@ export class ServerSupervisor extends EventEmitter {
     this.set({ status: 'stopping', nextRestartInMs: null });
     this.log('info', `[supervisor] stopping the server (pid ${c.proc.pid}); waiting up to ${secs(this.opts.stopTimeoutMs)} for work in flight`);
     let asked = false;
-    if (c.proc.connected) {
+    // before ready the server has not set up its IPC handler yet: a signal is what it hears
+    if (c.ready && c.proc.connected) {
       try {
         c.proc.send({ type: 'shutdown' });
         asked = true;

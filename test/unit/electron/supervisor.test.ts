@@ -31,7 +31,7 @@ function supervisor(args: string[], more: Partial<SupervisorOptions> = {}): Serv
     execPath: process.execPath,
     // a plain file writer stands in for electron-log's rotating file transport
     log: (level, line) => appendFileSync(logFile, `${level} ${line}\n`),
-    readyTimeoutMs: 5_000,
+    readyTimeoutMs: 15_000,
     stopTimeoutMs: 5_000,
     backoff: { initialMs: 100, maxMs: 2_000, factor: 2 },
     crashLoop: { maxCrashes: 5, windowMs: 60_000 },
@@ -187,6 +187,20 @@ describe('supervisor', () => {
     expect(alive(pid)).toBe(false);
     expect(s.state.status).toBe('stopped');
     expect(readFileSync(logFile, 'utf8')).toMatch(/ignoring shutdown[\s\S]*did not stop within 0.5s; killing it/);
+  });
+
+  it('stop() before the server is ready signals it instead of waiting for the bound', async () => {
+    const s = supervisor(['hang'], { stopTimeoutMs: 5_000 });
+    s.start().catch(() => {});
+    await until(() => s.logTail().some((l) => l.includes('fake server hang')));
+    const pid = s.state.pid!;
+    const t0 = Date.now();
+    const result = await s.stop();
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(result).toEqual({ graceful: true, code: 0, signal: null });
+    expect(readFileSync(logFile, 'utf8')).toContain('stopping (SIGTERM)');
+    expect(alive(pid)).toBe(false);
+    expect(s.state.status).toBe('stopped');
   });
 
   it('stop() during a backoff cancels the pending restart', async () => {
