@@ -10,6 +10,7 @@ import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
 import { parseRepoPath } from '../ssh/command-line.js';
 import { TrustedNetworks } from '../ops/cidr.js';
+import { CloneLimit } from '../git/clone-limit.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_S = 60;
@@ -147,7 +148,8 @@ export class GitDaemon {
     if (rest.length) g.child.stdin!.write(rest);
     socket.pipe(g.child.stdin!);
     socket.resume();
-    g.child.stdout!.pipe(socket);
+    const maxClone = this.s.settings.get('git.maxCloneBytes');
+    (maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : g.child.stdout!).pipe(socket);
     socket.once('close', () => g.kill('aborted'));
     g.child.once('close', () => {
       release();

@@ -8,6 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { ANONYMOUS, type Actor } from '../access/access.js';
 import { spawnGit } from '../git/command.js';
 import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
+import { CloneLimit } from '../git/clone-limit.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/repos.js';
@@ -273,7 +274,10 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
     if (!res.writableFinished) git.kill('aborted');
   });
 
-  const out = streamWhenOutput(git.child.stdout!, res, () => {
+  // clones and fetches stop at the size limit with a message git prints
+  const maxClone = service === 'upload-pack' ? s.settings.get('git.maxCloneBytes') : 0;
+  const stdout = maxClone > 0 ? git.child.stdout!.pipe(new CloneLimit(maxClone, () => git.kill('aborted'))) : git.child.stdout!;
+  const out = streamWhenOutput(stdout, res, () => {
     res.status(200).set('Content-Type', `application/x-git-${service}-result`);
   });
 

@@ -13,6 +13,7 @@ import { toActorUser } from '../users/users.js';
 import { fingerprintOf } from '../keys/keys.js';
 import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
 import { runShellCommand } from './shell.js';
+import { CloneLimit } from '../git/clone-limit.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
 const IDLE_CONNECTION_MS = 60_000;
@@ -237,7 +238,8 @@ export class SshServer {
     g.child.once('close', release);
     if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start());
     channel.pipe(g.child.stdin!);
-    g.child.stdout!.pipe(channel, { end: false });
+    const maxClone = service === 'upload-pack' ? this.s.settings.get('git.maxCloneBytes') : 0;
+    (maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : g.child.stdout!).pipe(channel, { end: false });
     g.child.stderr!.pipe(channel.stderr, { end: false });
     channel.on('close', () => g.kill('aborted'));
     g.child.once('error', () => this.fail(channel, 'could not start git', 1));

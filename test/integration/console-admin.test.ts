@@ -2,6 +2,7 @@
 // ranges on HTTP, API, SSH and git://; transports; SMTP with a test mail), users admin.
 // A LAN client is played by connections from 127.0.0.2: only 127.0.0.1 and ::1 (and this
 // machine's interface addresses) count as the operator's own machine.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -289,6 +290,32 @@ describe('transports', () => {
       await patchOk({ 'transports.ssh': true, 'transports.git': true });
     }
     expect((await sshRun(target, key, 'help')).code).toBe(0);
+  });
+});
+
+describe('clone size limit', () => {
+  it('stops clones larger than the limit on HTTP, SSH and git:// with a message; smaller ones pass', async () => {
+    const big = await tempDir();
+    await makeRepo(big, 1);
+    await writeFile(path.join(big, 'noise.bin'), randomBytes(64 * 1024));
+    await gitOk(['add', '-A'], { cwd: big });
+    await gitOk(['commit', '-q', '-m', 'noise'], { cwd: big });
+    await createRepo(s, admin, { name: 'big' });
+    await gitOk(['push', '-q', s.gitUrl('root/big.git', admin), 'main'], { cwd: big });
+    await patchOk({ 'git.maxCloneBytes': 32 * 1024 });
+    try {
+      const env = { GIT_SSH_COMMAND: `ssh -F /dev/null -i ${key.file} -o IdentitiesOnly=yes -o UserKnownHostsFile=${target.knownHosts} -o StrictHostKeyChecking=yes -o BatchMode=yes` };
+      for (const url of [s.gitUrl('root/big.git'), `ssh://git@127.0.0.1:${target.port}/root/big.git`, `git://127.0.0.1:${gitPort}/root/big.git`]) {
+        const r = await git(['clone', url, path.join(await tempDir(), 'c')], { env });
+        expect(r.code, url).not.toBe(0);
+        expect(r.stderr, url).toMatch(/remote(?: error)?: this clone or fetch is larger than this server's limit of 32768 bytes/);
+      }
+      // the small repository still clones
+      await gitOk(['clone', '-q', s.gitUrl('root/pub.git'), path.join(await tempDir(), 'small')]);
+    } finally {
+      await patchOk({ 'git.maxCloneBytes': 0 });
+    }
+    await gitOk(['clone', '-q', s.gitUrl('root/big.git'), path.join(await tempDir(), 'after')]);
   });
 });
 
