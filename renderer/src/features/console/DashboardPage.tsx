@@ -1,6 +1,6 @@
 // Console → Dashboard: is the forge up, where teammates reach it (URLs and QR codes), the SSH
 // host key to trust, disk, counts and live git sessions; maintenance mode one click away.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, useTitle } from '../../components/ui';
 import { CopyButton } from '../code/CopyButton';
 import { useSetMaintenance, useStatus, type Status } from './api';
@@ -20,7 +20,10 @@ function Card({ label, value, hint }: { label: string; value: React.ReactNode; h
 }
 
 function MaintenanceControl({ status }: { status: Status }) {
-  const [message, setMessage] = useState(status.maintenance.message);
+  const stored = status.maintenance.message;
+  const [message, setMessage] = useState(stored);
+  // follow the stored message (the settings page or the tray may change it)
+  useEffect(() => setMessage(stored), [stored]);
   const set = useSetMaintenance();
   const on = status.maintenance.enabled;
   return (

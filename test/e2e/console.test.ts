@@ -1,0 +1,167 @@
+// The operator console in Chromium, the way an operator meets it: the first-run wizard on a
+// fresh data dir, the dashboard, settings, users, maintenance mode, a backup with live progress
+// and its verification; then the archive restored into a second instance from that instance's
+// console, which afterwards serves the same repositories, refs and users.
+import type { Browser } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium, openPage, signInContext, type WatchedPage } from '../fixtures/chromium.js';
+import { git, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+
+const missing = chromiumMissing();
+if (missing) console.warn(`browser tests skipped: ${missing}`);
+
+const setupToken = (s: TestServer) => waitFor(async () => /\/setup\?token=([0-9a-f]{48})/.exec(s.log())?.[1], 10_000);
+
+describe.skipIf(missing)('operator console', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let browser: Browser;
+  let w: WatchedPage;
+  let work: string;
+  let backupFile = '';
+  const admin: [string, string] = ['root', 'root-pass-123'];
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([startServer(), startServer()]);
+    browser = await launchChromium();
+    work = await tempDir('gitssy-console-');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('the wizard creates the administrator and names the instance', async () => {
+    w = await openPage(browser, a);
+    await w.go('/setup?token=nope');
+    expect(await w.page.textContent('body')).toContain('Setup link required');
+    await w.go(`/setup?token=${await setupToken(a)}`);
+    await w.page.getByLabel('Username').fill(admin[0]);
+    await w.page.getByLabel('Email').fill('root@example.test');
+    await w.page.getByLabel('Password', { exact: true }).fill(admin[1]);
+    await w.page.getByLabel('Password again').fill(admin[1]);
+    await w.shot('console-wizard');
+    await w.page.getByRole('button', { name: 'Next' }).click();
+    await w.page.getByLabel('Instance name').fill('Team Forge');
+    await w.page.getByLabel('Who may create an account').selectOption('approval');
+    await w.page.getByRole('button', { name: 'Next' }).click();
+    await w.page.getByLabel('Address teammates use').waitFor();
+    await w.page.getByRole('button', { name: 'Next' }).click();
+    await w.page.getByRole('button', { name: 'Finish setup' }).click();
+    await w.page.waitForURL('**/console');
+    await w.page.getByTestId('console-status').getByText('Running').waitFor();
+    const settings = await (await a.api('GET', '/api/v1/admin/settings', { auth: admin })).json();
+    expect(settings['instance.name']).toBe('Team Forge');
+    expect(settings['registration.mode']).toBe('approval');
+    await w.page.getByTestId('host-key-fingerprint').getByText(/SHA256:/).waitFor();
+    await w.shot('console-dashboard');
+  });
+
+  it('settings save only what changed, all or nothing', async () => {
+    await w.page.getByRole('link', { name: 'Settings' }).click();
+    await w.page.getByLabel('Registration').selectOption('closed');
+    await w.page.getByLabel('Maintenance message').fill('Disk swap, back at noon');
+    await w.page.getByRole('button', { name: /Save changes \(2\)/ }).click();
+    await w.page.getByText('Saved.').waitFor();
+    const settings = await (await a.api('GET', '/api/v1/admin/settings', { auth: admin })).json();
+    expect(settings['registration.mode']).toBe('closed');
+    expect(settings['maintenance.message']).toBe('Disk swap, back at noon');
+    // an invalid range is refused with the server's reason and nothing changes
+    await w.page.getByLabel('Trusted IP ranges').fill('10.0.0.0/99');
+    await w.page.getByLabel('Instance name').fill('Renamed');
+    await w.page.getByRole('button', { name: /Save changes/ }).click();
+    await w.page.getByRole('alert').waitFor();
+    expect((await (await a.api('GET', '/api/v1/admin/settings', { auth: admin })).json())['instance.name']).toBe('Team Forge');
+    await w.page.getByRole('button', { name: 'Discard' }).click();
+    await w.shot('console-settings');
+  });
+
+  it('users: create, disable and promote', async () => {
+    await w.page.getByRole('link', { name: 'Users' }).click();
+    await w.page.getByRole('button', { name: 'New user' }).click();
+    await w.page.getByLabel('Username').fill('bob');
+    await w.page.getByLabel('Email').fill('bob@example.test');
+    await w.page.getByLabel('Initial password').fill('bob-pass-1234');
+    await w.page.getByRole('button', { name: 'Create user' }).click();
+    const row = w.page.getByTestId('user-row-bob');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Actions for bob' }).click();
+    await w.page.getByRole('menuitem', { name: 'Disable sign-in' }).click();
+    await row.getByText('disabled').waitFor();
+    expect((await a.api('GET', '/api/v1/user', { auth: ['bob', 'bob-pass-1234'] })).status).toBe(403);
+    await row.getByRole('button', { name: 'Actions for bob' }).click();
+    await w.page.getByRole('menuitem', { name: 'Enable sign-in' }).click();
+    await row.getByText('active').waitFor();
+    expect((await a.api('GET', '/api/v1/user', { auth: ['bob', 'bob-pass-1234'] })).status).toBe(200);
+    await w.shot('console-users');
+  });
+
+  it('maintenance from the dashboard refuses pushes with the message and shows a banner', async () => {
+    expect((await a.api('POST', '/api/v1/user/repos', { auth: admin, json: { name: 'tools' } })).status).toBe(201);
+    await makeRepo(path.join(work, 'src'), 4);
+    await gitOk(['push', '-q', a.gitUrl('root/tools.git', admin), 'main'], { cwd: path.join(work, 'src') });
+    await w.page.getByRole('link', { name: 'Dashboard' }).click();
+    await w.page.getByTestId('maintenance-toggle').click();
+    await w.page.getByTestId('console-status').getByText('Maintenance').waitFor();
+    const refused = await git(['push', a.gitUrl('root/tools.git', admin), 'main:refs/heads/blocked'], { cwd: path.join(work, 'src') });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Disk swap, back at noon');
+    await w.page.reload({ waitUntil: 'networkidle' });
+    await w.page.getByTestId('maintenance-banner').waitFor();
+    await w.page.getByTestId('maintenance-toggle').click();
+    await w.page.getByTestId('console-status').getByText('Running').waitFor();
+    await gitOk(['push', '-q', a.gitUrl('root/tools.git', admin), 'main:refs/heads/after'], { cwd: path.join(work, 'src') });
+  });
+
+  it('backs up with live progress and verifies the archive', async () => {
+    await w.page.getByRole('link', { name: 'Backups' }).click();
+    await w.page.getByText('No backups yet').waitFor();
+    await w.page.getByRole('button', { name: 'Back up now' }).click();
+    await w.page.getByTestId('job-create').waitFor();
+    await w.page.waitForSelector('[data-testid="job-create"][data-state="done"]', { timeout: 60_000 });
+    await w.page.getByRole('progressbar', { name: /Backing up/ }).waitFor();
+    const row = w.page.locator('[data-testid^="backup-"]').first();
+    await row.waitFor();
+    const name = (await row.getAttribute('data-testid'))!.slice('backup-'.length);
+    await row.getByRole('button', { name: 'Verify' }).click();
+    await w.page.waitForSelector('[data-testid="job-verify"][data-state="done"]', { timeout: 60_000 });
+    await row.getByText('verified').waitFor();
+    await w.shot('console-backups');
+    // the download is the archive itself
+    const download = w.page.waitForEvent('download');
+    await row.getByRole('link', { name: 'Download' }).click();
+    backupFile = path.join(work, name);
+    await (await download).saveAs(backupFile);
+    expect((await readFile(backupFile)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  });
+
+  it('restores the archive into a second instance from its console', async () => {
+    expect(backupFile).not.toBe('');
+    // the second instance is set up by another operator, then takes the first one's data
+    const w2 = await openPage(browser, b);
+    const session = await (await w2.context.request.get('/api/v1/auth/session')).json();
+    const setup = await w2.context.request.post('/api/v1/setup', { data: { token: await setupToken(b), username: 'other', email: 'other@example.test', password: 'other-pass-123' }, headers: { 'X-CSRF-Token': session.csrf_token } });
+    expect(setup.status()).toBe(201);
+    await signInContext(w2, 'other', 'other-pass-123');
+    await w2.go('/console/backups');
+    await w2.page.getByLabel('Backup archive to upload').setInputFiles(backupFile);
+    // the upload is stored under a name of its own
+    const row = w2.page.locator('[data-testid^="backup-gitssy-uploaded-"]');
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Restore…' }).click();
+    await w2.page.getByRole('button', { name: 'Restore and restart' }).click();
+    await w2.page.getByTestId('job-restore').waitFor();
+    // after the swap the instance restarts on the same port with the restored users (so this
+    // browser's session is gone) and the same repositories and refs
+    await waitFor(async () => (await b.api('GET', '/api/v1/user', { auth: admin }).catch(() => null))?.status === 200, 90_000, 500);
+    expect((await b.api('GET', '/api/v1/user', { auth: ['other', 'other-pass-123'] })).status).toBe(401);
+    expect((await b.api('GET', '/api/v1/user', { auth: ['bob', 'bob-pass-1234'] })).status).toBe(200);
+    const refs = async (s: TestServer) => (await gitOk(['ls-remote', s.gitUrl('root/tools.git', admin)])).trim().split('\n').sort();
+    expect(await refs(b)).toEqual(await refs(a));
+    expect((await (await b.api('GET', '/api/v1/admin/settings', { auth: admin })).json())['instance.name']).toBe('Team Forge');
+    await w2.context.close();
+    expect(w.pageErrors).toEqual([]);
+  });
+});
