@@ -1,6 +1,6 @@
 // Repositories: one typed function and one hook per call.
-import { useQuery } from '@tanstack/react-query';
-import { apiGet, encodePath } from '../../api/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiSend, encodePath } from '../../api/client';
 import type { Repo } from './types';
 
 export const repoKey = (owner: string, repo: string) => ['repo', owner.toLowerCase(), repo.toLowerCase()] as const;
@@ -16,4 +16,30 @@ export function useRepo(owner: string, repo: string) {
 /** `/api/v1/repos/<owner>/<repo>` with each part encoded, for the feature APIs. */
 export function repoPath(owner: string, repo: string): string {
   return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+}
+
+export interface CreateRepoBody {
+  name: string;
+  description?: string;
+  private?: boolean;
+  internal?: boolean;
+  auto_init?: boolean;
+  default_branch?: string;
+}
+
+/** Creates a repository for the signed-in user, or in an organization when `org` is given. */
+export function createRepo(org: string | null, body: CreateRepoBody): Promise<Repo> {
+  return apiSend<Repo>('POST', org ? `/orgs/${encodePath(org)}/repos` : '/user/repos', body);
+}
+
+export function useCreateRepo() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ org, body }: { org: string | null; body: CreateRepoBody }) => createRepo(org, body),
+    onSuccess: (repo) => {
+      qc.setQueryData(repoKey(repo.owner.login, repo.name), repo);
+      void qc.invalidateQueries({ queryKey: ['repos'] });
+      void qc.invalidateQueries({ queryKey: ['user'] });
+    },
+  });
 }

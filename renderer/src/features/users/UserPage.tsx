@@ -1,10 +1,118 @@
-// Placeholder while the page is being built (replaced in this session's work on the browser UI).
-import { EmptyState, Panel } from '../../components/ui';
+// /<owner>: a user's or an organization's profile (name, full name, description, website as a
+// plain nofollow link), the repositories the viewer may see, and for organizations the members
+// (shown to members and administrators, the only ones the server lists them for).
+import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
+import { ListPager, RepoList } from '../../components/RepoList';
+import { Avatar, Badge, ErrorState, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
+import { useSession } from '../session/api';
+import { USER_REPOS_LIMIT, useMyOrgs, useOrgMembers, useUser, useUserRepos } from './api';
+import type { User } from './types';
+import s from './UserPage.module.css';
+
+/** Only http(s) addresses become links; anything else stays text. */
+export function safeWebsite(url: string): string | null {
+  return /^https?:\/\/[^\s]+$/i.test(url.trim()) ? url.trim() : null;
+}
 
 export function UserPage() {
+  const { owner } = useParams({ from: '/$owner' });
+  const { page = 1 } = useSearch({ from: '/$owner' });
+  const navigate = useNavigate({ from: '/$owner' });
+  const session = useSession().data;
+  const me = session?.user ?? null;
+  const user = useUser(owner);
+  const isOrg = user.data?.type === 'Organization';
+  const repos = useUserRepos(owner, page, user.isSuccess);
+  const myOrgs = useMyOrgs(!!me && isOrg);
+  const member = isOrg && !!me && (me.is_admin || !!myOrgs.data?.items.some((o) => o.username.toLowerCase() === owner.toLowerCase()));
+  const members = useOrgMembers(owner, member);
+  useTitle(user.data ? (user.data.full_name ? `${user.data.login} (${user.data.full_name})` : user.data.login) : owner);
+
+  if (user.isPending) return <Loading />;
+  if (user.isError) return <ErrorState error={user.error} retry={() => void user.refetch()} />;
+  const u = user.data;
+  const site = u.website ? safeWebsite(u.website) : null;
+  const itsMe = !!me && me.id === u.id;
+
   return (
-    <Panel>
-      <EmptyState title="UserPage" />
-    </Panel>
+    <div className={s.layout}>
+      <aside className={s.profile}>
+        <Avatar name={u.login} size={112} />
+        <h1 className={s.names}>
+          {u.full_name && <span className={s.fullName}>{u.full_name}</span>}
+          <span className={s.login}>{u.login}</span>
+        </h1>
+        {isOrg && <Badge accent>Organization</Badge>}
+        {u.description && <p className={s.desc}>{u.description}</p>}
+        {u.website && (
+          <p className={s.website}>
+            {site ? (
+              <a href={site} rel="nofollow noopener" target="_blank" data-testid="profile-website">
+                {site}
+              </a>
+            ) : (
+              <span data-testid="profile-website">{u.website}</span>
+            )}
+          </p>
+        )}
+        {!isOrg && (
+          <p className="faint">
+            Joined <time dateTime={u.created}>{new Date(u.created).toLocaleDateString()}</time>
+          </p>
+        )}
+        {itsMe && (
+          <Link to="/user/settings" className={buttonClass('default', true)}>
+            Edit profile
+          </Link>
+        )}
+        {isOrg && member && (
+          <Panel className={s.members}>
+            <PanelHeader>
+              <strong>Members</strong>
+              {members.data && <span className="muted">{members.data.total ?? members.data.items.length}</span>}
+            </PanelHeader>
+            {members.isPending ? (
+              <Loading />
+            ) : members.isError ? (
+              <p className={s.pad + ' muted'}>Couldn't load the members: {(members.error as Error).message}</p>
+            ) : (
+              <ul className={s.memberList} data-testid="org-members">
+                {members.data.items.map((m: User) => (
+                  <li key={m.id}>
+                    <Link to="/$owner" params={{ owner: m.login }} className={s.member}>
+                      <Avatar name={m.login} size={22} />
+                      {m.login}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Panel>
+        )}
+      </aside>
+      <section>
+        <Panel>
+          <PanelHeader>
+            <strong>Repositories</strong>
+            {repos.data?.total != null && <span className="muted">{repos.data.total}</span>}
+            <span className={s.spacer} />
+            {(itsMe || member) && !session?.maintenance?.enabled && (
+              <Link to="/repo/create" search={isOrg ? { owner: u.login } : {}} className={buttonClass('primary', true)}>
+                New repository
+              </Link>
+            )}
+          </PanelHeader>
+          <RepoList
+            repos={repos.data?.items}
+            isPending={repos.isPending}
+            error={repos.error}
+            retry={() => void repos.refetch()}
+            showOwner={false}
+            empty={itsMe ? "You don't have any repositories yet" : `${u.login} has no repositories you can see`}
+          />
+        </Panel>
+        <ListPager page={page} total={repos.data?.total ?? null} limit={USER_REPOS_LIMIT} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
+      </section>
+    </div>
   );
 }

@@ -15,4 +15,17 @@ export interface User {
   website: string;
   description: string;
   visibility: 'public' | 'limited' | 'private';
+  /** Gitssy (GitHub's field): a user or an organization */
+  type?: 'User' | 'Organization';
+}
+
+/** An organization as /orgs and /user/orgs return it (Gitea's Organization shape). */
+export interface Org {
+  id: number;
+  name: string;
+  username: string;
+  full_name: string;
+  description: string;
+  website: string;
+  visibility: 'public' | 'limited' | 'private';
 }

@@ -1,0 +1,151 @@
+// User settings: profile (Gitea's /user/settings), password, personal access tokens and SSH
+// keys of the signed-in user.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiList, apiSend, encodePath } from '../../api/client';
+import { setCsrfToken } from '../../app/boot';
+import { sessionKey } from '../session/api';
+
+export interface UserSettings {
+  full_name: string;
+  website: string;
+  description: string;
+  hide_email: boolean;
+}
+
+export const settingsKey = ['user', 'me', 'settings'] as const;
+
+export function getSettings(): Promise<UserSettings> {
+  return apiGet<UserSettings>('/user/settings');
+}
+
+export function useSettings() {
+  return useQuery({ queryKey: settingsKey, queryFn: getSettings });
+}
+
+export function saveSettings(body: Partial<Pick<UserSettings, 'full_name' | 'website' | 'description'>>): Promise<UserSettings> {
+  return apiSend<UserSettings>('PATCH', '/user/settings', body);
+}
+
+export function useSaveSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: saveSettings,
+    onSuccess: (saved) => {
+      qc.setQueryData(settingsKey, saved);
+      void qc.invalidateQueries({ queryKey: sessionKey });
+      void qc.invalidateQueries({ queryKey: ['user'] });
+    },
+  });
+}
+
+export function changePassword(body: { old_password: string; new_password: string }): Promise<void> {
+  return apiSend('POST', '/user/password', body);
+}
+
+export function useChangePassword() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: changePassword,
+    // the server started a fresh session (and with it a new CSRF token)
+    onSuccess: async () => {
+      setCsrfToken(null);
+      await qc.invalidateQueries({ queryKey: sessionKey });
+    },
+  });
+}
+
+// ---- tokens ---------------------------------------------------------------------------------
+
+export interface AccessToken {
+  id: number;
+  name: string;
+  /** Only in the answer to a create: the secret, shown once. */
+  sha1?: string;
+  token_last_eight: string;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+}
+
+const tokensKey = (user: string) => ['user', user.toLowerCase(), 'tokens'] as const;
+
+export function getTokens(user: string): Promise<AccessToken[]> {
+  return apiList<AccessToken>(`/users/${encodePath(user)}/tokens`, { limit: 50 }).then((r) => r.items);
+}
+
+export function useTokens(user: string) {
+  return useQuery({ queryKey: tokensKey(user), queryFn: () => getTokens(user) });
+}
+
+export function createToken(user: string, body: { name: string; scopes: string[] }): Promise<AccessToken> {
+  return apiSend<AccessToken>('POST', `/users/${encodePath(user)}/tokens`, body);
+}
+
+export function useCreateToken(user: string) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: (body: { name: string; scopes: string[] }) => createToken(user, body), onSuccess: () => qc.invalidateQueries({ queryKey: tokensKey(user) }) });
+}
+
+export function deleteToken(user: string, id: number): Promise<void> {
+  return apiSend('DELETE', `/users/${encodePath(user)}/tokens/${id}`);
+}
+
+export function useDeleteToken(user: string) {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: (id: number) => deleteToken(user, id), onSuccess: () => qc.invalidateQueries({ queryKey: tokensKey(user) }) });
+}
+
+// ---- SSH keys -------------------------------------------------------------------------------
+
+export interface SshKey {
+  id: number;
+  key: string;
+  title: string;
+  fingerprint: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+const keysKey = ['user', 'me', 'keys'] as const;
+
+export function getKeys(): Promise<SshKey[]> {
+  return apiList<SshKey>('/user/keys', { limit: 50 }).then((r) => r.items);
+}
+
+export function useKeys() {
+  return useQuery({ queryKey: keysKey, queryFn: getKeys });
+}
+
+export function addKey(body: { title: string; key: string }): Promise<SshKey> {
+  return apiSend<SshKey>('POST', '/user/keys', body);
+}
+
+export function useAddKey() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: addKey, onSuccess: () => qc.invalidateQueries({ queryKey: keysKey }) });
+}
+
+export function deleteKey(id: number): Promise<void> {
+  return apiSend('DELETE', `/user/keys/${id}`);
+}
+
+export function useDeleteKey() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: deleteKey, onSuccess: () => qc.invalidateQueries({ queryKey: keysKey }) });
+}
+
+export interface SshInfo {
+  enabled: boolean;
+  port: number | null;
+  host: string;
+  host_key_fingerprint: string;
+  clone_example: string | null;
+}
+
+export function getSshInfo(): Promise<SshInfo> {
+  return apiGet<SshInfo>('/settings/ssh');
+}
+
+export function useSshInfo() {
+  return useQuery({ queryKey: ['ssh-info'], queryFn: getSshInfo, staleTime: Infinity });
+}

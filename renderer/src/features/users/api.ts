@@ -1,0 +1,41 @@
+// Users and organizations: a profile, the repositories the viewer may see, an organization's
+// members, and the organizations the signed-in user belongs to.
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { apiGet, apiList, encodePath, type PagedResult } from '../../api/client';
+import type { Repo } from '../repos/types';
+import type { Org, User } from './types';
+
+export const USER_REPOS_LIMIT = 20;
+
+export function getUser(name: string): Promise<User> {
+  return apiGet<User>(`/users/${encodePath(name)}`);
+}
+
+export function useUser(name: string) {
+  return useQuery({ queryKey: ['user', name.toLowerCase()], queryFn: () => getUser(name) });
+}
+
+export function getUserRepos(name: string, page: number): Promise<PagedResult<Repo>> {
+  return apiList<Repo>(`/users/${encodePath(name)}/repos`, { page, limit: USER_REPOS_LIMIT });
+}
+
+export function useUserRepos(name: string, page: number, enabled: boolean) {
+  return useQuery({ queryKey: ['user', name.toLowerCase(), 'repos', page], queryFn: () => getUserRepos(name, page), enabled, placeholderData: keepPreviousData });
+}
+
+export function getOrgMembers(org: string): Promise<PagedResult<User>> {
+  return apiList<User>(`/orgs/${encodePath(org)}/members`, { limit: 50 });
+}
+
+export function useOrgMembers(org: string, enabled: boolean) {
+  return useQuery({ queryKey: ['org', org.toLowerCase(), 'members'], queryFn: () => getOrgMembers(org), enabled });
+}
+
+export function getMyOrgs(): Promise<PagedResult<Org>> {
+  return apiList<Org>('/user/orgs', { limit: 50 });
+}
+
+/** The organizations the signed-in user belongs to (pass false when nobody is signed in). */
+export function useMyOrgs(enabled: boolean) {
+  return useQuery({ queryKey: ['user', 'me', 'orgs'], queryFn: getMyOrgs, enabled, staleTime: 30_000 });
+}
