@@ -79,8 +79,20 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   await mkdir(path.dirname(to), { recursive: true });
   try {
     await link(from, to);
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
     await copyFile(from, to);
+  }
+}
+
+/** Like linkOrCopy, but a file that vanished since the listing is skipped (false). */
+async function linkIfStillThere(from: string, to: string): Promise<boolean> {
+  try {
+    await linkOrCopy(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
   }
 }
 
@@ -176,8 +188,10 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       for (const rel of await walkFiles(path.join(src, 'objects'))) {
         // objects still being received (quarantine, temporary packs) belong to pushes after the capture
         if (/(^|\/)(tmp_objdir|incoming-)/.test(rel) || /(^|\/)tmp_|\.lock$/.test(rel)) continue;
-        await linkOrCopy(path.join(src, 'objects', rel), path.join(dst, 'objects', rel));
-        count++;
+        // a push that finished after the capture removes its pack's .keep and may rewrite
+        // objects/info; nothing the captured refs reach goes away while gc is paused (and the
+        // restore's fsck would catch it if it did)
+        if (await linkIfStillThere(path.join(src, 'objects', rel), path.join(dst, 'objects', rel))) count++;
       }
       await mkdir(path.join(dst, 'objects'), { recursive: true });
       for (const f of ['HEAD', 'config', 'description']) if (await exists(path.join(src, f))) await copyFile(path.join(src, f), path.join(dst, f));

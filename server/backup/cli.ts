@@ -1,7 +1,7 @@
 // `gitssy backup create|list|verify|restore`: progress goes to stderr (one redrawn line on a
 // terminal, a line per phase and every few seconds otherwise), results to stdout.
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ import type { ServiceGraph } from '../app.js';
 import type { Config } from '../config.js';
 import { createBackup, type BackupProgress, type BackupResult } from './backup.js';
 import { listBackups, writeVerifyResult } from './catalog.js';
-import { RestoreError, restoreBackup, scratchBeside, stageRestore, swapInStaged, verifyBackup } from './restore.js';
+import { RestoreError, removeScratch, restoreBackup, scratchBeside, stageRestore, swapInStaged, verifyBackup } from './restore.js';
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
@@ -177,7 +177,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       try {
         r = await stageRestore(archive, staged, target, ui.line, { onProgress: ui.progress });
       } catch (err) {
-        await rm(staged, { recursive: true, force: true });
+        await removeScratch(staged);
         throw err;
       }
       // 2. the safety backup of what is there now, then 3. the swap
@@ -188,7 +188,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         ui.end();
         process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`);
       } catch (err) {
-        await rm(staged, { recursive: true, force: true });
+        await removeScratch(staged);
         throw err;
       }
     } catch (err) {

@@ -18,7 +18,7 @@ import type { Services } from '../services.js';
 import { createBackup, freeBackupFile, type BackupKind, type BackupProgress, type BackupResult } from './backup.js';
 import { WriteBarrier } from './barrier.js';
 import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
-import { RestoreError, scratchBeside, stageRestore, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
+import { RestoreError, removeScratch, scratchBeside, stageRestore, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
 import { isDue, nextSlot, type Schedule } from './schedule.js';
 
 export type JobType = 'create' | 'verify' | 'restore';
@@ -269,7 +269,7 @@ export class BackupManager {
       try {
         restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress });
       } catch (err) {
-        await rm(staged, { recursive: true, force: true });
+        await removeScratch(staged);
         throw err;
       }
       // verified: from here the runner stops the server, takes the safety backup and swaps
@@ -278,7 +278,7 @@ export class BackupManager {
       this.emit(job);
       const handler = this.swapHandler;
       if (!handler) {
-        await rm(staged, { recursive: true, force: true });
+        await removeScratch(staged);
         throw Unavailable('the server cannot restart itself any more; nothing was restored');
       }
       void handler({ job: { ...job }, staged, restored });

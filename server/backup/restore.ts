@@ -183,6 +183,18 @@ function firstLine(err: unknown): string {
   return ((err as { stderr?: unknown }).stderr ? String((err as { stderr: unknown }).stderr) : String((err as Error).message ?? err)).trim().split('\n')[0] ?? 'unknown error';
 }
 
+/**
+ * Removes a scratch folder for good. After a failed unpack tar may still have file writes in
+ * flight that would recreate folders behind a single rm, so it looks again until it stays gone.
+ */
+export async function removeScratch(dir: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    await new Promise((r) => setTimeout(r, i === 0 ? 20 : 100));
+    if (!(await stat(dir).then(() => true, () => false))) return;
+  }
+}
+
 /** A fresh scratch folder beside `target` (same filesystem, so the final move is a rename). */
 export function scratchBeside(target: string, what = 'restoring'): string {
   return `${path.resolve(target)}.${what}-${randomHex(4)}`;
@@ -205,7 +217,7 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
     opts.onProgress?.({ phase: 'done', done: 1, total: 1, bytes: 0 });
     return { dataDir: target, ...r };
   } catch (err) {
-    await rm(scratch, { recursive: true, force: true });
+    await removeScratch(scratch);
     throw err;
   }
 }
@@ -236,7 +248,7 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
     if (!(err instanceof RestoreError)) throw err;
     return { ok: false, error: err.message, checked_at: new Date().toISOString(), duration_ms: Math.round(performance.now() - t0) };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await removeScratch(scratch);
   }
 }
 

@@ -11,14 +11,14 @@
 // service manager, or a bare `npm start`. If the safety backup fails nothing is swapped and
 // the old data is served again. The outcome is written to <data>/backups/restore-status.json,
 // so the job still answers after the restart.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildServices, createApp, type App, type Ports } from '../app.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/log.js';
 import { createBackup } from './backup.js';
 import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
-import { swapInStaged } from './restore.js';
+import { removeScratch, swapInStaged } from './restore.js';
 
 /** Takes the safety backup of the (stopped) data dir and swaps the staged one in. Never throws: the outcome is the returned job. */
 export async function completeRestoreSwap(config: Config, req: SwapRequest, log: Logger): Promise<BackupJob> {
@@ -37,7 +37,7 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
     Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety } });
     log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
   } catch (err) {
-    await rm(req.staged, { recursive: true, force: true });
+    await removeScratch(req.staged);
     Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`, result: { safety_backup: safety } });
     log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
   }

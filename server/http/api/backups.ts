@@ -105,7 +105,8 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
     res.status(200);
     res.setHeader('Content-Type', 'application/gzip');
     res.setHeader('Content-Length', String(st.size));
-    res.attachment(params.name!);
+    // the name matched BACKUP_NAME_RE: nothing in it needs escaping
+    res.setHeader('Content-Disposition', `attachment; filename="${params.name!}"`);
     res.setHeader('Cache-Control', 'no-store');
     await pipeline(createReadStream(file), res).catch(() => res.destroy());
   });
