@@ -5,6 +5,7 @@
 import { NotFound, TooLarge, Unavailable } from '../lib/errors.js';
 import type { Semaphore } from '../lib/semaphore.js';
 import { ARCHIVE_TYPES, parseArchiveName, spawnArchive } from './archive.js';
+import { BranchFiles } from './branch-files.js';
 import { readBlob, streamBlob, type Blob } from './blob.js';
 import type { CatFilePool, GitRepo } from './cat-file-pool.js';
 import type { GitChild, GitEnv } from './command.js';
@@ -107,7 +108,7 @@ export class BrowseService {
     private readonly heavyLimiter: Semaphore | null,
     opts: BrowseOptions = {},
   ) {
-    this.ctx = { env, pool };
+    this.ctx = { env, pool, branches: new BranchFiles() };
     this.finder = new LastCommitFinder(this.ctx, cache, opts);
     this.treeLimit = opts.treeLimit ?? 10_000;
     this.fileMaxBytes = opts.fileMaxBytes ?? 1024 * 1024;

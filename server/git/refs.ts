@@ -44,13 +44,19 @@ export function assertRevision(rev: string): void {
 /** Resolves a branch, tag or commit id to a commit in one round trip; null if it names none. */
 export async function resolveRevision(ctx: GitReadContext, repo: GitRepo, rev: string): Promise<ResolvedRef | null> {
   assertRevision(rev);
+  // a branch wins over a tag or an id, so a branch tip read from the files is the answer
+  const tip = ctx.branches?.tip(repo.dir, rev);
+  if (tip) return { name: rev, kind: 'branch', commit: tip };
   const found = await ctx.pool.use(repo, (cat) =>
     Promise.all([cat.info(`refs/heads/${rev}^{commit}`), cat.info(`refs/tags/${rev}^{commit}`), HEX_RE.test(rev) ? cat.info(`${rev}^{commit}`) : Promise.resolve(null)]),
   );
   const kinds: RefKind[] = ['branch', 'tag', 'commit'];
   for (let i = 0; i < kinds.length; i++) {
     const info = found[i];
-    if (info?.type === 'commit') return { name: rev, kind: kinds[i]!, commit: info.sha };
+    if (info?.type === 'commit') {
+      if (i === 0) ctx.branches?.noteCommit(repo.dir, info.sha);
+      return { name: rev, kind: kinds[i]!, commit: info.sha };
+    }
   }
   return null;
 }
@@ -67,12 +73,21 @@ export async function resolveRefPrefix(ctx: GitReadContext, repo: GitRepo, segme
     if (revisionProblem(p) === null) prefixes.push(p);
   }
   if (prefixes.length === 0) return null;
+  // git can't have both `a` and `a/b` as branches: a branch tip read from the files is the answer
+  if (ctx.branches && (!kind || kind === 'branch')) {
+    for (let n = 1; n <= Math.min(segments.length, 32); n++) {
+      const p = segments.slice(0, n).join('/');
+      const tip = revisionProblem(p) === null ? ctx.branches.tip(repo.dir, p) : undefined;
+      if (tip) return { ref: { name: p, kind: 'branch', commit: tip }, rest: segments.slice(n) };
+    }
+  }
   const lookups = await ctx.pool.use(repo, (cat) =>
     Promise.all(prefixes.map((p) => Promise.all([kind && kind !== 'branch' ? null : cat.info(`refs/heads/${p}^{commit}`), kind && kind !== 'tag' ? null : cat.info(`refs/tags/${p}^{commit}`)]))),
   );
   for (const which of [0, 1] as const) {
     for (let i = 0; i < prefixes.length; i++) {
       const info = lookups[i]![which];
+      if (info?.type === 'commit' && which === 0) ctx.branches?.noteCommit(repo.dir, info.sha);
       if (info?.type === 'commit') return { ref: { name: prefixes[i]!, kind: which === 0 ? 'branch' : 'tag', commit: info.sha }, rest: segments.slice(i + 1) };
     }
   }
