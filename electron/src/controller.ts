@@ -30,6 +30,7 @@ export interface ControllerDeps {
 
 interface StatusReply {
   maintenance?: { enabled?: unknown; message?: unknown };
+  setupNeeded?: unknown;
 }
 
 export class ShellController extends EventEmitter {
@@ -73,7 +74,7 @@ export class ShellController extends EventEmitter {
       const reply = await this.deps.supervisor.request<StatusReply>('status', {}, 10_000);
       const m = reply?.maintenance;
       const maintenance = m && typeof m.enabled === 'boolean' ? { enabled: m.enabled, message: typeof m.message === 'string' ? m.message : '' } : null;
-      this.update({ maintenance });
+      this.update({ maintenance, setupPending: typeof reply?.setupNeeded === 'boolean' ? reply.setupNeeded : this.st.setupPending });
     } catch (err) {
       if (this.st.server.status === 'running') this.deps.log('warn', `status request failed: ${(err as Error).message}`);
     }
@@ -135,6 +136,7 @@ export class ShellController extends EventEmitter {
         error: s.error,
       },
       maintenance: running ? this.st.maintenance : null,
+      setupPending: running ? (this.st.setupPending ?? (s.ready!.setupToken ? true : null)) : null,
       lanUrl: running ? lanUrl(this.deps.host, s.ready!.http, safe(() => this.deps.lanAddresses(), [])) : null,
     });
     if (running) {

@@ -150,7 +150,8 @@ async function main(): Promise<void> {
     const s = controller.state;
     if (settingsProblem || s.server.status === 'error' || !s.server.url) return ERROR_PAGE_URL;
     const token = supervisor.state.ready?.setupToken;
-    return token ? `${s.server.url}setup?token=${encodeURIComponent(token)}` : `${s.server.url}console`;
+    // the one-time setup page while no administrator exists; the console after that
+    return token && s.setupPending !== false ? `${s.server.url}setup?token=${encodeURIComponent(token)}` : `${s.server.url}console`;
   };
 
   function showWindow(): void {

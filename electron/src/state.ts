@@ -16,6 +16,8 @@ export interface ShellState {
   maintenance: { enabled: boolean; message: string } | null;
   /** The address teammates use, e.g. http://192.168.1.20:3000/ (null when serving loopback only). */
   lanUrl: string | null;
+  /** Whether the instance still waits for its first administrator (null while unknown). */
+  setupPending: boolean | null;
   openAtLogin: boolean;
   backup: {
     running: boolean;
@@ -31,6 +33,7 @@ export function initialState(version: string, dataDir: string, logFile: string):
     server: { status: 'idle', url: null, ports: null, restarts: 0, error: null },
     maintenance: null,
     lanUrl: null,
+    setupPending: null,
     openAtLogin: false,
     backup: { running: false, last: null },
     dataDir,
