@@ -3,7 +3,7 @@
 // tray, and opens the operator console in a hardened window. The logic lives in plain
 // modules (supervisor, controller, tray-model, ipc, security, settings) tested in Node; this
 // file only wires them to Electron.
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, shell, Tray, type MenuItemConstructorOptions, type WebContents } from 'electron';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, Notification, session, shell, Tray, type MenuItemConstructorOptions, type WebContents } from 'electron';
 import log from 'electron-log/main';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     dataDir = path.join(userData, 'data');
   }
 
+  await app.whenReady();
+
   // dev: the machine's Node (native modules are built for it); packaged: Electron's own Node,
   // for which electron-builder rebuilt them
   const execPath = app.isPackaged ? process.execPath : (process.env.GITSSY_NODE ?? 'node');
@@ -113,7 +115,6 @@ async function main(): Promise<void> {
     return { serverOrigin: url ? new URL(url).origin : null, errorPage: ERROR_PAGE_URL };
   };
 
-  await app.whenReady();
   // no menu bar in the console window; macOS keeps its default app menu (Quit, Edit shortcuts)
   if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
 
@@ -140,7 +141,8 @@ async function main(): Promise<void> {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   };
   app.on('web-contents-created', (_e, contents) => harden(contents));
-  app.on('session-created', (session) => session.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write')));
+  // pages may write to the clipboard (copy buttons); no camera, location, notifications…
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
 
   function iconPath(name: string): string {
     return path.join(ICONS, name);
@@ -243,8 +245,16 @@ async function main(): Promise<void> {
       tray.setContextMenu(Menu.buildFromTemplate(template));
     }
     for (const w of BrowserWindow.getAllWindows()) if (!w.isDestroyed()) w.webContents.send(IPC.state, state);
-    // the error window gives way to the console once the server is back
-    if (window && !window.isDestroyed() && window.webContents.getURL().startsWith(ERROR_PAGE_URL) && state.server.status === 'running' && !settingsProblem) void window.loadURL(urlToShow());
+    if (window && !window.isDestroyed()) {
+      const onErrorPage = window.webContents.getURL().startsWith(ERROR_PAGE_URL);
+      // the error page gives way to the console once the server is back, and takes over
+      // from a console whose server ended in a crash loop
+      if (onErrorPage && state.server.status === 'running' && !settingsProblem) void window.loadURL(urlToShow());
+      else if (!onErrorPage && state.server.status === 'error') {
+        void window.loadFile(ERROR_PAGE);
+        window.show();
+      }
+    }
   }
 
   for (const [channel, handler] of Object.entries(
