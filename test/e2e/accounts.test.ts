@@ -189,6 +189,28 @@ describe.skipIf(missing)('accounts and repository administration in the browser'
     await bob.context.close();
   });
 
+  it('shows an organization (members to members only) and offers it as an owner for a new repository', async () => {
+    const created = await s.api('POST', '/api/v1/orgs', { auth: danaAuth, json: { username: 'acme', full_name: 'Acme <i>Corp</i>', website: 'javascript:alert(1)' } });
+    expect(created.status).toBe(201);
+    await dana.go('/repo/create?owner=acme');
+    expect(await dana.page.getByLabel('Owner').inputValue()).toBe('acme');
+    await dana.page.getByLabel('Repository name').fill('acme-site');
+    await dana.page.getByRole('button', { name: 'Create repository' }).click();
+    await dana.page.waitForURL((u) => u.pathname === '/acme/acme-site');
+
+    await dana.go('/acme');
+    await dana.page.getByText('Acme <i>Corp</i>', { exact: true }).waitFor();
+    await expect.poll(() => dana.page.getByTestId('org-members').textContent()).toContain('dana');
+    // a website that isn't http(s) stays text, never a link
+    expect(await dana.page.getByTestId('profile-website').evaluate((el) => el.tagName)).toBe('SPAN');
+
+    const anon = await open();
+    await anon.go('/acme');
+    expect(await listedRepos(anon)).toEqual(['acme-site']);
+    expect(await anon.page.getByTestId('org-members').count()).toBe(0);
+    await anon.context.close();
+  });
+
   it('repository settings: description as text, rename, a read collaborator, delete by typing the name', async () => {
     await dana.go('/dana/alpha-tools/settings');
     await dana.page.getByLabel('Description').fill('<b>x</b> marks <img src=x onerror="alert(1)">');
