@@ -12,7 +12,7 @@ import type { GitEnv } from '../git/command.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { branchNameProblem, repoNameProblem } from '../lib/names.js';
-import { USER_TYPE } from '../users/users.js';
+import { USER_TYPE, websiteProblem } from '../users/users.js';
 import type { OrgService } from '../orgs/orgs.js';
 import type { PushRecorder } from '../pushes/recorder.js';
 
@@ -186,7 +186,12 @@ export class RepoService {
       if (input.description.length > 2048) throw Invalid('description must be at most 2048 characters');
       set.description = input.description;
     }
-    if (input.website !== undefined) set.website = input.website;
+    if (input.website !== undefined) {
+      // pages show it as a link: only http(s) addresses (or nothing)
+      const problem = websiteProblem(input.website);
+      if (problem) throw Invalid(`website ${problem}`);
+      set.website = input.website.trim();
+    }
     if (input.visibility !== undefined) set.visibility = input.visibility;
     if (input.defaultBranch !== undefined && input.defaultBranch !== rec.repo.default_branch) {
       const problem = branchNameProblem(input.defaultBranch);

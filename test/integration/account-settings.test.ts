@@ -103,6 +103,15 @@ describe('account settings', () => {
     ]);
   });
 
+  it("refuses a repository website that isn't an http(s) URL, changing nothing", async () => {
+    const bad = await s.api('PATCH', '/api/v1/repos/bob/shed', { auth: ['bob', 'bob-pass-123'], json: { description: 'changed', website: 'javascript:alert(1)' } });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/website must start with http/);
+    const ok = await s.api('PATCH', '/api/v1/repos/bob/shed', { auth: ['bob', 'bob-pass-123'], json: { website: 'https://shed.example' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ website: 'https://shed.example', description: '' });
+  });
+
   it('creates, lists and deletes a token from a signed-in browser session (with CSRF)', async () => {
     const b = await signedIn(s, 'bob', 'bob-pass-123');
     expect((await b.request('POST', '/api/v1/users/bob/tokens', { csrf: false, json: { name: 'forged' } })).status).toBe(403);
