@@ -262,6 +262,22 @@ describe('size limits', () => {
     expect(r.html).not.toMatch(/<script|href="javascript/i);
   });
 
+  it.each([
+    ['50,000 nested quotes', 'ok\n\n' + '>'.repeat(50_000) + ' deep'],
+    ['1,000 nested lists', 'ok\n\n' + Array.from({ length: 1000 }, (_, i) => ' '.repeat(i * 2) + '- item').join('\n')],
+    ['50,000 nested raw <div>s', 'ok\n\n' + '<div>'.repeat(50_000) + 'deep'],
+    ['5,000 nested brackets (quadratic in micromark)', 'ok\n\n' + '['.repeat(5_000) + 'deep' + ']'.repeat(5_000)],
+  ])('falls back to markdown-it for pathological input: %s', (_name, input) => {
+    const r = renderMarkdown(input, { links })!;
+    expect(r.engine).toBe('markdown-it');
+    expect(r.html.startsWith('<p>ok</p>')).toBe(true); // content past markdown-it's nesting cap is dropped
+    expect(r.html).not.toMatch(/<div/);
+  });
+
+  it('keeps ordinary nesting on the full pipeline', () => {
+    expect(renderMarkdown('> a\n> > b\n\n- x\n  - y\n    - z\n\n[[wiki]] [a [b] c](d.md)', { links })!.engine).toBe('unified');
+  });
+
   it('renders nothing above the hard cap', () => {
     expect(renderMarkdown(Buffer.alloc(MARKDOWN_MAX_BYTES + 1, 'a'), { links })).toBeNull();
   });

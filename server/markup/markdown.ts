@@ -1,8 +1,8 @@
 // GitHub-flavoured markdown to sanitized HTML. remark (GFM) builds the tree; raw HTML in the
 // document is kept (GFM's tag filter applied) by printing the tree and parsing it again as HTML,
 // so raw blocks that wrap markdown (`<details>` … `</details>`) nest as a browser would see them;
-// then the one sanitizer. Very large documents use markdown-it with raw HTML off (much faster),
-// and past a hard cap nothing is rendered.
+// then the one sanitizer. Very large or pathological documents use markdown-it with raw HTML
+// off (much faster, nesting capped), and past a hard cap nothing is rendered.
 import type { ElementContent, Root, RootContent } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import MarkdownIt from 'markdown-it';
@@ -18,6 +18,13 @@ import { parseHtml, sanitizeHtml, sanitizeToHtml } from './sanitize.js';
 export const MARKDOWN_FULL_MAX_BYTES = 256 * 1024;
 /** Above this nothing is rendered; the UI shows the text or a raw link. */
 export const MARKDOWN_MAX_BYTES = 5 * 1024 * 1024;
+/**
+ * micromark's time grows with the square of nested `[` (100 KB of them: minutes): documents with
+ * more than this many go to markdown-it, which has nesting limits.
+ */
+const UNIFIED_MAX_BRACKETS = 2000;
+/** Likewise a line opening dozens of nested quotes or lists, or indented hundreds of columns (nesting by indentation). */
+const DEEP_NESTING = /^(?:[ \t]*(?:>|[-*+][ \t]|\d{1,9}[.)][ \t])){48}|^[ \t]{256}/m;
 /** Code in fenced blocks highlighted per document at most (characters); later blocks stay plain. */
 const CODE_HIGHLIGHT_BUDGET = 256 * 1024;
 
@@ -73,10 +80,25 @@ export function renderMarkdown(input: string | Buffer, opts: MarkdownOptions): R
   if (bytes > MARKDOWN_MAX_BYTES) return null;
   let text = typeof input === 'string' ? input : input.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (bytes > MARKDOWN_FULL_MAX_BYTES) {
-    return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links }), engine: 'markdown-it' };
+  if (bytes <= MARKDOWN_FULL_MAX_BYTES && countChar(text, '[') <= UNIFIED_MAX_BRACKETS && !DEEP_NESTING.test(text)) {
+    try {
+      let tree = gfm.runSync(gfm.parse(text)) as Root;
+      if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
+      return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
+    } catch {
+      // thousands of nested quotes or raw elements overflow the tree walkers' stack: markdown-it
+      // caps nesting and leaves raw HTML out
+    }
   }
-  let tree = gfm.runSync(gfm.parse(text)) as Root;
-  if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
-  return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
+  try {
+    return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links }), engine: 'markdown-it' };
+  } catch {
+    return null;
+  }
+}
+
+function countChar(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
 }
