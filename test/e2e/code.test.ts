@@ -265,6 +265,41 @@ describe.skipIf(missing)('code browsing', () => {
     await w.context.close();
   });
 
+  it('rows left pending by the time budget show placeholders and are filled by a follow-up request', async () => {
+    const w = await openPage(browser, s);
+    // on a repository this small the server's walk always beats its budget: make the first answer
+    // look like one that ran out of time, and hold the follow-up until the placeholders are seen
+    const followUps: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await w.page.route(/\/api\/v1\/repos\/alice\/demo\/tree\//, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.searchParams.get('kind') === 'commit') {
+        followUps.push(url.pathname);
+        await released;
+        return route.continue();
+      }
+      const res = await route.fetch();
+      const body = (await res.json()) as { entries: { path: string; last_commit: unknown }[] | null; pending: string[] };
+      if (body.entries) {
+        body.pending = body.entries.map((e) => e.path);
+        body.entries = body.entries.map((e) => ({ ...e, last_commit: null }));
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    // (not w.go: the held request keeps the network busy)
+    await w.page.goto('/alice/demo/src/branch/main/docs');
+    const tree = w.page.getByTestId('tree');
+    await tree.getByRole('link', { name: 'guide.md' }).waitFor();
+    await expect.poll(() => tree.getByRole('status', { name: 'Finding the last commit' }).count()).toBe(2);
+    expect(await tree.getByRole('link', { name: 'Initial import' }).count()).toBe(0);
+    release();
+    await expect.poll(() => tree.getByRole('link', { name: 'Initial import' }).count()).toBe(2);
+    expect(await tree.getByRole('status').count()).toBe(0);
+    expect(followUps[0]).toBe(`/api/v1/repos/alice/demo/tree/${mainSha}/docs`);
+    await w.context.close();
+  });
+
   it('Download ZIP holds what git archive holds', async () => {
     const w = await openPage(browser, s);
     await w.go('/alice/demo');

@@ -2,10 +2,12 @@
 import { useState } from 'react';
 import { Panel } from '../../components/ui';
 import type { Repo } from '../repos/types';
+import { useCurrentUser } from '../session/api';
 import { CopyButton } from './CopyButton';
 import s from './Code.module.css';
 
 export function EmptyRepo({ repo }: { repo: Repo }) {
+  const user = useCurrentUser();
   const [proto, setProto] = useState<'http' | 'ssh'>('http');
   const url = proto === 'ssh' && repo.ssh_url ? repo.ssh_url : repo.clone_url;
   const branch = repo.default_branch || 'main';
@@ -14,7 +16,8 @@ export function EmptyRepo({ repo }: { repo: Repo }) {
   return (
     <Panel pad data-testid="empty-repo">
       <h2>This repository is empty</h2>
-      <p className={`muted ${s.emptyIntro}`}>Push some commits to get started. {repo.permissions.push ? '' : "You can't push to it yourself; ask its owner."}</p>
+      <p className={`muted ${s.emptyIntro}`}>Push some commits to get started.{' '}
+        {repo.permissions.push ? '' : user ? "You can't push to it yourself: ask its owner for write access." : 'Sign in with an account that may push to it.'}</p>
       <div className={s.protoSwitch} role="group" aria-label="Clone protocol">
         <button type="button" aria-pressed={proto === 'http'} onClick={() => setProto('http')}>
           HTTP

@@ -3,7 +3,8 @@
 import { Link } from '@tanstack/react-router';
 import { ErrorState, Loading, Panel, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
-import { useTreeView } from './api';
+import { useRefCount, useTreeView } from './api';
+import { BranchIcon, TagIcon } from './icons';
 import { ClonePanel } from './ClonePanel';
 import { CodeToolbar, DirectoryView } from './DirectoryView';
 import { EmptyRepo } from './EmptyRepo';
@@ -35,12 +36,8 @@ export function RepoHomePage() {
         loading={q.isPlaceholderData}
         extra={
           <>
-            <Link to="/$owner/$repo/branches" params={{ owner, repo: repo.name }} className={s.countLink}>
-              Branches
-            </Link>
-            <Link to="/$owner/$repo/tags" params={{ owner, repo: repo.name }} className={s.countLink}>
-              Tags
-            </Link>
+            <RefCount owner={owner} repo={repo.name} what="branches" />
+            <RefCount owner={owner} repo={repo.name} what="tags" />
           </>
         }
       />
@@ -72,5 +69,16 @@ function About({ zipRef = null }: { zipRef?: string | null }) {
         </div>
       </Panel>
     </aside>
+  );
+}
+
+function RefCount({ owner, repo, what }: { owner: string; repo: string; what: 'branches' | 'tags' }) {
+  const n = useRefCount(owner, repo, what).data;
+  const label = what === 'branches' ? (n === 1 ? 'branch' : 'branches') : n === 1 ? 'tag' : 'tags';
+  return (
+    <Link to={what === 'branches' ? '/$owner/$repo/branches' : '/$owner/$repo/tags'} params={{ owner, repo }} className={s.countLink}>
+      {what === 'branches' ? <BranchIcon /> : <TagIcon />}
+      {n != null && <strong>{n.toLocaleString()}</strong>} {label}
+    </Link>
   );
 }

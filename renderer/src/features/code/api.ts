@@ -209,3 +209,12 @@ export function usePathLastCommit(owner: string, repo: string, commit: string, p
     staleTime: Infinity,
   });
 }
+
+/** How many branches or tags there are (the list's total header, one row fetched). */
+export async function getRefCount(owner: string, repo: string, what: 'branches' | 'tags'): Promise<number | null> {
+  return (await apiList<RefName>(`${repoPath(owner, repo)}/${what}`, { limit: 1 })).total;
+}
+
+export function useRefCount(owner: string, repo: string, what: 'branches' | 'tags') {
+  return useQuery({ queryKey: ['ref-count', owner.toLowerCase(), repo.toLowerCase(), what], queryFn: () => getRefCount(owner, repo, what) });
+}
