@@ -33,7 +33,7 @@ export function HomePage() {
               </Link>
             )}
             <Link to="/explore/repos" className={buttonClass('ghost')}>
-              Explore →
+              Browse repositories →
             </Link>
           </div>
         </section>
@@ -98,7 +98,7 @@ export function HomePage() {
           <PanelHeader>
             <strong>Recently updated</strong>
             <Link to="/explore/repos" className={s.more}>
-              Explore
+              See all
             </Link>
           </PanelHeader>
           <RepoList repos={recent.data?.items} isPending={recent.isPending} error={recent.error} retry={() => void recent.refetch()} empty="Nothing here yet" compact />
