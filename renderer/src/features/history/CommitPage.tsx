@@ -7,7 +7,7 @@ import { ErrorState, Loading, Notice, Panel, PanelHeader, RelativeTime, buttonCl
 import { useRepoContext } from '../repo/RepoLayout';
 import { rawDiffUrl, useCommitDiff } from './api';
 import { Person, body, shortSha, summary } from './bits';
-import { DiffFile, FileName, statusMark, type DiffStyle } from './DiffFile';
+import { DiffFile, FileName, statusClass, statusMark, type Collapsed, type DiffStyle } from './DiffFile';
 import type { CommitDiff } from './types';
 import s from './History.module.css';
 
@@ -25,16 +25,17 @@ function storedStyle(): DiffStyle {
   }
 }
 
-/** Which files start collapsed: big ones, and everything past the page's line budget. */
-function initialCollapsed(d: CommitDiff): boolean[] {
+/** Which files start collapsed, and why: big ones, and everything past the page's line budget. */
+function initialCollapsed(d: CommitDiff): Array<Collapsed | null> {
   let shown = 0;
   return d.files.map((f) => {
-    if (!f.patch || f.binary) return false;
+    if (!f.patch || f.binary) return null;
     let n = 0;
     for (let i = f.patch.indexOf('\n'); i >= 0; i = f.patch.indexOf('\n', i + 1)) n++;
-    const collapse = n > FILE_LINES_OPEN || shown + n > PAGE_LINES_OPEN;
-    if (!collapse) shown += n;
-    return collapse;
+    if (n > FILE_LINES_OPEN) return 'large';
+    if (shown + n > PAGE_LINES_OPEN) return 'budget';
+    shown += n;
+    return null;
   });
 }
 
@@ -166,7 +167,7 @@ export function CommitPage() {
           <ul className={s.fileList} data-testid="file-list">
             {d.files.map((f, i) => (
               <li key={i}>
-                <span className={`${s.statusDot} ${s[`s-${f.status}`] ?? ''}`} title={f.status}>
+                <span className={statusClass(f.status)} title={f.status}>
                   {statusMark(f.status)}
                 </span>
                 <a
@@ -195,7 +196,7 @@ export function CommitPage() {
       )}
 
       {d.files.map((f, i) => (
-        <DiffFile key={`${i}:${f.filename}`} f={f} index={i} style={style} collapsed={collapsed[i] ?? false} owner={owner} repo={name} sha={commit.sha} parent={commit.parents[0]?.sha ?? null} rawDiff={rawDiff} />
+        <DiffFile key={`${i}:${f.filename}`} f={f} index={i} style={style} collapsed={collapsed[i] ?? null} owner={owner} repo={name} sha={commit.sha} parent={commit.parents[0]?.sha ?? null} rawDiff={rawDiff} />
       ))}
       {d.files.length === 0 && <Notice>This commit changes no files.</Notice>}
     </div>

@@ -30,7 +30,7 @@ export function ContributorsPage() {
           {list.length} {list.length === 1 ? 'person' : 'people'}, {total} {total === 1 ? 'commit' : 'commits'} on {repo.default_branch}
         </span>
       </PanelHeader>
-      <ol className={s['people-list']}>
+      <ol className={s.peopleList}>
         {list.map((c, i) => (
           <li key={`${c.email}\0${c.name}`} className={s.contrib} data-testid="contributor">
             <span className={s.rank}>{i + 1}</span>

@@ -9,9 +9,13 @@ import type { FileDiff } from './types';
 import s from './History.module.css';
 
 export type DiffStyle = 'unified' | 'split';
+/** Why a file starts collapsed: it is big, or the page already shows many lines. */
+export type Collapsed = 'large' | 'budget';
 
 const STATUS_MARK: Record<string, string> = { added: 'A', removed: 'D', modified: 'M', renamed: 'R', copied: 'C', changed: 'T' };
 export const statusMark = (status: string) => STATUS_MARK[status] ?? '?';
+export const statusClass = (status: string) =>
+  `${s.statusDot} ${status === 'added' ? s.statusAdded : status === 'removed' ? s.statusRemoved : status === 'modified' ? s.statusModified : s.statusMoved}`;
 
 export function FileName({ f }: { f: FileDiff }) {
   if (f.previous_filename && f.previous_filename !== f.filename) {
@@ -28,8 +32,8 @@ interface Props {
   f: FileDiff;
   index: number;
   style: DiffStyle;
-  /** Start collapsed (a big file, or past the page's line budget). */
-  collapsed: boolean;
+  /** Start collapsed, and why (null: open). */
+  collapsed: Collapsed | null;
   owner: string;
   repo: string;
   sha: string;
@@ -38,7 +42,7 @@ interface Props {
 }
 
 export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: startCollapsed, owner, repo, sha, parent, rawDiff }: Props) {
-  const [collapsed, setCollapsed] = useState(startCollapsed);
+  const [collapsed, setCollapsed] = useState(startCollapsed !== null);
   const hunks = useMemo(() => (f.patch ? parsePatch(f.patch) : []), [f.patch]);
   const lines = countLines(hunks);
   const removed = f.status === 'removed';
@@ -61,7 +65,11 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
   } else if (collapsed) {
     content = (
       <div className={s.fileNote}>
-        A large diff ({lines.toLocaleString()} lines) is hidden to keep the page quick.
+        {startCollapsed === 'large'
+          ? `A large diff (${lines.toLocaleString()} lines) is hidden to keep the page quick.`
+          : startCollapsed === 'budget'
+            ? `Hidden (${lines.toLocaleString()} lines): this commit already shows many lines above.`
+            : `Hidden (${lines.toLocaleString()} lines).`}
         <button type="button" className={buttonClass('default', true)} onClick={() => setCollapsed(false)}>
           Load diff
         </button>
@@ -83,7 +91,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
             {collapsed ? '▸' : '▾'}
           </button>
         )}
-        <span className={`${s.statusDot} ${s[`s-${f.status}`] ?? ''}`} title={f.status}>
+        <span className={statusClass(f.status)} title={f.status}>
           {statusMark(f.status)}
         </span>
         <FileName f={f} />
