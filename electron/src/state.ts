@@ -1,6 +1,14 @@
 // What the shell knows and shows: one plain object, computed in the main process, sent to
 // the tray model and (through the preload bridge) to the console and the error window.
-import type { SupervisorError, SupervisorStatus } from './supervisor.js';
+// Plain types only (no Node imports), so the renderer may import them too.
+
+export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'error';
+
+export interface SupervisorError {
+  message: string;
+  /** The last lines the server wrote, readable. */
+  logTail: string[];
+}
 
 export interface ShellState {
   version: string;

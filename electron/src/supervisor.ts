@@ -7,7 +7,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 
-export type SupervisorStatus = 'idle' | 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'error';
+import type { SupervisorError, SupervisorStatus } from './state.js';
+
+export type { SupervisorError, SupervisorStatus };
 export type LogLevel = 'info' | 'warn' | 'error';
 
 /** What the server reports once it is listening (see server/main.ts `serve`). */
@@ -45,11 +47,6 @@ export interface SupervisorOptions {
   /** Lines of output kept for the error window. */
   tailLines?: number;
   now?: () => number;
-}
-
-export interface SupervisorError {
-  message: string;
-  logTail: string[];
 }
 
 export interface SupervisorState {
