@@ -2,12 +2,13 @@
 // ranges on HTTP, API, SSH and git://; transports; SMTP with a test mail), users admin.
 // A LAN client is played by connections from 127.0.0.2: only 127.0.0.1 and ::1 (and this
 // machine's interface addresses) count as the operator's own machine.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, createRepo, createUser, git, gitOk, makeRepo, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
-import { fingerprintOfFile, generateKey, readPorts, registerKey, sshRun, sshTarget, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
+import { fingerprintOfFile, generateKey, readPorts, registerKey, sshArgv, sshRun, sshTarget, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 import { requestFrom, smtpReceiver } from '../fixtures/lan-client.js';
 
 const admin: [string, string] = ['root', 'root-pass-123'];
@@ -85,6 +86,18 @@ describe('dashboard', () => {
     expect(st.counts).toEqual({ repositories: 1, users: 2, organizations: 0 });
     expect(st.git_sessions).toMatchObject({ active: 0, pushes_in_flight: 0 });
     expect(st.mdns).toEqual({ enabled: true, advertising: false }); // bound to loopback: nothing to advertise
+  });
+
+  it('counts git sessions while they run', async () => {
+    // upload-pack over SSH sends its advertisement and then waits for the client: a live session
+    const child = spawn('ssh', sshArgv(target, key, ["git-upload-pack 'root/pub.git'"]), { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: target.dir } });
+    const active = async () => ((await (await s.api('GET', '/api/v1/admin/status', { auth: admin })).json()) as { git_sessions: { active: number } }).git_sessions.active;
+    try {
+      await waitFor(async () => (await active()) === 1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await waitFor(async () => (await active()) === 0);
   });
 
   it('shows maintenance mode and the configured public address', async () => {
