@@ -3,7 +3,7 @@
 // branches created and deleted through the dialogs (checked with `git ls-remote`), tags,
 // contributors matching `git shortlog -sne`, hostile commit messages shown as text, and
 // read-only visitors who get no enabled write buttons.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,8 @@ import { createRepo, createUser, gitOk, startServer, tempDir, type TestServer } 
 const missing = chromiumMissing();
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const HOSTILE = '<img src=x onerror=alert(1)> and <script>window.__pwned=1</script>';
-const ALICE_ENV = { GIT_AUTHOR_NAME: 'Alice A', GIT_AUTHOR_EMAIL: 'alice@example.test' };
-const CAROL_ENV = { GIT_AUTHOR_NAME: 'Carol C', GIT_AUTHOR_EMAIL: 'carol@example.test' };
+const ALICE = { name: 'Alice A', email: 'alice@example.test' };
+const CAROL = { name: 'Carol C', email: 'carol@example.test' };
 const R = '/alice/hist';
 
 async function signIn(page: Page, user: string, password: string): Promise<void> {
@@ -35,12 +35,47 @@ describe.skipIf(missing)('history pages', () => {
   let src: string;
   const sha: Record<string, string> = {};
 
-  const commit = async (message: string, env: Record<string, string>) => {
-    await gitOk(['add', '-A'], { cwd: src });
-    await gitOk(['commit', '-q', '-m', message], { cwd: src, env });
-    return (await gitOk(['rev-parse', 'HEAD'], { cwd: src })).trim();
-  };
   const lsRemote = async () => gitOk(['ls-remote', '--heads', s.gitUrl('alice/hist.git', alice)]);
+
+  /**
+   * The history, written by one `git fast-import` (a few hundred `git commit`s would take
+   * longer than the rest of the file): 55 numbered commits two hours apart by two authors,
+   * notes.txt touched by every tenth, a tag, a rename, a binary file added and changed, a big
+   * file, a hostile message, and a branch with a slash in its name.
+   */
+  function history(): { stream: string; marks: Record<string, number> } {
+    const out: string[] = [];
+    const marks: Record<string, number> = {};
+    let mark = 0;
+    let when = 1_780_000_000;
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    const commit = (key: string, message: string, author: { name: string; email: string }, changes: string[], opts: { ref?: string; from?: string } = {}) => {
+      marks[key] = ++mark;
+      when += 7200;
+      out.push(`commit refs/heads/${opts.ref ?? 'main'}\nmark :${mark}\nauthor ${author.name} <${author.email}> ${when} +0000\ncommitter Test <test@example.test> ${when} +0000\n${data(message)}`);
+      if (opts.from) out.push(`from :${marks[opts.from]}\n`);
+      out.push(changes.join(''));
+      out.push('\n');
+    };
+    const file = (p: string, content: string) => `M 100644 inline ${p}\n${data(content)}`;
+    let code = '';
+    let notes = '';
+    for (let i = 1; i <= 55; i++) {
+      code += `export const v${i} = ${i};\n`;
+      const changes = [file('src/index.ts', code)];
+      if (i === 1) changes.push(file('README.md', '# History\n\nA repository with a past.\n'));
+      if (i % 10 === 0) changes.push(file('docs/notes.txt', (notes += `note ${i}\n`)));
+      commit(String(i), `commit ${i}`, i % 2 ? CAROL : ALICE, changes);
+    }
+    out.push(`tag v1.0\nfrom :${marks['30']}\ntagger Test <test@example.test> ${when} +0000\n${data('first release')}`);
+    commit('rename', 'rename the readme', ALICE, ['R README.md GUIDE.md\n']);
+    commit('binaryAdd', 'add a binary', ALICE, [file('logo.bin', '\u0000\u0001\u0002\u0003\u0000PNG')]);
+    commit('binary', 'change the binary', ALICE, [file('logo.bin', '\u0000\u0009\u0008\u0007\u0000GIF')]);
+    commit('big', 'add a big file', ALICE, [file('big.txt', Array.from({ length: 1000 }, (_, i) => `big line ${i + 1}\n`).join(''))]);
+    commit('hostile', `${HOSTILE}\n\nbody with <b>markup</b> too`, CAROL, [file('src/index.ts', `${code}// ${HOSTILE}\n`)]);
+    commit('feature', 'feature work', ALICE, [file('docs/notes.txt', `${notes}feature note\n`)], { ref: 'feature/x', from: '50' });
+    return { stream: out.join(''), marks };
+  }
 
   beforeAll(async () => {
     s = await startServer();
@@ -48,34 +83,11 @@ describe.skipIf(missing)('history pages', () => {
     await createUser(s, 'bob', 'bob-pass-123', { via: alice });
     await createRepo(s, alice, { name: 'hist' });
     src = await tempDir();
-    await gitOk(['init', '-q', '-b', 'main', src]);
-    await mkdir(path.join(src, 'src'));
-    await mkdir(path.join(src, 'docs'));
-    await writeFile(path.join(src, 'README.md'), '# History\n\nA repository with a past.\n');
-    let code = '';
-    let notes = '';
-    for (let i = 1; i <= 55; i++) {
-      code += `export const v${i} = ${i};\n`;
-      await writeFile(path.join(src, 'src', 'index.ts'), code);
-      if (i % 10 === 0) {
-        notes += `note ${i}\n`;
-        await writeFile(path.join(src, 'docs', 'notes.txt'), notes);
-      }
-      sha[i] = await commit(`commit ${i}`, i % 2 ? CAROL_ENV : ALICE_ENV);
-    }
-    await gitOk(['tag', '-a', 'v1.0', '-m', 'first release', sha[30]!], { cwd: src });
-    await gitOk(['mv', 'README.md', 'GUIDE.md'], { cwd: src });
-    sha.rename = await commit('rename the readme', ALICE_ENV);
-    await writeFile(path.join(src, 'logo.bin'), Buffer.from([0, 1, 2, 3, 0, 255, 254]));
-    sha.binaryAdd = await commit('add a binary', ALICE_ENV);
-    await writeFile(path.join(src, 'logo.bin'), Buffer.from([0, 9, 8, 7, 0, 255]));
-    sha.binary = await commit('change the binary', ALICE_ENV);
-    await writeFile(path.join(src, 'src', 'index.ts'), `${code}// ${HOSTILE}\n`);
-    sha.hostile = await commit(`${HOSTILE}\n\nbody with <b>markup</b> too`, CAROL_ENV);
-    await gitOk(['checkout', '-q', '-b', 'feature/x', sha[50]!], { cwd: src });
-    await writeFile(path.join(src, 'docs', 'notes.txt'), `${notes}feature note\n`);
-    sha.feature = await commit('feature work', ALICE_ENV);
-    await gitOk(['checkout', '-q', 'main'], { cwd: src });
+    await gitOk(['init', '-q', '--bare', '-b', 'main', src]);
+    const { stream, marks } = history();
+    await gitOk(['fast-import', '--quiet', `--export-marks=${path.join(src, 'marks')}`], { cwd: src, input: stream });
+    const byMark = new Map((await readFile(path.join(src, 'marks'), 'utf8')).trim().split('\n').map((l) => [Number(l.split(' ')[0]!.slice(1)), l.split(' ')[1]!] as const));
+    for (const [key, m] of Object.entries(marks)) sha[key] = byMark.get(m)!;
     await gitOk(['push', '-q', s.gitUrl('alice/hist.git', alice), 'main', 'feature/x', 'v1.0'], { cwd: src });
     browser = await launchChromium();
   }, 120_000);
@@ -95,17 +107,17 @@ describe.skipIf(missing)('history pages', () => {
     expect(await rows(w).count()).toBe(50);
     const first = await summaries(w);
     expect(first[0]).toBe(HOSTILE);
-    expect(first.slice(1, 5)).toEqual(['change the binary', 'add a binary', 'rename the readme', 'commit 55']);
-    expect(first[49]).toBe('commit 10');
-    await expect(w.page.getByTestId('commit-total').textContent()).resolves.toBe('59 commits');
-    // grouped by day, with the author linked to the account their email belongs to
-    await w.page.getByRole('heading', { name: /^Commits on / }).first().waitFor();
+    expect(first.slice(1, 6)).toEqual(['add a big file', 'change the binary', 'add a binary', 'rename the readme', 'commit 55']);
+    expect(first[49]).toBe('commit 11');
+    await expect(w.page.getByTestId('commit-total').textContent()).resolves.toBe('60 commits');
+    // grouped by day (the commits are two hours apart), authors linked to the accounts their emails belong to
+    expect(await w.page.getByRole('heading', { name: /^Commits on / }).count()).toBeGreaterThanOrEqual(4);
     expect(await w.page.locator('[data-testid="commit-row"]').nth(1).getByRole('link', { name: 'alice', exact: true }).count()).toBe(1);
     await w.shot('commits');
     await w.page.getByRole('button', { name: 'Older →' }).click();
     await w.page.waitForURL(/[?&]page=2/);
     await w.page.getByRole('link', { name: 'commit 1', exact: true }).waitFor();
-    expect(await summaries(w)).toEqual(Array.from({ length: 9 }, (_, i) => `commit ${9 - i}`));
+    expect(await summaries(w)).toEqual(Array.from({ length: 10 }, (_, i) => `commit ${10 - i}`));
     await expect(w.page.getByRole('button', { name: 'Older →' }).isDisabled()).resolves.toBe(true);
     // the commit id links to the commit; "browse files" goes to the tree at that commit
     const row = rows(w).last();
@@ -173,6 +185,12 @@ describe.skipIf(missing)('history pages', () => {
     await w.go(`${R}/commit/${sha.binary}`);
     await w.page.getByText('Binary file not shown.').waitFor();
     await w.page.getByTestId('file-list').getByText('logo.bin').waitFor();
+    // a big file starts collapsed and opens on request
+    await w.go(`${R}/commit/${sha.big}`);
+    await w.page.getByText(/A large diff \(1,?001 lines\) is hidden/).waitFor();
+    expect(await w.page.getByText('big line 1000').count()).toBe(0);
+    await w.page.getByRole('button', { name: 'Load diff' }).click();
+    await w.page.getByText('big line 1000', { exact: true }).waitFor();
     await w.context.close();
   });
 
