@@ -177,8 +177,9 @@ describe.skipIf(missing)('code browsing', () => {
     await w.context.close();
   });
 
-  it('tree and file views: breadcrumbs, highlighting, line anchors, raw, README links without a reload', async () => {
+  it('tree and file views: breadcrumbs, highlighting, line anchors, permalinks, raw, README links without a reload', async () => {
     const w = await openPage(browser, s);
+    await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.url });
     await w.go('/alice/demo');
     // a relative link in the README goes through the router: the page is not reloaded
     await w.page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
@@ -211,6 +212,13 @@ describe.skipIf(missing)('code browsing', () => {
     await w.page.waitForURL(/#L3-L5$/);
     expect(await selectedLines(w.page)).toEqual(['L3', 'L4', 'L5']);
     await w.shot('file');
+    // the permalink names the commit, and keeps the selection
+    await w.page.getByRole('button', { name: /^Copy permalink/ }).click();
+    const permalink = `${s.url}/alice/demo/src/commit/${mainSha}/src/lib/util.ts#L3-L5`;
+    await expect(w.page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(permalink);
+    await w.go(permalink);
+    await code.locator('#L3[data-selected="true"]').waitFor();
+    await expect(w.page.getByTestId('ref-switcher').innerText()).resolves.toContain(mainSha.slice(0, 10));
 
     // opened with a range: highlighted after a reload
     await w.go('/alice/demo/src/branch/main/src/lib/util.ts#L2-L4');
@@ -341,6 +349,32 @@ describe.skipIf(missing)('code browsing', () => {
     await expect(anon.page.getByTestId('star-button').isDisabled()).resolves.toBe(true);
     await anon.page.getByText('(Sign in to do this)').first().waitFor({ state: 'attached' });
     await anon.context.close();
+  });
+
+  it('watch and fork: forking opens the fork, and the source counts it', async () => {
+    await createUser(s, 'bob', 'bob-pass-1234', { via: ALICE });
+    const w = await openPage(browser, s);
+    await signIn(w, ['bob', 'bob-pass-1234']);
+    await w.go('/alice/demo');
+    const watchers = w.page.getByTestId('watchers-count');
+    const before = Number(await watchers.innerText());
+    await w.page.getByRole('button', { name: /^\W*Watch$/ }).click();
+    await w.page.getByRole('button', { name: /Unwatch/ }).waitFor();
+    await expect.poll(async () => Number(await watchers.innerText())).toBe(before + 1);
+    await w.page.getByRole('button', { name: /Fork/ }).first().click();
+    const dialog = w.page.getByRole('dialog', { name: 'Fork alice/demo' });
+    await expect(dialog.getByLabel('Repository name').inputValue()).resolves.toBe('demo');
+    await dialog.getByRole('button', { name: 'Fork repository' }).click();
+    await w.page.waitForURL(`${s.url}/bob/demo`);
+    await w.page.getByText('forked from').waitFor();
+    await w.page.getByTestId('tree').getByRole('link', { name: 'util-link.ts' }).waitFor();
+    await w.go('/alice/demo');
+    await expect(w.page.getByTestId('forks-count').innerText()).resolves.toBe('1');
+    // forking it again under the same name is refused with the server's reason, and nothing changes
+    await w.page.getByRole('button', { name: /Fork/ }).first().click();
+    await w.page.getByRole('dialog').getByRole('button', { name: 'Fork repository' }).click();
+    await w.page.getByRole('dialog').getByRole('alert').getByText('already exists').waitFor();
+    await w.context.close();
   });
 
   it('an empty repository shows how to push to it', async () => {
