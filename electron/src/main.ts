@@ -279,15 +279,22 @@ async function main(): Promise<void> {
   ))
     ipcMain.handle(channel, handler);
 
-  tray = new Tray(nativeImage.createFromPath(iconPath('tray-starting.png')));
-  tray.on('click', () => showWindow());
+  try {
+    tray = new Tray(nativeImage.createFromPath(iconPath('tray-starting.png')));
+    tray.on('click', () => showWindow());
+  } catch (err) {
+    // no system tray (some desktops, headless test runs): the window is the app, closing it quits
+    shellLog.warn(`no system tray: ${(err as Error).message}`);
+    tray = null;
+  }
   controller.on('state', render);
   render(controller.state);
 
   app.on('second-instance', () => showWindow());
   app.on('activate', () => showWindow());
   app.on('window-all-closed', () => {
-    /* stay in the tray */
+    // with a tray Gitssy keeps serving from there; without one, closing the window quits
+    if (!tray) void quit();
   });
   app.on('before-quit', (event) => {
     if (!quitting) {
