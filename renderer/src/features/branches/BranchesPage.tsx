@@ -152,7 +152,7 @@ function CreateBranchDialog({ owner, repo, defaultRef, branches, onClose }: { ow
       actions={
         <>
           <Button onClick={() => onClose()}>Cancel</Button>
-          <Button variant="primary" type="submit" form="create-branch" busy={create.isPending} disabled={!branchName.trim() || !from.trim()}>
+          <Button variant="primary" type="submit" form="create-branch" busy={create.isPending} disabled={create.isPending || !branchName.trim() || !from.trim()}>
             Create branch
           </Button>
         </>
