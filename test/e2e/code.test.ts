@@ -265,9 +265,12 @@ describe.skipIf(missing)('code browsing', () => {
     await rendered.getByRole('link', { name: 'README' }).click();
     await w.page.waitForURL(`${s.url}/alice/demo/src/branch/main/README.md`);
 
-    // a missing path is a clear "Not found"
+    // a missing path says what is missing where, and leads back
     await w.go('/alice/demo/src/branch/main/no/such/file');
     await w.page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await w.page.getByText('"no/such/file" does not exist at main.').waitFor();
+    await w.page.getByRole('link', { name: "Go to the repository's main branch" }).click();
+    await w.page.waitForURL(`${s.url}/alice/demo`);
     expect(w.dialogs).toEqual([]);
     expect(w.pageErrors).toEqual([]);
     await w.context.close();

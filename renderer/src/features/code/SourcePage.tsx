@@ -1,7 +1,8 @@
 // /<owner>/<repo>/src/<branch|tag|commit>/<ref>/<path…>: a directory or a file at a ref. The
 // ref may hold slashes; the server splits ref from path (GET …/tree/<ref>/<path>?kind=…).
-import { useParams } from '@tanstack/react-router';
-import { ErrorState, Loading, useTitle } from '../../components/ui';
+import { Link, useParams } from '@tanstack/react-router';
+import { ApiError } from '../../api/client';
+import { EmptyState, ErrorState, Loading, Panel, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useTreeView } from './api';
 import { CodeToolbar, DirectoryView, LastChange } from './DirectoryView';
@@ -21,7 +22,22 @@ export function SourcePage() {
 
   if (repo.empty) return <EmptyRepo repo={repo} />;
   if (q.isPending) return <Loading />;
-  if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
+  if (q.isError) {
+    if (q.error instanceof ApiError && q.error.notFound) {
+      // the repository is there (the layout loaded it): the ref or the path is not
+      return (
+        <Panel>
+          <EmptyState title="Not found" icon="∅">
+            <p>{q.error.message}.</p>
+            <Link to="/$owner/$repo" params={{ owner, repo: repo.name }}>
+              Go to the repository's {repo.default_branch} branch
+            </Link>
+          </EmptyState>
+        </Panel>
+      );
+    }
+    return <ErrorState error={q.error} retry={() => void q.refetch()} />;
+  }
   const v = view!;
   return (
     <>
