@@ -8,7 +8,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import os from 'node:os';
 import * as tar from 'tar';
 import { LATEST_MIGRATION } from '../db/migrations.js';
 import { runGit, type GitEnv } from '../git/command.js';
@@ -17,6 +17,7 @@ import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import type { WriteBarrier } from './barrier.js';
+import { ParallelGzip } from './parallel-gzip.js';
 
 export const BACKUP_FORMAT = 1;
 
@@ -238,7 +239,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     await writeFile(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
     // 5. one compressed archive, manifest first, written aside and renamed into place; tar
-    //    packs on this thread while zlib compresses on the thread pool
+    //    packs on this thread while zlib compresses blocks on the thread pool, a core each
     progress('writing the archive ...');
     await mkdir(path.dirname(file), { recursive: true });
     const partial = `${file}.partial`;
@@ -259,7 +260,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       },
     });
     try {
-      await pipeline(pack as unknown as NodeJS.ReadableStream, createGzip({ level: GZIP_LEVEL, chunkSize: 256 * 1024 }), count, createWriteStream(partial));
+      await pipeline(pack as unknown as NodeJS.ReadableStream, new ParallelGzip({ level: GZIP_LEVEL, parallel: Math.max(2, os.availableParallelism()) }), count, createWriteStream(partial));
       await rename(partial, file);
     } catch (err) {
       await rm(partial, { force: true });

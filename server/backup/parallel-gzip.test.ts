@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ParallelGzip } from './parallel-gzip.js';
+
+const squeeze = async (input: Buffer, chunk: number) => {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < input.length; i += chunk) parts.push(input.subarray(i, i + chunk));
+  return buffer(Readable.from(parts).pipe(new ParallelGzip({ level: 1, blockBytes: 64 * 1024, parallel: 3 })));
+};
+
+describe('ParallelGzip', () => {
+  it('writes consecutive gzip members that gunzip back to the input, in order', async () => {
+    const input = Buffer.concat([randomBytes(300_000), Buffer.alloc(200_000, 'a'), randomBytes(12_345)]);
+    for (const chunk of [1000, 64 * 1024, 1_000_000]) {
+      const out = await squeeze(input, chunk);
+      expect(gunzipSync(out).equals(input)).toBe(true);
+    }
+  });
+
+  it('writes a valid empty gzip stream for no input', async () => {
+    const out = await squeeze(Buffer.alloc(0), 10);
+    expect(out.length).toBeGreaterThan(0);
+    expect(gunzipSync(out).length).toBe(0);
+  });
+});
