@@ -39,6 +39,14 @@ describe('trusted IP ranges', () => {
     expect(t.allows('127.0.0.2')).toBe(false);
   });
 
+  it('tells whether an address would still get in with another list', () => {
+    const t = new TrustedNetworks(() => []);
+    expect(t.wouldAllow(['10.0.0.0/8'], '192.168.1.9')).toBe(false);
+    expect(t.wouldAllow(['10.0.0.0/8', '192.168.1.0/24'], '::ffff:192.168.1.9')).toBe(true);
+    expect(t.wouldAllow(['10.0.0.0/8'], '127.0.0.1')).toBe(true);
+    expect(t.allows('192.168.1.9')).toBe(true); // the live list is still empty
+  });
+
   it('follows changes to the list', () => {
     let list = ['10.0.0.0/8'];
     const t = new TrustedNetworks(() => list);

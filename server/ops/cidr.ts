@@ -72,7 +72,15 @@ export class TrustedNetworks {
 
   /** Whether a client at `ip` may be served at all. */
   allows(ip: string | null | undefined): boolean {
-    const cidrs = this.cidrs();
+    return this.check(this.cidrs(), ip);
+  }
+
+  /** Whether `ip` would still get in with this list instead (unparsable entries count as none). */
+  wouldAllow(cidrs: readonly string[], ip: string | null | undefined): boolean {
+    return this.check(cidrs, ip);
+  }
+
+  private check(cidrs: readonly string[], ip: string | null | undefined): boolean {
     if (cidrs.length === 0) return true;
     if (!ip) return false;
     const addr = normalizeIp(ip);

@@ -260,6 +260,21 @@ describe('trusted IP ranges', () => {
     }
   });
 
+  it("refuses a list that would shut out the administrator's own LAN address, and changes nothing", async () => {
+    const basic = `Basic ${Buffer.from(admin.join(':')).toString('base64')}`;
+    const change = (list: string[]) => requestFrom(outside, `${s.url}/api/v1/admin/settings`, { method: 'PATCH', headers: { Authorization: basic, 'Content-Type': 'application/json' }, body: JSON.stringify({ 'access.allowCidrs': list }) });
+    const locked = await change(['10.0.0.0/8']);
+    expect(locked.status).toBe(409);
+    expect(JSON.parse(locked.text).message).toMatch(/would shut out your own address 127\.0\.0\.2; add it \(for example 127\.0\.0\.2\/32\)/);
+    expect(((await (await s.api('GET', '/api/v1/admin/settings', { auth: admin })).json()) as Record<string, unknown>)['access.allowCidrs']).toEqual([]);
+    try {
+      expect((await change(['10.0.0.0/8', '127.0.0.2/32'])).status).toBe(200);
+      expect((await requestFrom(outside, `${s.url}/api/v1/version`)).status).toBe(200);
+    } finally {
+      await patchOk({ 'access.allowCidrs': [] });
+    }
+  });
+
   it('lets in a client inside the ranges', async () => {
     await patchOk({ 'access.allowCidrs': ['10.0.0.0/8', '127.0.0.2/32'] });
     try {

@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { UserRow } from '../../db/schema.js';
-import { Forbidden } from '../../lib/errors.js';
+import { Conflict, Forbidden } from '../../lib/errors.js';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
@@ -12,6 +12,7 @@ import { userJson } from './json.js';
 import type { ApiRouter } from './route.js';
 import { completeSetup, wizardFields } from '../../ops/setup-wizard.js';
 import { SECRET_SETTINGS } from '../../settings/settings.js';
+import { normalizeIp } from '../../ops/cidr.js';
 
 const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });
@@ -103,6 +104,12 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
     { method: 'patch', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: change runtime settings (all-or-nothing)', auth: 'admin', body: z.record(z.string(), z.unknown()), responses: { 200: 'settings', 422: 'invalid value' } },
     async ({ req, body }) => {
       const admin = requireAdmin(req);
+      // an administrator on the LAN can't shut themselves out with a new list of trusted ranges
+      const cidrs = body['access.allowCidrs'];
+      if (Array.isArray(cidrs) && cidrs.every((c) => typeof c === 'string') && !s.trusted.wouldAllow(cidrs, req.ip)) {
+        const me = normalizeIp(req.ip ?? '');
+        throw Conflict(`these trusted IP ranges would shut out your own address ${me}; add it (for example ${me}/32) or make the change from the server's own machine`);
+      }
       await s.settings.update(body);
       // write-only values (the SMTP password) never reach the audit log or the response
       const detail = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, (SECRET_SETTINGS as readonly string[]).includes(k) ? '[changed]' : v]));
