@@ -57,6 +57,9 @@ export function TagsPage() {
                   </div>
                 </div>
                 <div className={s.actions}>
+                  <Link className={buttonClass('ghost', true)} to="/$owner/$repo/commits/$" params={{ owner, repo: name, _splat: `tag/${t.name}` }}>
+                    Commits
+                  </Link>
                   <a className={buttonClass('default', true)} href={archiveUrl(owner, name, t.name, 'zip')} download aria-label={`Download ${t.name} as ZIP`}>
                     ZIP
                   </a>
