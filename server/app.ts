@@ -197,9 +197,25 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       // a transport switched off in the console is not started (switching it off live refuses sessions)
       const sshPort = s.settings.get('transports.ssh') ? await ssh.start(config.sshPort, config.host) : null;
       const gitPort = config.gitPort === null || !s.settings.get('transports.git') ? null : await daemon.start(config.gitPort, config.host);
-      s.ops.gitPort = () => gitPort;
       const ports: Ports = { http: (server.address() as AddressInfo).port, ssh: sshPort, git: gitPort, pid: process.pid };
       s.httpPort = () => ports.http;
+      s.ops.gitPort = () => ports.git;
+      // SSH or git:// switched on in the console after a start without them: listen now (one at a time)
+      let lateStart = Promise.resolve();
+      s.settings.onChange((changed) => {
+        if (changed['transports.ssh'] !== true && changed['transports.git'] !== true) return;
+        lateStart = lateStart.then(async () => {
+          const wantSsh = s.settings.get('transports.ssh') && ports.ssh === null;
+          const wantGit = s.settings.get('transports.git') && ports.git === null && config.gitPort !== null;
+          if (!server || (!wantSsh && !wantGit)) return;
+          if (wantSsh) ports.ssh = await ssh.start(config.sshPort, config.host);
+          if (wantGit) ports.git = await daemon.start(config.gitPort!, config.host);
+          const tmp = `${portsFile}.${process.pid}.tmp`;
+          await writeFile(tmp, JSON.stringify(ports) + '\n');
+          await rename(tmp, portsFile);
+          log.info({ ports }, 'listening on a transport switched on in the console');
+        }).catch((err) => log.error({ err }, 'could not start a transport switched on in the console'));
+      });
       app.setupToken = await s.setup.issueToken();
       if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);
       if (!opts.quiet) await printLanBanner(s);

@@ -415,7 +415,7 @@ describe('users admin', () => {
 });
 
 describe('transports switched off at start', () => {
-  it('does not start the SSH listener when SSH is off, and says so in ports.json and the dashboard', async () => {
+  it('does not start the SSH listener when SSH is off, says so in ports.json and the dashboard, and starts it when switched on', async () => {
     const data = await tempDir('gitssy-data-');
     const first = await startServer({ data });
     try {
@@ -431,6 +431,14 @@ describe('transports switched off at start', () => {
       expect(st.transports.ssh).toBe(false);
       expect(st.ssh).toBeNull();
       expect(second.log()).not.toMatch(/SSH: {4}port/);
+      // switched on in the console: it listens at once
+      expect((await second.api('PATCH', '/api/v1/admin/settings', { auth: admin, json: { 'transports.ssh': true } })).status).toBe(200);
+      const sshPort = await waitFor(async () => (await readPorts(second)).ssh);
+      const again = (await (await second.api('GET', '/api/v1/admin/status', { auth: admin })).json()) as Record<string, any>;
+      expect(again.ports.ssh).toBe(sshPort);
+      const k = await generateKey();
+      await registerKey(second, admin, k);
+      expect((await sshRun(await sshTarget(second), k, 'help')).code).toBe(0);
     } finally {
       await second.stop();
       await run('rm', ['-rf', data]);
