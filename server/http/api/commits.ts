@@ -7,6 +7,7 @@ import type { Services } from '../../services.js';
 import { cleanTreePath } from '../../git/tree.js';
 import { clientSignal, pipeGit, repoTarget, wildcardPath } from './git-http-util.js';
 import { commitDiffJson, commitJson, gitBlobJson, gitJsonContext, gitTreeJson } from './git-json.js';
+import { JsonBodyCache } from './json-cache.js';
 import { startPlainText } from './raw-response.js';
 import { resolveForApi } from './repos.js';
 import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';
@@ -24,6 +25,7 @@ const commitsQuery = pageQuery.extend({
 });
 
 export function registerCommitRoutes(api: ApiRouter, s: Services): void {
+  const bodies = new JsonBodyCache();
   api.route(
     {
       method: 'get',
@@ -50,12 +52,13 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
       res.setHeader('X-PerPage', String(query.limit));
       res.setHeader('X-PageCount', String(pages));
       res.setHeader('X-HasMore', String(query.page < pages));
-      return {
-        body: page.commits.map((c) => {
+      const key = ['log', rec.repo.id, page.ref.commit, path, query.page, query.limit, query.stat, query.files, JsonBodyCache.contextKey(s, req, ctx.users)].join('\0');
+      bodies.send(res, key, () =>
+        page.commits.map((c) => {
           const json = commitJson(ctx, c, changes?.get(c.sha) ?? null);
           return { ...json, files: query.files ? json.files : null, stats: query.stat ? json.stats : null };
         }),
-      };
+      );
     },
   );
 
@@ -112,12 +115,12 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
       summary: 'Gitssy UI: a commit with each changed file, its line counts and unified patch (capped: 300 files with patches, 3000 lines per file; see *_truncated)',
       responses: { 200: '{commit, files, total_files, stats, truncated}', 404: 'no such commit' },
     },
-    async ({ req, params }) => {
+    async ({ req, res, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const repo = repoTarget(s, rec);
       const { commit, diff } = await s.browse.diff(repo, params.sha!);
       const ctx = await gitJsonContext(s, req, repo, [commit.author, commit.committer]);
-      return { body: commitDiffJson(ctx, commit, diff) };
+      bodies.send(res, ['diff', rec.repo.id, commit.sha, JsonBodyCache.contextKey(s, req, ctx.users)].join('\0'), () => commitDiffJson(ctx, commit, diff));
     },
   );
 
