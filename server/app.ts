@@ -202,6 +202,7 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       s.ops.gitPort = () => ports.git;
       // SSH or git:// switched on in the console after a start without them: listen now (one at a time)
       let lateStart = Promise.resolve();
+      let lanResync = async () => {};
       s.settings.onChange((changed) => {
         if (changed['transports.ssh'] !== true && changed['transports.git'] !== true) return;
         lateStart = lateStart.then(async () => {
@@ -214,12 +215,13 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
           await writeFile(tmp, JSON.stringify(ports) + '\n');
           await rename(tmp, portsFile);
           log.info({ ports }, 'listening on a transport switched on in the console');
+          await lanResync(); // the SSH service joins the mDNS advertisement
         }).catch((err) => log.error({ err }, 'could not start a transport switched on in the console'));
       });
       app.setupToken = await s.setup.issueToken();
       if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);
       if (!opts.quiet) await printLanBanner(s);
-      await startLanFeatures(s);
+      lanResync = await startLanFeatures(s);
       log.info({ ports, version: VERSION, data: config.dataDir }, 'gitssy is serving');
       // ports.json last: whoever waits for it finds everything above already done
       const tmp = `${portsFile}.${process.pid}.tmp`;

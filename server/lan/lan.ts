@@ -29,8 +29,8 @@ async function syncMdns(s: Services): Promise<void> {
 
 const WATCHED = ['lan.mdns', 'instance.name', 'instance.publicUrl', 'transports.ssh'];
 
-/** Starts LAN discovery with the server and follows later setting changes. */
-export async function startLanFeatures(s: Services): Promise<void> {
+/** Starts LAN discovery with the server and follows later setting changes; returns a re-sync for listener changes. */
+export async function startLanFeatures(s: Services): Promise<() => Promise<void>> {
   let chain: Promise<void> = Promise.resolve();
   const log = s.log.child({ component: 'mdns' });
   const resync = () => {
@@ -41,6 +41,7 @@ export async function startLanFeatures(s: Services): Promise<void> {
     if (Object.keys(changed).some((k) => WATCHED.includes(k))) void resync();
   });
   await resync();
+  return resync;
 }
 
 /** The main URL and, on a terminal, its QR code (small), for the start-up output. */
