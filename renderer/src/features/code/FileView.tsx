@@ -12,7 +12,7 @@ import { formatBytes, isImageName, isMarkdownName, lineHash, parseLineHash, pare
 import s from './Code.module.css';
 import m from './Markup.module.css';
 
-/** Lines per block that the browser may skip laying out while off screen. */
+/** Lines per block; blocks of big files mount when they come near the viewport. */
 const CHUNK = 500;
 
 function splitLines(text: string): string[] {
@@ -197,17 +197,38 @@ function CodeLines({ lines, highlighted, range, path }: { lines: string[]; highl
     <div className={`${s.code} ${m.hl}`} onClick={onLineClick} data-testid="code" style={{ ['--gutter' as string]: gutter }}>
       <div className={s.lines}>
         {chunks.map((start) => (
-          <Chunk key={start} start={start} lines={lines} html={html} range={range} chunked={lines.length > CHUNK} />
+          <Chunk key={start} start={start} lines={lines} html={html} range={range} eager={start === 0 || (!!range && range.start > start && range.start <= start + CHUNK)} />
         ))}
       </div>
     </div>
   );
 }
 
+/**
+ * A block of lines. Big files mount blocks as they come near the viewport (a placeholder of the
+ * same height until then, and the rest in idle time), so a 50,000-line file opens as fast as a
+ * short one; the block holding the selected lines mounts at once so the page can scroll to them.
+ */
 const Chunk = memo(
-  function Chunk({ start, lines, html, range, chunked }: { start: number; lines: string[]; html: string[] | null; range: LineRange | null; chunked: boolean }) {
-    const rows = [];
+  function Chunk({ start, lines, html, range, eager }: { start: number; lines: string[]; html: string[] | null; range: LineRange | null; eager: boolean }) {
     const end = Math.min(start + CHUNK, lines.length);
+    const [mounted, setMounted] = useState(eager);
+    const placeholder = useRef<HTMLDivElement>(null);
+    useEffect(() => {
+      if (mounted || eager) return;
+      const el = placeholder.current;
+      if (!el || typeof IntersectionObserver === 'undefined') return setMounted(true);
+      const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setMounted(true), { rootMargin: '1500px 0px' });
+      io.observe(el);
+      // and in idle time anyway, so the browser's find-in-page sees every line in the end
+      const idle = typeof requestIdleCallback === 'function' ? requestIdleCallback(() => setMounted(true), { timeout: 10_000 }) : null;
+      return () => {
+        io.disconnect();
+        if (idle !== null) cancelIdleCallback(idle);
+      };
+    }, [mounted, eager]);
+    if (!mounted && !eager) return <div ref={placeholder} className={s.chunkPlaceholder} style={{ height: `${(end - start) * 1.6}em` }} aria-hidden />;
+    const rows = [];
     for (let i = start; i < end; i++) {
       const n = i + 1;
       const selected = !!range && n >= range.start && n <= range.end;
@@ -220,10 +241,10 @@ const Chunk = memo(
         </div>,
       );
     }
-    return <div className={chunked ? s.chunk : undefined}>{rows}</div>;
+    return <div>{rows}</div>;
   },
-  // a chunk re-renders only when its own lines' selection changes
-  (a, b) => a.lines === b.lines && a.html === b.html && overlap(a.start, a.range) === overlap(b.start, b.range),
+  // a chunk re-renders only when its own lines' selection changes (or it must mount now)
+  (a, b) => a.lines === b.lines && a.html === b.html && a.eager === b.eager && overlap(a.start, a.range) === overlap(b.start, b.range),
 );
 
 function overlap(start: number, r: LineRange | null): string {
