@@ -175,7 +175,8 @@ describe('restore over the running data', () => {
     // a damaged archive (one byte flipped mid-stream) is refused; the data and the server are untouched
     const bytes = await readFile(path.join(s.data, 'backups', snapshot));
     const bad = Buffer.from(bytes);
-    bad[Math.floor(bad.length / 2)] ^= 0xff;
+    const mid = Math.floor(bad.length / 2);
+    bad[mid] = bad[mid]! ^ 0xff;
     const refused = await json<Job>(await s.api('POST', '/api/v1/admin/backups/restore', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body: bad }), 202);
     const r1 = (await finished(s, refused.id)).job;
     expect(r1.state).toBe('failed');
@@ -300,7 +301,8 @@ describe('backup CLI', () => {
 
       const damaged = path.join(await tempDir(), 'bad.tar.gz');
       const bytes = await readFile(archive);
-      bytes[Math.floor(bytes.length / 3)] ^= 0x55;
+      const third = Math.floor(bytes.length / 3);
+      bytes[third] = bytes[third]! ^ 0x55;
       await writeFile(damaged, bytes);
       const refused = await cli(['backup', 'restore', damaged, '--force']);
       expect(refused.code).toBe(1);
