@@ -1,6 +1,6 @@
 // Everything under /<owner>/<repo>: the repository header (name, visibility, description),
 // the tabs, and the page. The repository is loaded once here; pages read it with useRepoContext.
-import { Link, Outlet, useParams } from '@tanstack/react-router';
+import { Link, Outlet, useMatchRoute, useParams } from '@tanstack/react-router';
 import { createContext, useContext } from 'react';
 import { Badge, ErrorState, Loading, useTitle } from '../../components/ui';
 import { useRepo } from '../repos/api';
@@ -20,6 +20,8 @@ export function useRepoContext(): Repo {
 export function RepoLayout() {
   const { owner, repo: name } = useParams({ from: '/$owner/$repo' });
   const q = useRepo(owner, name);
+  // the Code tab stays lit while browsing /src/…
+  const onSource = !!useMatchRoute()({ to: '/$owner/$repo/src/$', fuzzy: true });
   useTitle(q.data?.full_name);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
@@ -53,7 +55,7 @@ export function RepoLayout() {
       </div>
       {repo.description && <p className={s.desc}>{repo.description}</p>}
       <nav className={s.tabs} aria-label="Repository">
-        <Link to="/$owner/$repo" params={params} className={s.tab} activeOptions={{ exact: true }}>
+        <Link to="/$owner/$repo" params={params} className={onSource ? `${s.tab} ${s.tabOn}` : s.tab} activeOptions={{ exact: true }}>
           Code
         </Link>
         <Link to="/$owner/$repo/commits/$" params={{ ...params, _splat: `branch/${branch}` }} className={s.tab}>
