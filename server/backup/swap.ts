@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildServices, createApp, type App, type Ports } from '../app.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../lib/log.js';
+import { createLogger, type Logger } from '../lib/log.js';
 import { createBackup } from './backup.js';
 import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
 import { removeScratch, swapInStaged } from './restore.js';
@@ -72,16 +72,18 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
     inner.services.backups.setSwapHandler(async (req) => {
       if (swapping || stopped || !ports) return;
       swapping = (async () => {
-        const log = inner.services.log;
+        inner.services.log.warn({ job: req.job.id, from: req.job.name }, 'restore verified: stopping to swap the data in');
         opts.onRestart?.('stopping', ports);
-        log.warn({ job: req.job.id, from: req.job.name }, 'restore verified: stopping to swap the data in');
         await inner.stop();
-        await completeRestoreSwap(inner.services.config, req, log);
+        // the stopped instance's log file lives in the folder being swapped: log to stdout meanwhile
+        const log = opts.log ?? createLogger({ level: inner.services.config.logLevel });
+        const outcome = await completeRestoreSwap(inner.services.config, req, log);
         try {
           inner = await createApp(configFor(ports!), { log: opts.log });
           await inner.services.backups.loadRestoreStatus();
           ports = await inner.start();
           wire();
+          inner.services.log.warn({ job: outcome.id, state: outcome.state, from: outcome.name, error: outcome.error, result: outcome.result }, outcome.state === 'done' ? 'serving the restored data' : 'restore failed; serving the previous data');
           opts.onRestart?.('ready', ports);
         } catch (err) {
           log.fatal({ err }, 'could not start again after the restore');
