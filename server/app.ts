@@ -113,7 +113,9 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // reads for the web UI and the contents API: pooled cat-file processes, last-commit cache in the db
   const browse = new BrowseService(git, new CatFilePool(git), new DbLastCommitCache(db), packLimiter);
   const branches = new BranchService(db, browse, pushes);
-  const markup = new MarkupService(browse.ctx);
+  // markdown and highlighting render in worker threads; a document over its time budget falls back
+  const markupLog = log.child({ component: 'markup' });
+  const markup = new MarkupService(browse.ctx, { onFallback: (e) => markupLog.warn(e, `${e.kind} render fell back (${e.reason})`) });
   const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, markup, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}),
     trusted: new TrustedNetworks(() => settings.get('access.allowCidrs')),
     mail: new MailService(settings),
@@ -132,6 +134,7 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
     close: async () => {
       await events.drain();
       await browse.close();
+      await markup.close();
       await opened.close();
     },
   };

@@ -112,9 +112,17 @@ export interface Highlighted {
 
 /** Highlights a file's text, or says why not (unknown language or over the limits → html null). */
 export function highlightFile(text: string, language: string | null): Highlighted {
+  const plain = notHighlighted(text, language);
+  if (plain || !language) return plain ?? { language, html: null, lines: countLines(text) };
+  return { language, html: sanitizeCode(highlightNodes(text, language) ?? []), lines: countLines(text) };
+}
+
+/**
+ * The answer without highlighting when the file won't be highlighted (unknown language, over the
+ * limits); null when it should be. Cheap: the caller can decide without a render worker.
+ */
+export function notHighlighted(text: string, language: string | null): Highlighted | null {
+  if (!language || !lowlight.registered(language) || Buffer.byteLength(text) > HIGHLIGHT_MAX_BYTES) return { language, html: null, lines: countLines(text) };
   const lines = countLines(text);
-  if (!language || !lowlight.registered(language) || Buffer.byteLength(text) > HIGHLIGHT_MAX_BYTES || lines > HIGHLIGHT_MAX_LINES) {
-    return { language, html: null, lines };
-  }
-  return { language, html: sanitizeCode(highlightNodes(text, language) ?? []), lines };
+  return lines > HIGHLIGHT_MAX_LINES ? { language, html: null, lines } : null;
 }

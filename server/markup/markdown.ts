@@ -76,20 +76,38 @@ function codeHighlighter() {
 
 /** Markdown text (or its bytes) to sanitized HTML; null when it is over `MARKDOWN_MAX_BYTES`. */
 export function renderMarkdown(input: string | Buffer, opts: MarkdownOptions): RenderedMarkdown | null {
+  const text = markdownText(input);
+  if (text === null) return null;
+  return renderWithUnified(text, opts) ?? renderWithMarkdownIt(text, opts);
+}
+
+/** The document as text (byte-order mark dropped); null when it is over `MARKDOWN_MAX_BYTES`. */
+export function markdownText(input: string | Buffer): string | null {
   const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (bytes > MARKDOWN_MAX_BYTES) return null;
-  let text = typeof input === 'string' ? input : input.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (bytes <= MARKDOWN_FULL_MAX_BYTES && countChar(text, '[') <= UNIFIED_MAX_BRACKETS && !DEEP_NESTING.test(text)) {
-    try {
-      let tree = gfm.runSync(gfm.parse(text)) as Root;
-      if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
-      return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
-    } catch {
-      // thousands of nested quotes or raw elements overflow the tree walkers' stack: markdown-it
-      // caps nesting and leaves raw HTML out
-    }
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The full GFM pipeline; null when the document is too large or too deeply nested for it (or
+ * overflows its stack), and markdown-it should have it.
+ */
+export function renderWithUnified(text: string, opts: MarkdownOptions): RenderedMarkdown | null {
+  if (Buffer.byteLength(text) > MARKDOWN_FULL_MAX_BYTES || countChar(text, '[') > UNIFIED_MAX_BRACKETS || DEEP_NESTING.test(text)) return null;
+  try {
+    let tree = gfm.runSync(gfm.parse(text)) as Root;
+    if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
+    return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
+  } catch {
+    // thousands of nested quotes or raw elements overflow the tree walkers' stack: markdown-it
+    // caps nesting and leaves raw HTML out
+    return null;
   }
+}
+
+/** markdown-it with raw HTML off (faster, nesting capped), through the same sanitizer; null if it throws. */
+export function renderWithMarkdownIt(text: string, opts: MarkdownOptions): RenderedMarkdown | null {
   try {
     return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links }), engine: 'markdown-it' };
   } catch {

@@ -6,10 +6,13 @@ import type { ResolvedRef } from '../git/refs.js';
 import { entryAt } from '../git/tree.js';
 import { readRig, workRepo, type ReadRig, type WorkRepo } from '../../test/fixtures/git-repos.js';
 import { MarkupService } from './markup-service.js';
+import { MarkupRenderer } from './renderer.js';
 
 let rig: ReadRig;
 let work: WorkRepo;
 let ref: ResolvedRef;
+// one worker pool for every service in this file: each test still gets a fresh cache
+const renderer = new MarkupRenderer();
 const repo = () => ({ ...work.repo, owner: 'alice', name: 'pub' });
 
 beforeAll(async () => {
@@ -30,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rig?.close();
+  await renderer.close();
 });
 
 async function entry(path: string) {
@@ -38,7 +42,7 @@ async function entry(path: string) {
 
 describe('MarkupService', () => {
   it('renders a README once and then answers from the cache', async () => {
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     const readme = await entry('README.md');
     const html = await markup.readmeHtml(repo(), ref, '', readme);
     expect(html).toBe(
@@ -52,7 +56,7 @@ describe('MarkupService', () => {
   });
 
   it('caches per link context: the same blob on another branch links to that branch', async () => {
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     const readme = await entry('README.md');
     const main = await markup.readmeHtml(repo(), ref, '', readme);
     const other = await markup.readmeHtml(repo(), { ...ref, name: 'feature/x' }, '', readme);
@@ -61,15 +65,15 @@ describe('MarkupService', () => {
   });
 
   it('shows a plain README preformatted and escaped', async () => {
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     expect(await markup.readmeHtml(repo(), ref, 'docs', await entry('docs/README'))).toBe('<pre>plain &#x3C;b>text&#x3C;/b> readme\n</pre>');
   });
 
   it('renders a nested markdown file with links relative to its directory, and highlights its source', async () => {
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     const e = await entry('docs/guide.md');
     const blob = (await readBlob(rig.ctx, work.repo, e.sha, 1 << 20))!;
-    const r = markup.fileRendering(repo(), ref, e, blob)!;
+    const r = (await markup.fileRendering(repo(), ref, e, blob))!;
     expect(r.language).toBe('markdown');
     expect(r.lineCount).toBe(7);
     expect(r.renderedHtml).toContain('<a href="/alice/pub/src/branch/main/README.md">back</a> <a href="/alice/pub/src/branch/main/docs/other.md">sibling</a>');
@@ -78,17 +82,17 @@ describe('MarkupService', () => {
   });
 
   it('highlights code and says nothing for binary files', async () => {
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     const ts = await entry('src/app.ts');
-    const r = markup.fileRendering(repo(), ref, ts, (await readBlob(rig.ctx, work.repo, ts.sha, 1 << 20))!)!;
+    const r = (await markup.fileRendering(repo(), ref, ts, (await readBlob(rig.ctx, work.repo, ts.sha, 1 << 20))!))!;
     expect(r).toEqual({ language: 'typescript', lineCount: 1, renderedHtml: null, highlightedHtml: '<span class="hljs-keyword">export</span> <span class="hljs-keyword">const</span> a = <span class="hljs-number">1</span>;\n' });
     const bin = await entry('bin.dat');
-    expect(markup.fileRendering(repo(), ref, bin, (await readBlob(rig.ctx, work.repo, bin.sha, 1 << 20))!)).toBeNull();
+    expect(await markup.fileRendering(repo(), ref, bin, (await readBlob(rig.ctx, work.repo, bin.sha, 1 << 20))!)).toBeNull();
   });
 
   it('resolves a /markdown context with a slash in the branch name, and refuses an unknown ref', async () => {
     await work.git(['branch', 'feature/x']);
-    const markup = new MarkupService(rig.ctx);
+    const markup = new MarkupService(rig.ctx, { renderer });
     const target = { ...repo(), defaultBranch: 'main' };
     expect(await markup.linksAt(target, [], { isFile: false })).toEqual({ owner: 'alice', repo: 'pub', refKind: 'branch', ref: 'main', dir: '' });
     expect(await markup.linksAt(target, ['feature', 'x', 'docs', 'guide.md'], { kind: 'branch', isFile: true })).toEqual({ owner: 'alice', repo: 'pub', refKind: 'branch', ref: 'feature/x', dir: 'docs' });

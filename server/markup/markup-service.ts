@@ -1,9 +1,9 @@
 // Rendered views of repository files for the browser UI: a directory's README as HTML, a file's
 // markdown rendering and highlighted source. Blobs never change, so results are cached by blob id
 // (plus what the links in them depend on) in one byte-bounded LRU; a warm tree view costs a map
-// lookup and no git round trip.
+// lookup and no git round trip. Misses render in worker threads under a time budget (renderer.ts),
+// so the event loop serving git and the API never waits on a document.
 import { createHash } from 'node:crypto';
-import type { Root } from 'hast';
 import { readBlob, type Blob } from '../git/blob.js';
 import type { TreeView } from '../git/browse-service.js';
 import type { GitRepo } from '../git/cat-file-pool.js';
@@ -12,10 +12,11 @@ import { resolveRefPrefix, type RefKind, type ResolvedRef } from '../git/refs.js
 import { cleanTreePath, type TreeEntry } from '../git/tree.js';
 import { NotFound } from '../lib/errors.js';
 import { ByteLru } from './byte-lru.js';
-import { highlightFile, languageFor, type Highlighted } from './highlight.js';
+import { languageFor, type Highlighted } from './highlight.js';
 import type { RepoLinkContext } from './links.js';
-import { isMarkdownFile, MARKDOWN_MAX_BYTES, renderMarkdown } from './markdown.js';
-import { sanitizeToHtml } from './sanitize.js';
+import { isMarkdownFile, MARKDOWN_MAX_BYTES } from './markdown.js';
+import { MarkupRenderer, type Rendered, type RendererOptions } from './renderer.js';
+import { preformatted } from './sanitize.js';
 
 /** Plain-text READMEs (README, README.txt …) are shown preformatted up to this size. */
 const PLAIN_README_MAX_BYTES = 1024 * 1024;
@@ -35,9 +36,11 @@ export interface TreeRendering {
   file: FileRendering | null;
 }
 
-export interface MarkupOptions {
+export interface MarkupOptions extends RendererOptions {
   /** Bytes of rendered HTML kept in memory (default 64 MiB). */
   cacheBytes?: number;
+  /** Renders misses (default: a worker pool of its own, from the other options). */
+  renderer?: MarkupRenderer;
 }
 
 /** A repository as far as rendering is concerned: where to read it and how its URLs are spelled. */
@@ -51,7 +54,10 @@ type Cached = string | Highlighted | typeof NONE;
 
 export class MarkupService {
   private readonly cache: ByteLru<Cached>;
-  /** What the cache saved and spent, for tests and the bench. */
+  /** Renders under way, so concurrent misses for one key render once. */
+  private readonly pending = new Map<string, Promise<Cached>>();
+  readonly renderer: MarkupRenderer;
+  /** What the cache saved and spent, for tests and the bench (joining a render under way is a hit). */
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
@@ -59,18 +65,32 @@ export class MarkupService {
     opts: MarkupOptions = {},
   ) {
     this.cache = new ByteLru(opts.cacheBytes ?? 64 * 1024 * 1024);
+    this.renderer = opts.renderer ?? new MarkupRenderer(opts);
   }
 
-  private cached<T extends Cached>(key: string, make: () => T, size: (v: T) => number): T {
-    const hit = this.cache.get(key);
+  /** Ends the render workers (they never keep the process alive, but tests and shutdown tidy up). */
+  close(): Promise<void> {
+    return this.renderer.close();
+  }
+
+  /** The cached value for `key`, or `make`'s, kept unless it is a stand-in for a busy or closed pool. */
+  private async cached<T extends Cached>(key: string, make: () => Promise<Rendered<T>>, size: (v: T) => number): Promise<T> {
+    const hit = this.cache.get(key) ?? this.pending.get(key);
     if (hit !== undefined) {
       this.stats.hits++;
-      return hit as T;
+      return (await hit) as T;
     }
     this.stats.misses++;
-    const value = make();
-    this.cache.set(key, value, size(value));
-    return value;
+    const rendering = make().then((r) => {
+      if (r.cacheable) this.cache.set(key, r.value, size(r.value));
+      return r.value;
+    });
+    this.pending.set(key, rendering);
+    try {
+      return await rendering;
+    } finally {
+      this.pending.delete(key);
+    }
   }
 
   private static linksKey(l: RepoLinkContext | null): string {
@@ -92,10 +112,15 @@ export class MarkupService {
   }
 
   /** Markdown from a client (the /markdown API), cached by its text and link context. */
-  markdown(text: string, links: RepoLinkContext | null): string | null {
+  async markdown(text: string, links: RepoLinkContext | null): Promise<string | null> {
     const key = `api\0${createHash('sha256').update(text).digest('hex')}\0${MarkupService.linksKey(links)}`;
-    const html = this.cached<Cached>(key, () => renderMarkdown(text, { links })?.html ?? NONE, htmlBytes);
+    const html = await this.cached<Cached>(key, () => this.renderMarkdown(text, links), htmlBytes);
     return html === NONE ? null : (html as string);
+  }
+
+  private async renderMarkdown(text: string | Buffer, links: RepoLinkContext | null): Promise<Rendered<Cached>> {
+    const r = await this.renderer.markdown(text, links);
+    return { ...r, value: r.value ?? NONE };
   }
 
   /**
@@ -114,32 +139,38 @@ export class MarkupService {
       return hit === NONE ? null : (hit as string);
     }
     const blob = await readBlob(this.read, repo, readme.sha, max);
-    const html = this.cached<Cached>(key, () => (blob ? (renderReadme(blob, markdown, links) ?? NONE) : NONE), htmlBytes);
+    const html = await this.cached<Cached>(key, () => this.renderReadme(blob, markdown, links), htmlBytes);
     return html === NONE ? null : (html as string);
+  }
+
+  private async renderReadme(blob: Blob | null, markdown: boolean, links: RepoLinkContext): Promise<Rendered<Cached>> {
+    if (!blob?.content || blob.binary || blob.lfs) return { value: NONE, cacheable: true, fellBack: null };
+    if (markdown) return this.renderMarkdown(blob.content, links);
+    // plain text is only escaped (linear, no parser): no worker needed
+    return { value: preformatted(blob.content.toString('utf8')), cacheable: true, fellBack: null };
   }
 
   /** What the tree view adds to what git said: the README's HTML for a directory, the renderings for a file. */
   async treeView(repo: MarkupRepo, view: TreeView): Promise<TreeRendering> {
     const readmeHtml = view.readme ? await this.readmeHtml(repo, view.ref, view.entry.path, view.readme) : null;
-    const file = view.blob ? this.fileRendering(repo, view.ref, view.entry, view.blob) : null;
+    const file = view.blob ? await this.fileRendering(repo, view.ref, view.entry, view.blob) : null;
     return { readmeHtml, file };
   }
 
   /** A file's highlighted source and (for markdown) its rendering; null for binary or unread blobs. */
-  fileRendering(repo: MarkupRepo, ref: ResolvedRef, entry: TreeEntry, blob: Blob): FileRendering | null {
+  async fileRendering(repo: MarkupRepo, ref: ResolvedRef, entry: TreeEntry, blob: Blob): Promise<FileRendering | null> {
     if (!blob.content || blob.binary || blob.lfs) return null;
     const text = blob.content.toString('utf8');
     const language = languageFor(entry.name, blob.head.subarray(0, 256).toString('latin1'));
-    const hl = this.cached<Cached>(`hl\0${blob.sha}\0${language ?? ''}`, () => highlightFile(text, language), (h) => htmlBytes((h as Highlighted).html ?? ''));
-    const highlighted = hl as Highlighted;
-    let renderedHtml: string | null = null;
+    const highlighting = this.cached<Cached>(`hl\0${blob.sha}\0${language ?? ''}`, () => this.renderer.highlight(text, language), (h) => htmlBytes((h as Highlighted).html ?? ''));
+    let rendering: Promise<Cached> = Promise.resolve(NONE);
     if (isMarkdownFile(entry.name)) {
       const slash = entry.path.lastIndexOf('/');
       const links = linkContext(repo, ref, slash < 0 ? '' : entry.path.slice(0, slash));
-      const r = this.cached<Cached>(`md\0${blob.sha}\0${MarkupService.linksKey(links)}`, () => renderMarkdown(text, { links })?.html ?? NONE, htmlBytes);
-      renderedHtml = r === NONE ? null : (r as string);
+      rendering = this.cached<Cached>(`md\0${blob.sha}\0${MarkupService.linksKey(links)}`, () => this.renderMarkdown(text, links), htmlBytes);
     }
-    return { language: highlighted.language, lineCount: highlighted.lines, highlightedHtml: highlighted.html, renderedHtml };
+    const [highlighted, rendered] = (await Promise.all([highlighting, rendering])) as [Highlighted, Cached];
+    return { language: highlighted.language, lineCount: highlighted.lines, highlightedHtml: highlighted.html, renderedHtml: rendered === NONE ? null : (rendered as string) };
   }
 }
 
@@ -149,11 +180,4 @@ function htmlBytes(v: unknown): number {
 
 export function linkContext(repo: MarkupRepo, ref: ResolvedRef, dir: string): RepoLinkContext {
   return { owner: repo.owner, repo: repo.name, refKind: ref.kind, ref: ref.kind === 'commit' ? ref.commit : ref.name, dir };
-}
-
-function renderReadme(blob: Blob, markdown: boolean, links: RepoLinkContext): string | null {
-  if (!blob.content || blob.binary || blob.lfs) return null;
-  if (markdown) return renderMarkdown(blob.content, { links })?.html ?? null;
-  const tree: Root = { type: 'root', children: [{ type: 'element', tagName: 'pre', properties: {}, children: [{ type: 'text', value: blob.content.toString('utf8') }] }] };
-  return sanitizeToHtml(tree, { links: null });
 }

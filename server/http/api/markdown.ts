@@ -77,7 +77,7 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, res, body }) => {
       const links = await linksFor(s, req, body.context, body.mode);
-      sendHtml(res, s.markup.markdown(body.text, links) ?? '');
+      sendHtml(res, (await s.markup.markdown(body.text, links)) ?? '');
     },
   );
 
@@ -95,7 +95,7 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       }
       await new Promise<void>((resolve, reject) => readText(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       const text = typeof req.body === 'string' ? req.body : '';
-      sendHtml(res, s.markup.markdown(text, null) ?? '');
+      sendHtml(res, (await s.markup.markdown(text, null)) ?? '');
     },
   );
 }
