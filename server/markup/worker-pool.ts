@@ -2,7 +2,9 @@
 // worker's time and never the event loop that serves git, SSH and the API. Workers start when
 // work arrives, leave after a while idle, and never keep the process alive; every task has a
 // time budget, and a worker that overruns it, crashes or runs out of memory is terminated and
-// replaced. The caller gets an outcome, never an exception, and decides what to show instead.
+// replaced. A task whose worker died under it is tried once more on a fresh worker (it may have
+// been an innocent bystander). The caller gets an outcome, never an exception, and decides what
+// to show instead.
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
 
@@ -66,6 +68,8 @@ interface Task {
   opts: RunOptions;
   resolve: (o: Outcome<unknown>) => void;
   timer?: NodeJS.Timeout;
+  /** Workers that died under this task. */
+  crashes: number;
 }
 
 interface Slot {
@@ -112,7 +116,7 @@ export class WorkerPool {
     }
     this.stats.tasks++;
     return new Promise<Outcome<T>>((resolve) => {
-      this.queue.push({ id: this.nextId++, op, args, opts, resolve: resolve as (o: Outcome<unknown>) => void });
+      this.queue.push({ id: this.nextId++, op, args, opts, resolve: resolve as (o: Outcome<unknown>) => void, crashes: 0 });
       this.dispatch();
     });
   }
@@ -203,7 +207,16 @@ export class WorkerPool {
     if (slot.gone) return;
     const wasReady = slot.ready;
     this.stats.crashes++;
-    this.finish(slot, { ok: false, reason: 'crashed', message: err.message });
+    const task = slot.task;
+    if (task && wasReady && task.crashes === 0) {
+      // once more, first in line, on a fresh worker: a second death says it is the task's doing
+      clearTimeout(task.timer);
+      slot.task = null;
+      task.crashes++;
+      this.queue.unshift(task);
+    } else {
+      this.finish(slot, { ok: false, reason: 'crashed', message: err.message });
+    }
     void this.retire(slot);
     if (!wasReady) {
       // it could not even load: the waiting tasks would fail the same way, so don't respawn in a loop

@@ -1,5 +1,6 @@
 // Assembles /api/v1: body parsing with limits, rate limits on credential endpoints, actor
 // resolution, CSRF for cookie-authenticated writes, the routes, and the OpenAPI document.
+import { registerSetupRestoreRoutes } from './setup-restore.js';
 import { registerAppearanceRoutes } from './appearance.js';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -13,7 +14,7 @@ import { registerAdminRoutes } from './admin.js';
 import { registerBranchRoutes } from './branches.js';
 import { registerCommitRoutes } from './commits.js';
 import { registerContentRoutes } from './contents.js';
-import { registerMarkdownRoutes } from './markdown.js';
+import { markdownLimiter, registerMarkdownRoutes } from './markdown.js';
 import { registerKeyRoutes } from './keys.js';
 import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
 import { registerBackupRoutes } from './backups.js';
@@ -66,6 +67,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerContentRoutes(api, s);
   registerMarkdownRoutes(api, s);
   registerAppearanceRoutes(api, s);
+  registerSetupRestoreRoutes(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();
@@ -76,6 +78,8 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
   for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
+  // markdown renders cost CPU for any caller, anonymous ones included: a budget per account or address
+  router.post(['/markdown', '/markdown/raw'], markdownLimiter());
   // CSRF guards requests that ride on the session cookie (and the forms that create one);
   // token- and Basic-authenticated clients can't be forged by a browser and skip it.
   router.use((req, res, next) => {

@@ -1,8 +1,10 @@
 // Gitea's markdown endpoints: POST /markdown ({text, mode, context}) and POST /markdown/raw (the
 // body is the text), answering sanitized HTML. The answer is served sandboxed, so even a page
-// that submits a form here can't turn it into a live document on our origin.
-import type { Request, Response } from 'express';
+// that submits a form here can't turn it into a live document on our origin. Each new text costs
+// a render (the cache only helps repeats), so callers are rate-limited: anonymous ones per address.
+import type { Request, RequestHandler, Response } from 'express';
 import express from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { RefKind } from '../../git/refs.js';
 import { AppError, Invalid } from '../../lib/errors.js';
@@ -14,6 +16,30 @@ import type { ApiRouter } from './route.js';
 
 /** Text rendered per request at most (bytes). */
 export const MARKDOWN_API_MAX_BYTES = 1024 * 1024;
+
+/** Renders a minute: per address for anonymous callers, per account for signed-in ones. */
+export const MARKDOWN_RATE = { anonymous: 20, user: 300 } as const;
+
+/**
+ * The budget for POST /markdown and /markdown/raw; mounted after the actor is known. A rejected
+ * call answers 429 with `RateLimit` headers saying when to come back.
+ */
+export function markdownLimiter(): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: (req) => (req.actor.kind === 'user' ? MARKDOWN_RATE.user : MARKDOWN_RATE.anonymous),
+    keyGenerator: (req) => (req.actor.kind === 'user' ? `user:${req.actor.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      const message =
+        req.actor.kind === 'user'
+          ? `too many markdown renders (${MARKDOWN_RATE.user} a minute); wait a minute and try again`
+          : `too many markdown renders from your address (${MARKDOWN_RATE.anonymous} a minute without signing in); wait a minute, or sign in or send a token for a larger allowance`;
+      res.status(429).json({ message, code: 'too_many_requests' });
+    },
+  });
+}
 
 const MODES = ['markdown', 'gfm', 'comment', 'file', 'wiki'] as const;
 
@@ -73,7 +99,7 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       tag: 'miscellaneous',
       summary: 'Render markdown (GitHub-flavoured) to sanitized HTML, relative links resolving in a repository',
       body: markdownBody,
-      responses: { 200: 'text/html', 404: 'the context repository or ref does not exist (or you may not read it)', 413: 'more than 1 MiB of text', 422: 'invalid mode or context' },
+      responses: { 200: 'text/html', 404: 'the context repository or ref does not exist (or you may not read it)', 413: 'more than 1 MiB of text', 422: 'invalid mode or context', 429: 'too many renders a minute (anonymous callers: per address)' },
     },
     async ({ req, res, body }) => {
       const links = await linksFor(s, req, body.context, body.mode);
@@ -87,7 +113,7 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       path: '/markdown/raw',
       tag: 'miscellaneous',
       summary: 'Render the request body (text/plain markdown) to sanitized HTML',
-      responses: { 200: 'text/html', 413: 'more than 1 MiB of text', 415: 'the body was sent as JSON: send it as text/plain' },
+      responses: { 200: 'text/html', 413: 'more than 1 MiB of text', 415: 'the body was sent as JSON: send it as text/plain', 429: 'too many renders a minute (anonymous callers: per address)' },
     },
     async ({ req, res }) => {
       if (req.is('application/json') || req.is('application/*+json')) {
