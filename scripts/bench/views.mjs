@@ -476,6 +476,23 @@ function defineViews(ctx) {
       cgitWhat: 'summary (branches, tags, last 10 commits; no README)',
     },
     {
+      key: 'home-parallel',
+      title: 'repo home, tree/@ parallel (info)',
+      info: true,
+      how: 'GET repo and GET tree/@?kind=branch (`@` = the default branch) at the same time = wall time of both; informational: renderer/ makes the calls one after the other today',
+      async ours(get) {
+        const t0 = process.hrtime.bigint();
+        const turl = `${api}/tree/@?kind=branch`;
+        const [a, b] = await Promise.all([get(api), get(turl)]);
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        expectOk(a, api);
+        const info = treeCheck(json(expectOk(b, turl)));
+        return { ms, bytes: a.body.length + b.body.length, calls: [api, turl], info };
+      },
+      cgit: `/${REPO}/`,
+      cgitWhat: 'summary',
+    },
+    {
       key: 'tree',
       title: 'root tree + last commits',
       how: 'GET tree/<branch>?kind=branch (budget_ms default)',
@@ -800,6 +817,7 @@ async function main() {
       ratio,
       info: cold[v.key].info,
       pass: { ratio: ratio < TARGET_RATIO, p99: o.p99 < TARGET_P99_MS },
+      informational: v.info === true,
     };
   });
   const out = [];
@@ -817,7 +835,7 @@ async function main() {
       fmt(r.ratio, 2),
       ...(opt.cgitCache ? [fmt(r.cgitCache?.p50)] : []),
       `${fmt(r.ours.cpuMs)}/${fmt(r.cgit.cpuMs)}`,
-      r.pass.ratio && r.pass.p99 ? 'PASS' : `FAIL${r.pass.ratio ? '' : ' ratio'}${r.pass.p99 ? '' : ' p99'}`,
+      (r.informational ? '(info) ' : '') + (r.pass.ratio && r.pass.p99 ? 'PASS' : `FAIL${r.pass.ratio ? '' : ' ratio'}${r.pass.p99 ? '' : ' p99'}`),
     ]);
   }
   const widths = head.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
@@ -830,7 +848,8 @@ async function main() {
     `repo: ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(0)} MiB; deep dir ${depth} levels; big file ${repo.views.bigFileLines} lines; big commit ${bigDiffFiles} files`,
     'ratio = ours p50 / cgit p50 (cgit with cache-size=0); targets: ratio < 1.0 and ours p99 < 150 ms',
     'CPU = ms of CPU per request and side, from /proc in 10 ms ticks averaged over many requests; ours: the server and its git children; cgit: nginx + fcgiwrap during the run, plus cgit.cgi itself run directly (fcgiwrap does not wait() for it, so its time shows up nowhere)',
-    'repo home: ours = GET repo then GET tree/<default branch> (sequential, summed); cgit = summary page (no README, no last-commit column)',
+    'repo home: ours = GET repo then GET tree/<default branch> (sequential, summed, as renderer/ does); cgit = summary page (no README, no last-commit column)',
+    'repo home, tree/@ parallel: what the home would cost if the UI asked for the repo and tree/@ (the default branch) at once; informational, not a target',
     "cgit's tree has no last commit per entry; ours includes the last-commit column",
     'file: cgit blob view with its source-filter off (no highlighting); ours = the tree endpoint with content and highlighted HTML (highlight.js, cached by blob id)',
   ];
@@ -841,7 +860,7 @@ async function main() {
   if (browser && !browser.ok) notes.push(`browser part not measured: ${browser.reason}`);
   console.log('\n' + out.join('\n') + '\n\n' + notes.map((n) => `- ${n}`).join('\n'));
 
-  const failed = rows.filter((r) => !(r.pass.ratio && r.pass.p99));
+  const failed = rows.filter((r) => !r.informational && !(r.pass.ratio && r.pass.p99));
   const result = {
     version: 1,
     startedAt: startedAt.toISOString(),

@@ -104,6 +104,25 @@ describe('tree view cache', () => {
   });
 });
 
+describe('default branch alias', () => {
+  it('reads `@` as the default branch, and only as a branch', async () => {
+    const w3 = await workRepo();
+    await w3.commit({ 'README.md': '# trunk\n', 'docs/a.md': 'a\n' }, 'one');
+    await w3.git(['branch', '-m', 'main', 'trunk']);
+    const b3 = new BrowseService(r.env, r.pool, new MemoryLastCommitCache(), null);
+    const repo3: RepoTarget = { ...w3.repo, owner: 'alice', name: 'alias', defaultBranch: 'trunk' };
+    const viaAlias = await b3.treeView(repo3, ['@', 'docs'], { budgetMs: 5000 });
+    const direct = await b3.treeView(repo3, ['trunk', 'docs'], { kind: 'branch', budgetMs: 5000 });
+    expect(viaAlias.ref).toEqual({ name: 'trunk', kind: 'branch', commit: direct.ref.commit });
+    expect(viaAlias.entries!.map((e) => e.name)).toEqual(['a.md']);
+    await expect(b3.treeView(repo3, ['@'], { kind: 'tag', budgetMs: 0 })).rejects.toThrow(/no branch, tag or commit/);
+    // with another default branch recorded, `@` follows it
+    await w3.git(['branch', 'other']);
+    const other = await b3.treeView({ ...repo3, defaultBranch: 'other' }, ['@'], { budgetMs: 5000 });
+    expect(other.ref.name).toBe('other');
+  });
+});
+
 describe('WeightedLru', () => {
   it('evicts the least recently used entries once over its weight budget', () => {
     const lru = new WeightedLru<string, string>(40, (v) => v.length);

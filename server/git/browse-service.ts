@@ -70,6 +70,9 @@ export interface BrowseOptions extends LastCommitOptions {
   fileMaxBytes?: number;
 }
 
+/** The tree view's name for the default branch: `tree/@/<path>`. */
+export const DEFAULT_BRANCH_ALIAS = '@';
+
 /** Roughly the bytes a cached tree view holds: the file's content, or some per entry. */
 function viewWeight(v: Omit<TreeView, 'ref'>): number {
   return 1024 + (v.blob?.content?.length ?? 0) + (v.blob?.head?.length ?? 0) + (v.entries?.length ?? 0) * 512;
@@ -166,6 +169,12 @@ export class BrowseService {
    * and for directories the entries with last commits, the README and what is still pending.
    */
   async treeView(repo: RepoTarget, segments: string[], opts: { kind?: RefKind; budgetMs: number }): Promise<TreeView> {
+    // `@` (never a branch, tag or commit name) stands for the default branch, so a page that
+    // doesn't know it yet can ask for the repository and its tree at the same time
+    if (segments[0] === DEFAULT_BRANCH_ALIAS && opts.kind !== 'tag' && opts.kind !== 'commit') {
+      segments = [...repo.defaultBranch.split('/'), ...segments.slice(1)];
+      opts = { ...opts, kind: 'branch' };
+    }
     return this.pool.lease(repo, async () => {
       const split = await resolveRefPrefix(this.ctx, repo, segments, opts.kind);
       if (!split) throw NotFound(`no branch, tag or commit "${segments.join('/')}"`);
