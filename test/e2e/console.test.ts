@@ -17,6 +17,7 @@ const setupToken = (s: TestServer) => waitFor(async () => /\/setup\?token=([0-9a
 describe.skipIf(missing)('operator console', () => {
   let a: TestServer;
   let b: TestServer;
+  let c: TestServer;
   let browser: Browser;
   let w: WatchedPage;
   let work: string;
@@ -24,13 +25,13 @@ describe.skipIf(missing)('operator console', () => {
   const admin: [string, string] = ['root', 'root-pass-123'];
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([startServer(), startServer()]);
+    [a, b, c] = await Promise.all([startServer(), startServer(), startServer()]);
     browser = await launchChromium();
     work = await tempDir('gitssy-console-');
   });
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([a?.stop(), b?.stop(), c?.stop()]);
   });
 
   it('the wizard creates the administrator and names the instance', async () => {
@@ -163,5 +164,24 @@ describe.skipIf(missing)('operator console', () => {
     expect((await (await b.api('GET', '/api/v1/admin/settings', { auth: admin })).json())['instance.name']).toBe('Team Forge');
     await w2.context.close();
     expect(w.pageErrors).toEqual([]);
+  });
+
+  it("the wizard's first step can restore a backup instead of creating an administrator", async () => {
+    expect(backupFile).not.toBe('');
+    const w3 = await openPage(browser, c);
+    await w3.go(`/setup?token=${await setupToken(c)}`);
+    await w3.page.getByRole('button', { name: 'Restore a backup instead' }).click();
+    await w3.page.getByLabel('Backup archive (.tar.gz)').setInputFiles(backupFile);
+    await w3.shot('console-wizard-restore');
+    await w3.page.getByRole('button', { name: 'Restore', exact: true }).click();
+    await w3.page.getByText('Restored.').waitFor({ timeout: 90_000 }).catch(async (err) => {
+      throw new Error(`${err.message}\npage: ${await w3.page.textContent("body")} errors: ${w3.pageErrors.join(" / ")} console: ${w3.consoleErrors.join(" / ")}\nserver: ${c.log().slice(-1500)}`);
+    });
+    expect((await c.api('GET', '/api/v1/user', { auth: admin })).status).toBe(200);
+    const refs = async (s: TestServer) => (await gitOk(['ls-remote', s.gitUrl('root/tools.git', admin)])).trim().split('\n').sort();
+    expect(await refs(c)).toEqual(await refs(a));
+    // setup is over: the token no longer opens anything
+    expect((await c.api('GET', '/api/v1/auth/session').then((r) => r.json())).setup_required).toBe(false);
+    await w3.context.close();
   });
 });

@@ -21,9 +21,9 @@ export function PanelHeader({ children, className }: { children: ReactNode; clas
 }
 
 type Variant = 'default' | 'primary' | 'danger' | 'ghost';
-export function Button({ variant = 'default', small, className, busy, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; small?: boolean; busy?: boolean }) {
+export function Button({ variant = 'default', small, className, busy, disabled, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; small?: boolean; busy?: boolean }) {
   return (
-    <button type="button" className={cx(s.button, variant !== 'default' && s[variant], small && s.small, className)} disabled={busy || rest.disabled} {...rest}>
+    <button type="button" className={cx(s.button, variant !== 'default' && s[variant], small && s.small, className)} {...rest} disabled={busy || disabled}>
       {busy && <span className={s.spinner} aria-hidden />}
       {children}
     </button>

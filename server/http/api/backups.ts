@@ -138,7 +138,7 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
   });
 }
 
-async function upload(s: Services, req: import('express').Request) {
+export async function upload(s: Services, req: import('express').Request) {
   const type = String(req.headers['content-type'] ?? '');
   if (!ARCHIVE_TYPES.test(type)) {
     throw new AppError('invalid', `send the archive itself as the request body with Content-Type: application/gzip (got ${type || 'no Content-Type'})`, { status: 415 });

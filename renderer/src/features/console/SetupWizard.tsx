@@ -6,9 +6,20 @@ import { useEffect, useState } from 'react';
 import { Button, EmptyState, ErrorState, FormError, Hint, Loading, Panel, useTitle } from '../../components/ui';
 import { useCompleteSetup } from '../session/api';
 import { useSetupInfo, type SetupDefaults } from './api';
+import { SetupRestore } from './SetupRestore';
 import s from './Console.module.css';
 
 const STEPS = ['Administrator', 'Instance', 'Network', 'Review'] as const;
+
+type Ports = SetupDefaults['ports'];
+
+/** The ports that differ from what the server uses now, or null when none do. */
+function portChanges(ports: Ports, defaults: Ports): { http?: number; ssh?: number } | null {
+  const out: { http?: number; ssh?: number } = {};
+  if (ports.http !== defaults.http) out.http = ports.http;
+  if (ports.ssh !== null && ports.ssh !== defaults.ssh) out.ssh = ports.ssh;
+  return Object.keys(out).length ? out : null;
+}
 
 interface Form extends SetupDefaults {
   username: string;
@@ -24,6 +35,7 @@ export function SetupWizard() {
   const complete = useCompleteSetup();
   const navigate = useNavigate();
   const [step, setStep] = useState(0);
+  const [restoring, setRestoring] = useState(false);
   const [form, setForm] = useState<Form | null>(null);
   useEffect(() => {
     if (info.data?.defaults && !form) setForm({ ...info.data.defaults, username: '', email: '', password: '', confirm: '' });
@@ -50,6 +62,19 @@ export function SetupWizard() {
     );
   }
   if (!form) return <Loading />;
+  if (restoring) {
+    return (
+      <div className={s.wizard}>
+        <h1>Welcome to Gitssy</h1>
+        <Panel pad>
+          <SetupRestore token={token} />
+          <div style={{ marginTop: '1rem' }}>
+            <Button onClick={() => setRestoring(false)}>Back to a new setup</Button>
+          </div>
+        </Panel>
+      </div>
+    );
+  }
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
   const addresses = info.data.addresses ?? [];
   const adminValid = form.username.length > 0 && form.email.includes('@') && form.password.length >= 8 && form.password === form.confirm;
@@ -65,7 +90,8 @@ export function SetupWizard() {
         public_url: form.public_url,
         registration: form.registration,
         transports: form.transports,
-        ports: { http: form.ports.http, ...(form.ports.ssh ? { ssh: form.ports.ssh } : {}), git: form.transports.git ? (form.ports.git ?? 9418) : null },
+        // only ports the operator changed are stored for the next start
+        ...(portChanges(form.ports, info.data.defaults!.ports) ? { ports: portChanges(form.ports, info.data.defaults!.ports)! } : {}),
         mdns: form.mdns,
       },
       { onSuccess: () => void navigate({ to: '/console' }) },
@@ -103,7 +129,10 @@ export function SetupWizard() {
               <input id="w-confirm" type="password" required minLength={8} autoComplete="new-password" value={form.confirm} onChange={(e) => set({ confirm: e.target.value })} />
               {form.confirm && form.password !== form.confirm && <Hint>The passwords don't match.</Hint>}
               <Hint>
-                Restoring from a backup instead? Run <code>gitssy backup restore FILE --data DIR</code> on this machine before the first start, or set up here and restore from Console → Backups.
+                Moving an existing forge here?{' '}
+                <button type="button" className="linkish" onClick={() => setRestoring(true)}>
+                  Restore a backup instead
+                </button>
               </Hint>
             </>
           )}

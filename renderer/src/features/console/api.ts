@@ -207,3 +207,11 @@ export const getSetupInfo = (token: string) => apiGet<SetupInfo>('/setup/info', 
 export function useSetupInfo(token: string) {
   return useQuery({ queryKey: ['setup', 'info', token], queryFn: () => getSetupInfo(token), enabled: token !== '' });
 }
+
+/** First run: upload an archive and restore it instead of creating an administrator. */
+export async function setupRestore(token: string, file: File, csrf: string | null): Promise<BackupJob> {
+  const res = await fetch(apiUrl('/setup/restore', { token }), { method: 'POST', body: file, headers: { 'Content-Type': 'application/gzip', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) }, credentials: 'same-origin' });
+  if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`);
+  return (await res.json()) as BackupJob;
+}
+export const getSetupRestoreJob = (token: string, id: string) => apiGet<BackupJob>(`/setup/restore/jobs/${encodeURIComponent(id)}`, { token });
