@@ -13,13 +13,13 @@ import { WorkerPool, workerScript, type FailReason, type Outcome } from './worke
 export interface RenderBudgets {
   /** The full markdown pipeline (default 2 s). */
   markdownMs: number;
-  /** markdown-it after the full pipeline ran out or crashed (default 1 s). */
+  /** markdown-it after the full pipeline ran out or crashed, in a fresh (cold) worker (default 2 s). */
   fallbackMs: number;
   /** Highlighting one file (default 1 s). */
   highlightMs: number;
 }
 
-export const DEFAULT_BUDGETS: RenderBudgets = { markdownMs: 2_000, fallbackMs: 1_000, highlightMs: 1_000 };
+export const DEFAULT_BUDGETS: RenderBudgets = { markdownMs: 2_000, fallbackMs: 2_000, highlightMs: 1_000 };
 
 export interface RendererOptions {
   /** Worker threads (default: one per spare core, at most 2, at least 1). */
