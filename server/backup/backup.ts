@@ -4,7 +4,7 @@
 // packs are immutable and gc is paused meanwhile), the SSH host key, the config, and a
 // manifest with the schema version, every repository's refs and a checksum of every file.
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -186,9 +186,9 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       const src = path.join(dataDir, repo.path);
       const dst = path.join(stage, repo.path);
       let count = 0;
-      for (const rel of await walkFiles(path.join(src, 'objects'))) {
-        // objects still being received (quarantine, temporary packs) belong to pushes after the capture
-        if (/(^|\/)(tmp_objdir|incoming-)/.test(rel) || /(^|\/)tmp_|\.lock$/.test(rel)) continue;
+      for (const rel of await walkObjects(path.join(src, 'objects'))) {
+        // temporary packs and locks belong to pushes after the capture
+        if (/(^|\/)tmp_|\.lock$/.test(rel)) continue;
         // a push that finished after the capture removes its pack's .keep and may rewrite
         // objects/info; nothing the captured refs reach goes away while gc is paused (and the
         // restore's fsck would catch it if it did)
@@ -276,7 +276,69 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
   }
 }
 
+/**
+ * Every file under a repository's objects folder, as relative paths. Quarantine folders
+ * (objects still being received, which belong to pushes after the capture) are not entered,
+ * and folders that vanish while we look (a finished push's quarantine) are skipped.
+ */
+async function walkObjects(dir: string, rel = ''): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel) return [];
+    throw err;
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (/^(tmp_objdir|incoming-)/.test(e.name)) continue;
+      out.push(...(await walkObjects(dir, r)));
+    } else out.push(r);
+  }
+  return out;
+}
+
+/**
+ * The refs of a repository with the files backend, read straight from packed-refs and the
+ * loose ref files: no git process per repository, so the barrier stays short with hundreds of
+ * repositories. Anything unusual (reftable, a symbolic ref, an unreadable line) returns null
+ * and the caller asks git.
+ */
+async function readRefFiles(dir: string): Promise<Map<string, string> | null> {
+  const config = await readFile(path.join(dir, 'config'), 'utf8').catch(() => '');
+  if (/refstorage/i.test(config)) return null;
+  const refs = new Map<string, string>();
+  const packed = await readFile(path.join(dir, 'packed-refs'), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
+  for (const line of packed.split('\n')) {
+    if (!line || line.startsWith('#') || line.startsWith('^')) continue;
+    const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (refs\/\S+)$/.exec(line);
+    if (!m) return null;
+    refs.set(m[2]!, m[1]!);
+  }
+  const walk = async (rel: string): Promise<boolean> => {
+    const entries = await readdir(path.join(dir, rel), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+    for (const e of entries) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (!(await walk(r))) return false;
+      } else if (!e.name.endsWith('.lock')) {
+        const text = await readFile(path.join(dir, r), 'utf8').catch(() => null);
+        if (text === null) continue; // deleted while we looked
+        const sha = text.trim();
+        if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) return false;
+        refs.set(r, sha);
+      }
+    }
+    return true;
+  };
+  return (await walk('refs')) ? refs : null;
+}
+
 async function readRefsAt(git: GitEnv, dir: string): Promise<Map<string, string>> {
+  const fromFiles = await readRefFiles(dir);
+  if (fromFiles) return fromFiles;
   const { stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
   const refs = new Map<string, string>();
   for (const line of stdout.toString().split('\n')) {
