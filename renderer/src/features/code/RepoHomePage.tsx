@@ -3,7 +3,7 @@
 import { Link } from '@tanstack/react-router';
 import { ErrorState, Loading, Panel, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
-import { useRefCount, useTreeView } from './api';
+import { DEFAULT_BRANCH, useRefCount, useTreeView } from './api';
 import { BranchIcon, TagIcon } from './icons';
 import { ClonePanel } from './ClonePanel';
 import { CodeToolbar, DirectoryView } from './DirectoryView';
@@ -13,7 +13,9 @@ import s from './Code.module.css';
 export function RepoHomePage() {
   const repo = useRepoContext();
   const owner = repo.owner.login;
-  const q = useTreeView(owner, repo.name, 'branch', repo.default_branch, { enabled: !repo.empty });
+  // `@` is the default branch: RepoLayout asks for this view while the repository itself
+  // loads, so the home page costs one round trip, not two in a row
+  const q = useTreeView(owner, repo.name, 'branch', DEFAULT_BRANCH, { enabled: !repo.empty });
   useTitle(repo.full_name);
 
   if (repo.empty) {

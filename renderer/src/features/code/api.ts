@@ -1,7 +1,7 @@
 // Code browsing: the tree view (a directory with its last-commit column and README, or a file
 // with its renderings), the follow-up for last commits still pending, refs for the switcher
 // and the latest commit. One typed function and one hook per call.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, type QueryClient } from '@tanstack/react-query';
 import { apiGet, apiList, encodePath } from '../../api/client';
 import { repoPath } from '../repos/api';
 
@@ -76,6 +76,14 @@ function treeUrl(owner: string, repo: string, ref: string, path: string): string
 /** The entry at `<ref>/<path>` (the ref may hold slashes; `kind` says how to read it). */
 export function getTreeView(owner: string, repo: string, kind: RefKind | undefined, refPath: string, signal?: AbortSignal): Promise<TreeView> {
   return apiGet<TreeView>(`${repoPath(owner, repo)}/tree/${encodePath(refPath)}`, { kind }, signal);
+}
+
+/** The server's name for a repository's default branch in tree addresses. */
+export const DEFAULT_BRANCH = '@';
+
+/** Starts loading the repository home's tree before the repository record arrives. */
+export function prefetchHomeTree(qc: QueryClient, owner: string, repo: string): void {
+  void qc.prefetchQuery({ queryKey: treeViewKey(owner, repo, 'branch', DEFAULT_BRANCH), queryFn: ({ signal }) => getTreeView(owner, repo, 'branch', DEFAULT_BRANCH, signal) });
 }
 
 export const treeViewKey = (owner: string, repo: string, kind: RefKind | undefined, refPath: string) => ['tree', owner.toLowerCase(), repo.toLowerCase(), kind ?? '', refPath] as const;

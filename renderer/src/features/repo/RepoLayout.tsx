@@ -1,7 +1,9 @@
 // Everything under /<owner>/<repo>: the repository header (name, visibility, description),
 // the tabs, and the page. The repository is loaded once here; pages read it with useRepoContext.
 import { Link, Outlet, useMatchRoute, useParams } from '@tanstack/react-router';
-import { createContext, useContext } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect } from 'react';
+import { prefetchHomeTree } from '../code/api';
 import { Badge, ErrorState, Loading, useTitle } from '../../components/ui';
 import { useRepo } from '../repos/api';
 import type { Repo } from '../repos/types';
@@ -20,8 +22,14 @@ export function useRepoContext(): Repo {
 export function RepoLayout() {
   const { owner, repo: name } = useParams({ from: '/$owner/$repo' });
   const q = useRepo(owner, name);
+  const qc = useQueryClient();
+  const matchRoute = useMatchRoute();
+  const atHome = !!matchRoute({ to: '/$owner/$repo' });
+  useEffect(() => {
+    if (atHome) prefetchHomeTree(qc, owner, name);
+  }, [atHome, qc, owner, name]);
   // the Code tab stays lit while browsing /src/…
-  const onSource = !!useMatchRoute()({ to: '/$owner/$repo/src/$', fuzzy: true });
+  const onSource = !!matchRoute({ to: '/$owner/$repo/src/$', fuzzy: true });
   useTitle(q.data?.full_name);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
