@@ -309,11 +309,11 @@ describe('history', () => {
 
   it('counts contributors', async () => {
     expect(await json(await get(`${A}/contributors`))).toEqual([
-      // no account has these emails, so no login
+      // bob's commit email is his account's; no account has test@example.test
       { name: 'Test', email: 'test@example.test', commits: 2, login: null },
-      { name: 'Bob', email: 'bob@example.test', commits: 1, login: null },
+      { name: 'Bob', email: 'bob@example.test', commits: 1, login: 'bob' },
     ]);
-    expect(await json(await get(`${A}/contributors?ref=light`))).toEqual([{ name: 'Bob', email: 'bob@example.test', commits: 1, login: null }]);
+    expect(await json(await get(`${A}/contributors?ref=light`))).toEqual([{ name: 'Bob', email: 'bob@example.test', commits: 1, login: 'bob' }]);
   });
 });
 
