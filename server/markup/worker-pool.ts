@@ -198,8 +198,11 @@ export class WorkerPool {
         this.dispatch();
       }
     });
-    worker.on('error', (err) => this.died(slot, err));
-    worker.on('exit', (code) => this.died(slot, new Error(`the render worker exited with code ${code}`)));
+    // a dying worker's last messages (an answer it sent just before it threw) may arrive after
+    // 'error' but always before 'exit': the death is handled at 'exit', with the error's message
+    let error: Error | undefined;
+    worker.on('error', (err) => (error ??= err));
+    worker.on('exit', (code) => this.died(slot, error ?? new Error(`the render worker exited with code ${code}`)));
   }
 
   /** A worker ended by itself (uncaught exception, out of memory, exit) or never became ready. */
