@@ -128,6 +128,16 @@ describe('WorkerPool', () => {
     expect((await running).ok && (await queued).ok).toBe(true);
   });
 
+  it('answers busy for a task that waited too long for a worker, and runs the rest', async () => {
+    const p = pool({ maxWaitMs: 300 });
+    // the worker's start may take longer than that: ask until it is up
+    await vi.waitFor(async () => expect((await p.run('echo', 0, { budgetMs: 30_000 })).ok).toBe(true), { timeout: 30_000, interval: 50 });
+    const [long, waited] = await Promise.all([p.run('busy', 800, { budgetMs: 30_000 }), p.run('echo', 1, { budgetMs: 30_000 })]);
+    expect(long).toEqual({ ok: true, value: 800 });
+    expect(waited).toEqual({ ok: false, reason: 'busy', message: 'waited 300 ms for a render worker' });
+    expect(await p.run('echo', 2, { budgetMs: 30_000 })).toEqual({ ok: true, value: 2 });
+  });
+
   it('lets idle workers exit, and starts one again for new work', async () => {
     const p = pool({ idleMs: 200 });
     expect((await p.run('echo', 1, { budgetMs: 30_000 })).ok).toBe(true);

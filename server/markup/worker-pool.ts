@@ -40,6 +40,8 @@ export interface PoolOptions {
   idleMs?: number;
   /** Tasks waiting for a worker at most; more answer `busy` at once (default 256). */
   maxQueue?: number;
+  /** A task still waiting for a worker after this long answers `busy` (default 10 s). */
+  maxWaitMs?: number;
   /** A worker that has not loaded its modules by then is given up on (default 60 s). */
   startTimeoutMs?: number;
   /** Heap caps per worker: a document that blows up the heap kills its worker, not the server. */
@@ -67,6 +69,7 @@ interface Task {
   args: unknown;
   opts: RunOptions;
   resolve: (o: Outcome<unknown>) => void;
+  /** The budget while running, the wait cap while queued. */
   timer?: NodeJS.Timeout;
   /** Workers that died under this task. */
   crashes: number;
@@ -88,6 +91,7 @@ export class WorkerPool {
   readonly size: number;
   private readonly idleMs: number;
   private readonly maxQueue: number;
+  private readonly maxWaitMs: number;
   private readonly startTimeoutMs: number;
   private readonly slots = new Set<Slot>();
   private readonly queue: Task[] = [];
@@ -100,6 +104,7 @@ export class WorkerPool {
     this.size = Math.max(1, opts.size ?? defaultPoolSize());
     this.idleMs = opts.idleMs ?? 120_000;
     this.maxQueue = opts.maxQueue ?? 256;
+    this.maxWaitMs = opts.maxWaitMs ?? 10_000;
     this.startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   }
 
@@ -116,15 +121,31 @@ export class WorkerPool {
     }
     this.stats.tasks++;
     return new Promise<Outcome<T>>((resolve) => {
-      this.queue.push({ id: this.nextId++, op, args, opts, resolve: resolve as (o: Outcome<unknown>) => void, crashes: 0 });
+      const task: Task = { id: this.nextId++, op, args, opts, resolve: resolve as (o: Outcome<unknown>) => void, crashes: 0 };
+      this.enqueue(task);
       this.dispatch();
     });
+  }
+
+  private enqueue(task: Task, first = false): void {
+    if (first) this.queue.unshift(task);
+    else this.queue.push(task);
+    task.timer = setTimeout(() => {
+      const i = this.queue.indexOf(task);
+      if (i < 0) return;
+      this.queue.splice(i, 1);
+      this.stats.busy++;
+      task.resolve({ ok: false, reason: 'busy', message: `waited ${this.maxWaitMs} ms for a render worker` });
+    }, this.maxWaitMs);
   }
 
   /** Ends every worker; waiting and running tasks answer `closed`. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.queue.splice(0)) t.resolve({ ok: false, reason: 'closed', message: 'the render pool is closed' });
+    for (const t of this.queue.splice(0)) {
+      clearTimeout(t.timer);
+      t.resolve({ ok: false, reason: 'closed', message: 'the render pool is closed' });
+    }
     const ends: Promise<unknown>[] = [];
     for (const slot of [...this.slots]) {
       if (slot.task) this.finish(slot, { ok: false, reason: 'closed', message: 'the render pool is closed' });
@@ -148,6 +169,7 @@ export class WorkerPool {
 
   private assign(slot: Slot, task: Task): void {
     clearTimeout(slot.timer);
+    clearTimeout(task.timer);
     slot.task = task;
     // a busy worker holds the process open (someone awaits its answer); an idle one doesn't
     slot.worker.ref();
@@ -216,14 +238,17 @@ export class WorkerPool {
       clearTimeout(task.timer);
       slot.task = null;
       task.crashes++;
-      this.queue.unshift(task);
+      this.enqueue(task, true);
     } else {
       this.finish(slot, { ok: false, reason: 'crashed', message: err.message });
     }
     void this.retire(slot);
     if (!wasReady) {
       // it could not even load: the waiting tasks would fail the same way, so don't respawn in a loop
-      for (const t of this.queue.splice(0)) t.resolve({ ok: false, reason: 'crashed', message: `the render worker could not start: ${err.message}` });
+      for (const t of this.queue.splice(0)) {
+        clearTimeout(t.timer);
+        t.resolve({ ok: false, reason: 'crashed', message: `the render worker could not start: ${err.message}` });
+      }
       return;
     }
     this.dispatch();
