@@ -55,8 +55,12 @@ export function buildCli(): Command {
   ).action(async (opts: { data?: string; host?: string; httpPort?: string; sshPort?: string; gitPort?: string }) => {
     const config = configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort });
     // a restore from the console swaps the data in and starts again in this process, on the same ports
-    const again = (p: { http: number; ssh: number | null; git: number | null }) =>
-      configFrom(opts, { host: opts.host, httpPort: String(p.http), sshPort: p.ssh === null ? opts.sshPort : String(p.ssh), gitPort: p.git === null ? opts.gitPort : String(p.git) });
+    // (a git:// port in the restored data's .gitssy.env waits for the next start: the port may be
+    // taken on this machine, and a restore must not take the forge down)
+    const again = (p: { http: number; ssh: number | null; git: number | null }) => ({
+      ...configFrom(opts, { host: opts.host, httpPort: String(p.http), sshPort: p.ssh === null ? opts.sshPort : String(p.ssh), gitPort: p.git === null ? undefined : String(p.git) }),
+      ...(p.git === null ? { gitPort: null } : {}),
+    });
     const app = await createRestorableApp(config, again, { onFatal: () => process.exit(1) });
     const ports = await app.start();
     let stopping = false;
