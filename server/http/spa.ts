@@ -14,6 +14,20 @@ const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 /** Paths that are never pages: unknown addresses under them answer a JSON 404. */
 const NOT_PAGES = /^\/(api|assets|fonts)(\/|$)/;
 
+/**
+ * Whether a GET is for a page of the app. Not: the API and static folders, anything inside a
+ * `<repo>.git` (git's files and endpoints are the git handler's, and what it declined stays a
+ * 404), git's endpoints without the suffix, and encoded separators or dots (no page is named
+ * that way; such paths are probes).
+ */
+export function isPagePath(p: string): boolean {
+  if (NOT_PAGES.test(p)) return false;
+  if (/\.git(\/|$)/i.test(p)) return false;
+  if (/\/(info\/refs|git-upload-pack|git-receive-pack)$/.test(p)) return false;
+  if (/%(2f|5c|2e|00)/i.test(p)) return false;
+  return true;
+}
+
 /** JSON inside <script type="application/json">: `<` escaped so no string can close the element. */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -69,7 +83,10 @@ export function createSpaRouter(s: Services, opts: SpaOptions): Router {
   };
 
   router.get(/.*/, (req, res, next) => {
-    if (NOT_PAGES.test(req.path)) return next();
+    // a browser opening a clone URL lands on the repository page, as on Gitea and GitHub
+    const clone = /^\/([^/]+)\/([^/]+)\.git\/?$/.exec(req.path);
+    if (clone && !/%(2f|5c|2e|00)/i.test(req.path) && req.accepts(['html', 'json']) === 'html') return res.redirect(302, `/${clone[1]}/${clone[2]}`);
+    if (!isPagePath(req.path)) return next();
     void page(req, res).catch(next);
   });
   return router;

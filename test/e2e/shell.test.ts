@@ -34,6 +34,13 @@ describe.skipIf(missing)('app shell', () => {
     expect(boot.session.user).toBeNull();
     expect(boot.session.csrf_token).toBeNull();
     expect(boot.session.instance_name).toBe('Gitssy');
+    // a clone URL opened in a browser lands on the repository page; git's files are never pages
+    const clone = await s.api('GET', '/alice/some-repo.git', { headers: { Accept: 'text/html' } });
+    expect(clone.status).toBe(302);
+    expect(clone.headers.get('location')).toBe('/alice/some-repo');
+    for (const p of ['/alice/some-repo.git/HEAD', '/alice/some-repo.git/config', '/alice/some-repo/info/refs', '/alice/a%2fb']) {
+      expect((await rawHttp(s, 'GET', p)).status, p).toBe(404);
+    }
     // an unknown API path is an API 404, not the app
     const api = await s.api('GET', '/api/v1/no/such/thing');
     expect(api.status).toBe(404);
