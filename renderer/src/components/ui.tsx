@@ -214,6 +214,28 @@ export function Modal({ open, onOpenChange, title, children, actions }: { open: 
   );
 }
 
+/** "Are you sure?" for a destructive action: Cancel, and the action that shows its progress and error. */
+export function ConfirmModal({ open, title, confirmLabel, busy, error, onConfirm, onCancel, children }: { open: boolean; title: string; confirmLabel: string; busy?: boolean; error?: unknown; onConfirm: () => void; onCancel: () => void; children: ReactNode }) {
+  return (
+    <Modal
+      open={open}
+      onOpenChange={(o) => !o && onCancel()}
+      title={title}
+      actions={
+        <>
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button variant="danger" busy={busy} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {children}
+      <FormError error={error} />
+    </Modal>
+  );
+}
+
 export function Hint({ children }: { children: ReactNode }) {
   return <div className={s.hint}>{children}</div>;
 }

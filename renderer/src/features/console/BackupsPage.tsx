@@ -4,7 +4,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { getCsrfToken } from '../../app/boot';
-import { Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { deleteBackup, downloadUrl, startBackup, startRestore, startVerify, uploadBackup, useBackupAction, useBackups, useJob, usePutSchedule, useSchedule, type Backup, type BackupJob } from './api';
 import { bytes } from './format';
 import s from './Console.module.css';
@@ -290,25 +290,18 @@ export function BackupsPage() {
           </p>
         </Modal>
       )}
-      {confirmDelete && (
-        <Modal
-          open
-          onOpenChange={(o) => !o && setConfirmDelete(null)}
-          title="Delete this backup?"
-          actions={
-            <>
-              <Button onClick={() => setConfirmDelete(null)}>Cancel</Button>
-              <Button variant="danger" busy={remove.isPending} onClick={() => remove.mutate([confirmDelete.name], { onSuccess: () => setConfirmDelete(null) })}>
-                Delete
-              </Button>
-            </>
-          }
-        >
-          <p>
-            <span className="mono">{confirmDelete.name}</span> is deleted from the backups folder. This can't be undone.
-          </p>
-        </Modal>
-      )}
+      <ConfirmModal
+        open={confirmDelete !== null}
+        title="Delete this backup?"
+        confirmLabel="Delete"
+        busy={remove.isPending}
+        onConfirm={() => confirmDelete && remove.mutate([confirmDelete.name], { onSuccess: () => setConfirmDelete(null) })}
+        onCancel={() => setConfirmDelete(null)}
+      >
+        <p>
+          <span className="mono">{confirmDelete?.name}</span> is deleted from the backups folder. This can't be undone.
+        </p>
+      </ConfirmModal>
     </>
   );
 }

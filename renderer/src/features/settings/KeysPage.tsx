@@ -2,7 +2,7 @@
 // SHA256 fingerprint (compare with `ssh-keygen -lf key.pub`); add one with a title, delete one
 // after a confirmation.
 import { useState, type FormEvent } from 'react';
-import { Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useSession } from '../session/api';
 import { useAddKey, useDeleteKey, useKeys, useSshInfo, type SshKey } from './api';
 import s from './Settings.module.css';
@@ -108,29 +108,22 @@ function KeyList({ keys }: { keys: SshKey[] }) {
           </li>
         ))}
       </ul>
-      <Modal
+      <ConfirmModal
         open={deleting !== null}
-        onOpenChange={(o) => {
-          if (!o) {
-            setDeleting(null);
-            del.reset();
-          }
-        }}
         title="Delete SSH key?"
-        actions={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button variant="danger" busy={del.isPending} onClick={() => deleting && del.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}>
-              Delete key
-            </Button>
-          </>
-        }
+        confirmLabel="Delete key"
+        busy={del.isPending}
+        error={del.error}
+        onConfirm={() => deleting && del.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+        onCancel={() => {
+          setDeleting(null);
+          del.reset();
+        }}
       >
         <p>
           <strong>{deleting?.title || 'This key'}</strong> (<span className="mono">{deleting?.fingerprint}</span>) can no longer be used to reach this forge over SSH.
         </p>
-        <FormError error={del.error} />
-      </Modal>
+      </ConfirmModal>
     </>
   );
 }

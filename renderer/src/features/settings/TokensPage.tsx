@@ -3,7 +3,7 @@
 // confirmation. A token works as the password for git over HTTP and in the API.
 import { useRef, useState, type FormEvent } from 'react';
 import type { ScopeCategory } from '../../../../server/access/scopes';
-import { Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useCurrentUser, useSession } from '../session/api';
 import { useCreateToken, useDeleteToken, useTokens, type AccessToken } from './api';
 import s from './Settings.module.css';
@@ -195,29 +195,22 @@ function TokenList({ login, tokens }: { login: string; tokens: AccessToken[] }) 
           </li>
         ))}
       </ul>
-      <Modal
+      <ConfirmModal
         open={deleting !== null}
-        onOpenChange={(o) => {
-          if (!o) {
-            setDeleting(null);
-            del.reset();
-          }
-        }}
         title="Delete token?"
-        actions={
-          <>
-            <Button onClick={() => setDeleting(null)}>Cancel</Button>
-            <Button variant="danger" busy={del.isPending} onClick={() => deleting && del.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}>
-              Delete token
-            </Button>
-          </>
-        }
+        confirmLabel="Delete token"
+        busy={del.isPending}
+        error={del.error}
+        onConfirm={() => deleting && del.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+        onCancel={() => {
+          setDeleting(null);
+          del.reset();
+        }}
       >
         <p>
           Anything using <strong>{deleting?.name}</strong> stops working at once.
         </p>
-        <FormError error={del.error} />
-      </Modal>
+      </ConfirmModal>
     </>
   );
 }
