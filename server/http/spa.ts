@@ -73,10 +73,11 @@ export function createSpaRouter(s: Services, opts: SpaOptions): Router {
     const token = req.user ? opts.csrfToken(req) : null;
     const boot = { session: await sessionState(s, req, token), appearance };
     const htmlAttrs = `lang="en" data-preset="${attr(appearance.preset)}" data-bg="${attr(appearance.background)}" data-cursor="${attr(appearance.cursor)}" data-font="${attr(appearance.font)}"`;
+    // function replacements: user text (names, the instance name) may hold `$&` and friends
     const body = html
-      .replace(/<html[^>]*>/, `<html ${htmlAttrs}>`)
-      .replace('<!--gitssy-head-->', `<script type="application/json" id="gitssy-boot">${scriptJson(boot)}</script>`)
-      .replace(/<title>[^<]*<\/title>/, `<title>${attr(s.settings.get('instance.name'))}</title>`);
+      .replace(/<html[^>]*>/, () => `<html ${htmlAttrs}>`)
+      .replace('<!--gitssy-head-->', () => `<script type="application/json" id="gitssy-boot">${scriptJson(boot)}</script>`)
+      .replace(/<title>[^<]*<\/title>/, () => `<title>${attr(s.settings.get('instance.name'))}</title>`);
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Vary', 'Cookie');
     res.type('html').send(body);
@@ -84,8 +85,9 @@ export function createSpaRouter(s: Services, opts: SpaOptions): Router {
 
   router.get(/.*/, (req, res, next) => {
     // a browser opening a clone URL lands on the repository page, as on Gitea and GitHub
-    const clone = /^\/([^/]+)\/([^/]+)\.git\/?$/.exec(req.path);
-    if (clone && !/%(2f|5c|2e|00)/i.test(req.path) && req.accepts(['html', 'json']) === 'html') return res.redirect(302, `/${clone[1]}/${clone[2]}`);
+    // (only plain names: nothing that could turn the Location into another host)
+    const clone = /^\/([\w.-]+)\/([\w.-]+)\.git\/?$/.exec(req.path);
+    if (clone && req.accepts(['html', 'json']) === 'html') return res.redirect(302, `/${clone[1]}/${clone[2]}`);
     if (!isPagePath(req.path)) return next();
     void page(req, res).catch(next);
   });
