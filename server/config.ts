@@ -25,7 +25,11 @@ const configSchema = z.object({
   slowRequestMs: z.coerce.number().int().min(0),
   gitTimeoutSec: z.coerce.number().int().min(1).max(86_400),
   gitConcurrency: z.coerce.number().int().min(1, 'must be at least 1').max(1024).nullable(),
-  trustProxy: z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1'),
+  /** Which reverse proxies to believe about the client address: false, or Express's trust list. */
+  trustProxy: z
+    .string()
+    .regex(/^(true|false|0|1|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be true, false, or the proxy addresses (IPs or CIDRs, comma-separated)')
+    .transform((v): false | string => (v === 'false' || v === '0' ? false : v === 'true' || v === '1' ? 'loopback' : v)),
   mdnsInterface: z.string().regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address').nullable(),
   mdnsPort: port.nullable(),
   mdnsPeerPort: port.nullable(),

@@ -24,6 +24,10 @@ export interface HttpApp {
 export function createHttpApp(s: Services, opts: { sessionSecret: string }): HttpApp {
   const app = express();
   app.disable('x-powered-by');
+  // Only the named proxies (`true` = one on this machine) are believed about the client address:
+  // the client is the X-Forwarded-For entry the nearest untrusted hop appended, never what a
+  // client wrote there itself (that would let anyone claim 127.0.0.1 past the trusted IP ranges
+  // and the per-address limits).
   app.set('trust proxy', s.config.trustProxy);
   app.set('query parser', 'simple');
 
