@@ -184,9 +184,10 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       try {
         ui.line('taking a safety backup of the current data ...');
         const safety = await withServices(opts, ({ services: s }) => createBackup({ s, dataDir: target }, undefined, ui.line, { kind: 'safety', onProgress: ui.progress }));
-        await swapInStaged(target, staged);
+        const { env_restored_as } = await swapInStaged(target, staged);
         ui.end();
         process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`);
+        if (env_restored_as) process.stdout.write(`restore: kept this server's .gitssy.env; the backup's one is in ${path.join(target, env_restored_as)}\n`);
       } catch (err) {
         await removeScratch(staged);
         throw err;

@@ -7,7 +7,7 @@
 // swap request to whoever runs the server (server/backup/swap.ts), which stops it, takes the
 // safety backup, swaps the folders and starts it again on the same ports.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -213,8 +213,10 @@ export class BackupManager {
 
   /** Stores an uploaded archive in the folder (as gitssy-uploaded-<time>.tar.gz). */
   async upload(body: NodeJS.ReadableStream): Promise<BackupEntry> {
-    const file = await freeBackupFile(this.opts.dataDir, 'uploaded', this.now());
-    const partial = `${file}.partial`;
+    const when = this.now();
+    // a partial name of its own: parallel uploads never share one
+    const partial = path.join(this.dir, `gitssy-uploaded.${randomHex(8)}.partial`);
+    let file = '';
     let size = 0;
     let head: Buffer | null = null;
     const check = new Transform({
@@ -230,7 +232,17 @@ export class BackupManager {
       await pipeline(body, check, createWriteStream(partial));
       if (size === 0) throw Invalid('the upload is empty: send the archive as the request body (Content-Type: application/gzip)');
       if (!head || (head as Buffer)[0] !== 0x1f || (head as Buffer)[1] !== 0x8b) throw Invalid('the upload is not a gzip archive; send a Gitssy backup (.tar.gz)');
-      await rename(partial, file);
+      // the final name without clobbering: link fails with EEXIST when a parallel upload took it
+      for (let tries = 0; ; tries++) {
+        file = await freeBackupFile(this.opts.dataDir, 'uploaded', when);
+        try {
+          await link(partial, file);
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 1000) throw err;
+        }
+      }
+      await rm(partial, { force: true });
     } catch (err) {
       await rm(partial, { force: true });
       throw err;
@@ -259,10 +271,23 @@ export class BackupManager {
     this.swapHandler = fn;
   }
 
-  async restore(name: string): Promise<BackupJob> {
-    const file = await this.file(name);
+  /** Throws what restore() would refuse for reasons other than the archive: call it before taking an upload. */
+  assertCanRestore(): void {
+    this.assertIdle();
     if (!this.swapHandler) throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
     if (this.s.config.databaseUrl) throw Unavailable('this server keeps its database in PostgreSQL; restore it with pg_restore and the repositories with the CLI');
+  }
+
+  /** Deletes an uploaded archive that a refused restore left behind (never throws). */
+  async discard(name: string): Promise<void> {
+    if (!BACKUP_NAME_RE.test(name)) return;
+    await rm(path.join(this.dir, name), { force: true }).catch(() => {});
+    await rm(path.join(this.dir, `${name}.verify.json`), { force: true }).catch(() => {});
+  }
+
+  async restore(name: string): Promise<BackupJob> {
+    const file = await this.file(name);
+    this.assertCanRestore();
     return this.startJob('restore', name, async (job, progress) => {
       const staged = scratchBeside(this.opts.dataDir);
       let restored: Omit<RestoreResult, 'dataDir'>;
@@ -281,7 +306,14 @@ export class BackupManager {
         await removeScratch(staged);
         throw Unavailable('the server cannot restart itself any more; nothing was restored');
       }
-      void handler({ job: { ...job }, staged, restored });
+      // not awaited: the handler stops this server, which waits for this job to settle
+      handler({ job: { ...job }, staged, restored }).catch((err: unknown) => {
+        // the swap never started or failed half-way: this job must not stay 'restarting' and block the next one
+        if (job.state !== 'restarting') return;
+        Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error)?.message ?? err}); nothing was restored`, finished_at: this.now().toISOString() });
+        this.log.error({ err, job: job.id }, 'restore swap failed');
+        this.emit(job);
+      });
       return { restored };
     });
   }

@@ -25,4 +25,20 @@ describe('ParallelGzip', () => {
     expect(out.length).toBeGreaterThan(0);
     expect(gunzipSync(out).length).toBe(0);
   });
+
+  it('fails the stream once when blocks fail, leaving no unhandled rejection behind', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => void unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // an out-of-range level makes every block's gzip reject; several are in flight at once
+      const gz = new ParallelGzip({ level: 99, blockBytes: 1024, parallel: 4 });
+      const err = await buffer(Readable.from([randomBytes(16 * 1024)]).pipe(gz)).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

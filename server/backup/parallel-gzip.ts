@@ -25,7 +25,11 @@ export class ParallelGzip extends Transform {
   }
 
   private start(buf: Buffer): void {
-    this.inFlight.push(gzipAsync(buf, { level: this.opts.level }));
+    const p = gzipAsync(buf, { level: this.opts.level });
+    // a failure surfaces when drainTo awaits it; until then (or if an earlier block failed
+    // and the stream is gone) it must not count as unhandled
+    p.catch(() => {});
+    this.inFlight.push(p);
   }
 
   private async drainTo(limit: number): Promise<void> {

@@ -3,7 +3,7 @@
 // and migrate the database, point the repositories at the target data dir's hooks — and only
 // then move the data into place. "Verify" is the same work into a temp folder, thrown away.
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -13,6 +13,7 @@ import * as tar from 'tar';
 import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
 import { LATEST_MIGRATION } from '../db/migrations.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
+import { repoConfig } from '../git/repo-store.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { BACKUP_FORMAT, mapLimit, type BackupProgress, type Manifest } from './backup.js';
@@ -116,9 +117,25 @@ export async function stageRestore(archive: string, scratch: string, target: str
   });
   progress(`${entries.length} files (${(total / 1048576).toFixed(1)} MiB) match their checksums`);
 
-  // 3. repositories: refs as recorded, objects all there; a git per core
+  // 3. repositories: nothing in an archive's repository config or alternates is trusted (an
+  //    uploaded archive could make git run commands as this server: core.fsmonitor,
+  //    core.alternateRefsCommand, include.path ...): every repository gets our config afresh,
+  //    before git touches it; then refs as recorded, objects all there; a git per core
   const git = gitBaseEnv(path.join(scratch, 'run', 'git-home'));
   await mkdir(path.join(scratch, 'run', 'git-home'), { recursive: true });
+  const repoDirs = new Set<string>(manifest.repositories.map((r) => r.path));
+  for (const [rel] of entries) {
+    const m = /^(repos\/.+?\.git)\/(config|HEAD|objects\/.*)$/.exec(rel);
+    if (m) repoDirs.add(m[1]!);
+  }
+  for (const rel of repoDirs) {
+    const dir = path.join(scratch, rel);
+    const back = path.relative(scratch, dir);
+    if (back.startsWith('..') || path.isAbsolute(back) || !back.startsWith(`repos${path.sep}`)) throw new RestoreError(`bad repository path ${rel} in the manifest; nothing was restored`);
+    await sanitizeRepository(git, dir, path.join(target, 'hooks')).catch((err: unknown) => {
+      throw err instanceof RestoreError ? err : new RestoreError(`${rel}: its config cannot be read (${firstLine(err)}); nothing was restored`);
+    });
+  }
   let i = 0;
   report({ phase: 'repositories', done: 0, total: manifest.repositories.length, bytes: 0 });
   await mapLimit(manifest.repositories, Math.max(2, os.availableParallelism()), async (repo) => {
@@ -142,8 +159,6 @@ export async function stageRestore(archive: string, scratch: string, target: str
     } catch (err) {
       throw new RestoreError(`${name}: git fsck failed (${firstLine(err)}); nothing was restored`);
     }
-    // the hooks live in the target data dir
-    await runGit(git, ['--git-dir', dir, 'config', 'core.hooksPath', path.join(target, 'hooks')]);
     i++;
     progress(`[${i}/${manifest.repositories.length}] ${name}: ${Object.keys(repo.refs).length} refs verified`);
     report({ phase: 'repositories', done: i, total: manifest.repositories.length, bytes: 0 });
@@ -177,6 +192,56 @@ export async function stageRestore(archive: string, scratch: string, target: str
   await rm(path.join(scratch, 'run'), { recursive: true, force: true });
   for (const f of ['gitssy.db-wal', 'gitssy.db-shm']) await rm(path.join(scratch, f), { force: true });
   return { repositories: manifest.repositories.length, files: entries.length, app_version: manifest.app_version, schema_version: manifest.schema_version, created_at: manifest.created_at, migrated };
+}
+
+/** Config keys an archived repository keeps: what git needs to open it. Everything else is ours (repoConfig). */
+const KEPT_REPO_CONFIG: Record<string, RegExp> = {
+  'core.repositoryformatversion': /^[01]$/,
+  'extensions.objectformat': /^(sha1|sha256)$/i,
+  'extensions.refstorage': /^(files|reftable)$/i,
+};
+
+/**
+ * Replaces a restored repository's config with a fresh one (the format keys it needs plus the
+ * config RepoStore gives every repository, hooks in `hooksDir`), and drops what could point
+ * git outside it: alternates and the repository's own hooks folder.
+ */
+async function sanitizeRepository(git: ReturnType<typeof gitBaseEnv>, dir: string, hooksDir: string): Promise<void> {
+  for (const f of ['objects/info/alternates', 'objects/info/http-alternates']) await rm(path.join(dir, f), { force: true });
+  await rm(path.join(dir, 'hooks'), { recursive: true, force: true });
+  const file = path.join(dir, 'config');
+  const kept = new Map<string, string>();
+  if (await stat(file).then((st) => st.isFile(), () => false)) {
+    // --file without --includes: include.path / includeIf are not followed
+    const { stdout } = await runGit(git, ['config', '--file', file, '--no-includes', '--null', '--list']);
+    for (const item of stdout.toString().split('\0')) {
+      const nl = item.indexOf('\n');
+      if (nl < 0) continue;
+      const key = item.slice(0, nl).toLowerCase();
+      const value = item.slice(nl + 1);
+      const ok = KEPT_REPO_CONFIG[key];
+      if (!ok) continue;
+      if (!ok.test(value)) throw new RestoreError(`${path.basename(dir)}: unsupported ${key} = ${value}; nothing was restored`);
+      kept.set(key, value.toLowerCase());
+    }
+  }
+  const sections = new Map<string, [string, string][]>();
+  const put = (key: string, value: string) => {
+    const dot = key.indexOf('.');
+    const [section, name] = [key.slice(0, dot), key.slice(dot + 1)];
+    if (!sections.has(section)) sections.set(section, []);
+    sections.get(section)!.push([name, value]);
+  };
+  put('core.repositoryformatversion', kept.get('core.repositoryformatversion') ?? (kept.has('extensions.objectformat') || kept.has('extensions.refstorage') ? '1' : '0'));
+  put('core.bare', 'true');
+  for (const k of ['extensions.objectformat', 'extensions.refstorage']) if (kept.has(k)) put(k, kept.get(k)!);
+  for (const [k, v] of repoConfig(hooksDir)) {
+    if (/[\n\r\0]/.test(v)) throw new RestoreError(`cannot configure ${k} = ${JSON.stringify(v)}`);
+    put(k, v);
+  }
+  const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const text = [...sections].map(([section, kv]) => `[${section}]\n${kv.map(([k, v]) => `\t${k} = ${quote(v)}\n`).join('')}`).join('');
+  await writeFile(file, text);
 }
 
 function firstLine(err: unknown): string {
@@ -258,9 +323,16 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
  * safety backup) and the logs move across, and the old dir is deleted. A failure half-way puts the old
  * dir back.
  */
-export async function swapInStaged(dataDir: string, staged: string): Promise<void> {
+export async function swapInStaged(dataDir: string, staged: string): Promise<{ env_restored_as: string | null }> {
   const target = path.resolve(dataDir);
   const aside = scratchBeside(target, 'replaced');
+  // the archive's .gitssy.env describes another machine (host, ports, proxy trust): it is kept
+  // beside, never used; this machine's own one moves across below
+  let envRestoredAs: string | null = null;
+  if (await stat(path.join(staged, ENV_FILE)).then(() => true, () => false)) {
+    await rename(path.join(staged, ENV_FILE), path.join(staged, RESTORED_ENV_FILE));
+    envRestoredAs = RESTORED_ENV_FILE;
+  }
   await rename(target, aside);
   try {
     await rename(staged, target);
@@ -270,11 +342,16 @@ export async function swapInStaged(dataDir: string, staged: string): Promise<voi
   }
   // what the backup doesn't hold but the operator still wants: the backups (the safety one
   // among them) and the logs
-  for (const keep of ['backups', 'logs']) {
+  for (const keep of ['backups', 'logs', ENV_FILE]) {
     const from = path.join(aside, keep);
     if (!(await stat(from).then(() => true, () => false))) continue;
     await rm(path.join(target, keep), { recursive: true, force: true });
     await rename(from, path.join(target, keep));
   }
   await rm(aside, { recursive: true, force: true });
+  return { env_restored_as: envRestoredAs };
 }
+
+const ENV_FILE = '.gitssy.env';
+/** Where a restore over existing data puts the archive's .gitssy.env (this machine's stays in use). */
+export const RESTORED_ENV_FILE = '.gitssy.env.restored';

@@ -33,19 +33,30 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
       await graph.close();
     }
     job.phase = 'swap';
-    await swapInStaged(config.dataDir, req.staged);
-    Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety } });
+    const { env_restored_as } = await swapInStaged(config.dataDir, req.staged);
+    Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety, env_restored_as } });
     log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
+    if (env_restored_as) log.warn({ job: job.id, file: path.join(config.dataDir, env_restored_as) }, `this server's own .gitssy.env was kept; the backup's one (host, ports, proxy settings of the machine it came from) is in ${env_restored_as}: copy what you need from it`);
   } catch (err) {
     await removeScratch(req.staged);
     Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`, result: { safety_backup: safety } });
     log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
   }
   job.finished_at = new Date().toISOString();
-  const dir = path.join(config.dataDir, 'backups');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, RESTORE_STATUS_FILE), JSON.stringify(job, null, 1) + '\n');
+  await writeRestoreStatus(config, job, log);
   return job;
+}
+
+/** Writes the job's outcome for the restarted server; never throws (a failure is logged). */
+async function writeRestoreStatus(config: Config, job: BackupJob, log: Logger): Promise<void> {
+  try {
+    const dir = path.join(config.dataDir, 'backups');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, RESTORE_STATUS_FILE), JSON.stringify(job, null, 1) + '\n');
+  } catch (err) {
+    // the outcome is still returned (and logged); only its survival across the restart is lost
+    log.error({ err, job: job.id }, `could not write ${RESTORE_STATUS_FILE}; the restore job's outcome is only in this log`);
+  }
 }
 
 export interface RestorableAppOptions {
@@ -70,28 +81,56 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
 
   const wire = () =>
     inner.services.backups.setSwapHandler(async (req) => {
-      if (swapping || stopped || !ports) return;
+      if (swapping || stopped || !ports) {
+        // another swap is under way or the server is shutting down: this one never happens
+        await removeScratch(req.staged).catch(() => {});
+        throw new Error(stopped ? 'the server is shutting down; nothing was restored' : 'another restore is being swapped in; nothing was restored');
+      }
+      const at = ports;
       swapping = (async () => {
-        inner.services.log.warn({ job: req.job.id, from: req.job.name }, 'restore verified: stopping to swap the data in');
-        opts.onRestart?.('stopping', ports);
-        await inner.stop();
         // the stopped instance's log file lives in the folder being swapped: log to stdout meanwhile
         const log = opts.log ?? createLogger({ level: inner.services.config.logLevel });
-        const outcome = await completeRestoreSwap(inner.services.config, req, log);
+        let running = true; // whether `inner` may still hold ports or files
+        let outcome: BackupJob | null = null;
         try {
-          inner = await createApp(configFor(ports!), { log: opts.log });
+          inner.services.log.warn({ job: req.job.id, from: req.job.name }, 'restore verified: stopping to swap the data in');
+          opts.onRestart?.('stopping', at);
+          await inner.stop();
+          running = false;
+          outcome = await completeRestoreSwap(inner.services.config, req, log);
+          const next = await createApp(configFor(at), { log: opts.log });
+          inner = next;
+          running = true;
           await inner.services.backups.loadRestoreStatus();
           ports = await inner.start();
           wire();
           inner.services.log.warn({ job: outcome.id, state: outcome.state, from: outcome.name, error: outcome.error, result: outcome.result }, outcome.state === 'done' ? 'serving the restored data' : 'restore failed; serving the previous data');
           opts.onRestart?.('ready', ports);
         } catch (err) {
-          log.fatal({ err }, 'could not start again after the restore');
-          opts.onFatal?.(err);
+          log.error({ err, job: req.job.id }, 'restore swap failed; starting the server again on the data in place');
+          try {
+            if (running) await inner.stop().catch((e: unknown) => log.warn({ err: e }, 'stopping the half-started server failed'));
+            if (!outcome) {
+              await removeScratch(req.staged).catch(() => {});
+              await writeRestoreStatus(inner.services.config, { ...req.job, state: 'failed', phase: 'swap', error: `the restore could not be swapped in (${(err as Error).message ?? err}); nothing was restored`, finished_at: new Date().toISOString() }, log);
+            }
+            inner = await createApp(configFor(at), { log: opts.log });
+            await inner.services.backups.loadRestoreStatus();
+            ports = await inner.start();
+            wire();
+            opts.onRestart?.('ready', ports);
+          } catch (err2) {
+            log.fatal({ err: err2 }, 'could not start again after the restore');
+            opts.onFatal?.(err2);
+          }
+          throw err;
         }
       })();
-      await swapping;
-      swapping = null;
+      try {
+        await swapping;
+      } finally {
+        swapping = null;
+      }
     });
 
   const app: App = {

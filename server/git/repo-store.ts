@@ -24,7 +24,7 @@ export interface RepoRef {
 }
 
 /** Repository config we own; reapplied on create, fork and adoption. */
-function repoConfig(hooksDir: string): [string, string][] {
+export function repoConfig(hooksDir: string): [string, string][] {
   return [
     ['core.hooksPath', hooksDir],
     ['core.logAllRefUpdates', 'true'],

@@ -86,8 +86,16 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
     { method: 'post', path: '/admin/backups/restore', tag: 'admin', summary: 'Upload an archive (the request body) and restore it over the current data: verified first, then a safety backup, then the swap and a restart on the same ports', auth: 'admin', responses: { 202: 'the restore job', 409: 'another job is running', 422: 'empty or not gzip' } },
     async ({ req }) => {
       const admin = requireAdmin(req);
+      // refuse before taking the whole upload
+      s.backups.assertCanRestore();
       const entry = await upload(s, req);
-      const job = await s.backups.restore(entry.name);
+      let job;
+      try {
+        job = await s.backups.restore(entry.name);
+      } catch (err) {
+        await s.backups.discard(entry.name);
+        throw err;
+      }
       await audit(admin.id, 'backup.restore', { name: entry.name, job: job.id }, req.ip);
       return { status: 202, body: job };
     },

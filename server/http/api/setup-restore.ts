@@ -27,8 +27,16 @@ export function registerSetupRestoreRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, query }) => {
       await requireSetupToken(s, query.token);
+      // refuse before taking the whole upload
+      s.backups.assertCanRestore();
       const entry = await upload(s, req as Request);
-      const job = await s.backups.restore(entry.name);
+      let job;
+      try {
+        job = await s.backups.restore(entry.name);
+      } catch (err) {
+        await s.backups.discard(entry.name);
+        throw err;
+      }
       await s.audit.record({ actorId: null, action: 'setup.restore', targetType: 'settings', detail: { name: entry.name, job: job.id }, ip: req.ip ?? null });
       return { status: 202, body: job };
     },
