@@ -325,3 +325,83 @@ describe('backup CLI', () => {
     }
   });
 });
+
+describe('uploads and restores that must not be trusted or raced', () => {
+  it('stores 8 parallel uploads as 8 distinct files, each byte-identical to its body', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { randomBytes } = await import('node:crypto');
+    const bodies = Array.from({ length: 8 }, () => gzipSync(randomBytes(200_000)));
+    const answers = await Promise.all(bodies.map((body) => s.api('POST', '/api/v1/admin/backups/upload', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body })));
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    expect(answers.map((r) => r.status), texts.join('\n')).toEqual(Array(8).fill(201));
+    const names = texts.map((t) => (JSON.parse(t) as Entry).name);
+    expect(new Set(names).size).toBe(8);
+    for (const [i, n] of names.entries()) expect(sha256(await readFile(path.join(s.data, 'backups', n)))).toBe(sha256(bodies[i]!));
+    expect((await readdir(path.join(s.data, 'backups'))).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    for (const n of names) expect((await s.api('DELETE', `/api/v1/admin/backups/${n}`, { auth: alice })).status).toBe(204);
+  });
+
+  it("restores an archive whose repository config runs commands without running them, and keeps this machine's .gitssy.env", async () => {
+    const data = path.join(await tempDir(), 'd');
+    const { mkdir, stat } = await import('node:fs/promises');
+    await mkdir(data, { recursive: true });
+    const ours = '# this machine\nGITSSY_LOG_LEVEL=info\n';
+    await writeFile(path.join(data, '.gitssy.env'), ours);
+    const b = await startServer({ data });
+    try {
+      await createUser(b, 'alice', alice[1], { admin: true });
+      await createRepo(b, alice, { name: 'one' });
+      await createRepo(b, alice, { name: 'two' });
+      await gitOk(['push', '-q', b.gitUrl('alice/one.git', alice), 'main'], { cwd: src });
+      const made = (await finished(b, (await json<Job>(await b.api('POST', '/api/v1/admin/backups', { auth: alice, json: {} }), 202)).id)).job;
+      expect(made.state).toBe('done');
+
+      // unpack, plant the traps, fix the manifest's checksums, pack again
+      const work = await tempDir();
+      const tree = path.join(work, 'tree');
+      await mkdir(tree);
+      expect((await run('tar', ['-xzf', path.join(data, 'backups', made.name!), '-C', tree])).code).toBe(0);
+      const marker = path.join(work, 'pwned');
+      const evilInclude = path.join(work, 'evil.gitconfig');
+      await writeFile(evilInclude, `[core]\n\tfsmonitor = touch ${marker}.fsmonitor\n`);
+      const repo = 'repos/alice/one.git';
+      const cfg = path.join(tree, repo, 'config');
+      await writeFile(cfg, (await readFile(cfg, 'utf8')) + `[core]\n\talternateRefsCommand = touch ${marker}\n[include]\n\tpath = ${evilInclude}\n[includeIf "gitdir:/"]\n\tpath = ${evilInclude}\n`);
+      await mkdir(path.join(tree, repo, 'objects', 'info'), { recursive: true });
+      await writeFile(path.join(tree, repo, 'objects', 'info', 'alternates'), path.join(tree, 'repos', 'alice', 'two.git', 'objects') + '\n');
+      const theirs = '# the machine the backup came from\nGITSSY_HOST=203.0.113.9\n';
+      await writeFile(path.join(tree, '.gitssy.env'), theirs);
+      const manifest = JSON.parse(await readFile(path.join(tree, 'manifest.json'), 'utf8')) as { files: Record<string, { size: number; sha256: string }> };
+      for (const rel of [`${repo}/config`, `${repo}/objects/info/alternates`, '.gitssy.env']) {
+        const b2 = await readFile(path.join(tree, rel));
+        manifest.files[rel] = { size: b2.length, sha256: sha256(b2) };
+      }
+      await writeFile(path.join(tree, 'manifest.json'), JSON.stringify(manifest));
+      const crafted = path.join(work, 'crafted.tar.gz');
+      const top = (await readdir(tree)).filter((n) => n !== 'manifest.json');
+      expect((await run('tar', ['-czf', crafted, '-C', tree, 'manifest.json', ...top])).code).toBe(0);
+
+      const started = await json<Job>(await b.api('POST', '/api/v1/admin/backups/restore', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body: await readFile(crafted) }), 202);
+      const { job } = await finished(b, started.id);
+      expect(job.error).toBeNull();
+      expect(job.state).toBe('done');
+      expect(job.result).toMatchObject({ env_restored_as: '.gitssy.env.restored' });
+      expect(await readFile(path.join(data, '.gitssy.env'), 'utf8')).toBe(ours);
+      expect(await readFile(path.join(data, '.gitssy.env.restored'), 'utf8')).toBe(theirs);
+
+      const dir = path.join(data, repo);
+      expect(existsSync(path.join(dir, 'objects', 'info', 'alternates'))).toBe(false);
+      const keys = (await gitOk(['config', '--file', path.join(dir, 'config'), '--list'])).toLowerCase();
+      expect(keys).not.toMatch(/alternaterefscommand|fsmonitor|include/);
+      expect(keys).toContain(`core.hookspath=${path.join(data, 'hooks')}`.toLowerCase());
+      // a push still works (through our hooks) and runs nothing from the archive
+      await gitOk(['push', '-q', b.gitUrl('alice/one.git', alice), 'main:after-restore'], { cwd: src });
+      expect(await refsOf(b.gitUrl('alice/one.git', alice))).toEqual(expect.arrayContaining([expect.stringMatching(/refs\/heads\/after-restore$/)]));
+      await gitOk(['clone', '-q', '--bare', b.gitUrl('alice/one.git', alice), path.join(work, 'clone.git')]);
+      expect(await stat(marker).then(() => true, () => false)).toBe(false);
+      expect(await stat(`${marker}.fsmonitor`).then(() => true, () => false)).toBe(false);
+    } finally {
+      await b.stop();
+    }
+  });
+});
