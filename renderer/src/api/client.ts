@@ -1,6 +1,6 @@
 // The one way the UI talks to the server: JSON over fetch to /api/v1, cookies for the session,
 // the CSRF token on every write, and errors as ApiError carrying the server's message.
-import { getCsrfToken } from '../app/boot';
+import { getCsrfToken, setCsrfToken } from '../app/boot';
 
 export class ApiError extends Error {
   constructor(
@@ -61,13 +61,23 @@ async function request(method: string, path: string, opts: { query?: Query; body
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
-  if (method !== 'GET' && method !== 'HEAD') {
-    const token = await getCsrfToken();
-    if (token) headers['X-CSRF-Token'] = token;
+  const write = method !== 'GET' && method !== 'HEAD';
+  for (let attempt = 0; ; attempt++) {
+    if (write) {
+      const token = await getCsrfToken();
+      if (token) headers['X-CSRF-Token'] = token;
+    }
+    const res = await fetch(apiUrl(path, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+    if (res.ok) return res;
+    const err = await failure(res);
+    // the session changed under this tab (signed in or out elsewhere, expired): the token it
+    // holds is stale, so fetch a fresh one and try once more
+    if (write && attempt === 0 && res.status === 403 && err.code === 'csrf') {
+      setCsrfToken(null);
+      continue;
+    }
+    throw err;
   }
-  const res = await fetch(apiUrl(path, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal });
-  if (!res.ok) throw await failure(res);
-  return res;
 }
 
 export async function apiGet<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {

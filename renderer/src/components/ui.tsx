@@ -1,7 +1,7 @@
 // Small shared building blocks: panels, buttons, loading/empty/error states, avatars, badges,
 // relative times, a pager, and keyboard-usable menus and dialogs (Radix primitives).
 import { DropdownMenu, Dialog } from 'radix-ui';
-import { useEffect, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import s from './ui.module.css';
 
@@ -200,11 +200,24 @@ export function Menu({ trigger, items, label, align = 'end' }: { trigger: ReactN
 
 /** A modal dialog with a title, a body and action buttons (focus trapped; Escape closes). */
 export function Modal({ open, onOpenChange, title, children, actions }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; children: ReactNode; actions?: ReactNode }) {
+  // our dialogs open from state, not a Dialog.Trigger, so Radix can't put focus back by itself:
+  // remember what had focus when the dialog opened and return there when it closes
+  const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current) opener.current = document.activeElement as HTMLElement | null;
+  wasOpen.current = open;
+  const restoreFocus = (e: Event) => {
+    const el = opener.current;
+    if (el?.isConnected) {
+      e.preventDefault();
+      el.focus();
+    }
+  };
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className={s.overlay} />
-        <Dialog.Content className={s.dialog} aria-describedby={undefined}>
+        <Dialog.Content className={s.dialog} aria-describedby={undefined} onCloseAutoFocus={restoreFocus}>
           <Dialog.Title>{title}</Dialog.Title>
           {children}
           {actions && <div className={s.dialogActions}>{actions}</div>}

@@ -38,7 +38,12 @@ export async function sessionState(s: Services, req: Request, csrfToken: string 
     registration: s.settings.get('registration.mode'),
     instance_name: s.settings.get('instance.name'),
     version: VERSION,
-    maintenance: { enabled: s.settings.get('maintenance.enabled'), message: s.settings.get('maintenance.message') },
+    maintenance: {
+      enabled: s.settings.get('maintenance.enabled'),
+      message: s.settings.get('maintenance.message'),
+      // whether this viewer's writes are refused (site admins may be exempt)
+      read_only: s.settings.get('maintenance.enabled') && !(s.settings.get('maintenance.adminsExempt') && req.user?.is_admin === 1),
+    },
   };
 }
 

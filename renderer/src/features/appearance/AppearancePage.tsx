@@ -3,7 +3,7 @@
 // in place before the first paint of the next page load.
 import type { Appearance } from '../../app/boot';
 import { Button, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, useTitle } from '../../components/ui';
-import { useCurrentUser } from '../session/api';
+import { useCurrentUser, useReadOnly } from '../session/api';
 import { useAppearanceOptions, useMyAppearance, useResetAppearance, useSaveAppearance, useSetInstanceDefault } from './api';
 import { useAppliedAppearance } from './state';
 import s from './AppearancePage.module.css';
@@ -21,9 +21,9 @@ const CURSOR_ICONS: Record<string, string> = { default: '➤', minimal: '•', r
 
 type Field = keyof Appearance;
 
-function Choices({ name, label, options, value, onPick, render }: { name: Field; label: string; options: string[]; value: string; onPick: (field: Field, v: string) => void; render: (v: string) => React.ReactNode }) {
+function Choices({ name, label, options, value, onPick, render, disabled }: { name: Field; label: string; options: string[]; value: string; onPick: (field: Field, v: string) => void; render: (v: string) => React.ReactNode; disabled: boolean }) {
   return (
-    <fieldset className={s.grid} aria-label={label} style={{ border: 0, padding: 0 }}>
+    <fieldset className={s.grid} aria-label={label} style={{ border: 0, padding: 0 }} disabled={disabled}>
       {options.map((o) => (
         <label key={o} className={s.option} data-testid={`${name}-${o}`}>
           <input type="radio" className="visually-hidden" name={name} value={o} checked={value === o} onChange={() => onPick(name, o)} />
@@ -43,6 +43,7 @@ export function AppearancePage() {
   const save = useSaveAppearance();
   const reset = useResetAppearance();
   const setDefault = useSetInstanceDefault();
+  const readOnly = useReadOnly();
 
   if (!user) {
     return (
@@ -63,11 +64,12 @@ export function AppearancePage() {
     <Panel pad>
       <h1>Appearance</h1>
       <p className="muted">Changes apply at once and are saved to your account.</p>
+      {readOnly && <Notice kind="warn">The forge is in maintenance: your look can't be changed until it ends.</Notice>}
       <FormError error={save.error ?? reset.error ?? setDefault.error} />
       <section className={s.section}>
         <h2>Color preset</h2>
         <Hint>Tints accents, panels and muted text.</Hint>
-        <Choices name="preset" label="Color preset" options={o.presets} value={applied.preset} onPick={pick} render={(v) => (
+        <Choices disabled={readOnly} name="preset" label="Color preset" options={o.presets} value={applied.preset} onPick={pick} render={(v) => (
           <>
             <span className={s.swatch} data-swatch={v} />
             {v}
@@ -77,7 +79,7 @@ export function AppearancePage() {
       <section className={s.section}>
         <h2>Background</h2>
         <Hint>Animated backgrounds pause while the tab is hidden and stay off when your system asks for reduced motion.</Hint>
-        <Choices name="background" label="Background" options={o.backgrounds} value={applied.background} onPick={pick} render={(v) => (
+        <Choices disabled={readOnly} name="background" label="Background" options={o.backgrounds} value={applied.background} onPick={pick} render={(v) => (
           <>
             <span className={s.preview} aria-hidden>
               {BACKGROUND_ICONS[v] ?? ''}
@@ -88,7 +90,7 @@ export function AppearancePage() {
       </section>
       <section className={s.section}>
         <h2>Cursor</h2>
-        <Choices name="cursor" label="Cursor" options={o.cursors} value={applied.cursor} onPick={pick} render={(v) => (
+        <Choices disabled={readOnly} name="cursor" label="Cursor" options={o.cursors} value={applied.cursor} onPick={pick} render={(v) => (
           <>
             <span className={s.preview} aria-hidden>
               {CURSOR_ICONS[v] ?? ''}
@@ -99,7 +101,7 @@ export function AppearancePage() {
       </section>
       <section className={s.section}>
         <h2>Font</h2>
-        <Choices name="font" label="Font" options={o.fonts} value={applied.font} onPick={pick} render={(v) => (
+        <Choices disabled={readOnly} name="font" label="Font" options={o.fonts} value={applied.font} onPick={pick} render={(v) => (
           <>
             <span className={s.sample} style={{ fontFamily: FONT_NAMES[v]?.family }}>
               Aa Gg 0O1l
@@ -110,11 +112,11 @@ export function AppearancePage() {
       </section>
       <div className={s.actions}>
         {save.isSuccess && !save.isPending && <Notice kind="ok">Saved</Notice>}
-        <Button onClick={() => reset.mutate()} busy={reset.isPending} disabled={!mine.data.custom && !save.isSuccess}>
+        <Button onClick={() => reset.mutate()} busy={reset.isPending} disabled={readOnly || (!mine.data.custom && !save.isSuccess)}>
           Use the instance default
         </Button>
         {user.is_admin && (
-          <Button onClick={() => setDefault.mutate(applied)} busy={setDefault.isPending}>
+          <Button onClick={() => setDefault.mutate(applied)} busy={setDefault.isPending} disabled={readOnly}>
             Make this the instance default
           </Button>
         )}

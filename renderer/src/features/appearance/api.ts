@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend } from '../../api/client';
 import type { Appearance } from '../../app/boot';
-import { applyAppearance } from './state';
+import { applyAppearance, readAppearance } from './state';
 
 export interface AppearanceOptions {
   presets: string[];
@@ -38,7 +38,15 @@ export function useSaveAppearance() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: saveAppearance,
-    onMutate: (a) => applyAppearance(a),
+    // apply at once; put the previous look back if the server refuses
+    onMutate: (a) => {
+      const previous = readAppearance();
+      applyAppearance(a);
+      return { previous };
+    },
+    onError: (_err, _a, ctx) => {
+      if (ctx) applyAppearance(ctx.previous);
+    },
     onSuccess: (saved) => qc.setQueryData(['appearance', 'mine'], saved),
   });
 }

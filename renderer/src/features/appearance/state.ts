@@ -5,12 +5,12 @@ import type { Appearance } from '../../app/boot';
 
 const listeners = new Set<() => void>();
 
-function read(): Appearance {
+export function readAppearance(): Appearance {
   const d = document.documentElement.dataset;
   return { preset: d.preset ?? 'violet', background: d.bg ?? 'none', cursor: d.cursor ?? 'default', font: d.font ?? 'inter' };
 }
 
-let current = read();
+let current = readAppearance();
 
 export function applyAppearance(a: Appearance): void {
   const d = document.documentElement.dataset;
@@ -18,7 +18,7 @@ export function applyAppearance(a: Appearance): void {
   d.bg = a.background;
   d.cursor = a.cursor;
   d.font = a.font;
-  current = read();
+  current = readAppearance();
   for (const l of listeners) l();
 }
 

@@ -25,7 +25,7 @@ export function BranchesPage() {
   const [done, setDone] = useState<string | null>(null);
   useTitle(`Branches · ${repo.full_name}`);
 
-  const maintenance = session?.maintenance?.enabled ? 'The server is in maintenance mode; changes are paused.' : null;
+  const maintenance = session?.maintenance?.read_only ? 'The server is in maintenance mode; changes are paused.' : null;
   const writeBlock = maintenance ?? (!session?.user ? 'Sign in with write access to change branches.' : !repo.permissions.push ? 'You need write access to this repository to change branches.' : null);
 
   if (q.isPending) return <Loading />;

@@ -1,7 +1,7 @@
 // Branches and tags: one typed function and one hook per call.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiList, apiSend, apiUrl, encodePath, type PagedResult } from '../../api/client';
-import { repoPath } from '../repos/api';
+import { repoPath, invalidateRepoViews } from '../repos/api';
 import type { Branch, Tag } from './types';
 
 export const PER_PAGE = 50;
@@ -23,7 +23,8 @@ export function useCreateBranch(owner: string, repo: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { new_branch_name: string; old_ref_name: string }) => createBranch(owner, repo, body),
-    onSuccess: () => qc.invalidateQueries({ queryKey: branchesKey(owner, repo) }),
+    // the branch list, the switcher, the counts, the default-branch picker
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: branchesKey(owner, repo) }), invalidateRepoViews(qc, owner, repo)]),
   });
 }
 
@@ -35,7 +36,7 @@ export function useDeleteBranch(owner: string, repo: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (name: string) => deleteBranch(owner, repo, name),
-    onSuccess: () => qc.invalidateQueries({ queryKey: branchesKey(owner, repo) }),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: branchesKey(owner, repo) }), invalidateRepoViews(qc, owner, repo)]),
   });
 }
 

@@ -15,12 +15,19 @@ function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: Backup
   const q = useJob(id);
   const job = q.data;
   const reported = useRef(false);
+  // a restore that restarted the forge: its answer after the restart may be a 401 (the restored
+  // data doesn't know this session) rather than the job; either way the swap is behind us
+  const restartedAway = q.isError && job?.state === 'restarting';
   useEffect(() => {
-    if (job && (job.state === 'done' || job.state === 'failed') && !reported.current) {
+    if (!job || reported.current) return;
+    if (job.state === 'done' || job.state === 'failed') {
       reported.current = true;
       onFinished?.(job);
+    } else if (restartedAway) {
+      reported.current = true;
+      onFinished?.({ ...job, state: 'done' });
     }
-  }, [job, onFinished]);
+  }, [job, restartedAway, onFinished]);
   if (!job) return q.isError ? <Notice kind="error">Lost track of the job: {q.error.message}</Notice> : <Loading label="Starting…" />;
   const pct = job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : job.state === 'done' ? 100 : 5;
   const what = job.type === 'create' ? 'Backing up' : job.type === 'verify' ? 'Verifying' : 'Restoring';
@@ -189,7 +196,7 @@ export function BackupsPage() {
             Upload an archive…
           </Button>
         </PanelHeader>
-        <FormError error={uploadError ?? verify.error ?? restore.error ?? remove.error} />
+        <FormError error={uploadError ?? verify.error} />
         {jobs.verify && (
           <div style={{ padding: '0.8rem 1rem' }}>
             <JobProgress key={jobs.verify} id={jobs.verify} onFinished={refresh} />
@@ -288,6 +295,7 @@ export function BackupsPage() {
             The archive <span className="mono">{confirmRestore.name}</span> is verified first. Then a safety backup of the current data is taken, the data is swapped and the forge restarts on the same
             ports. Pushes made after this backup was taken are lost (the safety backup keeps them).
           </p>
+          <FormError error={restore.error} />
         </Modal>
       )}
       <ConfirmModal
@@ -295,8 +303,12 @@ export function BackupsPage() {
         title="Delete this backup?"
         confirmLabel="Delete"
         busy={remove.isPending}
+        error={remove.error}
         onConfirm={() => confirmDelete && remove.mutate([confirmDelete.name], { onSuccess: () => setConfirmDelete(null) })}
-        onCancel={() => setConfirmDelete(null)}
+        onCancel={() => {
+          setConfirmDelete(null);
+          remove.reset();
+        }}
       >
         <p>
           <span className="mono">{confirmDelete?.name}</span> is deleted from the backups folder. This can't be undone.

@@ -1,6 +1,6 @@
 // Console → Users: find, create, approve, disable, promote and reset the password of accounts.
 import { useNavigate, useSearch } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Loading, Menu, Modal, Pager, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useCurrentUser } from '../session/api';
 import type { User } from '../users/types';
@@ -75,6 +75,8 @@ export function UsersPage() {
   const navigate = useNavigate({ from: '/console/users' });
   const page = search.page ?? 1;
   const [q, setQ] = useState(search.q ?? '');
+  // back and forward change the search in the address: follow it
+  useEffect(() => setQ(search.q ?? ''), [search.q]);
   const users = useAdminUsers(search.q ?? '', page);
   const edit = useEditUser();
   const [creating, setCreating] = useState(false);

@@ -1,7 +1,7 @@
 // The operator console's calls: dashboard status, settings, users, backups, logs, maintenance,
 // and the first-run wizard. One typed function and one hook per call.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiGet, apiList, apiSend, apiUrl } from '../../api/client';
+import { ApiError, apiGet, apiList, apiSend, apiUrl } from '../../api/client';
 import type { User } from '../users/types';
 
 export interface LanUrl {
@@ -147,9 +147,10 @@ export function useJob(id: string | null) {
     queryKey: ['console', 'job', id],
     queryFn: () => getJob(id!),
     enabled: id !== null,
-    refetchInterval: (q) => (q.state.data && (q.state.data.state === 'done' || q.state.data.state === 'failed') ? false : 500),
-    // while a restore restarts the server, requests fail for a moment: keep polling
-    retry: 20,
+    refetchInterval: (q) => (q.state.error || (q.state.data && (q.state.data.state === 'done' || q.state.data.state === 'failed')) ? false : 500),
+    // while a restore restarts the server, requests fail for a moment: keep trying for a minute;
+    // an answer from the server (say 401: the restored data doesn't know this session) ends it
+    retry: (count, err) => !(err instanceof ApiError) && count < 120,
     retryDelay: 500,
   });
 }

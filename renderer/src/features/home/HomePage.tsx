@@ -13,7 +13,7 @@ export function HomePage() {
   useTitle(user ? 'Dashboard' : session?.instance_name ?? 'Gitssy');
   const mine = useMyRepos(!!user);
   const recent = useRecentRepos();
-  const readOnly = !!session?.maintenance?.enabled;
+  const readOnly = !!session?.maintenance?.read_only;
 
   if (!user) {
     return (

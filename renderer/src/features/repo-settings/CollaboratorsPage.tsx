@@ -148,7 +148,14 @@ function Collaborators() {
         title="Remove collaborator?"
         actions={
           <>
-            <Button onClick={() => setRemoving(null)}>Cancel</Button>
+            <Button
+              onClick={() => {
+                setRemoving(null);
+                remove.reset();
+              }}
+            >
+              Cancel
+            </Button>
             <Button variant="danger" busy={remove.isPending} onClick={() => removing && remove.mutate(removing, { onSuccess: () => setRemoving(null) })}>
               Remove
             </Button>

@@ -4,7 +4,7 @@ import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { EmptyState, Notice, Panel } from '../../components/ui';
 import type { Repo } from '../repos/types';
-import { useSession } from '../session/api';
+import { useReadOnly, useSession } from '../session/api';
 import s from './RepoSettings.module.css';
 
 export function SettingsFrame({ repo, children }: { repo: Repo; children: ReactNode }) {
@@ -30,7 +30,7 @@ export function SettingsFrame({ repo, children }: { repo: Repo; children: ReactN
         </Link>
       </nav>
       <div className={s.body}>
-        {maintenance?.enabled && <Notice kind="warn">The forge is in maintenance: settings can't be changed until it ends.</Notice>}
+        {maintenance?.read_only && <Notice kind="warn">The forge is in maintenance: settings can't be changed until it ends.</Notice>}
         {children}
       </div>
     </div>
@@ -38,6 +38,4 @@ export function SettingsFrame({ repo, children }: { repo: Repo; children: ReactN
 }
 
 /** Write actions are off while the forge is in maintenance. */
-export function useReadOnly(): boolean {
-  return !!useSession().data?.maintenance?.enabled;
-}
+export { useReadOnly };

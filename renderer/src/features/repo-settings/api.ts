@@ -2,7 +2,7 @@
 // the branch names for the default-branch picker, and collaborators with their roles.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiList, apiSend, encodePath } from '../../api/client';
-import { repoKey, repoPath } from '../repos/api';
+import { repoKey, repoPath, invalidateRepoViews } from '../repos/api';
 import type { Repo } from '../repos/types';
 import type { User } from '../users/types';
 
@@ -24,9 +24,9 @@ export function useEditRepo(owner: string, repo: string) {
   return useMutation({
     mutationFn: (body: EditRepoBody) => editRepo(owner, repo, body),
     onSuccess: (updated) => {
+      void invalidateRepoViews(qc, owner, repo);
       if (updated.name !== repo) qc.removeQueries({ queryKey: repoKey(owner, repo) });
       qc.setQueryData(repoKey(updated.owner.login, updated.name), updated);
-      void qc.invalidateQueries({ queryKey: ['repos'] });
     },
   });
 }

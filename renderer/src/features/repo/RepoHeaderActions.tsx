@@ -41,7 +41,7 @@ export function RepoHeaderActions({ repo }: { repo: Repo }) {
   const star = useSetStar(owner, repo.name);
   const watch = useSetWatch(owner, repo.name);
   const [forkOpen, setForkOpen] = useState(false);
-  const reason = !user ? 'Sign in to do this' : maintenance?.enabled ? `The server is under maintenance${maintenance.message ? `: ${maintenance.message}` : ''}` : null;
+  const reason = !user ? 'Sign in to do this' : maintenance?.read_only ? `The server is under maintenance${maintenance.message ? `: ${maintenance.message}` : ''}` : null;
   const error = star.error ?? watch.error;
 
   return (

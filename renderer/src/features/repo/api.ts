@@ -1,7 +1,7 @@
 // Stars, watching and forks of a repository: one typed function and one hook per call.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiSend, apiUrl } from '../../api/client';
-import { repoKey, repoPath } from '../repos/api';
+import { repoKey, repoPath, invalidateRepoViews } from '../repos/api';
 import type { Repo } from '../repos/types';
 
 /** A "204 yes / 404 no" endpoint of Gitea's API as a boolean. */
@@ -77,6 +77,7 @@ export function useForkRepo(owner: string, repo: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { name?: string; organization?: string }) => forkRepo(owner, repo, body),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: repoKey(owner, repo) }),
+    // the source's fork count, and the lists the new fork appears in
+    onSuccess: () => void invalidateRepoViews(qc, owner, repo),
   });
 }

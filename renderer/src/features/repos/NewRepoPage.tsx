@@ -45,7 +45,7 @@ export function NewRepoPage() {
   if (orgs.isPending) return <Loading />;
   const orgNames = (orgs.data?.items ?? []).map((o) => o.username);
   const chosenOwner = owner && orgNames.some((o) => o.toLowerCase() === owner.toLowerCase()) ? orgNames.find((o) => o.toLowerCase() === owner.toLowerCase())! : me.login;
-  const readOnly = !!session?.maintenance?.enabled;
+  const readOnly = !!session?.maintenance?.read_only;
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();

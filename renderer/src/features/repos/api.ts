@@ -1,5 +1,5 @@
 // Repositories: one typed function and one hook per call.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend, encodePath } from '../../api/client';
 import type { Repo } from './types';
 
@@ -42,4 +42,19 @@ export function useCreateRepo() {
       void qc.invalidateQueries({ queryKey: ['user'] });
     },
   });
+}
+
+/**
+ * After a write that changes what a repository's pages show (branches, default branch, name):
+ * every cached view of it (keys are `[kind, owner, repo, ...]`) goes stale at once, plus the
+ * repository lists that name it.
+ */
+export function invalidateRepoViews(qc: QueryClient, owner: string, repo: string): Promise<void> {
+  const o = owner.toLowerCase();
+  const r = repo.toLowerCase();
+  return Promise.all([
+    qc.invalidateQueries({ predicate: (q) => String(q.queryKey[1] ?? '').toLowerCase() === o && String(q.queryKey[2] ?? '').toLowerCase() === r }),
+    qc.invalidateQueries({ queryKey: ['repos'] }),
+    qc.invalidateQueries({ queryKey: ['user'] }),
+  ]).then(() => undefined);
 }

@@ -88,10 +88,10 @@ export function RegisterPage() {
           <input id="reg-confirm" type="password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} aria-invalid={mismatch} />
           {mismatch && <Notice kind="error">The passwords don't match.</Notice>}
           <FormError error={register.error} />
-          <Button type="submit" variant="primary" className={s.submit} busy={register.isPending} disabled={!form.username.trim() || !form.email.trim() || !form.password || mismatch || !!session?.maintenance?.enabled}>
+          <Button type="submit" variant="primary" className={s.submit} busy={register.isPending} disabled={!form.username.trim() || !form.email.trim() || !form.password || mismatch || !!session?.maintenance?.read_only}>
             Create account
           </Button>
-          {session?.maintenance?.enabled && <Hint>Registration is paused while the forge is in maintenance.</Hint>}
+          {session?.maintenance?.read_only && <Hint>Registration is paused while the forge is in maintenance.</Hint>}
         </form>
         <p className={s.foot}>
           Already have an account? <Link to="/user/login">Sign in</Link>

@@ -11,7 +11,8 @@ export interface SessionState {
   registration: 'open' | 'approval' | 'closed';
   instance_name: string;
   version: string;
-  maintenance?: { enabled: boolean; message: string };
+  /** `read_only`: this viewer's writes are refused now (maintenance, unless admins are exempt). */
+  maintenance?: { enabled: boolean; message: string; read_only: boolean };
 }
 
 export const sessionKey = ['session'] as const;
@@ -31,6 +32,11 @@ export function useSession() {
     initialData: boot?.session,
     staleTime: 60_000,
   });
+}
+
+/** Whether the viewer's writes are refused right now (maintenance mode). */
+export function useReadOnly(): boolean {
+  return !!useSession().data?.maintenance?.read_only;
 }
 
 /** The signed-in user, or null (the session is always available: boot data or a fetch). */

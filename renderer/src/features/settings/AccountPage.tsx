@@ -2,14 +2,14 @@
 // signed in as you are signed out; this one stays signed in.
 import { useState, type FormEvent } from 'react';
 import { Button, FormError, Hint, Notice, Panel, PanelHeader, useTitle } from '../../components/ui';
-import { useCurrentUser, useSession } from '../session/api';
+import { useCurrentUser, useSession, useReadOnly } from '../session/api';
 import { useChangePassword } from './api';
 import s from './Settings.module.css';
 
 export function AccountPage() {
   useTitle('Account settings');
   const user = useCurrentUser();
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const change = useChangePassword();
   const [form, setForm] = useState({ current: '', next: '', confirm: '' });
   const mismatch = form.confirm !== '' && form.next !== form.confirm;

@@ -3,7 +3,7 @@
 // after a confirmation.
 import { useState, type FormEvent } from 'react';
 import { Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
-import { useSession } from '../session/api';
+import { useSession, useReadOnly } from '../session/api';
 import { useAddKey, useDeleteKey, useKeys, useSshInfo, type SshKey } from './api';
 import s from './Settings.module.css';
 
@@ -43,7 +43,7 @@ export function KeysPage() {
 }
 
 function AddKey() {
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const add = useAddKey();
   const [title, setTitle] = useState('');
   const [key, setKey] = useState('');
@@ -84,7 +84,7 @@ function AddKey() {
 }
 
 function KeyList({ keys }: { keys: SshKey[] }) {
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const del = useDeleteKey();
   const [deleting, setDeleting] = useState<SshKey | null>(null);
   if (keys.length === 0) return <EmptyState title="No SSH keys yet">Add a public key below to push and pull over SSH.</EmptyState>;

@@ -2,7 +2,7 @@
 import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { Button, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, useTitle } from '../../components/ui';
-import { useCurrentUser, useSession } from '../session/api';
+import { useCurrentUser, useSession, useReadOnly } from '../session/api';
 import { useSaveSettings, useSettings, type UserSettings } from './api';
 import s from './Settings.module.css';
 
@@ -16,7 +16,7 @@ export function ProfilePage() {
 
 function ProfileForm({ initial }: { initial: UserSettings }) {
   const user = useCurrentUser();
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const save = useSaveSettings();
   const [form, setForm] = useState({ full_name: initial.full_name, description: initial.description, website: initial.website });
   const dirty = form.full_name !== initial.full_name || form.description !== initial.description || form.website !== initial.website;

@@ -4,7 +4,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { ScopeCategory } from '../../../../server/access/scopes';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
-import { useCurrentUser, useSession } from '../session/api';
+import { useCurrentUser, useSession, useReadOnly } from '../session/api';
 import { useCreateToken, useDeleteToken, useTokens, type AccessToken } from './api';
 import s from './Settings.module.css';
 
@@ -62,7 +62,7 @@ export function TokensPage() {
 }
 
 function CreateToken({ login, isAdmin, onCreated }: { login: string; isAdmin: boolean; onCreated: (t: AccessToken) => void }) {
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const create = useCreateToken(login);
   const [name, setName] = useState('');
   const [all, setAll] = useState(false);
@@ -80,6 +80,8 @@ function CreateToken({ login, isAdmin, onCreated }: { login: string; isAdmin: bo
         onSuccess: (t) => {
           onCreated(t);
           setName('');
+          // the secret is shown once, by the page; don't keep a copy in the mutation cache
+          create.reset();
         },
       },
     );
@@ -167,7 +169,7 @@ function NewSecret({ token, onDone }: { token: AccessToken; onDone: () => void }
 }
 
 function TokenList({ login, tokens }: { login: string; tokens: AccessToken[] }) {
-  const readOnly = !!useSession().data?.maintenance?.enabled;
+  const readOnly = useReadOnly();
   const del = useDeleteToken(login);
   const [deleting, setDeleting] = useState<AccessToken | null>(null);
   if (tokens.length === 0) return <EmptyState title="No tokens yet">Generate one above to use git over HTTP or the API without your password.</EmptyState>;

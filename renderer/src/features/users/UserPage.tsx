@@ -96,7 +96,7 @@ export function UserPage() {
             <strong>Repositories</strong>
             {repos.data?.total != null && <span className="muted">{repos.data.total}</span>}
             <span className={s.spacer} />
-            {(itsMe || member) && !session?.maintenance?.enabled && (
+            {(itsMe || member) && !session?.maintenance?.read_only && (
               <Link to="/repo/create" search={isOrg ? { owner: u.login } : {}} className={buttonClass('primary', true)}>
                 New repository
               </Link>
