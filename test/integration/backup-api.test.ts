@@ -341,6 +341,30 @@ describe('uploads and restores that must not be trusted or raced', () => {
     for (const n of names) expect((await s.api('DELETE', `/api/v1/admin/backups/${n}`, { auth: alice })).status).toBe(204);
   });
 
+  it('refuses a restore upload while another job runs before reading the body, and keeps no file', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const auth = `Basic ${Buffer.from(alice.join(':')).toString('base64')}`;
+    const before = (await readdir(path.join(s.data, 'backups')).catch(() => [] as string[])).sort();
+    let status = 0;
+    // a backup job must still be running when the restore arrives: try a few times
+    for (let attempt = 0; attempt < 5 && status !== 409; attempt++) {
+      const job = await json<Job>(await s.api('POST', '/api/v1/admin/backups', { auth: alice, json: {} }), 202);
+      // a body that never ends: only an answer given before reading it can come back
+      const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(gzipSync(Buffer.from('partial'))) });
+      const ctl = new AbortController();
+      const timer = setTimeout(() => ctl.abort(), 3000);
+      const res = await fetch(`${s.url}/api/v1/admin/backups/restore`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/gzip' }, body, duplex: 'half', signal: ctl.signal } as RequestInit).catch(() => null);
+      clearTimeout(timer);
+      status = res?.status ?? 0;
+      if (res) expect(((await res.json()) as { message: string }).message).toMatch(/already running/);
+      await finished(s, job.id);
+    }
+    expect(status).toBe(409);
+    await new Promise((r) => setTimeout(r, 200));
+    const after = (await readdir(path.join(s.data, 'backups'))).filter((f) => !f.startsWith('gitssy-2') && !before.includes(f));
+    expect(after).toEqual([]);
+  });
+
   it("restores an archive whose repository config runs commands without running them, and keeps this machine's .gitssy.env", async () => {
     const data = path.join(await tempDir(), 'd');
     const { mkdir, stat } = await import('node:fs/promises');
