@@ -60,18 +60,21 @@ export function EmptyState({ title, children, icon = '◇' }: { title: string; c
   );
 }
 
+/** "Not found", worded so it says nothing about whether the thing exists for someone else. */
+export function NotFoundPanel() {
+  return (
+    <Panel className={s.error}>
+      <EmptyState title="Not found" icon="∅">
+        It doesn't exist, or you don't have access to it. <a href="/">Go home</a>
+      </EmptyState>
+    </Panel>
+  );
+}
+
 /** What went wrong and what to do next; a 404 reads as "not found" (also for what the viewer may not see). */
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   const api = error instanceof ApiError ? error : null;
-  if (api?.notFound) {
-    return (
-      <Panel className={s.error}>
-        <EmptyState title="Not found" icon="∅">
-          It doesn't exist, or you don't have access to it. <a href="/">Go home</a>
-        </EmptyState>
-      </Panel>
-    );
-  }
+  if (api?.notFound) return <NotFoundPanel />;
   const message = error instanceof Error ? error.message : String(error);
   return (
     <Panel className={s.error} role="alert">

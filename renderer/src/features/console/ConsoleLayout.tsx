@@ -1,7 +1,7 @@
 // The operator console (/console): site administrators only. In the desktop app it is the
 // main window; in a browser it is one more area of the forge.
 import { Link, Outlet } from '@tanstack/react-router';
-import { EmptyState, Panel, useTitle } from '../../components/ui';
+import { EmptyState, NotFoundPanel, Panel, useTitle } from '../../components/ui';
 import { useCurrentUser } from '../session/api';
 import s from './Console.module.css';
 
@@ -17,15 +17,8 @@ export function ConsoleLayout() {
       </Panel>
     );
   }
-  if (!user.is_admin) {
-    return (
-      <Panel>
-        <EmptyState title="Not found" icon="∅">
-          It doesn't exist, or you don't have access to it. <a href="/">Go home</a>
-        </EmptyState>
-      </Panel>
-    );
-  }
+  // the console looks like any page a viewer may not see
+  if (!user.is_admin) return <NotFoundPanel />;
   return (
     <div className={s.layout}>
       <nav aria-label="Console">
