@@ -54,10 +54,13 @@ export interface PagedResult<T> {
   total: number | null;
 }
 
-async function request(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<Response> {
+async function request(method: string, path: string, opts: { query?: Query; body?: unknown; file?: Blob; fileType?: string; signal?: AbortSignal } = {}): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   let body: BodyInit | undefined;
-  if (opts.body !== undefined) {
+  if (opts.file !== undefined) {
+    headers['Content-Type'] = opts.fileType ?? 'application/octet-stream';
+    body = opts.file;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }
@@ -99,4 +102,10 @@ export async function apiSend<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELE
   if (res.status === 204 || res.headers.get('Content-Length') === '0') return undefined as T;
   const type = res.headers.get('Content-Type') ?? '';
   return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+/** A file as the request body (an upload), with the same CSRF handling and errors as apiSend. */
+export async function apiUpload<T>(path: string, file: Blob, type: string, query?: Query): Promise<T> {
+  const res = await request('POST', path, { file, fileType: type, query });
+  return (await res.json()) as T;
 }

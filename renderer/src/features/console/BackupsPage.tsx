@@ -3,7 +3,6 @@
 // safety backup first, then a restart), upload, and the schedule with retention.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { getCsrfToken } from '../../app/boot';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { deleteBackup, downloadUrl, startBackup, startRestore, startVerify, uploadBackup, useBackupAction, useBackups, useJob, usePutSchedule, useSchedule, type Backup, type BackupJob } from './api';
 import { bytes } from './format';
@@ -182,7 +181,7 @@ export function BackupsPage() {
               setUploadError(null);
               setUploading(true);
               try {
-                await uploadBackup(file, await getCsrfToken());
+                await uploadBackup(file);
                 refresh();
               } catch (err) {
                 setUploadError(err);

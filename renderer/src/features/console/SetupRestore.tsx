@@ -3,7 +3,6 @@
 // the restored accounts.
 import { useState } from 'react';
 import { ApiError } from '../../api/client';
-import { getCsrfToken } from '../../app/boot';
 import { Button, FormError, Hint, Notice } from '../../components/ui';
 import { getSetupRestoreJob, setupRestore, type BackupJob } from './api';
 import s from './Console.module.css';
@@ -34,7 +33,7 @@ export function SetupRestore({ token }: { token: string }) {
     setError(null);
     setPhase('uploading');
     try {
-      let current = await setupRestore(token, file, await getCsrfToken());
+      let current = await setupRestore(token, file);
       setJob(current);
       setPhase('verifying');
       while (current.state === 'running') {

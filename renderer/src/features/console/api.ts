@@ -1,7 +1,7 @@
 // The operator console's calls: dashboard status, settings, users, backups, logs, maintenance,
 // and the first-run wizard. One typed function and one hook per call.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, apiGet, apiList, apiSend, apiUrl } from '../../api/client';
+import { ApiError, apiGet, apiList, apiSend, apiUpload, apiUrl } from '../../api/client';
 import type { User } from '../users/types';
 
 export interface LanUrl {
@@ -171,11 +171,7 @@ export function usePutSchedule() {
 }
 
 /** Uploads an archive file (the raw body) into the backups folder. */
-export async function uploadBackup(file: File, csrf: string | null): Promise<Backup> {
-  const res = await fetch(apiUrl('/admin/backups/upload'), { method: 'POST', body: file, headers: { 'Content-Type': 'application/gzip', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) }, credentials: 'same-origin' });
-  if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`);
-  return (await res.json()) as Backup;
-}
+export const uploadBackup = (file: File) => apiUpload<Backup>('/admin/backups/upload', file, 'application/gzip');
 
 export interface LogLine {
   time: string;
@@ -210,9 +206,5 @@ export function useSetupInfo(token: string) {
 }
 
 /** First run: upload an archive and restore it instead of creating an administrator. */
-export async function setupRestore(token: string, file: File, csrf: string | null): Promise<BackupJob> {
-  const res = await fetch(apiUrl('/setup/restore', { token }), { method: 'POST', body: file, headers: { 'Content-Type': 'application/gzip', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) }, credentials: 'same-origin' });
-  if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`);
-  return (await res.json()) as BackupJob;
-}
+export const setupRestore = (token: string, file: File) => apiUpload<BackupJob>('/setup/restore', file, 'application/gzip', { token });
 export const getSetupRestoreJob = (token: string, id: string) => apiGet<BackupJob>(`/setup/restore/jobs/${encodeURIComponent(id)}`, { token });
