@@ -7,7 +7,7 @@ import { ErrorState, Loading, Notice, Panel, PanelHeader, RelativeTime, buttonCl
 import { useRepoContext } from '../repo/RepoLayout';
 import { rawDiffUrl, useCommitDiff } from './api';
 import { Person, body, shortSha, summary } from './bits';
-import { DiffFile, FileName, statusClass, statusMark, type Collapsed, type DiffStyle } from './DiffFile';
+import { DiffFile, FileCounts, FileName, statusClass, statusMark, type Collapsed, type DiffStyle } from './DiffFile';
 import type { CommitDiff } from './types';
 import s from './History.module.css';
 
@@ -179,16 +179,7 @@ export function CommitPage() {
                 >
                   <FileName f={f} />
                 </a>
-                <span className={s.counts}>
-                  {f.binary ? (
-                    <span className="faint">binary</span>
-                  ) : (
-                    <>
-                      <span className={s.add}>+{f.additions}</span>
-                      <span className={s.del}>−{f.deletions}</span>
-                    </>
-                  )}
-                </span>
+                <FileCounts f={f} />
               </li>
             ))}
           </ul>

@@ -17,6 +17,22 @@ export const statusMark = (status: string) => STATUS_MARK[status] ?? '?';
 export const statusClass = (status: string) =>
   `${s.statusDot} ${status === 'added' ? s.statusAdded : status === 'removed' ? s.statusRemoved : status === 'modified' ? s.statusModified : s.statusMoved}`;
 
+/** Lines added and removed, or "binary". */
+export function FileCounts({ f }: { f: FileDiff }) {
+  return (
+    <span className={s.counts}>
+      {f.binary ? (
+        <span className="faint">binary</span>
+      ) : (
+        <>
+          <span className={s.add}>+{f.additions}</span>
+          <span className={s.del}>−{f.deletions}</span>
+        </>
+      )}
+    </span>
+  );
+}
+
 export function FileName({ f }: { f: FileDiff }) {
   if (f.previous_filename && f.previous_filename !== f.filename) {
     return (
@@ -101,16 +117,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
             mode {f.old_mode} → {f.new_mode}
           </span>
         )}
-        <span className={s.counts}>
-          {f.binary ? (
-            <span className="faint">binary</span>
-          ) : (
-            <>
-              <span className={s.add}>+{f.additions}</span>
-              <span className={s.del}>−{f.deletions}</span>
-            </>
-          )}
-        </span>
+        <FileCounts f={f} />
         {viewAt && (
           <Link className={buttonClass('ghost', true)} to="/$owner/$repo/src/$" params={{ owner, repo, _splat: `commit/${viewAt}/${viewPath}` }}>
             View file
