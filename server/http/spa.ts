@@ -3,7 +3,7 @@
 // session state and the viewer's appearance (on <html data-*>), so the first paint has the
 // right user, colors, font and background without waiting for a request.
 import express, { Router, type Request, type Response } from 'express';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.js';
 import { sessionState } from './api/session.js';
@@ -46,9 +46,10 @@ export function createSpaRouter(s: Services, opts: SpaOptions): Router {
   const router = Router();
   const indexPath = `${RENDERER_DIR}index.html`;
   let template: { html: string; mtimeMs: number } | null = null;
+  // read again only when a build replaced it (one stat per page view)
   const loadTemplate = (): string | null => {
-    if (!existsSync(indexPath)) return null;
-    const { mtimeMs } = statSync(indexPath);
+    const mtimeMs = statSync(indexPath, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === undefined) return null;
     if (!template || template.mtimeMs !== mtimeMs) template = { html: readFileSync(indexPath, 'utf8'), mtimeMs };
     return template.html;
   };
