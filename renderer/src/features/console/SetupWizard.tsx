@@ -13,12 +13,12 @@ const STEPS = ['Administrator', 'Instance', 'Network', 'Review'] as const;
 
 type Ports = SetupDefaults['ports'];
 
-/** The ports that differ from what the server uses now, or null when none do. */
-function portChanges(ports: Ports, defaults: Ports): { http?: number; ssh?: number } | null {
+/** The ports that differ from what the server uses now (undefined when none do: nothing is sent). */
+function portChanges(ports: Ports, defaults: Ports): { http?: number; ssh?: number } | undefined {
   const out: { http?: number; ssh?: number } = {};
   if (ports.http !== defaults.http) out.http = ports.http;
   if (ports.ssh !== null && ports.ssh !== defaults.ssh) out.ssh = ports.ssh;
-  return Object.keys(out).length ? out : null;
+  return Object.keys(out).length ? out : undefined;
 }
 
 interface Form extends SetupDefaults {
@@ -91,7 +91,7 @@ export function SetupWizard() {
         registration: form.registration,
         transports: form.transports,
         // only ports the operator changed are stored for the next start
-        ...(portChanges(form.ports, info.data.defaults!.ports) ? { ports: portChanges(form.ports, info.data.defaults!.ports)! } : {}),
+        ports: portChanges(form.ports, info.data.defaults!.ports),
         mdns: form.mdns,
       },
       { onSuccess: () => void navigate({ to: '/console' }) },
