@@ -37,7 +37,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(1);
   });
   child.on('exit', (code, signal) => {
-    if (code && code !== 0) console.error("desktop: Electron exited with an error; if it could not download its binary, this machine cannot run the desktop app (the forge itself runs with npm start)");
+    if (code && code !== 0)
+      console.error('desktop: Electron exited with an error; if it could not download its binary, this machine cannot run the desktop app (the forge itself runs with npm start)');
     process.exit(code ?? (signal ? 1 : 0));
   });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

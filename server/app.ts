@@ -116,17 +116,48 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   // markdown and highlighting render in worker threads; a document over its time budget falls back
   const markupLog = log.child({ component: 'markup' });
   const markup = new MarkupService(browse.ctx, { onFallback: (e) => markupLog.warn(e, `${e.kind} render fell back (${e.reason})`) });
-  const services: Services = { config, db, log, git, store, settings, audit, access, users, orgs, repos, setup, events, pushes, keys, hostKey, packLimiter, browse, branches, markup, limits: new AbuseLimits(settings), pushTracker, maintenance: new MaintenanceService(settings, pushTracker), dbBackup: (file) => opened.backupTo(file), backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }), sshPort: () => null, httpPort: () => config.httpPort, hookEnv: () => ({}),
+  const services: Services = {
+    config,
+    db,
+    log,
+    git,
+    store,
+    settings,
+    audit,
+    access,
+    users,
+    orgs,
+    repos,
+    setup,
+    events,
+    pushes,
+    keys,
+    hostKey,
+    packLimiter,
+    browse,
+    branches,
+    markup,
+    limits: new AbuseLimits(settings),
+    pushTracker,
+    maintenance: new MaintenanceService(settings, pushTracker),
+    dbBackup: (file) => opened.backupTo(file),
+    backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }),
+    sshPort: () => null,
+    httpPort: () => config.httpPort,
+    hookEnv: () => ({}),
     trusted: new TrustedNetworks(() => settings.get('access.allowCidrs')),
     mail: new MailService(settings),
     appearance: new AppearanceService(db, () => settings.get('ui.defaultAppearance')),
-    ops: { startedAt: Date.now(), logDir: logDir(config.dataDir), gitPort: () => null, mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort, peerPort: config.mdnsPeerPort }, log.child({ component: 'mdns' })) },
+    ops: {
+      startedAt: Date.now(),
+      logDir: logDir(config.dataDir),
+      gitPort: () => null,
+      mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort, peerPort: config.mdnsPeerPort }, log.child({ component: 'mdns' })),
+    },
   };
 
   // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
-  events.on('push', (e) =>
-    audit.record({ actorId: e.pusherId, action: 'repo.push', targetType: 'repository', targetId: e.repoId, detail: { event: e.id, transport: e.transport, refs: e.updates } }),
-  );
+  events.on('push', (e) => audit.record({ actorId: e.pusherId, action: 'repo.push', targetType: 'repository', targetId: e.repoId, detail: { event: e.id, transport: e.transport, refs: e.updates } }));
   events.on('push', (e) => repos.afterPush(e.repoId));
   return {
     services,
@@ -168,7 +199,18 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     await s.settings.setInternal('session.secret', secret);
   }
   const barrier = s.backups.barrier;
-  const hooks = new HookServer({ repos: s.repos, users: s.users, store: s.store, recorder: s.pushes, maintenance: s.maintenance, barrier, backup: (out, progress, onProgress) => s.backups.createNow(out, progress, onProgress), runDir: graph.layout.run, policy: new PushPolicy(s.db, s.settings, s.git), log: log.child({ component: 'hooks' }) });
+  const hooks = new HookServer({
+    repos: s.repos,
+    users: s.users,
+    store: s.store,
+    recorder: s.pushes,
+    maintenance: s.maintenance,
+    barrier,
+    backup: (out, progress, onProgress) => s.backups.createNow(out, progress, onProgress),
+    runDir: graph.layout.run,
+    policy: new PushPolicy(s.db, s.settings, s.git),
+    log: log.child({ component: 'hooks' }),
+  });
   s.hookEnv = () => hooks.env();
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
@@ -208,18 +250,20 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       let lanResync = async () => {};
       s.settings.onChange((changed) => {
         if (changed['transports.ssh'] !== true && changed['transports.git'] !== true) return;
-        lateStart = lateStart.then(async () => {
-          const wantSsh = s.settings.get('transports.ssh') && ports.ssh === null;
-          const wantGit = s.settings.get('transports.git') && ports.git === null && config.gitPort !== null;
-          if (!server || (!wantSsh && !wantGit)) return;
-          if (wantSsh) ports.ssh = await ssh.start(config.sshPort, config.host);
-          if (wantGit) ports.git = await daemon.start(config.gitPort!, config.host);
-          const tmp = `${portsFile}.${process.pid}.tmp`;
-          await writeFile(tmp, JSON.stringify(ports) + '\n');
-          await rename(tmp, portsFile);
-          log.info({ ports }, 'listening on a transport switched on in the console');
-          await lanResync(); // the SSH service joins the mDNS advertisement
-        }).catch((err) => log.error({ err }, 'could not start a transport switched on in the console'));
+        lateStart = lateStart
+          .then(async () => {
+            const wantSsh = s.settings.get('transports.ssh') && ports.ssh === null;
+            const wantGit = s.settings.get('transports.git') && ports.git === null && config.gitPort !== null;
+            if (!server || (!wantSsh && !wantGit)) return;
+            if (wantSsh) ports.ssh = await ssh.start(config.sshPort, config.host);
+            if (wantGit) ports.git = await daemon.start(config.gitPort!, config.host);
+            const tmp = `${portsFile}.${process.pid}.tmp`;
+            await writeFile(tmp, JSON.stringify(ports) + '\n');
+            await rename(tmp, portsFile);
+            log.info({ ports }, 'listening on a transport switched on in the console');
+            await lanResync(); // the SSH service joins the mDNS advertisement
+          })
+          .catch((err) => log.error({ err }, 'could not start a transport switched on in the console'));
       });
       app.setupToken = await s.setup.issueToken();
       if (!opts.quiet) printBanner(config, ports, app.setupToken, s.hostKey.fingerprint);

@@ -14,11 +14,16 @@ const url = (protocols: string[]) =>
 
 const configSchema = z.object({
   dataDir: z.string().min(1),
-  host: z.string().min(1).regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address or host name'),
+  host: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address or host name'),
   httpPort: port,
   sshPort: port,
   gitPort: port.nullable(),
-  baseUrl: url(['http:', 'https:']).transform((u) => u.replace(/\/+$/, '')).nullable(),
+  baseUrl: url(['http:', 'https:'])
+    .transform((u) => u.replace(/\/+$/, ''))
+    .nullable(),
   databaseUrl: url(['postgres:', 'postgresql:']).nullable(),
   redisUrl: url(['redis:', 'rediss:']).nullable(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -30,7 +35,10 @@ const configSchema = z.object({
     .string()
     .regex(/^(true|false|0|1|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'must be true, false, or the proxy addresses (IPs or CIDRs, comma-separated)')
     .transform((v): false | string => (v === 'false' || v === '0' ? false : v === 'true' || v === '1' ? 'loopback' : v)),
-  mdnsInterface: z.string().regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address').nullable(),
+  mdnsInterface: z
+    .string()
+    .regex(/^[A-Za-z0-9.:_%-]+$/, 'must be an IP address')
+    .nullable(),
   mdnsPort: port.nullable(),
   mdnsPeerPort: port.nullable(),
 });

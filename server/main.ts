@@ -159,7 +159,9 @@ export function buildCli(): Command {
     await withServices(opts, async ({ services: s, layout }) => {
       const report = await runDoctor(s, layout.repos, (line) => process.stdout.write(line + '\n'));
       for (const p of report.problems) process.stdout.write(`problem: ${p}\n`);
-      process.stdout.write(`doctor: database and ${report.repositories} repositor${report.repositories === 1 ? 'y' : 'ies'} checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`);
+      process.stdout.write(
+        `doctor: database and ${report.repositories} repositor${report.repositories === 1 ? 'y' : 'ies'} checked, ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`,
+      );
       if (report.problems.length) process.exitCode = 1;
     });
   });

@@ -137,7 +137,13 @@ export class ShellController extends EventEmitter {
       },
       maintenance: running ? this.st.maintenance : null,
       setupPending: running ? (this.st.setupPending ?? (s.ready!.setupToken ? true : null)) : null,
-      lanUrl: running ? lanUrl(this.deps.host, s.ready!.http, safe(() => this.deps.lanAddresses(), [])) : null,
+      lanUrl: running
+        ? lanUrl(
+            this.deps.host,
+            s.ready!.http,
+            safe(() => this.deps.lanAddresses(), []),
+          )
+        : null,
     });
     if (running) {
       if (!this.poll) {

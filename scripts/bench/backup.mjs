@@ -117,25 +117,27 @@ for (const seed of process.argv.slice(1).map(Number)) {
   const out = new Map();
   let made = 0;
   await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      new Promise((resolve, reject) => {
-        const seeds = want.filter((_, i) => i % workers === w);
-        const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...seeds.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let buf = '';
-        child.stdout.on('data', (c) => {
-          buf += c;
-          let nl;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            const info = JSON.parse(buf.slice(0, nl));
-            buf = buf.slice(nl + 1);
-            out.set(info.seed, info);
-            made++;
-            if (made % 10 === 0 || made === n) log(`  repositories: ${made}/${n}`);
-          }
-        });
-        child.on('error', reject);
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new BenchError(`repository generator exited with ${code}`))));
-      }),
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise((resolve, reject) => {
+          const seeds = want.filter((_, i) => i % workers === w);
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...seeds.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let buf = '';
+          child.stdout.on('data', (c) => {
+            buf += c;
+            let nl;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const info = JSON.parse(buf.slice(0, nl));
+              buf = buf.slice(nl + 1);
+              out.set(info.seed, info);
+              made++;
+              if (made % 10 === 0 || made === n) log(`  repositories: ${made}/${n}`);
+            }
+          });
+          child.on('error', reject);
+          child.on('close', (code) => (code === 0 ? resolve() : reject(new BenchError(`repository generator exited with ${code}`))));
+        }),
     ),
   );
   return want.map((seed) => out.get(seed));
@@ -317,7 +319,9 @@ async function main() {
         results.barrier.push({ held_ms: Number(held), ...barrier, pushes_during: during.length, push_failures: loop.failures() });
         results.pushDuring.push(...during);
         results.pushBaseline.push(...baseline);
-        log(`  gitssy backup create (serving, ${o.pushers} pushers): ${(r.ms / 1000).toFixed(2)} s; barrier held ${held} ms, longest push wait ${barrier?.longest_wait_ms ?? '?'} ms; ${during.length} pushes landed during the backup`);
+        log(
+          `  gitssy backup create (serving, ${o.pushers} pushers): ${(r.ms / 1000).toFixed(2)} s; barrier held ${held} ms, longest push wait ${barrier?.longest_wait_ms ?? '?'} ms; ${during.length} pushes landed during the backup`,
+        );
         await server.stop();
         server = null;
       };

@@ -266,18 +266,19 @@ class TextGen {
       case 'yaml':
         return [`# ${this.words(3, 6)}`, `name: ${this.ident()}`];
       default:
-        return [
-          `// ${cap(this.words(3, 9))}`,
-          `import { ${this.typeName()}, ${this.typeName()} } from './${this.ident()}.js';`,
-          `import ${this.ident()} from '${this.word()}';`,
-          '',
-        ];
+        return [`// ${cap(this.words(3, 9))}`, `import { ${this.typeName()}, ${this.typeName()} } from './${this.ident()}.js';`, `import ${this.ident()} from '${this.word()}';`, ''];
     }
   }
 }
 
 const LANGS = [
-  ['ts', 34], ['js', 10], ['py', 18], ['go', 14], ['md', 10], ['json', 7], ['yaml', 7],
+  ['ts', 34],
+  ['js', 10],
+  ['py', 18],
+  ['go', 14],
+  ['md', 10],
+  ['json', 7],
+  ['yaml', 7],
 ];
 function pickLang(rng) {
   let r = rng.int(100);
@@ -458,9 +459,7 @@ export async function generateRepo(dir, options = {}) {
   fi.stderr.on('data', (d) => (fiErr += d));
   const fiDone = new Promise((resolve, reject) => {
     fi.on('error', reject);
-    fi.on('close', (code, sig) =>
-      code === 0 ? resolve() : reject(new Error(`git fast-import failed (${code ?? sig}): ${fiErr.slice(-2000)}`)),
-    );
+    fi.on('close', (code, sig) => (code === 0 ? resolve() : reject(new Error(`git fast-import failed (${code ?? sig}): ${fiErr.slice(-2000)}`))));
   });
   fiDone.catch(() => {}); // surfaced below
 
@@ -591,7 +590,7 @@ export async function generateRepo(dir, options = {}) {
     const nfiles = opts.maxEditFiles <= 2 ? (r < 0.6 ? 1 : Math.max(1, opts.maxEditFiles)) : r < 0.35 ? 1 : r < 0.6 ? 2 : r < 0.85 ? rng.range(3, 5) : rng.range(6, opts.maxEditFiles);
     const budget = opts.editBytes * (0.4 + 1.2 * rng.next());
     for (let i = 0; i < nfiles; i++) {
-      const p = (m.hot.length && rng.chance(0.6)) ? rng.pick(m.hot) : rng.pick(paths);
+      const p = m.hot.length && rng.chance(0.6) ? rng.pick(m.hot) : rng.pick(paths);
       const f = files.get(p);
       if (!f || changes.has(p)) continue;
       if (f.lang === 'fixture') continue;
@@ -702,8 +701,18 @@ export async function generateRepo(dir, options = {}) {
     generatorVersion: GENERATOR_VERSION,
     dir,
     params: {
-      commits: opts.commits, files: opts.files, seed: opts.seed, editBytes: opts.editBytes, fixtureEvery: opts.fixtureEvery, fixtureBytes: opts.fixtureBytes, linearTail: opts.linearTail,
-      maxLines: opts.maxLines, newFileLines: opts.newFileLines, maxEditFiles: opts.maxEditFiles, views: opts.views, repack: opts.repack,
+      commits: opts.commits,
+      files: opts.files,
+      seed: opts.seed,
+      editBytes: opts.editBytes,
+      fixtureEvery: opts.fixtureEvery,
+      fixtureBytes: opts.fixtureBytes,
+      linearTail: opts.linearTail,
+      maxLines: opts.maxLines,
+      newFileLines: opts.newFileLines,
+      maxEditFiles: opts.maxEditFiles,
+      views: opts.views,
+      repack: opts.repack,
     },
     tip,
     commits: nCommits,

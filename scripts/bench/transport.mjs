@@ -81,11 +81,25 @@ function usage() {
 
 function parseArgs(argv) {
   const o = {
-    rounds: null, quick: false, keep: false, strict: false, concurrency: 20, pushMb: null, fcgiWorkers: 4, fetchReps: 5, gen: {},
-    only: null, transports: [...TRANSPORTS], sshCiphers: [...DEFAULT_SSH_CIPHERS], sshKex: DEFAULT_SSH_KEX,
+    rounds: null,
+    quick: false,
+    keep: false,
+    strict: false,
+    concurrency: 20,
+    pushMb: null,
+    fcgiWorkers: 4,
+    fetchReps: 5,
+    gen: {},
+    only: null,
+    transports: [...TRANSPORTS],
+    sshCiphers: [...DEFAULT_SSH_CIPHERS],
+    sshKex: DEFAULT_SSH_KEX,
   };
   const list = (a, v) => {
-    const xs = String(v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const xs = String(v ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     if (!xs.length) throw new BenchError(`${a} needs a comma-separated list`, 'see --help');
     return xs;
   };
@@ -755,9 +769,20 @@ class MemSampler {
 // git helpers
 
 const CLIENT_CFG = [
-  '-c', 'user.name=Bench', '-c', 'user.email=bench@example.test',
-  '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', '-c', 'credential.helper=',
-  '-c', 'core.askPass=', '-c', 'advice.detachedHead=false',
+  '-c',
+  'user.name=Bench',
+  '-c',
+  'user.email=bench@example.test',
+  '-c',
+  'gc.auto=0',
+  '-c',
+  'maintenance.auto=false',
+  '-c',
+  'credential.helper=',
+  '-c',
+  'core.askPass=',
+  '-c',
+  'advice.detachedHead=false',
 ];
 
 function clientEnv() {
@@ -1051,9 +1076,23 @@ async function startSshd({ tools, dir, root, clientPub }) {
 /** GIT_SSH_COMMAND for the benchmark client; `extra` are more ssh options (-c, -m, -v). */
 function sshCommand(client, extra = []) {
   return [
-    'ssh', '-F', '/dev/null', '-i', shq(client.key), '-o', 'IdentitiesOnly=yes',
-    '-o', `UserKnownHostsFile=${shq(client.knownHosts)}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20',
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    shq(client.key),
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `UserKnownHostsFile=${shq(client.knownHosts)}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=20',
     ...(client.kex ? ['-o', `KexAlgorithms=${client.kex}`] : []),
     ...extra,
   ].join(' ');
@@ -1150,10 +1189,14 @@ async function startOurs({ dir }) {
     { daemon: srv, timeout: 60_000 },
   );
   const base = `http://127.0.0.1:${ports.http}`;
-  await waitFor(`${base}/ping`, async () => {
-    const r = await httpGet(`${base}/ping`);
-    return r.status === 200 && JSON.parse(r.body).ok === true;
-  }, { daemon: srv, timeout: 30_000 });
+  await waitFor(
+    `${base}/ping`,
+    async () => {
+      const r = await httpGet(`${base}/ping`);
+      return r.status === 200 && JSON.parse(r.body).ok === true;
+    },
+    { daemon: srv, timeout: 30_000 },
+  );
   const pid = Number(ports.pid) || srv.child.pid;
   if (pid !== srv.child.pid) log(`note: ports.json pid ${pid} differs from the spawned pid ${srv.child.pid}; sampling memory of ${pid}`);
   return { srv, data, logFile, ports, base, pid };
@@ -1233,8 +1276,10 @@ async function main() {
   log(`repo: preparing synthetic repository${opt.quick ? ' (--quick)' : ''} ...`);
   const genT0 = Date.now();
   const repo = await cachedRepo(opt.gen);
-  log(`repo: ${repo.dir}\n      ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB, tip ${repo.tip.slice(0, 12)}` +
-    (repo.cached ? ' (cached)' : ` (generated in ${((Date.now() - genT0) / 1000).toFixed(0)}s)`));
+  log(
+    `repo: ${repo.dir}\n      ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB, tip ${repo.tip.slice(0, 12)}` +
+      (repo.cached ? ' (cached)' : ` (generated in ${((Date.now() - genT0) / 1000).toFixed(0)}s)`),
+  );
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitssy-bench-transport-'));
   tempDirs.push(tmp);
@@ -1326,7 +1371,8 @@ async function main() {
     } catch {
       /* reported below */
     }
-    if (sr.status !== 200 || !/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+$/.test(hostKeyLine ?? '')) throw new BenchError(`GET /api/v1/settings/ssh returned ${sr.status} without a usable host_key: ${sr.body.slice(0, 300)}`);
+    if (sr.status !== 200 || !/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+$/.test(hostKeyLine ?? ''))
+      throw new BenchError(`GET /api/v1/settings/ssh returned ${sr.status} without a usable host_key: ${sr.body.slice(0, 300)}`);
 
     log('peer ssh: starting sshd ...');
     const sshd = await startSshd({ tools: sshTools, dir: path.join(tmp, 'sshd'), root: peerRoot, clientPub });
@@ -1358,7 +1404,17 @@ async function main() {
       a.serverToClient.cipher !== b.serverToClient.cipher && 'cipher',
       a.serverToClient.mac !== b.serverToClient.mac && 'MAC',
     ].filter(Boolean);
-    sshSetup = { oursPort: ours.ports.ssh, peerPort: sshd.port, oursUrl, peerUrl, clientCommand: sshCommand(sshClient), kexPinned: opt.sshKex, negotiated: { ours: a, peer: b }, mismatch, peerVersion: sshTools.version };
+    sshSetup = {
+      oursPort: ours.ports.ssh,
+      peerPort: sshd.port,
+      oursUrl,
+      peerUrl,
+      clientCommand: sshCommand(sshClient),
+      kexPinned: opt.sshKex,
+      negotiated: { ours: a, peer: b },
+      mismatch,
+      peerVersion: sshTools.version,
+    };
     log(`peer ssh: sshd on 127.0.0.1:${sshd.port}`);
     log(`ssh negotiated (OpenSSH client defaults${opt.sshKex ? ` + KexAlgorithms=${opt.sshKex}` : ''}):\n   ours: ${fmtNeg(po.negotiated)}\n   peer: ${fmtNeg(pp.negotiated)}`);
   }
@@ -1459,9 +1515,19 @@ async function main() {
     if (error) {
       log(`   FAILED (${error.side}, ${error.round === 0 ? 'warm-up' : `round ${error.round}`}): ${error.message.split('\n').slice(0, 4).join(' | ')}`);
       const res = {
-        key, transport, title, ...(info ? { informational: true, ...info } : {}),
-        error, oursMedian: null, peerMedian: null, ratio: null, pass: false, oursRuns: runs.ours, peerRuns: runs.peer,
-        cpu: { oursRuns: cpu.ours, peerRuns: cpu.peer }, memory: { ...mem.phases[phase], peerTree: S.peerLabel },
+        key,
+        transport,
+        title,
+        ...(info ? { informational: true, ...info } : {}),
+        error,
+        oursMedian: null,
+        peerMedian: null,
+        ratio: null,
+        pass: false,
+        oursRuns: runs.ours,
+        peerRuns: runs.peer,
+        cpu: { oursRuns: cpu.ours, peerRuns: cpu.peer },
+        memory: { ...mem.phases[phase], peerTree: S.peerLabel },
       };
       scenarioResults.push(res);
       return res;
@@ -1469,7 +1535,10 @@ async function main() {
     const mo = median(runs.ours);
     const mp = median(runs.peer);
     const medOf = (xs, f) => {
-      const v = xs.filter(Boolean).map(f).filter((x) => x != null);
+      const v = xs
+        .filter(Boolean)
+        .map(f)
+        .filter((x) => x != null);
       return v.length ? Math.round(median(v) * 1000) / 1000 : null;
     };
     const res = {
@@ -1496,7 +1565,9 @@ async function main() {
       },
       memory: { ...mem.phases[phase], peerTree: S.peerLabel },
     };
-    log(`   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}; CPU/run ours node ${res.cpu.oursNodeMedian}s + git ${res.cpu.oursGitMedian}s, peer ${res.cpu.peerTotalMedian}s; other load ${res.cpu.otherMedian}s (max ${res.cpu.otherMax}s)`);
+    log(
+      `   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}; CPU/run ours node ${res.cpu.oursNodeMedian}s + git ${res.cpu.oursGitMedian}s, peer ${res.cpu.peerTotalMedian}s; other load ${res.cpu.otherMedian}s (max ${res.cpu.otherMax}s)`,
+    );
     scenarioResults.push(res);
     return res;
   }
@@ -1654,8 +1725,10 @@ async function main() {
   };
   const out = [];
   out.push('');
-  out.push(`Gitssy transport benchmark — ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB; ` +
-    `${opt.rounds} rounds + 1 warm-up; median; ratio = ours/peer (target ≤ ${TARGET_RATIO})`);
+  out.push(
+    `Gitssy transport benchmark — ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB; ` +
+      `${opt.rounds} rounds + 1 warm-up; median; ratio = ours/peer (target ≤ ${TARGET_RATIO})`,
+  );
   const peersLine = [];
   if (sides.http) peersLine.push(`http: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend`);
   if (sides.ssh) peersLine.push(`ssh: ${sshSetup.negotiated.peer.serverSoftware ?? sshTools.version} sshd + git-shell`);
@@ -1666,7 +1739,19 @@ async function main() {
   out.push('');
   out.push(
     ...table(
-      ['transport', 'scenario', 'ours med (s)', 'peer med (s)', 'ratio', 'ours runs (s)', 'peer runs (s)', 'CPU/run ours node+git (s)', 'CPU/run peer (s)', 'other CPU/run med/max (s)', 'ours peak RSS'],
+      [
+        'transport',
+        'scenario',
+        'ours med (s)',
+        'peer med (s)',
+        'ratio',
+        'ours runs (s)',
+        'peer runs (s)',
+        'CPU/run ours node+git (s)',
+        'CPU/run peer (s)',
+        'other CPU/run med/max (s)',
+        'ours peak RSS',
+      ],
       mainResults.map((s) => [
         s.transport,
         s.title,
@@ -1726,7 +1811,8 @@ async function main() {
   let allPass = true;
   for (const s of mainResults) {
     allPass &&= s.pass;
-    if (s.error) out.push(`FAIL  [${s.transport}] ${s.title}: ${s.error.side} failed (${s.error.round === 0 ? 'warm-up' : `round ${s.error.round}`}): ${s.error.message.split('\n').slice(0, 3).join(' | ')}`);
+    if (s.error)
+      out.push(`FAIL  [${s.transport}] ${s.title}: ${s.error.side} failed (${s.error.round === 0 ? 'warm-up' : `round ${s.error.round}`}): ${s.error.message.split('\n').slice(0, 3).join(' | ')}`);
     else out.push(`${s.pass ? 'PASS' : 'FAIL'}  [${s.transport}] ${s.title}: ratio ${s.ratio.toFixed(3)} ${s.pass ? '≤' : '>'} ${TARGET_RATIO}`);
   }
   for (const s of cipherResults) if (s.error) out.push(`note  [ssh] ${s.title}: ${s.error.side} failed: ${s.error.message.split('\n')[0]}`);
@@ -1746,20 +1832,43 @@ async function main() {
     transports: runTransports,
     only: opt.only,
     host: {
-      cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memBytes: os.totalmem(), node: process.version, git: gv.stdout.trim(),
-      nginx: nginxVersion, openssh: sshTools?.version ?? null, platform: `${os.platform()} ${os.release()}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memBytes: os.totalmem(),
+      node: process.version,
+      git: gv.stdout.trim(),
+      nginx: nginxVersion,
+      openssh: sshTools?.version ?? null,
+      platform: `${os.platform()} ${os.release()}`,
       loadavgAtEnd: os.loadavg(),
     },
     cpuAccounting: cgOk ? 'cgroup-v1 cpuacct per side' : '/proc process trees (children reaped without wait() are missed)',
-    repo: { commits: repo.commits, files: repo.files, seed: repo.params?.seed, params: repo.params, packBytes: repo.packBytes, tip: repo.tip, generatorVersion: repo.generatorVersion, generationSeconds: repo.seconds },
+    repo: {
+      commits: repo.commits,
+      files: repo.files,
+      seed: repo.params?.seed,
+      params: repo.params,
+      packBytes: repo.packBytes,
+      tip: repo.tip,
+      generatorVersion: repo.generatorVersion,
+      generationSeconds: repo.seconds,
+    },
     setup: {
-      seedPushSeconds: seedPush.seconds, fcgiWorkers: opt.fcgiWorkers, concurrency: opt.concurrency, fetchReps: opt.fetchReps, clientDir: clients, fetchCommits: behindCount,
+      seedPushSeconds: seedPush.seconds,
+      fcgiWorkers: opt.fcgiWorkers,
+      concurrency: opt.concurrency,
+      fetchReps: opt.fetchReps,
+      clientDir: clients,
+      fetchCommits: behindCount,
       push: Object.fromEntries(Object.entries(pushInfos).map(([t, p]) => [t, { mb: opt.pushMb, files: p.files, rawBytes: p.rawBytes, packBytes: p.packBytes }])),
       ssh: sshSetup,
       git: gitSetup,
     },
     scenarios: mainResults,
-    sshCiphers: sides.ssh && opt.want('ssh-ciphers') ? { note: 'full clone with the cipher (and MAC, where given as cipher/mac) forced on the client; informational', specs: cipherInfo.specs, skipped: cipherInfo.skipped, results: cipherResults } : null,
+    sshCiphers:
+      sides.ssh && opt.want('ssh-ciphers')
+        ? { note: 'full clone with the cipher (and MAC, where given as cipher/mac) forced on the client; informational', specs: cipherInfo.specs, skipped: cipherInfo.skipped, results: cipherResults }
+        : null,
     memory: {
       serverPid: ours.pid,
       idleRssKb: idle.rssKb,

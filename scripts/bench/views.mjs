@@ -250,7 +250,17 @@ function sideCpuMs(roots) {
  */
 function cgitDirectCpuMs(config, pagePath, runs) {
   const [pathInfo, query = ''] = pagePath.split('?');
-  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: path.dirname(config), CGIT_CONFIG: config, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', SCRIPT_NAME: '/c', PATH_INFO: pathInfo, QUERY_STRING: query, GIT_CONFIG_NOSYSTEM: '1' };
+  const env = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: path.dirname(config),
+    CGIT_CONFIG: config,
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    REQUEST_METHOD: 'GET',
+    SCRIPT_NAME: '/c',
+    PATH_INFO: pathInfo,
+    QUERY_STRING: query,
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
   const own = () => {
     const f = fs.readFileSync('/proc/self/stat', 'utf8');
     const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
@@ -317,13 +327,21 @@ async function startOurs({ dir, repoDir }) {
 
   const logFile = path.join(dir, 'server.log');
   const extra = process.env.GITSSY_BENCH_NODE_ARGS ? process.env.GITSSY_BENCH_NODE_ARGS.split(' ').filter(Boolean) : [];
-  const srv = startDaemon('gitssy server', process.execPath, [...extra, SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0', '--git-port', '0'], { env, cwd: ROOT, logFile });
+  const srv = startDaemon('gitssy server', process.execPath, [...extra, SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0', '--git-port', '0'], {
+    env,
+    cwd: ROOT,
+    logFile,
+  });
   const portsFile = path.join(data, 'run', 'ports.json');
-  const ports = await waitFor(portsFile, () => {
-    if (!fs.existsSync(portsFile)) return null;
-    const p = JSON.parse(fs.readFileSync(portsFile, 'utf8'));
-    return p.http ? p : null;
-  }, { daemon: srv });
+  const ports = await waitFor(
+    portsFile,
+    () => {
+      if (!fs.existsSync(portsFile)) return null;
+      const p = JSON.parse(fs.readFileSync(portsFile, 'utf8'));
+      return p.http ? p : null;
+    },
+    { daemon: srv },
+  );
   const base = `http://127.0.0.1:${ports.http}`;
   await waitFor(`${base}/ping`, async () => (await fetch(`${base}/ping`)).status === 200, { daemon: srv });
   // imported repositories start private: make it public, so both sides serve anonymous readers
@@ -420,14 +438,22 @@ async function startCgit({ dir, repoDir }) {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     fs.writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf({ prefix, port, sock, configs }));
-    const ng = startDaemon('nginx', '/usr/sbin/nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], { env, cwd: prefix, logFile: path.join(prefix, 'nginx.out.log') });
+    const ng = startDaemon('nginx', '/usr/sbin/nginx', ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
+      env,
+      cwd: prefix,
+      logFile: path.join(prefix, 'nginx.out.log'),
+    });
     try {
-      await waitFor('nginx + cgit', async () => {
-        const r = await fetch(`http://127.0.0.1:${port}/c/${REPO}/`);
-        const body = await r.text();
-        if (r.status !== 200 || !body.includes('benchmark repository')) throw new Error(`cgit answered ${r.status}: ${body.slice(0, 200)}`);
-        return true;
-      }, { daemon: ng, timeout: 15_000 });
+      await waitFor(
+        'nginx + cgit',
+        async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/c/${REPO}/`);
+          const body = await r.text();
+          if (r.status !== 200 || !body.includes('benchmark repository')) throw new Error(`cgit answered ${r.status}: ${body.slice(0, 200)}`);
+          return true;
+        },
+        { daemon: ng, timeout: 15_000 },
+      );
       const v = spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
       return { port, base: `http://127.0.0.1:${port}`, nginx: ng, fcgi, prefix, configs, nginxVersion: v };
     } catch (e) {
@@ -627,7 +653,13 @@ async function browserPart(ours) {
     if (r.status !== 200) throw new BenchError(`GET ${u.pathname} (from index.html) answered ${r.status}`);
     files.push({ path: u.pathname, bytes: r.body.length, gzip: zlib.gzipSync(r.body, { level: 9 }).length });
   }
-  out.js = { files, bytes: files.reduce((n, f) => n + f.bytes, 0), gzip: files.reduce((n, f) => n + f.gzip, 0), budget: JS_BUDGET_BYTES, note: 'scripts and modulepreloads named by index.html, gzip -9 each' };
+  out.js = {
+    files,
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    gzip: files.reduce((n, f) => n + f.gzip, 0),
+    budget: JS_BUDGET_BYTES,
+    note: 'scripts and modulepreloads named by index.html, gzip -9 each',
+  };
 
   let chromium;
   try {
@@ -668,7 +700,12 @@ async function browserPart(ours) {
       if (i === 1) {
         page.off('response', onResponse);
         const files = [...fetchedJs].map(([u, v]) => ({ path: new URL(u).pathname, ...v }));
-        out.jsFetched = { files, bytes: files.reduce((n, f) => n + f.bytes, 0), gzip: files.reduce((n, f) => n + f.gzip, 0), note: 'every script Chromium fetched for the cold load of the repo home, gzip -9 each' };
+        out.jsFetched = {
+          files,
+          bytes: files.reduce((n, f) => n + f.bytes, 0),
+          gzip: files.reduce((n, f) => n + f.gzip, 0),
+          note: 'every script Chromium fetched for the cold load of the repo home, gzip -9 each',
+        };
       }
       const t0 = Date.now();
       await page.goto(url, { waitUntil: 'commit' });
@@ -714,7 +751,10 @@ async function main() {
   const genT0 = Date.now();
   const repo = await cachedRepo(opt.gen);
   if (!repo.views) throw new BenchError(`${repo.dir} has no browsing fixtures (views)`, 'remove the cache entry and run again');
-  log(`repo: ${repo.dir}\n      ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB` + (repo.cached ? ' (cached)' : ` (generated in ${((Date.now() - genT0) / 1000).toFixed(0)} s)`));
+  log(
+    `repo: ${repo.dir}\n      ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(1)} MiB` +
+      (repo.cached ? ' (cached)' : ` (generated in ${((Date.now() - genT0) / 1000).toFixed(0)} s)`),
+  );
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gitssy-bench-views-'));
   tempDirs.push(tmp);
@@ -744,7 +784,9 @@ async function main() {
   let treeComplete = null;
   if (all.some((v) => v.key === 'tree' || v.key === 'home')) {
     treeComplete = await treeUntilComplete(oursGet, `/api/v1/repos/${USER}/${REPO}/tree/main?kind=branch`);
-    log(`  root tree: first answer ${fmt(treeComplete.firstMs)} ms with ${treeComplete.firstPending} rows pending; nothing pending after ${fmt(treeComplete.completeMs)} ms (${treeComplete.followUps} follow-ups)`);
+    log(
+      `  root tree: first answer ${fmt(treeComplete.firstMs)} ms with ${treeComplete.firstPending} rows pending; nothing pending after ${fmt(treeComplete.completeMs)} ms (${treeComplete.followUps} follow-ups)`,
+    );
   }
   const cold = {};
   for (const v of all) {
@@ -812,7 +854,16 @@ async function main() {
       key: v.key,
       title: v.title,
       ours: { ...o, cold: cold[v.key].ours, bytes: s.bytes.ours, cpuMs: s.cpu.ours / s.ours.length, how: v.how },
-      cgit: { ...c, cold: cold[v.key].cgit, bytes: s.bytes.cgit, cpuMs: s.cpu.cgit / s.cgit.length + s.cpu.cgitProcess, cpuFrontMs: s.cpu.cgit / s.cgit.length, cpuCgitMs: s.cpu.cgitProcess, path: `/c${v.cgit}`, what: v.cgitWhat },
+      cgit: {
+        ...c,
+        cold: cold[v.key].cgit,
+        bytes: s.bytes.cgit,
+        cpuMs: s.cpu.cgit / s.cgit.length + s.cpu.cgitProcess,
+        cpuFrontMs: s.cpu.cgit / s.cgit.length,
+        cpuCgitMs: s.cpu.cgitProcess,
+        path: `/c${v.cgit}`,
+        what: v.cgitWhat,
+      },
       cgitCache: cc ? { ...cc, cold: cold[v.key].cgitCache } : null,
       ratio,
       info: cold[v.key].info,
@@ -844,7 +895,10 @@ async function main() {
     if (i === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   }
   const notes = [
-    `times in ms, server latency seen by a keep-alive HTTP client on 127.0.0.1; ${opt.iterations} measured requests per view and side after ${opt.warmup} warm-up; cold = first request after start-up; both sides at nice ${nice}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
+    `times in ms, server latency seen by a keep-alive HTTP client on 127.0.0.1; ${opt.iterations} measured requests per view and side after ${opt.warmup} warm-up; cold = first request after start-up; both sides at nice ${nice}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at the end`,
     `repo: ${repo.commits} commits, ${repo.files} files, pack ${(repo.packBytes / 1048576).toFixed(0)} MiB; deep dir ${depth} levels; big file ${repo.views.bigFileLines} lines; big commit ${bigDiffFiles} files`,
     'ratio = ours p50 / cgit p50 (cgit with cache-size=0); targets: ratio < 1.0 and ours p99 < 150 ms',
     'CPU = ms of CPU per request and side, from /proc in 10 ms ticks averaged over many requests; ours: the server and its git children; cgit: nginx + fcgiwrap during the run, plus cgit.cgi itself run directly (fcgiwrap does not wait() for it, so its time shows up nowhere)',
@@ -853,10 +907,20 @@ async function main() {
     "cgit's tree has no last commit per entry; ours includes the last-commit column",
     'file: cgit blob view with its source-filter off (no highlighting); ours = the tree endpoint with content and highlighted HTML (highlight.js, cached by blob id)',
   ];
-  if (treeComplete) notes.push(`root tree, cold (the very first request): first answer ${fmt(treeComplete.firstMs)} ms with ${treeComplete.firstPending} rows pending; every row filled after ${fmt(treeComplete.completeMs)} ms (${treeComplete.followUps} follow-up requests); the repo home's cold time comes after it`);
-  if (browser?.js) notes.push(`initial JavaScript (index.html's scripts and modulepreloads): ${(browser.js.gzip / 1024).toFixed(1)} KiB gzip (${browser.js.files.length} files, ${(browser.js.bytes / 1024).toFixed(0)} KiB raw); budget 250 KiB: ${browser.js.gzip <= JS_BUDGET_BYTES ? 'PASS' : 'FAIL'}`);
-  if (browser?.jsFetched) notes.push(`JavaScript fetched for the first load of the repo home (lazy chunks included): ${(browser.jsFetched.gzip / 1024).toFixed(1)} KiB gzip (${browser.jsFetched.files.length} files, ${(browser.jsFetched.bytes / 1024).toFixed(0)} KiB raw); budget 250 KiB: ${browser.jsFetched.gzip <= JS_BUDGET_BYTES ? 'PASS' : 'FAIL'}`);
-  if (browser?.firstRender) for (const r of browser.firstRender.runs) notes.push(`first render (${r.run}): README visible after ${fmt(r.readmeMs, 0)} ms, first contentful paint ${fmt(r.fcpMs, 0)} ms`);
+  if (treeComplete)
+    notes.push(
+      `root tree, cold (the very first request): first answer ${fmt(treeComplete.firstMs)} ms with ${treeComplete.firstPending} rows pending; every row filled after ${fmt(treeComplete.completeMs)} ms (${treeComplete.followUps} follow-up requests); the repo home's cold time comes after it`,
+    );
+  if (browser?.js)
+    notes.push(
+      `initial JavaScript (index.html's scripts and modulepreloads): ${(browser.js.gzip / 1024).toFixed(1)} KiB gzip (${browser.js.files.length} files, ${(browser.js.bytes / 1024).toFixed(0)} KiB raw); budget 250 KiB: ${browser.js.gzip <= JS_BUDGET_BYTES ? 'PASS' : 'FAIL'}`,
+    );
+  if (browser?.jsFetched)
+    notes.push(
+      `JavaScript fetched for the first load of the repo home (lazy chunks included): ${(browser.jsFetched.gzip / 1024).toFixed(1)} KiB gzip (${browser.jsFetched.files.length} files, ${(browser.jsFetched.bytes / 1024).toFixed(0)} KiB raw); budget 250 KiB: ${browser.jsFetched.gzip <= JS_BUDGET_BYTES ? 'PASS' : 'FAIL'}`,
+    );
+  if (browser?.firstRender)
+    for (const r of browser.firstRender.runs) notes.push(`first render (${r.run}): README visible after ${fmt(r.readmeMs, 0)} ms, first contentful paint ${fmt(r.fcpMs, 0)} ms`);
   if (browser && !browser.ok) notes.push(`browser part not measured: ${browser.reason}`);
   console.log('\n' + out.join('\n') + '\n\n' + notes.map((n) => `- ${n}`).join('\n'));
 
@@ -866,7 +930,14 @@ async function main() {
     startedAt: startedAt.toISOString(),
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     quick: opt.quick,
-    host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, git: spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim(), nginx: cgit.nginxVersion, cgit: spawnSync('dpkg-query', ['-W', '-f=${Version}', 'cgit'], { encoding: 'utf8' }).stdout },
+    host: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      git: spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+      nginx: cgit.nginxVersion,
+      cgit: spawnSync('dpkg-query', ['-W', '-f=${Version}', 'cgit'], { encoding: 'utf8' }).stdout,
+    },
     repo: { commits: repo.commits, files: repo.files, packBytes: repo.packBytes, tip: repo.tip, params: repo.params, views: repo.views, bigDiffFiles, deepDirLevels: depth },
     options: { iterations: opt.iterations, warmup: opt.warmup, nice },
     targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS, jsGzipBytes: JS_BUDGET_BYTES },

@@ -15,7 +15,25 @@ async function user(name: string, type = 0, admin = 0) {
   const now = Date.now();
   const row = await opened.db
     .insertInto('users')
-    .values({ name, lower_name: name, full_name: '', email: '', type, password_hash: null, is_admin: admin, is_active: 1, prohibit_login: 0, failed_logins: 0, locked_until: null, description: '', website: '', visibility: 'public', created_at: now, updated_at: now, last_login_at: null })
+    .values({
+      name,
+      lower_name: name,
+      full_name: '',
+      email: '',
+      type,
+      password_hash: null,
+      is_admin: admin,
+      is_active: 1,
+      prohibit_login: 0,
+      failed_logins: 0,
+      locked_until: null,
+      description: '',
+      website: '',
+      visibility: 'public',
+      created_at: now,
+      updated_at: now,
+      last_login_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   ids[name] = row.id;
@@ -25,7 +43,23 @@ async function repo(name: string, owner: string, visibility: string): Promise<Re
   const now = Date.now();
   const row = await opened.db
     .insertInto('repositories')
-    .values({ owner_id: ids[owner]!, name, lower_name: name, description: '', website: '', visibility, default_branch: 'main', is_empty: 1, fork_id: null, num_forks: 0, num_stars: 0, num_watches: 0, size: 0, created_at: now, updated_at: now })
+    .values({
+      owner_id: ids[owner]!,
+      name,
+      lower_name: name,
+      description: '',
+      website: '',
+      visibility,
+      default_branch: 'main',
+      is_empty: 1,
+      fork_id: null,
+      num_forks: 0,
+      num_stars: 0,
+      num_watches: 0,
+      size: 0,
+      created_at: now,
+      updated_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, ownerId: ids[owner]!, visibility: visibility as RepoFacts['visibility'] };
@@ -48,15 +82,21 @@ beforeAll(async () => {
   priv = await repo('priv', 'alice', 'private');
   orgPriv = await repo('tools', 'acme', 'private');
   const now = Date.now();
-  await opened.db.insertInto('collaborations').values([
-    { repo_id: priv.id, user_id: ids.bob!, role: 'write', created_at: now },
-    { repo_id: priv.id, user_id: ids.carol!, role: 'read', created_at: now },
-    { repo_id: pub.id, user_id: ids.carol!, role: 'admin', created_at: now },
-  ]).execute();
-  await opened.db.insertInto('org_members').values([
-    { org_id: ids.acme!, user_id: ids.dave!, role: 'member', created_at: now },
-    { org_id: ids.acme!, user_id: ids.erin!, role: 'owner', created_at: now },
-  ]).execute();
+  await opened.db
+    .insertInto('collaborations')
+    .values([
+      { repo_id: priv.id, user_id: ids.bob!, role: 'write', created_at: now },
+      { repo_id: priv.id, user_id: ids.carol!, role: 'read', created_at: now },
+      { repo_id: pub.id, user_id: ids.carol!, role: 'admin', created_at: now },
+    ])
+    .execute();
+  await opened.db
+    .insertInto('org_members')
+    .values([
+      { org_id: ids.acme!, user_id: ids.dave!, role: 'member', created_at: now },
+      { org_id: ids.acme!, user_id: ids.erin!, role: 'owner', created_at: now },
+    ])
+    .execute();
 });
 afterAll(async () => opened?.close());
 

@@ -15,9 +15,7 @@ export interface ActorUser {
 }
 
 /** Who is asking. `scopes` is null for password and session sign-ins (no restriction). */
-export type Actor =
-  | { kind: 'anonymous' }
-  | { kind: 'user'; user: ActorUser; scopes: readonly Scope[] | null; via: 'session' | 'password' | 'token' | 'ssh' };
+export type Actor = { kind: 'anonymous' } | { kind: 'user'; user: ActorUser; scopes: readonly Scope[] | null; via: 'session' | 'password' | 'token' | 'ssh' };
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
 

@@ -5,10 +5,7 @@ export const SCOPE_CATEGORIES = ['activitypub', 'admin', 'issue', 'misc', 'notif
 export type ScopeCategory = (typeof SCOPE_CATEGORIES)[number];
 export type Scope = 'all' | `${'read' | 'write'}:${ScopeCategory}`;
 
-export const ALL_SCOPES: readonly Scope[] = [
-  'all',
-  ...SCOPE_CATEGORIES.flatMap((c) => [`read:${c}`, `write:${c}`] as Scope[]),
-];
+export const ALL_SCOPES: readonly Scope[] = ['all', ...SCOPE_CATEGORIES.flatMap((c) => [`read:${c}`, `write:${c}`] as Scope[])];
 
 export function isScope(value: string): value is Scope {
   return (ALL_SCOPES as readonly string[]).includes(value);

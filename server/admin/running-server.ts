@@ -48,7 +48,12 @@ export async function switchMaintenance(info: InternalInfo, enabled: boolean, me
 }
 
 /** Runs a backup in the running server, passing its progress lines on; returns the result line. */
-export async function backupInRunningServer(info: InternalInfo, out: string | undefined, onLine: (line: string) => void, onProgress?: (p: { phase: string; done: number; total: number; bytes: number }) => void): Promise<string> {
+export async function backupInRunningServer(
+  info: InternalInfo,
+  out: string | undefined,
+  onLine: (line: string) => void,
+  onProgress?: (p: { phase: string; done: number; total: number; bytes: number }) => void,
+): Promise<string> {
   const res = await postInternal(info, '/internal/backup', { out }, 24 * 3600_000);
   const decoder = new TextDecoder();
   let buf = '';

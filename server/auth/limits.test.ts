@@ -4,7 +4,11 @@ import { FailureWindow, SessionCounter } from './limits.js';
 describe('FailureWindow', () => {
   it('blocks after max failures in the window and forgets old ones', () => {
     let t = 1_000_000;
-    const w = new FailureWindow(() => 3, 60_000, () => t);
+    const w = new FailureWindow(
+      () => 3,
+      60_000,
+      () => t,
+    );
     w.record('ip:1');
     w.record('ip:1');
     expect(w.blocked('ip:1')).toBe(false);

@@ -38,15 +38,33 @@ export class DbSessionStore extends session.Store {
       .values({ sid, data: json, expires_at: expires, user_id: userId })
       .onConflict((oc) => oc.column('sid').doUpdateSet({ data: json, expires_at: expires, user_id: userId }))
       .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
-    this.db.deleteFrom('sessions').where('sid', '=', sid).execute().then(() => cb?.(), (err) => cb?.(err));
+    this.db
+      .deleteFrom('sessions')
+      .where('sid', '=', sid)
+      .execute()
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   override touch(sid: string, data: session.SessionData, cb?: () => void): void {
-    this.db.updateTable('sessions').set({ expires_at: this.expiry(data) }).where('sid', '=', sid).execute().then(() => cb?.(), () => cb?.());
+    this.db
+      .updateTable('sessions')
+      .set({ expires_at: this.expiry(data) })
+      .where('sid', '=', sid)
+      .execute()
+      .then(
+        () => cb?.(),
+        () => cb?.(),
+      );
   }
 
   close(): void {

@@ -97,11 +97,18 @@ async function linkIfStillThere(from: string, to: string): Promise<boolean> {
   }
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** `gitssy-2026-11-22T10-30-00Z.tar.gz`, with the kind after `gitssy-` unless it is a manual backup. */
 export function backupFileName(kind: BackupKind = 'manual', now = new Date()): string {
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const stamp = now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `gitssy-${kind === 'manual' ? '' : `${kind}-`}${stamp}.tar.gz`;
 }
 
@@ -248,7 +255,17 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     let entries = 0;
     let inBytes = 0;
     lastReport = 0;
-    const pack = tar.create({ cwd: stage, portable: true, onWriteEntry: (e) => { entries++; inBytes += e.stat?.isFile() ? e.stat.size : 0; } }, ['manifest.json', ...top]);
+    const pack = tar.create(
+      {
+        cwd: stage,
+        portable: true,
+        onWriteEntry: (e) => {
+          entries++;
+          inBytes += e.stat?.isFile() ? e.stat.size : 0;
+        },
+      },
+      ['manifest.json', ...top],
+    );
     const count = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         written += chunk.length;

@@ -61,7 +61,13 @@ export function readManifestHead(file: string): Promise<Head | null> {
       entry.on('end', () => {
         try {
           const m = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
-          finish({ app_version: String(m.app_version), schema_version: String(m.schema_version), created_at: String(m.created_at), kind: m.kind, repositories: Array.isArray(m.repositories) ? m.repositories.length : 0 });
+          finish({
+            app_version: String(m.app_version),
+            schema_version: String(m.schema_version),
+            created_at: String(m.created_at),
+            kind: m.kind,
+            repositories: Array.isArray(m.repositories) ? m.repositories.length : 0,
+          });
         } catch {
           finish(null);
         }

@@ -85,7 +85,8 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     const config = configFrom(opts);
     const out = opts.out ? path.resolve(opts.out) : undefined;
     const ui = stderrProgress();
-    const summary = (r: BackupResult) => process.stdout.write(`backup: ${r.file}, ${MiB(r.bytes)}, ${r.repositories} repositories, writes held for ${r.barrier_ms} ms, ${(r.duration_ms / 1000).toFixed(1)} s\n`);
+    const summary = (r: BackupResult) =>
+      process.stdout.write(`backup: ${r.file}, ${MiB(r.bytes)}, ${r.repositories} repositories, writes held for ${r.barrier_ms} ms, ${(r.duration_ms / 1000).toFixed(1)} s\n`);
     const server = await runningServer(config.dataDir);
     if (server) {
       const last = await backupInRunningServer(server, out, ui.line, ui.progress);
@@ -100,25 +101,33 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     ui.end();
   });
 
-  dataOption(backup.command('list').description('list the backups in <data>/backups with their versions and last verify result').option('--json', 'print JSON')).action(async (opts: { data?: string; json?: boolean }) => {
-    const config = configFrom(opts);
-    const list = await listBackups(path.join(config.dataDir, 'backups'));
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(list, null, 1) + '\n');
-      return;
-    }
-    if (!list.length) {
-      process.stdout.write(`no backups in ${path.join(config.dataDir, 'backups')} (make one with: gitssy backup create)\n`);
-      return;
-    }
-    const rows = [['NAME', 'SIZE', 'CREATED', 'KIND', 'VERSION', 'SCHEMA', 'VERIFIED']];
-    for (const b of list) {
-      const v = b.verify ? `${b.verify.ok ? 'ok' : 'FAILED'} ${b.verify.checked_at.slice(0, 16).replace('T', ' ')}` : '-';
-      rows.push([b.name, MiB(b.size), b.created_at.slice(0, 19).replace('T', ' '), b.kind, b.app_version ?? '?', b.schema_version ?? '?', v]);
-    }
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
-  });
+  dataOption(backup.command('list').description('list the backups in <data>/backups with their versions and last verify result').option('--json', 'print JSON')).action(
+    async (opts: { data?: string; json?: boolean }) => {
+      const config = configFrom(opts);
+      const list = await listBackups(path.join(config.dataDir, 'backups'));
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(list, null, 1) + '\n');
+        return;
+      }
+      if (!list.length) {
+        process.stdout.write(`no backups in ${path.join(config.dataDir, 'backups')} (make one with: gitssy backup create)\n`);
+        return;
+      }
+      const rows = [['NAME', 'SIZE', 'CREATED', 'KIND', 'VERSION', 'SCHEMA', 'VERIFIED']];
+      for (const b of list) {
+        const v = b.verify ? `${b.verify.ok ? 'ok' : 'FAILED'} ${b.verify.checked_at.slice(0, 16).replace('T', ' ')}` : '-';
+        rows.push([b.name, MiB(b.size), b.created_at.slice(0, 19).replace('T', ' '), b.kind, b.app_version ?? '?', b.schema_version ?? '?', v]);
+      }
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows)
+        process.stdout.write(
+          r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd() + '\n',
+        );
+    },
+  );
 
   backup
     .command('verify')
@@ -136,7 +145,10 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       const r = await verifyBackup(archive, path.resolve(opts.tmp ?? os.tmpdir()), ui.line, { onProgress: ui.progress });
       ui.end();
       await writeVerifyResult(archive, r).catch((err: Error) => process.stderr.write(`gitssy: could not record the result beside the archive (${err.message})\n`));
-      if (r.ok) process.stdout.write(`verify: ok — ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} (Gitssy ${r.app_version}, schema ${r.schema_version}), ${(r.duration_ms / 1000).toFixed(1)} s\n`);
+      if (r.ok)
+        process.stdout.write(
+          `verify: ok — ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} (Gitssy ${r.app_version}, schema ${r.schema_version}), ${(r.duration_ms / 1000).toFixed(1)} s\n`,
+        );
       else {
         process.stderr.write(`gitssy: verify failed: ${r.error}\n`);
         process.exitCode = 1;
@@ -160,7 +172,10 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       process.exitCode = 1;
     };
     const server = await runningServer(target);
-    if (server) return refuse(`a Gitssy server (pid ${server.pid}) is running on ${target}; stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely`);
+    if (server)
+      return refuse(
+        `a Gitssy server (pid ${server.pid}) is running on ${target}; stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely`,
+      );
     const hasData = existsSync(target) && (await readdir(target)).length > 0;
     try {
       if (!hasData) {
@@ -170,7 +185,8 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         return;
       }
       if (!opts.force) return refuse(`${target} is not empty; restore into a new folder (then point --data at it), or replace this instance with --force (a safety backup of it is taken first)`);
-      if (!existsSync(path.join(target, 'gitssy.db'))) return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
+      if (!existsSync(path.join(target, 'gitssy.db')))
+        return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
       // 1. verify everything beside the data dir; a bad archive changes nothing
       const staged = scratchBeside(target);
       let r;
@@ -186,7 +202,9 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         const safety = await withServices(opts, ({ services: s }) => createBackup({ s, dataDir: target }, undefined, ui.line, { kind: 'safety', onProgress: ui.progress }));
         const { env_restored_as } = await swapInStaged(target, staged);
         ui.end();
-        process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`);
+        process.stdout.write(
+          `restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`,
+        );
         if (env_restored_as) process.stdout.write(`restore: kept this server's .gitssy.env; the backup's one is in ${path.join(target, env_restored_as)}\n`);
       } catch (err) {
         await removeScratch(staged);

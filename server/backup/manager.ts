@@ -73,7 +73,10 @@ export class BackupManager {
   private lastScheduled: { at: string; ok: boolean; name: string | null; error: string | null; pruned: string[] } | null = null;
   private readonly now: () => Date;
 
-  constructor(private readonly services: () => Services, private readonly opts: BackupManagerOptions) {
+  constructor(
+    private readonly services: () => Services,
+    private readonly opts: BackupManagerOptions,
+  ) {
     this.dir = path.join(opts.dataDir, 'backups');
     this.now = opts.now ?? (() => new Date());
   }
@@ -109,7 +112,20 @@ export class BackupManager {
 
   private startJob(type: JobType, name: string | null, work: (job: BackupJob, progress: (p: BackupProgress) => void) => Promise<unknown>): BackupJob {
     this.assertIdle();
-    const job: BackupJob = { id: randomHex(8), type, state: 'running', phase: 'starting', done: 0, total: 0, bytes: 0, error: null, name, result: null, started_at: this.now().toISOString(), finished_at: null };
+    const job: BackupJob = {
+      id: randomHex(8),
+      type,
+      state: 'running',
+      phase: 'starting',
+      done: 0,
+      total: 0,
+      bytes: 0,
+      error: null,
+      name,
+      result: null,
+      started_at: this.now().toISOString(),
+      finished_at: null,
+    };
     this.jobs.set(job.id, job);
     while (this.jobs.size > 50) this.jobs.delete(this.jobs.keys().next().value!);
     let lastEmit = 0;
@@ -274,7 +290,8 @@ export class BackupManager {
   /** Throws what restore() would refuse for reasons other than the archive: call it before taking an upload. */
   assertCanRestore(): void {
     this.assertIdle();
-    if (!this.swapHandler) throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
+    if (!this.swapHandler)
+      throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
     if (this.s.config.databaseUrl) throw Unavailable('this server keeps its database in PostgreSQL; restore it with pg_restore and the repositories with the CLI');
   }
 
@@ -310,7 +327,11 @@ export class BackupManager {
       handler({ job: { ...job }, staged, restored }).catch((err: unknown) => {
         // the swap never started or failed half-way: this job must not stay 'restarting' and block the next one
         if (job.state !== 'restarting') return;
-        Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error)?.message ?? err}); nothing was restored`, finished_at: this.now().toISOString() });
+        Object.assign(job, {
+          state: 'failed',
+          error: `the restore was verified but could not be swapped in (${(err as Error)?.message ?? err}); nothing was restored`,
+          finished_at: this.now().toISOString(),
+        });
         this.log.error({ err, job: job.id }, 'restore swap failed');
         this.emit(job);
       });

@@ -33,7 +33,10 @@ describe('ParallelGzip', () => {
     try {
       // an out-of-range level makes every block's gzip reject; several are in flight at once
       const gz = new ParallelGzip({ level: 99, blockBytes: 1024, parallel: 4 });
-      const err = await buffer(Readable.from([randomBytes(16 * 1024)]).pipe(gz)).then(() => null, (e: unknown) => e);
+      const err = await buffer(Readable.from([randomBytes(16 * 1024)]).pipe(gz)).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(Error);
       await new Promise((r) => setTimeout(r, 100));
       expect(unhandled).toEqual([]);

@@ -14,9 +14,7 @@ export class ParallelGzip extends Transform {
   private readonly inFlight: Promise<Buffer>[] = [];
   private emitted = false;
 
-  constructor(
-    private readonly opts: { level: number; blockBytes?: number; parallel: number },
-  ) {
+  constructor(private readonly opts: { level: number; blockBytes?: number; parallel: number }) {
     super();
   }
 

@@ -92,7 +92,8 @@ export async function stageRestore(archive: string, scratch: string, target: str
     throw new RestoreError('the archive has no readable manifest.json: it is not a Gitssy backup, or it is damaged');
   }
   if (manifest.format !== BACKUP_FORMAT) throw new RestoreError(`backup format ${manifest.format} is not supported by this version of Gitssy (it reads format ${BACKUP_FORMAT})`);
-  if (typeof manifest.schema_version !== 'string' || !manifest.files || !Array.isArray(manifest.repositories)) throw new RestoreError('the manifest is incomplete: the archive is damaged or not a Gitssy backup');
+  if (typeof manifest.schema_version !== 'string' || !manifest.files || !Array.isArray(manifest.repositories))
+    throw new RestoreError('the manifest is incomplete: the archive is damaged or not a Gitssy backup');
   if (manifest.schema_version > LATEST_MIGRATION) {
     throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}; this one is ${LATEST_MIGRATION}); upgrade Gitssy to restore it`);
   }
@@ -211,7 +212,12 @@ async function sanitizeRepository(git: ReturnType<typeof gitBaseEnv>, dir: strin
   await rm(path.join(dir, 'hooks'), { recursive: true, force: true });
   const file = path.join(dir, 'config');
   const kept = new Map<string, string>();
-  if (await stat(file).then((st) => st.isFile(), () => false)) {
+  if (
+    await stat(file).then(
+      (st) => st.isFile(),
+      () => false,
+    )
+  ) {
     // --file without --includes: include.path / includeIf are not followed
     const { stdout } = await runGit(git, ['config', '--file', file, '--no-includes', '--null', '--list']);
     for (const item of stdout.toString().split('\0')) {
@@ -256,7 +262,13 @@ export async function removeScratch(dir: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
     await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     await new Promise((r) => setTimeout(r, i === 0 ? 20 : 100));
-    if (!(await stat(dir).then(() => true, () => false))) return;
+    if (
+      !(await stat(dir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
   }
 }
 
@@ -268,7 +280,13 @@ export function scratchBeside(target: string, what = 'restoring'): string {
 /** Restores `archive` into `dataDir`, which must be new or empty. */
 export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<RestoreResult> {
   const target = path.resolve(dataDir);
-  if (!(await stat(archive).then((st) => st.isFile(), () => false))) throw new RestoreError(`${archive} is not a file`);
+  if (
+    !(await stat(archive).then(
+      (st) => st.isFile(),
+      () => false,
+    ))
+  )
+    throw new RestoreError(`${archive} is not a file`);
   if (!(await isEmptyOrMissing(target))) {
     throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or replace it with --force (a safety backup is taken first)`);
   }
@@ -308,7 +326,17 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
   try {
     const r = await stageRestore(archive, scratch, scratch, progress, opts);
     opts.onProgress?.({ phase: 'done', done: 1, total: 1, bytes: 0 });
-    return { ok: true, error: null, checked_at: new Date().toISOString(), duration_ms: Math.round(performance.now() - t0), repositories: r.repositories, files: r.files, app_version: r.app_version, schema_version: r.schema_version, created_at: r.created_at };
+    return {
+      ok: true,
+      error: null,
+      checked_at: new Date().toISOString(),
+      duration_ms: Math.round(performance.now() - t0),
+      repositories: r.repositories,
+      files: r.files,
+      app_version: r.app_version,
+      schema_version: r.schema_version,
+      created_at: r.created_at,
+    };
   } catch (err) {
     if (!(err instanceof RestoreError)) throw err;
     return { ok: false, error: err.message, checked_at: new Date().toISOString(), duration_ms: Math.round(performance.now() - t0) };
@@ -329,7 +357,12 @@ export async function swapInStaged(dataDir: string, staged: string): Promise<{ e
   // the archive's .gitssy.env describes another machine (host, ports, proxy trust): it is kept
   // beside, never used; this machine's own one moves across below
   let envRestoredAs: string | null = null;
-  if (await stat(path.join(staged, ENV_FILE)).then(() => true, () => false)) {
+  if (
+    await stat(path.join(staged, ENV_FILE)).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await rename(path.join(staged, ENV_FILE), path.join(staged, RESTORED_ENV_FILE));
     envRestoredAs = RESTORED_ENV_FILE;
   }
@@ -344,7 +377,13 @@ export async function swapInStaged(dataDir: string, staged: string): Promise<{ e
   // among them) and the logs
   for (const keep of ['backups', 'logs', ENV_FILE]) {
     const from = path.join(aside, keep);
-    if (!(await stat(from).then(() => true, () => false))) continue;
+    if (
+      !(await stat(from).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     await rm(path.join(target, keep), { recursive: true, force: true });
     await rename(from, path.join(target, keep));
   }

@@ -36,10 +36,18 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
     const { env_restored_as } = await swapInStaged(config.dataDir, req.staged);
     Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety, env_restored_as } });
     log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
-    if (env_restored_as) log.warn({ job: job.id, file: path.join(config.dataDir, env_restored_as) }, `this server's own .gitssy.env was kept; the backup's one (host, ports, proxy settings of the machine it came from) is in ${env_restored_as}: copy what you need from it`);
+    if (env_restored_as)
+      log.warn(
+        { job: job.id, file: path.join(config.dataDir, env_restored_as) },
+        `this server's own .gitssy.env was kept; the backup's one (host, ports, proxy settings of the machine it came from) is in ${env_restored_as}: copy what you need from it`,
+      );
   } catch (err) {
     await removeScratch(req.staged);
-    Object.assign(job, { state: 'failed', error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`, result: { safety_backup: safety } });
+    Object.assign(job, {
+      state: 'failed',
+      error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`,
+      result: { safety_backup: safety },
+    });
     log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
   }
   job.finished_at = new Date().toISOString();
@@ -104,7 +112,10 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
           await inner.services.backups.loadRestoreStatus();
           ports = await inner.start();
           wire();
-          inner.services.log.warn({ job: outcome.id, state: outcome.state, from: outcome.name, error: outcome.error, result: outcome.result }, outcome.state === 'done' ? 'serving the restored data' : 'restore failed; serving the previous data');
+          inner.services.log.warn(
+            { job: outcome.id, state: outcome.state, from: outcome.name, error: outcome.error, result: outcome.result },
+            outcome.state === 'done' ? 'serving the restored data' : 'restore failed; serving the previous data',
+          );
           opts.onRestart?.('ready', ports);
         } catch (err) {
           log.error({ err, job: req.job.id }, 'restore swap failed; starting the server again on the data in place');
@@ -112,7 +123,17 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
             if (running) await inner.stop().catch((e: unknown) => log.warn({ err: e }, 'stopping the half-started server failed'));
             if (!outcome) {
               await removeScratch(req.staged).catch(() => {});
-              await writeRestoreStatus(inner.services.config, { ...req.job, state: 'failed', phase: 'swap', error: `the restore could not be swapped in (${(err as Error).message ?? err}); nothing was restored`, finished_at: new Date().toISOString() }, log);
+              await writeRestoreStatus(
+                inner.services.config,
+                {
+                  ...req.job,
+                  state: 'failed',
+                  phase: 'swap',
+                  error: `the restore could not be swapped in (${(err as Error).message ?? err}); nothing was restored`,
+                  finished_at: new Date().toISOString(),
+                },
+                log,
+              );
             }
             inner = await createApp(configFor(at), { log: opts.log });
             await inner.services.backups.loadRestoreStatus();

@@ -163,7 +163,10 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
           .addColumn('sha', 'varchar(64)', (c) => c.notNull())
           .addPrimaryKeyConstraint('repo_refs_pk', ['repo_id', 'ref'])
           .execute();
-        await db.schema.alterTable('repositories').addColumn('refs_synced', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('repositories')
+          .addColumn('refs_synced', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
 
         await id(db, 'push_events')
           .addColumn('repo_id', 'integer', (c) => c.notNull().references('repositories.id').onDelete('cascade'))
@@ -196,7 +199,10 @@ function migrationsFor(dialect: Dialect): Record<string, Migration> {
         // failed sign-ins count within a window that a success does not reset
         await db.schema.alterTable('users').addColumn('failed_window_start', 'bigint').execute();
         // organizations whose non-private repositories every signed-in user may write to
-        await db.schema.alterTable('users').addColumn('public_writable', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('public_writable', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
       },
       async down(db: Kysely<any>) {
         await db.schema.alterTable('users').dropColumn('public_writable').execute();

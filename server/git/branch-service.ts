@@ -148,7 +148,10 @@ export class BranchService {
 
   private async describe(repo: RepoTarget, refs: RefEntry[]): Promise<BranchInfo[]> {
     const [commits, rules] = await Promise.all([
-      this.browse.commits(repo, refs.map((r) => r.sha)),
+      this.browse.commits(
+        repo,
+        refs.map((r) => r.sha),
+      ),
       this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', repo.id).execute(),
     ]);
     return refs.flatMap((r) => {

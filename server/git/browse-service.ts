@@ -135,7 +135,13 @@ export class BrowseService {
   /** A directory's entries and as much of their last-commit column as `budgetMs` allows. */
   async listing(repo: RepoTarget, commit: string, dir: TreeEntry, budgetMs: number): Promise<Listing> {
     const { entries, total, truncated } = await listTree(this.ctx, repo, dir.sha, dir.path, this.treeLimit);
-    const last = await this.finder.find(repo, commit, dir.path, entries.map((e) => e.name), budgetMs);
+    const last = await this.finder.find(
+      repo,
+      commit,
+      dir.path,
+      entries.map((e) => e.name),
+      budgetMs,
+    );
     return { entries, total, truncated, lastCommits: last.found, pending: last.pending, dirCommit: last.dirCommit };
   }
 
@@ -269,8 +275,7 @@ export class BrowseService {
       const skip = (opts.page - 1) * opts.limit;
       const pageKey = `${countKey}:${skip}:${opts.limit}`;
       const [shas, total] = await Promise.all([
-        this.pageCache.get(pageKey) ??
-          logShas(this.ctx, repo, resolved.commit, { path: opts.path, skip, limit: opts.limit }).then((list) => (this.pageCache.set(pageKey, list), list)),
+        this.pageCache.get(pageKey) ?? logShas(this.ctx, repo, resolved.commit, { path: opts.path, skip, limit: opts.limit }).then((list) => (this.pageCache.set(pageKey, list), list)),
         this.countCache.get(countKey) ?? countCommits(this.ctx, repo, resolved.commit, opts.path).then((n) => (this.countCache.set(countKey, n), n)),
       ]);
       const byId = await this.commits(repo, shas);

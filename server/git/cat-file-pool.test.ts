@@ -32,13 +32,7 @@ describe('cat-file process', () => {
     const head = await w.commit({ 'a b.txt': 'hello\n', 'dir/x': 'x' }, 'one');
     const cat = new CatFileProcess(r.env, w.repo.dir);
     try {
-      const [info, blob, missing, tree, ambiguous] = await Promise.all([
-        cat.info(head),
-        cat.contents(`${head}:a b.txt`),
-        cat.info(`${head}:nope`),
-        cat.info(`${head}:dir`),
-        cat.info('0'),
-      ]);
+      const [info, blob, missing, tree, ambiguous] = await Promise.all([cat.info(head), cat.contents(`${head}:a b.txt`), cat.info(`${head}:nope`), cat.info(`${head}:dir`), cat.info('0')]);
       expect(info).toMatchObject({ sha: head, type: 'commit' });
       expect(blob?.data?.toString()).toBe('hello\n');
       expect(blob).toMatchObject({ type: 'blob', size: 6 });

@@ -59,7 +59,11 @@ export class CatFileProcess {
   private readonly exited: Promise<void>;
   lastUsed = Date.now();
 
-  constructor(env: GitEnv, readonly gitDir: string, opts: CatFileOptions = {}) {
+  constructor(
+    env: GitEnv,
+    readonly gitDir: string,
+    opts: CatFileOptions = {},
+  ) {
     this.stallMs = opts.stallMs ?? 10_000;
     this.git = spawnGit(env, ['--git-dir', gitDir, 'cat-file', '--batch-command', '--buffer']);
     const { child } = this.git;

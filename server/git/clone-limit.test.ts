@@ -10,7 +10,11 @@ async function through(limit: number, chunks: Buffer[]): Promise<{ out: Buffer; 
   const t = new CloneLimit(limit, () => exceeded++);
   const parts: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
-    Readable.from(chunks).pipe(t).on('data', (c: Buffer) => parts.push(c)).on('end', resolve).on('error', reject);
+    Readable.from(chunks)
+      .pipe(t)
+      .on('data', (c: Buffer) => parts.push(c))
+      .on('end', resolve)
+      .on('error', reject);
   });
   return { out: Buffer.concat(parts), exceeded };
 }

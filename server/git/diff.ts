@@ -63,7 +63,9 @@ export async function commitDiff(ctx: GitReadContext, repo: GitRepo, commit: Com
 
 function collectPatch(ctx: GitReadContext, repo: GitRepo, commit: Commit, limits: PatchLimits): Promise<{ sections: { header: string; text: string; truncated: boolean }[] }> {
   return new Promise((resolve, reject) => {
-    const g = spawnGit(ctx.env, ['-c', 'core.quotePath=false', '--git-dir', repo.dir, 'diff-tree', '-r', '-p', '-M', '--no-commit-id', '--no-color', '--no-ext-diff', ...range(commit)], { timeoutMs: 120_000 });
+    const g = spawnGit(ctx.env, ['-c', 'core.quotePath=false', '--git-dir', repo.dir, 'diff-tree', '-r', '-p', '-M', '--no-commit-id', '--no-color', '--no-ext-diff', ...range(commit)], {
+      timeoutMs: 120_000,
+    });
     const collector = new PatchCollector(limits);
     g.child.stdout!.on('data', (chunk: Buffer) => {
       if (!collector.push(chunk)) g.kill('output-limit');
@@ -85,6 +87,9 @@ export function spawnRawDiff(ctx: GitReadContext, repo: GitRepo, commit: Commit,
 
 /** Just the changed files with line counts (no patch): the commit list's `files` and `stats`. */
 export async function commitChanges(ctx: GitReadContext, repo: GitRepo, commit: Commit): Promise<RawChange[]> {
-  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'diff-tree', '-r', '-z', '--raw', '--numstat', '-M', '--no-commit-id', ...range(commit)], { timeoutMs: 120_000, maxOutputBytes: 256 * 1024 * 1024 });
+  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'diff-tree', '-r', '-z', '--raw', '--numstat', '-M', '--no-commit-id', ...range(commit)], {
+    timeoutMs: 120_000,
+    maxOutputBytes: 256 * 1024 * 1024,
+  });
   return parseRawNumstat(stdout);
 }

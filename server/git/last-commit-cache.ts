@@ -42,7 +42,10 @@ export class DbLastCommitCache implements LastCommitCache {
     }
     if (now - this.lastPrune > 3600_000) {
       this.lastPrune = now;
-      await this.db.deleteFrom('last_commits').where('created_at', '<', now - this.maxAgeMs).execute();
+      await this.db
+        .deleteFrom('last_commits')
+        .where('created_at', '<', now - this.maxAgeMs)
+        .execute();
     }
   }
 }

@@ -29,7 +29,7 @@ const c: Record<string, string> = {};
 beforeAll(async () => {
   r = await readRig();
   w = await workRepo();
-  c.init = await w.commit({ 'LICENSE': 'mit', 'src/a.ts': '1', 'src/b.ts': '1', 'docs/x.md': '1', 'link': { symlink: 'LICENSE' } }, 'init');
+  c.init = await w.commit({ LICENSE: 'mit', 'src/a.ts': '1', 'src/b.ts': '1', 'docs/x.md': '1', link: { symlink: 'LICENSE' } }, 'init');
   c.a = await w.commit({ 'src/a.ts': '2' }, 'touch a');
   c.docs = await w.commit({ 'docs/x.md': '2', 'docs/new/y.md': 'y' }, 'docs');
   await w.git(['checkout', '-q', '-b', 'side']);
@@ -59,14 +59,14 @@ describe('last commit per entry', () => {
     expect(Object.fromEntries(old.found)).toEqual({ 'a.ts': c.a, 'b.ts': c.init });
   });
 
-  it('finds one path\'s newest commit on its own (the lookup for stragglers)', async () => {
+  it("finds one path's newest commit on its own (the lookup for stragglers)", async () => {
     const expected = { LICENSE: c.init, 'README.md': c.main, docs: c.docs, link: c.init, src: c.side, 'src/a.ts': c.a, 'src/b.ts': c.side, 'docs/new': c.docs };
     for (const [p, sha] of Object.entries(expected)) expect(await newestCommitOf(r.ctx, w.repo, c.head!, p, 10_000)).toBe(sha);
     expect(await newestCommitOf(r.ctx, w.repo, c.a!, 'src/b.ts', 10_000)).toBe(c.init);
     expect(await newestCommitOf(r.ctx, w.repo, c.head!, 'no/such/path', 10_000)).toBeNull();
   });
 
-  it('works inside a directory, and knows the directory\'s own last commit', async () => {
+  it("works inside a directory, and knows the directory's own last commit", async () => {
     const finder = new LastCommitFinder(r.ctx, new MemoryCache());
     const src = await finder.find(w.repo, c.head!, 'src', ['a.ts', 'b.ts'], 10_000);
     expect(Object.fromEntries(src.found)).toEqual({ 'a.ts': c.a, 'b.ts': c.side });

@@ -174,7 +174,15 @@ export class LastCommitFinder {
       const helper = perEntry
         ? undefined
         : setTimeout(() => {
-            void this.helpStragglers(repo, commit, prefix, pending, walk, () => closed, () => g.kill('output-limit'));
+            void this.helpStragglers(
+              repo,
+              commit,
+              prefix,
+              pending,
+              walk,
+              () => closed,
+              () => g.kill('output-limit'),
+            );
           }, this.helpAfterMs);
       const parser = new WalkParser({
         commit: (sha) => {

@@ -24,11 +24,9 @@ function pathArgs(path: string | undefined): GitArg[] {
 
 /** Commit ids, newest first, `skip` then `limit` of them. */
 export async function logShas(ctx: GitReadContext, repo: GitRepo, start: string, opts: LogOptions): Promise<string[]> {
-  const { stdout } = await runGit(
-    ctx.env,
-    ['--literal-pathspecs', '--git-dir', repo.dir, 'rev-list', `--max-count=${opts.limit}`, `--skip=${opts.skip}`, userArg(start), ...pathArgs(opts.path)],
-    { timeoutMs: 60_000 },
-  );
+  const { stdout } = await runGit(ctx.env, ['--literal-pathspecs', '--git-dir', repo.dir, 'rev-list', `--max-count=${opts.limit}`, `--skip=${opts.skip}`, userArg(start), ...pathArgs(opts.path)], {
+    timeoutMs: 60_000,
+  });
   return stdout.toString('latin1').split('\n').filter(Boolean);
 }
 

@@ -43,12 +43,18 @@ describe('object parsers', () => {
   it('parses binary tree entries of every kind', () => {
     const id = (b: number) => Buffer.alloc(20, b);
     const buf = Buffer.concat([
-      Buffer.from('100644 a file\0'), id(1),
-      Buffer.from('100755 run.sh\0'), id(2),
-      Buffer.from('40000 dir\0'), id(3),
-      Buffer.from('120000 link\0'), id(4),
-      Buffer.from('160000 sub\0'), id(5),
-      Buffer.from('100644 ünï\0'), id(6),
+      Buffer.from('100644 a file\0'),
+      id(1),
+      Buffer.from('100755 run.sh\0'),
+      id(2),
+      Buffer.from('40000 dir\0'),
+      id(3),
+      Buffer.from('120000 link\0'),
+      id(4),
+      Buffer.from('160000 sub\0'),
+      id(5),
+      Buffer.from('100644 ünï\0'),
+      id(6),
     ]);
     const entries = parseTree(buf);
     expect(entries.map((e) => [e.name, e.type, e.mode])).toEqual([

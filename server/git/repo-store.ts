@@ -89,7 +89,10 @@ export class RepoStore {
       await mkdir(path.dirname(final), { recursive: true });
       await rename(src, final);
       // a fresh config: nothing the old one said (hooks, fsmonitor, remotes) survives
-      await writeFile(path.join(final, 'config'), `[core]\n\trepositoryformatversion = ${format === 'sha1' ? 0 : 1}\n\tbare = true\n${format === 'sha1' ? '' : `[extensions]\n\tobjectformat = ${format}\n`}`);
+      await writeFile(
+        path.join(final, 'config'),
+        `[core]\n\trepositoryformatversion = ${format === 'sha1' ? 0 : 1}\n\tbare = true\n${format === 'sha1' ? '' : `[extensions]\n\tobjectformat = ${format}\n`}`,
+      );
       await rm(path.join(final, 'hooks'), { recursive: true, force: true });
       await this.configure(final);
       await writeCommitGraph(this.git, final);
@@ -240,14 +243,7 @@ export interface Signature {
 }
 
 /** Plumbing-only first commit (no working tree): one README.md on the given branch. */
-export async function writeInitialCommit(
-  git: GitEnv,
-  gitDir: string,
-  branch: string,
-  files: { path: string; content: string }[],
-  message: string,
-  author: Signature,
-): Promise<string> {
+export async function writeInitialCommit(git: GitEnv, gitDir: string, branch: string, files: { path: string; content: string }[], message: string, author: Signature): Promise<string> {
   const entries: string[] = [];
   for (const f of files) {
     const { stdout } = await runGit(git, ['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: f.content });

@@ -69,9 +69,7 @@ async function readTreeObject(cat: CatFileProcess, name: string, hexLen: number)
 async function complete(cat: CatFileProcess, dir: string, raws: RawTreeEntry[]): Promise<TreeEntry[]> {
   const sized = raws.map((e) => (e.type === 'file' || e.type === 'symlink' ? cat.info(e.sha) : Promise.resolve(null)));
   const sizes = await Promise.all(sized);
-  const targets = await Promise.all(
-    raws.map((e, i) => (e.type === 'symlink' && (sizes[i]?.size ?? Infinity) <= MAX_LINK_BYTES ? cat.contents(e.sha, MAX_LINK_BYTES) : Promise.resolve(null))),
-  );
+  const targets = await Promise.all(raws.map((e, i) => (e.type === 'symlink' && (sizes[i]?.size ?? Infinity) <= MAX_LINK_BYTES ? cat.contents(e.sha, MAX_LINK_BYTES) : Promise.resolve(null))));
   return raws.map((e, i) => ({
     name: e.name,
     path: dir ? `${dir}/${e.name}` : e.name,
@@ -144,7 +142,10 @@ export interface GitTreeRow {
  * `git/trees`.
  */
 export async function lsTree(ctx: GitReadContext, repo: GitRepo, treeSha: string, opts: { recursive: boolean; skip: number; limit: number }): Promise<{ rows: GitTreeRow[]; total: number }> {
-  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'ls-tree', ...(opts.recursive ? ['-r', '-t'] : []), '-l', '-z', userArg(treeSha)], { timeoutMs: 60_000, maxOutputBytes: 256 * 1024 * 1024 });
+  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'ls-tree', ...(opts.recursive ? ['-r', '-t'] : []), '-l', '-z', userArg(treeSha)], {
+    timeoutMs: 60_000,
+    maxOutputBytes: 256 * 1024 * 1024,
+  });
   const records = stdout.toString('utf8').split('\0').filter(Boolean);
   const rows = records.slice(opts.skip, opts.skip + opts.limit).map((rec) => {
     const tab = rec.indexOf('\t');

@@ -177,12 +177,21 @@ export class HookServer {
       const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine });
       if (refusals.length) {
         this.deps.log.info({ repo: `${ref.owner}/${ref.name}`, refusals }, 'push refused by policy');
-        return this.reply(res, 403, refusals.map((r) => `Gitssy: ${r}`));
+        return this.reply(
+          res,
+          403,
+          refusals.map((r) => `Gitssy: ${r}`),
+        );
       }
       return this.reply(res, 200, []);
     }
-    await this.deps.recorder.record(repoId, ref, pusherId, transport, updates.filter((u) => u.oldSha !== u.newSha));
+    await this.deps.recorder.record(
+      repoId,
+      ref,
+      pusherId,
+      transport,
+      updates.filter((u) => u.oldSha !== u.newSha),
+    );
     return this.reply(res, 200, []);
   }
 }
-

@@ -56,7 +56,10 @@ function sendText(res: Response, status: number, message: string, extra: Record<
     res.destroy();
     return;
   }
-  res.status(status).set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', ...extra }).send(message.endsWith('\n') ? message : `${message}\n`);
+  res
+    .status(status)
+    .set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache', ...extra })
+    .send(message.endsWith('\n') ? message : `${message}\n`);
 }
 
 /**
@@ -301,7 +304,13 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
     if (!out.started()) {
       if (code !== 0 && !killed) {
         log.info({ service, code, stderr: stderr.trim() }, 'git service failed');
-        const reason = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^fatal: /, '') ?? 'unknown error';
+        const reason =
+          stderr
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .pop()
+            ?.replace(/^fatal: /, '') ?? 'unknown error';
         sendText(res, 400, `git ${service} failed: ${reason}`);
       } else if (!killed) {
         res.status(200).set('Content-Type', `application/x-git-${service}-result`).end();

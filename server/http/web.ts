@@ -68,7 +68,10 @@ export function createWebRouter(s: Services, csrf: ReturnType<typeof createCsrf>
       res.redirect(303, '/');
     } catch (err) {
       if (!isAppError(err)) throw err;
-      res.status(err.status).type('html').send(setupForm(req, str('token'), err.message, { username: str('username'), email: str('email') }));
+      res
+        .status(err.status)
+        .type('html')
+        .send(setupForm(req, str('token'), err.message, { username: str('username'), email: str('email') }));
     }
   });
 

@@ -86,7 +86,14 @@ export class KeyService {
         .values({ user_id: userId, name, fingerprint: key.fingerprint, content: `${key.type} ${key.blob}`, key_type: key.type, created_at: Date.now(), last_used_at: null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await this.audit.record({ actorId: ctx.actorId, action: 'key.add', targetType: 'ssh_key', targetId: row.id, detail: { user_id: userId, fingerprint: key.fingerprint, type: key.type }, ip: ctx.ip ?? null });
+      await this.audit.record({
+        actorId: ctx.actorId,
+        action: 'key.add',
+        targetType: 'ssh_key',
+        targetId: row.id,
+        detail: { user_id: userId, fingerprint: key.fingerprint, type: key.type },
+        ip: ctx.ip ?? null,
+      });
       return row;
     } catch (err) {
       if (isUniqueViolation(err)) throw Conflict('this key is already in use by another account; each key may belong to one account');

@@ -59,6 +59,10 @@ export function mainUrl(src: UrlSources): LanUrl {
 
 /** A block for ~/.ssh/config so `git clone gitssy:owner/repo.git` works. */
 export function sshConfigSnippet(alias: string, host: string, port: number): string {
-  const safeAlias = alias.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'gitssy';
+  const safeAlias =
+    alias
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'gitssy';
   return [`Host ${safeAlias}`, `  HostName ${host}`, `  Port ${port}`, '  User git', ''].join('\n');
 }

@@ -1,16 +1,7 @@
 // One error family for the whole server. Services throw these; each transport (HTTP, git,
 // later SSH) maps them to its own wire format in exactly one place.
 
-export type ErrorCode =
-  | 'invalid'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'too_large'
-  | 'too_many_requests'
-  | 'unavailable'
-  | 'internal';
+export type ErrorCode = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'too_many_requests' | 'unavailable' | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 422,

@@ -6,7 +6,13 @@ export type { Logger };
 export function createLogger(opts: { level: string; destination?: NodeJS.WritableStream; file?: { write(line: string): unknown } }): Logger {
   const out = opts.destination ?? process.stdout;
   // the log file (the console's log view) gets the same lines as stdout
-  const destination = opts.file && opts.level !== 'silent' ? pino.multistream([{ level: opts.level as pino.Level, stream: out }, { level: opts.level as pino.Level, stream: opts.file }]) : out;
+  const destination =
+    opts.file && opts.level !== 'silent'
+      ? pino.multistream([
+          { level: opts.level as pino.Level, stream: out },
+          { level: opts.level as pino.Level, stream: opts.file },
+        ])
+      : out;
   return pino(
     {
       level: opts.level,

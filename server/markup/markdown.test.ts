@@ -32,7 +32,9 @@ function assertInert(html: string): void {
       expect(name.toLowerCase().startsWith('on'), `${el.tagName} has ${name}`).toBe(false);
       expect(['style', 'formAction', 'action', 'srcDoc', 'xLinkHref', 'target']).not.toContain(name);
       if (['href', 'src', 'cite', 'longDesc', 'srcSet'].includes(name)) {
-        const url = String(value).replace(/[\u0000-\u0020]/g, '').toLowerCase();
+        const url = String(value)
+          .replace(/[\u0000-\u0020]/g, '')
+          .toLowerCase();
         expect(url, `${el.tagName}[${name}]`).not.toMatch(/^(?:javascript|vbscript|data|file|blob):/);
       }
     }
@@ -40,7 +42,7 @@ function assertInert(html: string): void {
 }
 
 describe('hostile markdown', () => {
-  it('drops <script> elements (their text is shown escaped, as GFM\'s tag filter does)', () => {
+  it("drops <script> elements (their text is shown escaped, as GFM's tag filter does)", () => {
     const html = md('hi\n\n<script>alert(1)</script>\n\n<p>x<script src="https://evil/x.js"></script></p>');
     assertInert(html);
     expect(html).not.toMatch(/<script/i);
@@ -145,15 +147,19 @@ describe('hostile markdown', () => {
   });
 });
 
-describe('allowed raw HTML (GitHub\'s subset)', () => {
+describe("allowed raw HTML (GitHub's subset)", () => {
   it('keeps details/summary around markdown, kbd, sub, sup, br, ins, del and aligned paragraphs', () => {
-    const html = md('<details><summary>More</summary>\n\n**bold** inside\n\n</details>\n\n<p align="center">Press <kbd>Ctrl</kbd>+<kbd>C</kbd><br>H<sub>2</sub>O x<sup>2</sup> <ins>new</ins> <del>old</del></p>');
+    const html = md(
+      '<details><summary>More</summary>\n\n**bold** inside\n\n</details>\n\n<p align="center">Press <kbd>Ctrl</kbd>+<kbd>C</kbd><br>H<sub>2</sub>O x<sup>2</sup> <ins>new</ins> <del>old</del></p>',
+    );
     expect(html).toContain('<details><summary>More</summary>\n<p><strong>bold</strong> inside</p>\n</details>');
     expect(html).toContain('<p align="center">Press <kbd>Ctrl</kbd>+<kbd>C</kbd><br>H<sub>2</sub>O x<sup>2</sup> <ins>new</ins> <del>old</del></p>');
   });
 
   it('keeps image sizes and alt text, and <picture> sources through the media API', () => {
-    const html = md('<picture><source media="(prefers-color-scheme: dark)" srcset="logo-dark.png 1x, javascript:alert(1) 2x, https://cdn.example/l.png 3x"><img alt="Logo" src="logo.png" width="120" height="40"></picture>');
+    const html = md(
+      '<picture><source media="(prefers-color-scheme: dark)" srcset="logo-dark.png 1x, javascript:alert(1) 2x, https://cdn.example/l.png 3x"><img alt="Logo" src="logo.png" width="120" height="40"></picture>',
+    );
     expect(html).toBe(
       '<p><picture><source media="(prefers-color-scheme: dark)" srcset="/api/v1/repos/alice/pub/media/docs/logo-dark.png?ref=main 1x, https://cdn.example/l.png 3x"><img alt="Logo" src="/api/v1/repos/alice/pub/media/docs/logo.png?ref=main" width="120" height="40"></picture></p>',
     );
@@ -185,9 +191,7 @@ describe('links and images resolve inside the repository', () => {
 
   it('uses the ref kind and encodes branch names with slashes once', () => {
     const ctx: RepoLinkContext = { owner: 'o', repo: 'r', refKind: 'tag', ref: 'release/v1 beta', dir: '' };
-    expect(md('[a](x.md) ![i](img/p.png)', ctx)).toBe(
-      '<p><a href="/o/r/src/tag/release/v1%20beta/x.md">a</a> <img src="/api/v1/repos/o/r/media/img/p.png?ref=release%2Fv1%20beta" alt="i"></p>',
-    );
+    expect(md('[a](x.md) ![i](img/p.png)', ctx)).toBe('<p><a href="/o/r/src/tag/release/v1%20beta/x.md">a</a> <img src="/api/v1/repos/o/r/media/img/p.png?ref=release%2Fv1%20beta" alt="i"></p>');
   });
 
   it('keeps in-page anchors, pointed at the prefixed ids', () => {
@@ -243,7 +247,9 @@ describe('GitHub features', () => {
 
   it('keeps the language class on fenced code and highlights known languages, escaping <', () => {
     const html = md('```ts\nconst a: string = "<b>" as const;\n```');
-    expect(html).toBe('<pre><code class="language-ts"><span class="hljs-keyword">const</span> <span class="hljs-attr">a</span>: <span class="hljs-built_in">string</span> = <span class="hljs-string">"&#x3C;b>"</span> <span class="hljs-keyword">as</span> <span class="hljs-keyword">const</span>;\n</code></pre>');
+    expect(html).toBe(
+      '<pre><code class="language-ts"><span class="hljs-keyword">const</span> <span class="hljs-attr">a</span>: <span class="hljs-built_in">string</span> = <span class="hljs-string">"&#x3C;b>"</span> <span class="hljs-keyword">as</span> <span class="hljs-keyword">const</span>;\n</code></pre>',
+    );
   });
 
   it('leaves code in unknown languages plain (and escaped)', () => {
@@ -257,7 +263,8 @@ describe('size limits', () => {
     const doc = `# Big\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n\n${filler}`;
     const r = renderMarkdown(doc, { links })!;
     expect(r.engine).toBe('markdown-it');
-    const start = '<h1 id="user-content-big">Big</h1>\n<p>&#x3C;script>alert(1)&#x3C;/script></p>\n<p>[x](javascript:alert(1))</p>\n<p>Some text with a <a href="/alice/pub/src/branch/main/docs/other.md">link</a> and <strong>bold</strong>.</p>';
+    const start =
+      '<h1 id="user-content-big">Big</h1>\n<p>&#x3C;script>alert(1)&#x3C;/script></p>\n<p>[x](javascript:alert(1))</p>\n<p>Some text with a <a href="/alice/pub/src/branch/main/docs/other.md">link</a> and <strong>bold</strong>.</p>';
     expect(r.html.slice(0, start.length)).toBe(start);
     expect(r.html).not.toMatch(/<script|href="javascript/i);
   });

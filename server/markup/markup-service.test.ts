@@ -85,7 +85,12 @@ describe('MarkupService', () => {
     const markup = new MarkupService(rig.ctx, { renderer });
     const ts = await entry('src/app.ts');
     const r = (await markup.fileRendering(repo(), ref, ts, (await readBlob(rig.ctx, work.repo, ts.sha, 1 << 20))!))!;
-    expect(r).toEqual({ language: 'typescript', lineCount: 1, renderedHtml: null, highlightedHtml: '<span class="hljs-keyword">export</span> <span class="hljs-keyword">const</span> a = <span class="hljs-number">1</span>;\n' });
+    expect(r).toEqual({
+      language: 'typescript',
+      lineCount: 1,
+      renderedHtml: null,
+      highlightedHtml: '<span class="hljs-keyword">export</span> <span class="hljs-keyword">const</span> a = <span class="hljs-number">1</span>;\n',
+    });
     const bin = await entry('bin.dat');
     expect(await markup.fileRendering(repo(), ref, bin, (await readBlob(rig.ctx, work.repo, bin.sha, 1 << 20))!)).toBeNull();
   });
@@ -95,7 +100,13 @@ describe('MarkupService', () => {
     const markup = new MarkupService(rig.ctx, { renderer });
     const target = { ...repo(), defaultBranch: 'main' };
     expect(await markup.linksAt(target, [], { isFile: false })).toEqual({ owner: 'alice', repo: 'pub', refKind: 'branch', ref: 'main', dir: '' });
-    expect(await markup.linksAt(target, ['feature', 'x', 'docs', 'guide.md'], { kind: 'branch', isFile: true })).toEqual({ owner: 'alice', repo: 'pub', refKind: 'branch', ref: 'feature/x', dir: 'docs' });
+    expect(await markup.linksAt(target, ['feature', 'x', 'docs', 'guide.md'], { kind: 'branch', isFile: true })).toEqual({
+      owner: 'alice',
+      repo: 'pub',
+      refKind: 'branch',
+      ref: 'feature/x',
+      dir: 'docs',
+    });
     await expect(markup.linksAt(target, ['nope', 'docs'], { kind: 'branch', isFile: false })).rejects.toThrow(/no branch "nope\/docs"/);
   });
 });

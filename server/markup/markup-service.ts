@@ -162,7 +162,11 @@ export class MarkupService {
     if (!blob.content || blob.binary || blob.lfs) return null;
     const text = blob.content.toString('utf8');
     const language = languageFor(entry.name, blob.head.subarray(0, 256).toString('latin1'));
-    const highlighting = this.cached<Cached>(`hl\0${blob.sha}\0${language ?? ''}`, () => this.renderer.highlight(text, language), (h) => htmlBytes((h as Highlighted).html ?? ''));
+    const highlighting = this.cached<Cached>(
+      `hl\0${blob.sha}\0${language ?? ''}`,
+      () => this.renderer.highlight(text, language),
+      (h) => htmlBytes((h as Highlighted).html ?? ''),
+    );
     let rendering: Promise<Cached> = Promise.resolve(NONE);
     if (isMarkdownFile(entry.name)) {
       const slash = entry.path.lastIndexOf('/');

@@ -35,7 +35,10 @@ async function maxLoopGap<T>(work: Promise<T>): Promise<{ value: T; gapMs: numbe
 }
 
 /** A 2,000-line TypeScript file, about 35 characters a line (~70 ms to highlight). */
-const TS_2000 = Array.from({ length: 2000 }, (_, i) => [`export async function load${i}(id: string): Promise<Row | null> {\n`, `  const row = await db.get(\`item-\${id}\`, { n: ${i} });\n`, '  if (!row) return null;\n', '}\n'][i % 4]).join('');
+const TS_2000 = Array.from(
+  { length: 2000 },
+  (_, i) => [`export async function load${i}(id: string): Promise<Row | null> {\n`, `  const row = await db.get(\`item-\${id}\`, { n: ${i} });\n`, '  if (!row) return null;\n', '}\n'][i % 4],
+).join('');
 
 /** 240 KB that micromark takes most of a minute over (emphasis runs) and markdown-it under a second. */
 const SLOW_FOR_MICROMARK = 'a**'.repeat(80_000);
@@ -46,12 +49,17 @@ describe('MarkupRenderer', () => {
   it('renders markdown and highlights code in a worker, through the sanitizer', async () => {
     const r = renderer();
     expect(await r.markdown('# Hi\n\n<script>alert(1)</script>\n\n```ts\nconst a = 1;\n```', null)).toEqual({
-      value: '<h1 id="user-content-hi">Hi</h1>\n&#x3C;script>alert(1)&#x3C;/script>\n<pre><code class="language-ts"><span class="hljs-keyword">const</span> a = <span class="hljs-number">1</span>;\n</code></pre>',
+      value:
+        '<h1 id="user-content-hi">Hi</h1>\n&#x3C;script>alert(1)&#x3C;/script>\n<pre><code class="language-ts"><span class="hljs-keyword">const</span> a = <span class="hljs-number">1</span>;\n</code></pre>',
       cacheable: true,
       fellBack: null,
     });
     const h = await r.highlight('let s = "<b>";\n', 'javascript');
-    expect(h).toEqual({ value: { language: 'javascript', lines: 1, html: '<span class="hljs-keyword">let</span> s = <span class="hljs-string">"&lt;b&gt;"</span>;\n' }, cacheable: true, fellBack: null });
+    expect(h).toEqual({
+      value: { language: 'javascript', lines: 1, html: '<span class="hljs-keyword">let</span> s = <span class="hljs-string">"&lt;b&gt;"</span>;\n' },
+      cacheable: true,
+      fellBack: null,
+    });
     expect(r.pool.stats).toMatchObject({ started: 1, tasks: 2, timeouts: 0 });
   });
 

@@ -13,8 +13,30 @@ import { browserUrl, classifyUrl, normalizeAbsolute, resolveImage, resolveLink, 
 
 /** Elements dropped with everything inside them (others the schema doesn't name are unwrapped, keeping their text). */
 const STRIP = [
-  'script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'noscript', 'noembed', 'noframes',
-  'template', 'textarea', 'select', 'svg', 'math', 'title', 'xmp', 'plaintext', 'head', 'canvas', 'link', 'meta', 'base',
+  'script',
+  'style',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'noscript',
+  'noembed',
+  'noframes',
+  'template',
+  'textarea',
+  'select',
+  'svg',
+  'math',
+  'title',
+  'xmp',
+  'plaintext',
+  'head',
+  'canvas',
+  'link',
+  'meta',
+  'base',
 ];
 
 /** highlight.js classes: `hljs-keyword`, and the sub-scope suffixes it adds (`class_`, `function_`, `inherited__`). */
@@ -104,7 +126,10 @@ function rewriteElement(el: Element, opts: PrepareOptions, slugger: Slugger): vo
   } else if (el.tagName === 'pre' && opts.highlightCode) {
     const code = el.children.length === 1 && el.children[0]!.type === 'element' && el.children[0]!.tagName === 'code' ? el.children[0]! : null;
     const cls = code && Array.isArray(code.properties.className) ? code.properties.className : [];
-    const lang = cls.map(String).find((c) => c.startsWith('language-'))?.slice('language-'.length);
+    const lang = cls
+      .map(String)
+      .find((c) => c.startsWith('language-'))
+      ?.slice('language-'.length);
     if (code && lang) {
       const highlighted = opts.highlightCode(lang, textOf(code));
       if (highlighted) code.children = highlighted;

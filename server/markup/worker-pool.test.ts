@@ -170,7 +170,9 @@ describe('WorkerPool', () => {
     const [, , register] = script.execArgv!;
     const started = performance.now();
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--import', register!, '--input-type=module', '-e', code], { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      execFile(process.execPath, ['--import', register!, '--input-type=module', '-e', code], { timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      );
     });
     expect(out.trim()).toBe('{"ok":true,"value":"done"} 1');
     // well before the idle timeout (2 minutes) would have ended the worker

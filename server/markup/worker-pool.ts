@@ -57,11 +57,7 @@ export interface RunOptions {
 
 /** The messages between pool and worker. */
 type ToWorker = { id: number; op: string; args: unknown };
-type FromWorker =
-  | { type: 'ready' }
-  | { type: 'note'; id: number; note: unknown }
-  | { type: 'done'; id: number; ok: true; value: unknown }
-  | { type: 'done'; id: number; ok: false; message: string };
+type FromWorker = { type: 'ready' } | { type: 'note'; id: number; note: unknown } | { type: 'done'; id: number; ok: true; value: unknown } | { type: 'done'; id: number; ok: false; message: string };
 
 interface Task {
   id: number;

@@ -36,7 +36,11 @@ describe('reading the log', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gitssy-log-'));
     await writeFile(
       path.join(dir, 'gitssy.log'),
-      line(30, 'GET /alpha 200', { component: 'http' }) + line(40, 'slow thing', { component: 'http' }) + 'not json\n' + line(50, 'boom', { component: 'ssh', err: { message: 'Disk Full' } }) + line(20, 'debug alpha'),
+      line(30, 'GET /alpha 200', { component: 'http' }) +
+        line(40, 'slow thing', { component: 'http' }) +
+        'not json\n' +
+        line(50, 'boom', { component: 'ssh', err: { message: 'Disk Full' } }) +
+        line(20, 'debug alpha'),
     );
     const all = await readLogs(dir, { limit: 10 });
     expect(all.lines.map((l) => l.msg)).toEqual(['debug alpha', 'boom', 'slow thing', 'GET /alpha 200']);

@@ -56,7 +56,10 @@ export class MailService {
     } catch (err) {
       const e = err as Error & { code?: string; response?: string };
       const detail = e.response ?? e.message;
-      throw new AppError('unavailable', `the mail server ${host}:${this.settings.get('smtp.port')} did not take the message: ${detail}; check the SMTP settings (host, port, TLS, user and password)`, { status: 502, cause: err });
+      throw new AppError('unavailable', `the mail server ${host}:${this.settings.get('smtp.port')} did not take the message: ${detail}; check the SMTP settings (host, port, TLS, user and password)`, {
+        status: 502,
+        cause: err,
+      });
     } finally {
       transport.close();
     }

@@ -72,8 +72,7 @@ export async function completeSetup(s: Services, input: WizardInput, ip: string 
   const user = await s.setup.complete(input.token, { username: input.username, email: input.email, password: input.password, ...(input.full_name ? { fullName: input.full_name } : {}) }, ip);
   if (Object.keys(patch).length) await s.settings.update(patch);
   if (Object.keys(env).length) await setEnvValues(s.config.dataDir, env);
-  const restart =
-    (p?.http !== undefined && p.http !== s.httpPort()) || (p?.ssh !== undefined && p.ssh !== s.sshPort()) || (p?.git !== undefined && p.git !== s.ops.gitPort());
+  const restart = (p?.http !== undefined && p.http !== s.httpPort()) || (p?.ssh !== undefined && p.ssh !== s.sshPort()) || (p?.git !== undefined && p.git !== s.ops.gitPort());
   await s.audit.record({ actorId: user.id, action: 'setup.complete', targetType: 'settings', detail: { settings: patch, ports: p ?? null }, ip });
   return { user, restart_required: restart };
 }

@@ -85,8 +85,24 @@ export async function dashboardStatus(s: Services) {
   for (const u of teammateUrls(src)) urls.push({ ...u, http_qr_svg: await qrSvg(u.http), ssh_qr_svg: u.ssh ? await qrSvg(u.ssh) : null });
   const main = mainUrl(src);
   const fs = await statfs(s.config.dataDir).catch(() => null);
-  const repositories = Number((await s.db.selectFrom('repositories').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const countUsers = async (type: number) => Number((await s.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', type).executeTakeFirstOrThrow()).n);
+  const repositories = Number(
+    (
+      await s.db
+        .selectFrom('repositories')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const countUsers = async (type: number) =>
+    Number(
+      (
+        await s.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('type', '=', type)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const name = s.settings.get('instance.name');
   return {
     status: maintenance.enabled ? ('maintenance' as const) : ('running' as const),

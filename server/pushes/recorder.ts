@@ -39,7 +39,11 @@ export class PushRecorder {
       await this.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).execute();
         const rows = [...refs].map(([name, sha]) => ({ repo_id: repoId, ref: name, sha }));
-        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('repo_refs').values(rows.slice(i, i + 500)).execute();
+        for (let i = 0; i < rows.length; i += 500)
+          await trx
+            .insertInto('repo_refs')
+            .values(rows.slice(i, i + 500))
+            .execute();
         await trx.updateTable('repositories').set({ refs_synced: 1 }).where('id', '=', repoId).execute();
       });
     });

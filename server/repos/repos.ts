@@ -175,7 +175,14 @@ export class RepoService {
       throw err;
     }
     await this.autoWatch(actor, repo.id);
-    await this.audit.record({ actorId: actor.kind === 'user' ? actor.user.id : null, action: 'repo.create', targetType: 'repository', targetId: repo.id, detail: { full_name: `${owner.name}/${repo.name}`, visibility: repo.visibility }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: actor.kind === 'user' ? actor.user.id : null,
+      action: 'repo.create',
+      targetType: 'repository',
+      targetId: repo.id,
+      detail: { full_name: `${owner.name}/${repo.name}`, visibility: repo.visibility },
+      ip: ctx.ip ?? null,
+    });
     return { repo, owner };
   }
 
@@ -229,7 +236,14 @@ export class RepoService {
       await this.db.updateTable('repositories').set({ name: rec.repo.name, lower_name: rec.repo.lower_name, default_branch: rec.repo.default_branch }).where('id', '=', rec.repo.id).execute();
       throw err;
     }
-    await this.audit.record({ actorId: actorId(actor), action: renameTo ? 'repo.rename' : 'repo.update', targetType: 'repository', targetId: repo.id, detail: { ...input, from: `${rec.owner.name}/${rec.repo.name}` }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: actorId(actor),
+      action: renameTo ? 'repo.rename' : 'repo.update',
+      targetType: 'repository',
+      targetId: repo.id,
+      detail: { ...input, from: `${rec.owner.name}/${rec.repo.name}` },
+      ip: ctx.ip ?? null,
+    });
     return { repo, owner: rec.owner };
   }
 
@@ -238,11 +252,23 @@ export class RepoService {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('repositories').where('id', '=', rec.repo.id).execute();
       if (rec.repo.fork_id !== null) {
-        await trx.updateTable('repositories').set((eb) => ({ num_forks: eb('num_forks', '-', 1) })).where('id', '=', rec.repo.fork_id).where('num_forks', '>', 0).execute();
+        await trx
+          .updateTable('repositories')
+          .set((eb) => ({ num_forks: eb('num_forks', '-', 1) }))
+          .where('id', '=', rec.repo.fork_id)
+          .where('num_forks', '>', 0)
+          .execute();
       }
     });
     await this.store.delete({ owner: rec.owner.name, name: rec.repo.name });
-    await this.audit.record({ actorId: actorId(actor), action: 'repo.delete', targetType: 'repository', targetId: rec.repo.id, detail: { full_name: `${rec.owner.name}/${rec.repo.name}` }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: actorId(actor),
+      action: 'repo.delete',
+      targetType: 'repository',
+      targetId: rec.repo.id,
+      detail: { full_name: `${rec.owner.name}/${rec.repo.name}` },
+      ip: ctx.ip ?? null,
+    });
   }
 
   async fork(actor: Actor, source: RepoRecord, target: { owner: UserRow; name?: string }, ctx: { ip?: string | null } = {}): Promise<RepoRecord> {
@@ -290,9 +316,20 @@ export class RepoService {
       await this.db.deleteFrom('repositories').where('id', '=', repo.id).execute();
       throw err;
     }
-    await this.db.updateTable('repositories').set((eb) => ({ num_forks: eb('num_forks', '+', 1) })).where('id', '=', source.repo.id).execute();
+    await this.db
+      .updateTable('repositories')
+      .set((eb) => ({ num_forks: eb('num_forks', '+', 1) }))
+      .where('id', '=', source.repo.id)
+      .execute();
     await this.autoWatch(actor, repo.id);
-    await this.audit.record({ actorId: actorId(actor), action: 'repo.fork', targetType: 'repository', targetId: repo.id, detail: { from: `${source.owner.name}/${source.repo.name}`, to: `${target.owner.name}/${name}` }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: actorId(actor),
+      action: 'repo.fork',
+      targetType: 'repository',
+      targetId: repo.id,
+      detail: { from: `${source.owner.name}/${source.repo.name}`, to: `${target.owner.name}/${name}` },
+      ip: ctx.ip ?? null,
+    });
     return { repo, owner: target.owner };
   }
 
@@ -309,7 +346,23 @@ export class RepoService {
     try {
       repo = await this.db
         .insertInto('repositories')
-        .values({ owner_id: owner.id, name, lower_name: name.toLowerCase(), description: '', website: '', visibility: 'private', default_branch: head, is_empty: 1, fork_id: null, num_forks: 0, num_stars: 0, num_watches: 0, size: 0, created_at: now, updated_at: now })
+        .values({
+          owner_id: owner.id,
+          name,
+          lower_name: name.toLowerCase(),
+          description: '',
+          website: '',
+          visibility: 'private',
+          default_branch: head,
+          is_empty: 1,
+          fork_id: null,
+          num_forks: 0,
+          num_stars: 0,
+          num_watches: 0,
+          size: 0,
+          created_at: now,
+          updated_at: now,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (err) {
@@ -318,7 +371,14 @@ export class RepoService {
     }
     await this.pushes.snapshot(repo.id, ref);
     await this.afterPush(repo.id, { maintain: false });
-    await this.audit.record({ actorId: null, action: 'repo.import', targetType: 'repository', targetId: repo.id, detail: { full_name: `${owner.name}/${name}`, from: sourceDir, moved: opts.move }, ip: null });
+    await this.audit.record({
+      actorId: null,
+      action: 'repo.import',
+      targetType: 'repository',
+      targetId: repo.id,
+      detail: { full_name: `${owner.name}/${name}`, from: sourceDir, moved: opts.move },
+      ip: null,
+    });
     return { repo: (await this.byId(repo.id))!.repo, owner };
   }
 
@@ -361,7 +421,9 @@ export class RepoService {
     }
     if (opts.ownerId !== undefined) base = base.where('r.owner_id', '=', opts.ownerId);
     const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const sortCol = ({ alpha: 'r.lower_name', created: 'r.created_at', updated: 'r.updated_at', size: 'r.size', stars: 'r.num_stars', forks: 'r.num_forks', id: 'r.id' } as const)[opts.sort ?? 'alpha'];
+    const sortCol = ({ alpha: 'r.lower_name', created: 'r.created_at', updated: 'r.updated_at', size: 'r.size', stars: 'r.num_stars', forks: 'r.num_forks', id: 'r.id' } as const)[
+      opts.sort ?? 'alpha'
+    ];
     const order = opts.order ?? (opts.sort === undefined || opts.sort === 'alpha' ? 'asc' : 'desc');
     const rows = await base
       .selectAll('r')
@@ -376,7 +438,12 @@ export class RepoService {
   async starredBy(actor: Actor, userId: number, page: Page): Promise<{ items: RepoRecord[]; total: number }> {
     const base = this.db.selectFrom('repositories as r').innerJoin('stars as s', 's.repo_id', 'r.id').where('s.user_id', '=', userId).where(this.visibleTo(actor));
     const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const rows = await base.selectAll('r').orderBy('s.created_at', 'desc').limit(page.limit).offset((page.page - 1) * page.limit).execute();
+    const rows = await base
+      .selectAll('r')
+      .orderBy('s.created_at', 'desc')
+      .limit(page.limit)
+      .offset((page.page - 1) * page.limit)
+      .execute();
     return { items: await this.withOwners(rows), total: Number(totalRow.n) };
   }
 
@@ -408,14 +475,26 @@ export class RepoService {
     const uid = actor.user.id;
     await this.db.transaction().execute(async (trx) => {
       if (on) {
-        const res = await trx.insertInto(table).values({ user_id: uid, repo_id: rec.repo.id, created_at: Date.now() }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+        const res = await trx
+          .insertInto(table)
+          .values({ user_id: uid, repo_id: rec.repo.id, created_at: Date.now() })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
         if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
-          await trx.updateTable('repositories').set((eb) => ({ [counter]: eb(counter, '+', 1) })).where('id', '=', rec.repo.id).execute();
+          await trx
+            .updateTable('repositories')
+            .set((eb) => ({ [counter]: eb(counter, '+', 1) }))
+            .where('id', '=', rec.repo.id)
+            .execute();
         }
       } else {
         const res = await trx.deleteFrom(table).where('user_id', '=', uid).where('repo_id', '=', rec.repo.id).executeTakeFirst();
         if (Number(res.numDeletedRows) > 0) {
-          await trx.updateTable('repositories').set((eb) => ({ [counter]: eb(counter, '-', 1) })).where('id', '=', rec.repo.id).execute();
+          await trx
+            .updateTable('repositories')
+            .set((eb) => ({ [counter]: eb(counter, '-', 1) }))
+            .where('id', '=', rec.repo.id)
+            .execute();
         }
       }
     });
@@ -423,8 +502,16 @@ export class RepoService {
 
   private async autoWatch(actor: Actor, repoId: number): Promise<void> {
     if (actor.kind !== 'user') return;
-    await this.db.insertInto('watches').values({ user_id: actor.user.id, repo_id: repoId, created_at: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
-    await this.db.updateTable('repositories').set({ num_watches: sql`(SELECT count(*) FROM watches WHERE repo_id = ${repoId})` }).where('id', '=', repoId).execute();
+    await this.db
+      .insertInto('watches')
+      .values({ user_id: actor.user.id, repo_id: repoId, created_at: Date.now() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await this.db
+      .updateTable('repositories')
+      .set({ num_watches: sql`(SELECT count(*) FROM watches WHERE repo_id = ${repoId})` })
+      .where('id', '=', repoId)
+      .execute();
   }
 
   // ---- collaborators -----------------------------------------------------------------------
@@ -460,7 +547,14 @@ export class RepoService {
     } else {
       await this.db.deleteFrom('collaborations').where('repo_id', '=', rec.repo.id).where('user_id', '=', user.id).execute();
     }
-    await this.audit.record({ actorId: actorId(actor), action: role ? 'repo.collaborator.set' : 'repo.collaborator.remove', targetType: 'repository', targetId: rec.repo.id, detail: { user: user.name, role }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: actorId(actor),
+      action: role ? 'repo.collaborator.set' : 'repo.collaborator.remove',
+      targetType: 'repository',
+      targetId: rec.repo.id,
+      detail: { user: user.name, role },
+      ip: ctx.ip ?? null,
+    });
   }
 
   // ---- after a push --------------------------------------------------------------------------

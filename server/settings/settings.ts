@@ -45,7 +45,10 @@ export const settingsSchema = z.strictObject({
     )
     .max(200),
   /** Outgoing mail (SMTP); an empty host means mail is off. The password is write-only over the API. */
-  'smtp.host': z.string().max(255).regex(/^[A-Za-z0-9.:_%-]*$/, 'must be a host name or IP address'),
+  'smtp.host': z
+    .string()
+    .max(255)
+    .regex(/^[A-Za-z0-9.:_%-]*$/, 'must be a host name or IP address'),
   'smtp.port': z.number().int().min(1).max(65535),
   /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
   'smtp.secure': z.boolean(),
@@ -67,7 +70,13 @@ export const settingsSchema = z.strictObject({
   /** Advertise the forge on the LAN with mDNS / DNS-SD (never while it listens on loopback only). */
   'lan.mdns': z.boolean(),
   /** The address teammates use (clone links, QR codes, mDNS); empty = GITSSY_BASE_URL or the detected LAN address. */
-  'instance.publicUrl': z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(500).transform((u) => u.replace(/\/+$/, ''))]),
+  'instance.publicUrl': z.union([
+    z.literal(''),
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+      .max(500)
+      .transform((u) => u.replace(/\/+$/, '')),
+  ]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -44,7 +44,9 @@ export async function loadOrCreateHostKey(sshDir: string): Promise<HostKey> {
   }
   const parsed = ssh2.utils.parseKey(privateKey);
   if (parsed instanceof Error || Array.isArray(parsed)) {
-    throw new Error(`the SSH host key ${file} cannot be read (${parsed instanceof Error ? parsed.message : 'several keys'}); restore it from a backup, or move it away to have a new one made (clients will then warn about a changed host key)`);
+    throw new Error(
+      `the SSH host key ${file} cannot be read (${parsed instanceof Error ? parsed.message : 'several keys'}); restore it from a backup, or move it away to have a new one made (clients will then warn about a changed host key)`,
+    );
   }
   const blob = parsed.getPublicSSH();
   return { privateKey, publicLine: `${parsed.type} ${blob.toString('base64')}`, fingerprint: fingerprintOf(blob) };

@@ -37,10 +37,7 @@ export class SshServer {
   ) {}
 
   async start(port: number, host: string): Promise<number> {
-    const server = new ssh2.Server(
-      { hostKeys: [this.s.hostKey.privateKey], ident: 'Gitssy', keepaliveInterval: 30_000, keepaliveCountMax: 4 },
-      (client, info) => this.onConnection(client, info.ip),
-    );
+    const server = new ssh2.Server({ hostKeys: [this.s.hostKey.privateKey], ident: 'Gitssy', keepaliveInterval: 30_000, keepaliveCountMax: 4 }, (client, info) => this.onConnection(client, info.ip));
     server.on('error', (err: Error) => this.log.warn({ err }, 'ssh server error'));
     this.port = await listen(server as unknown as Parameters<typeof listen>[0], port, host);
     this.server = server;

@@ -146,7 +146,10 @@ const COMMANDS: Record<string, Command> = {
       const names = Object.keys(COMMANDS).filter((n) => !COMMANDS[n]!.visible || COMMANDS[n]!.visible!(ctx));
       const width = Math.max(...names.map((n) => COMMANDS[n]!.usage.length));
       const text = `Gitssy commands (add --json for machine-readable output):\n${names.map((n) => `  ${COMMANDS[n]!.usage.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}\n`;
-      out.result(text, names.map((n) => ({ command: n, usage: COMMANDS[n]!.usage, summary: COMMANDS[n]!.summary })));
+      out.result(
+        text,
+        names.map((n) => ({ command: n, usage: COMMANDS[n]!.usage, summary: COMMANDS[n]!.summary })),
+      );
     },
   },
 
@@ -156,7 +159,12 @@ const COMMANDS: Record<string, Command> = {
     async run(_s, ctx, args, out) {
       parse(args, {}, [0, 0]);
       const u = ctx.user;
-      out.result(`${u.name}${u.full_name ? ` (${u.full_name})` : ''}${u.is_admin ? ', site administrator' : ''}`, { username: u.name, full_name: u.full_name, email: u.email, is_admin: u.is_admin === 1 });
+      out.result(`${u.name}${u.full_name ? ` (${u.full_name})` : ''}${u.is_admin ? ', site administrator' : ''}`, {
+        username: u.name,
+        full_name: u.full_name,
+        email: u.email,
+        is_admin: u.is_admin === 1,
+      });
     },
   },
 
@@ -172,7 +180,12 @@ const COMMANDS: Record<string, Command> = {
         readable.push(...items);
         if (items.length < 50) break;
       }
-      const keep = positionals[0] ? filterByPattern(positionals[0], readable.map((r) => `${r.owner.name}/${r.repo.name}`)) : readable.map(() => true);
+      const keep = positionals[0]
+        ? filterByPattern(
+            positionals[0],
+            readable.map((r) => `${r.owner.name}/${r.repo.name}`),
+          )
+        : readable.map(() => true);
       const rows: { name: string; visibility: string; level: string; description: string }[] = [];
       for (const [i, rec] of readable.entries()) {
         if (!keep[i]) continue;
@@ -196,7 +209,12 @@ const COMMANDS: Record<string, Command> = {
       const [ownerName, name] = parts.length === 1 ? [ctx.user.name, parts[0]!] : parts.length === 2 ? [parts[0]!, parts[1]!] : [null, null];
       if (!ownerName || !name) throw new Usage('name the repository as <owner>/<name>');
       const owner = await visibleOwner(s, ctx, ownerName);
-      const rec = await s.repos.create(ctx.actor, owner, { name, description: values.description as string | undefined, visibility: values.private ? 'private' : values.internal ? 'internal' : 'public' }, { ip: ctx.ip });
+      const rec = await s.repos.create(
+        ctx.actor,
+        owner,
+        { name, description: values.description as string | undefined, visibility: values.private ? 'private' : values.internal ? 'internal' : 'public' },
+        { ip: ctx.ip },
+      );
       const urls = cloneUrls(s, ctx, rec);
       out.result(`created ${rec.owner.name}/${rec.repo.name} (${rec.repo.visibility})\n  git clone ${urls.ssh}\n`, repoSummary(s, ctx, rec, 'admin'));
     },
@@ -240,7 +258,13 @@ const COMMANDS: Record<string, Command> = {
     async run(s, ctx, args, out) {
       const { values, positionals } = parse(args, { yes: { type: 'string' } }, [1, 1]);
       const ref = repoArg(positionals[0]!);
-      if (!values.yes || (values.yes as string).replace(/\.git$/i, '').replace(/^\/+/, '').toLowerCase() !== `${ref.owner}/${ref.name}`.toLowerCase()) {
+      if (
+        !values.yes ||
+        (values.yes as string)
+          .replace(/\.git$/i, '')
+          .replace(/^\/+/, '')
+          .toLowerCase() !== `${ref.owner}/${ref.name}`.toLowerCase()
+      ) {
         throw new Usage(`to delete, confirm with: delete ${ref.owner}/${ref.name} --yes ${ref.owner}/${ref.name}`);
       }
       const rec = await s.repos.resolve(ctx.actor, ref.owner, ref.name, 'admin');
@@ -287,7 +311,9 @@ const COMMANDS: Record<string, Command> = {
       const treeish = dir ? `${rev}:${dir}` : `${rev}:`;
       let stdout: Buffer;
       try {
-        ({ stdout } = await runGit(s.git, ['--git-dir', s.store.dir({ owner: rec.owner.name, name: rec.repo.name }), 'ls-tree', '-z', '--long', '--end-of-options', userArg(treeish)], { maxOutputBytes: 8 * 1024 * 1024 }));
+        ({ stdout } = await runGit(s.git, ['--git-dir', s.store.dir({ owner: rec.owner.name, name: rec.repo.name }), 'ls-tree', '-z', '--long', '--end-of-options', userArg(treeish)], {
+          maxOutputBytes: 8 * 1024 * 1024,
+        }));
       } catch {
         throw new AppError('not_found', `no folder "${dir || '/'}" at "${rev}"`);
       }
@@ -300,7 +326,11 @@ const COMMANDS: Record<string, Command> = {
           const [mode, type, sha, size] = meta.split(/\s+/) as [string, string, string, string];
           return { name, type, mode, sha, size: size === '-' ? null : Number(size) };
         });
-      out.result(entries.map((e) => `${e.type === 'tree' ? 'dir ' : e.type === 'commit' ? 'sub ' : 'file'}  ${String(e.size ?? '').padStart(9)}  ${e.name}${e.type === 'tree' ? '/' : ''}`).join('\n') + (entries.length ? '\n' : ''), entries);
+      out.result(
+        entries.map((e) => `${e.type === 'tree' ? 'dir ' : e.type === 'commit' ? 'sub ' : 'file'}  ${String(e.size ?? '').padStart(9)}  ${e.name}${e.type === 'tree' ? '/' : ''}`).join('\n') +
+          (entries.length ? '\n' : ''),
+        entries,
+      );
     },
   },
 
@@ -318,7 +348,11 @@ const COMMANDS: Record<string, Command> = {
       let size: number;
       try {
         const { stdout } = await runGit(s.git, ['--git-dir', gitDir, 'cat-file', '--batch-check'], { input: `${spec.value}\n` });
-        [, type, size] = stdout.toString().trim().split(' ').map((v, i) => (i === 2 ? Number(v) : v)) as [string, string, number];
+        [, type, size] = stdout
+          .toString()
+          .trim()
+          .split(' ')
+          .map((v, i) => (i === 2 ? Number(v) : v)) as [string, string, number];
       } catch {
         throw new AppError('not_found', `no file "${file}" at "${positionals[1]}"`);
       }
@@ -364,7 +398,10 @@ const COMMANDS: Record<string, Command> = {
       if (sub === 'list') {
         parse(rest, {}, [0, 0]);
         const keys = await s.keys.list(ctx.user.id);
-        out.result(keys.map((k) => `${String(k.id).padStart(4)}  ${k.fingerprint}  ${k.key_type}  ${k.name}`).join('\n') + (keys.length ? '\n' : ''), keys.map((k) => ({ id: k.id, title: k.name, fingerprint: k.fingerprint, type: k.key_type })));
+        out.result(
+          keys.map((k) => `${String(k.id).padStart(4)}  ${k.fingerprint}  ${k.key_type}  ${k.name}`).join('\n') + (keys.length ? '\n' : ''),
+          keys.map((k) => ({ id: k.id, title: k.name, fingerprint: k.fingerprint, type: k.key_type })),
+        );
       } else if (sub === 'add') {
         const { values, positionals } = parse(rest, { title: { type: 'string' } }, [1, 1]);
         const key = await s.keys.add(ctx.user.id, (values.title as string | undefined) ?? '', positionals[0]!, { actorId: ctx.user.id, ip: ctx.ip });

@@ -107,17 +107,21 @@ export class UserService {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('emails')
-          .values({ user_id: row.id, email: input.email, lower_email: input.email.toLowerCase(), is_primary: 1, is_activated: 1 })
-          .execute();
+        await trx.insertInto('emails').values({ user_id: row.id, email: input.email, lower_email: input.email.toLowerCase(), is_primary: 1, is_activated: 1 }).execute();
         return row;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw Conflict(`the name "${input.username}" or email ${input.email} is already taken`);
       throw err;
     }
-    await this.audit.record({ actorId: ctx.actorId ?? user.id, action: 'user.create', targetType: 'user', targetId: user.id, detail: { name: user.name, admin: user.is_admin === 1, active: user.is_active === 1 }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: ctx.actorId ?? user.id,
+      action: 'user.create',
+      targetType: 'user',
+      targetId: user.id,
+      detail: { name: user.name, admin: user.is_admin === 1, active: user.is_active === 1 },
+      ip: ctx.ip ?? null,
+    });
     return user;
   }
 
@@ -137,7 +141,12 @@ export class UserService {
   }
 
   async countAdmins(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('is_admin', '=', 1).where('type', '=', USER_TYPE.individual).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('is_admin', '=', 1)
+      .where('type', '=', USER_TYPE.individual)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -181,12 +190,7 @@ export class UserService {
   private async findForLogin(login: string): Promise<UserRow | undefined> {
     if (login.length > 254) return undefined;
     if (login.includes('@')) {
-      return this.db
-        .selectFrom('users')
-        .selectAll('users')
-        .innerJoin('emails', 'emails.user_id', 'users.id')
-        .where('emails.lower_email', '=', login.toLowerCase())
-        .executeTakeFirst();
+      return this.db.selectFrom('users').selectAll('users').innerJoin('emails', 'emails.user_id', 'users.id').where('emails.lower_email', '=', login.toLowerCase()).executeTakeFirst();
     }
     return this.byName(login);
   }
@@ -208,7 +212,11 @@ export class UserService {
       .returning(['failed_logins'])
       .executeTakeFirst();
     if (updated && updated.failed_logins >= max) {
-      await this.db.updateTable('users').set({ locked_until: now + windowMs, failed_logins: 0, failed_window_start: null }).where('id', '=', user.id).execute();
+      await this.db
+        .updateTable('users')
+        .set({ locked_until: now + windowMs, failed_logins: 0, failed_window_start: null })
+        .where('id', '=', user.id)
+        .execute();
       await this.audit.record({ actorId: null, action: 'user.locked', targetType: 'user', targetId: user.id, detail: { after: max }, ip });
     }
   }
@@ -265,7 +273,14 @@ export class UserService {
       if (patch.prohibitLogin) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
       return updated;
     });
-    await this.audit.record({ actorId: ctx.actorId, action: 'user.update', targetType: 'user', targetId: user.id, detail: { ...patch, password: patch.password ? '[changed]' : undefined }, ip: ctx.ip ?? null });
+    await this.audit.record({
+      actorId: ctx.actorId,
+      action: 'user.update',
+      targetType: 'user',
+      targetId: user.id,
+      detail: { ...patch, password: patch.password ? '[changed]' : undefined },
+      ip: ctx.ip ?? null,
+    });
     return row;
   }
 

@@ -76,7 +76,7 @@ describe.skipIf(missing)('accounts and repository administration in the browser'
     await dana.page.getByTestId('user-menu').click();
     await dana.page.getByRole('menuitem', { name: 'Sign out' }).click();
     await dana.page.getByRole('link', { name: 'Sign in' }).first().waitFor();
-    expect((await dana.page.getByTestId('user-menu').count())).toBe(0);
+    expect(await dana.page.getByTestId('user-menu').count()).toBe(0);
     expect((await s.api('GET', '/api/v1/users/dana')).status).toBe(200);
   });
 

@@ -84,10 +84,7 @@ describe.skipIf(missing)('code browsing', () => {
     await mkdir(path.join(dir, 'src', 'lib'), { recursive: true });
     await mkdir(path.join(dir, 'docs'), { recursive: true });
     await mkdir(path.join(dir, 'bin'), { recursive: true });
-    await writeFile(
-      path.join(dir, 'README.md'),
-      '# Demo project\n\nHello **LAN** readers.\n\n## Layout\n\nThe helpers live in [the util module](src/lib/util.ts).\n\n![logo](docs/logo.png)\n',
-    );
+    await writeFile(path.join(dir, 'README.md'), '# Demo project\n\nHello **LAN** readers.\n\n## Layout\n\nThe helpers live in [the util module](src/lib/util.ts).\n\n![logo](docs/logo.png)\n');
     await writeFile(path.join(dir, 'src', 'lib', 'util.ts'), UTIL_TS);
     await writeFile(path.join(dir, 'docs', 'logo.png'), PNG);
     await writeFile(path.join(dir, 'docs', 'guide.md'), '# Guide\n\nSee the [README](../README.md) and *enjoy*.\n');
@@ -236,7 +233,14 @@ describe.skipIf(missing)('code browsing', () => {
     await w.go('/alice/demo/src/branch/main/big.txt#L2500');
     await w.page.getByText('3,000 lines').waitFor();
     const far = code.locator('#L2500');
-    await expect.poll(() => far.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })).toBe(true);
+    await expect
+      .poll(() =>
+        far.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return r.top >= 0 && r.bottom <= window.innerHeight;
+        }),
+      )
+      .toBe(true);
     await expect(far.getAttribute('data-selected')).resolves.toBe('true');
     await expect(code.locator('#L3000').innerText()).resolves.toContain('line 3000 of the big file');
 

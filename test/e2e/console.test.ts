@@ -56,7 +56,10 @@ describe.skipIf(missing)('operator console', () => {
     const settings = await (await a.api('GET', '/api/v1/admin/settings', { auth: admin })).json();
     expect(settings['instance.name']).toBe('Team Forge');
     expect(settings['registration.mode']).toBe('approval');
-    await w.page.getByTestId('host-key-fingerprint').getByText(/SHA256:/).waitFor();
+    await w.page
+      .getByTestId('host-key-fingerprint')
+      .getByText(/SHA256:/)
+      .waitFor();
     await w.shot('console-dashboard');
   });
 
@@ -143,7 +146,10 @@ describe.skipIf(missing)('operator console', () => {
     // the second instance is set up by another operator, then takes the first one's data
     const w2 = await openPage(browser, b);
     const session = await (await w2.context.request.get('/api/v1/auth/session')).json();
-    const setup = await w2.context.request.post('/api/v1/setup', { data: { token: await setupToken(b), username: 'other', email: 'other@example.test', password: 'other-pass-123' }, headers: { 'X-CSRF-Token': session.csrf_token } });
+    const setup = await w2.context.request.post('/api/v1/setup', {
+      data: { token: await setupToken(b), username: 'other', email: 'other@example.test', password: 'other-pass-123' },
+      headers: { 'X-CSRF-Token': session.csrf_token },
+    });
     expect(setup.status()).toBe(201);
     await signInContext(w2, 'other', 'other-pass-123');
     await w2.go('/console/backups');
@@ -174,9 +180,12 @@ describe.skipIf(missing)('operator console', () => {
     await w3.page.getByLabel('Backup archive (.tar.gz)').setInputFiles(backupFile);
     await w3.shot('console-wizard-restore');
     await w3.page.getByRole('button', { name: 'Restore', exact: true }).click();
-    await w3.page.getByText('Restored.').waitFor({ timeout: 90_000 }).catch(async (err) => {
-      throw new Error(`${err.message}\npage: ${await w3.page.textContent("body")} errors: ${w3.pageErrors.join(" / ")} console: ${w3.consoleErrors.join(" / ")}\nserver: ${c.log().slice(-1500)}`);
-    });
+    await w3.page
+      .getByText('Restored.')
+      .waitFor({ timeout: 90_000 })
+      .catch(async (err) => {
+        throw new Error(`${err.message}\npage: ${await w3.page.textContent('body')} errors: ${w3.pageErrors.join(' / ')} console: ${w3.consoleErrors.join(' / ')}\nserver: ${c.log().slice(-1500)}`);
+      });
     expect((await c.api('GET', '/api/v1/user', { auth: admin })).status).toBe(200);
     const refs = async (s: TestServer) => (await gitOk(['ls-remote', s.gitUrl('root/tools.git', admin)])).trim().split('\n').sort();
     expect(await refs(c)).toEqual(await refs(a));

@@ -15,7 +15,13 @@ const ELECTRON_PKG = path.join(ROOT, 'electron', 'node_modules', 'electron');
 function electronBinary(): string | null {
   if (process.env.GITSSY_ELECTRON && existsSync(process.env.GITSSY_ELECTRON)) return process.env.GITSSY_ELECTRON;
   const pathTxt = path.join(ELECTRON_PKG, 'path.txt');
-  const rel = existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron';
+  const rel = existsSync(pathTxt)
+    ? readFileSync(pathTxt, 'utf8').trim()
+    : process.platform === 'win32'
+      ? 'electron.exe'
+      : process.platform === 'darwin'
+        ? 'Electron.app/Contents/MacOS/Electron'
+        : 'electron';
   const bin = path.join(ELECTRON_PKG, 'dist', rel);
   return existsSync(bin) ? bin : null;
 }
@@ -80,7 +86,9 @@ describe.skipIf(!BIN)(BIN ? 'desktop app (Electron)' : `desktop app (Electron) â
     const state = await page.evaluate(() => (globalThis as unknown as { gitssy: { getState(): Promise<{ server: { status: string }; dataDir: string }> } }).gitssy.getState());
     expect(state.server.status).toBe('running');
     expect(state.dataDir).toBe(data);
-    await expect(page.evaluate(() => (globalThis as unknown as { gitssy: { openExternal(u: string): Promise<void> } }).gitssy.openExternal('file:///etc/passwd'))).rejects.toThrow(/http\(s\) or mailto URL/);
+    await expect(page.evaluate(() => (globalThis as unknown as { gitssy: { openExternal(u: string): Promise<void> } }).gitssy.openExternal('file:///etc/passwd'))).rejects.toThrow(
+      /http\(s\) or mailto URL/,
+    );
   });
 
   it('denies window.open and navigation away from the app', async () => {

@@ -21,7 +21,11 @@ async function signIn(page: Page, user: string, password: string): Promise<void>
   const status = await page.evaluate(
     async ([u, p]) => {
       const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrf_token: string };
-      const res = await fetch('/api/v1/auth/signin', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token }, body: JSON.stringify({ username: u, password: p }) });
+      const res = await fetch('/api/v1/auth/signin', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token },
+        body: JSON.stringify({ username: u, password: p }),
+      });
       return res.status;
     },
     [user, password] as const,
@@ -86,7 +90,12 @@ describe.skipIf(missing)('history pages', () => {
     await gitOk(['init', '-q', '--bare', '-b', 'main', src]);
     const { stream, marks } = history();
     await gitOk(['fast-import', '--quiet', `--export-marks=${path.join(src, 'marks')}`], { cwd: src, input: stream });
-    const byMark = new Map((await readFile(path.join(src, 'marks'), 'utf8')).trim().split('\n').map((l) => [Number(l.split(' ')[0]!.slice(1)), l.split(' ')[1]!] as const));
+    const byMark = new Map(
+      (await readFile(path.join(src, 'marks'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => [Number(l.split(' ')[0]!.slice(1)), l.split(' ')[1]!] as const),
+    );
     for (const [key, m] of Object.entries(marks)) sha[key] = byMark.get(m)!;
     await gitOk(['push', '-q', s.gitUrl('alice/hist.git', alice), 'main', 'feature/x', 'v1.0'], { cwd: src });
     browser = await launchChromium();
@@ -201,7 +210,10 @@ describe.skipIf(missing)('history pages', () => {
     await w.go(`${R}/commit/${sha.hostile}`);
     await expect(w.page.getByTestId('commit-title').textContent()).resolves.toBe(HOSTILE);
     await expect(w.page.getByTestId('commit-body').textContent()).resolves.toBe('body with <b>markup</b> too');
-    await w.page.getByTestId('diff-unified').locator('td', { hasText: `// ${HOSTILE}` }).waitFor();
+    await w.page
+      .getByTestId('diff-unified')
+      .locator('td', { hasText: `// ${HOSTILE}` })
+      .waitFor();
     expect(await w.page.locator('img[src="x"], b').count()).toBe(0);
     expect(await w.page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     expect(w.dialogs).toEqual([]);

@@ -38,7 +38,7 @@ describe.skipIf(missing)('app shell', () => {
     const odd = "Forge $' $& $1 </script><b>";
     expect((await s.api('PATCH', '/api/v1/admin/settings', { auth: ['alice', 'alice-pass-123'], json: { 'instance.name': odd } })).status).toBe(200);
     const oddHtml = await (await s.api('GET', '/')).text();
-    expect(oddHtml).toContain("<title>Forge $&#39; $&#38; $1 &#60;/script&#62;&#60;b&#62;</title>");
+    expect(oddHtml).toContain('<title>Forge $&#39; $&#38; $1 &#60;/script&#62;&#60;b&#62;</title>');
     const oddBoot = JSON.parse(/<script type="application\/json" id="gitssy-boot">(.*?)<\/script>/s.exec(oddHtml)![1]!);
     expect(oddBoot.session.instance_name).toBe(odd);
     expect((await s.api('PATCH', '/api/v1/admin/settings', { auth: ['alice', 'alice-pass-123'], json: { 'instance.name': 'Gitssy' } })).status).toBe(200);

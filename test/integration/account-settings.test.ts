@@ -96,7 +96,11 @@ describe('account settings', () => {
     await createRepo(s, ['bob', 'bob-pass-123'], { name: 'shed' });
     expect((await s.api('PUT', '/api/v1/repos/bob/shed/collaborators/carol', { auth: ['bob', 'bob-pass-123'], json: { permission: 'read' } })).status).toBe(204);
     expect((await s.api('PUT', '/api/v1/repos/bob/shed/collaborators/alice', { auth: ['bob', 'bob-pass-123'], json: { permission: 'admin' } })).status).toBe(204);
-    const list = (await (await s.api('GET', '/api/v1/repos/bob/shed/collaborators', { auth: ['bob', 'bob-pass-123'] })).json()) as { login: string; role_name: string; permissions: { push: boolean; admin: boolean } }[];
+    const list = (await (await s.api('GET', '/api/v1/repos/bob/shed/collaborators', { auth: ['bob', 'bob-pass-123'] })).json()) as {
+      login: string;
+      role_name: string;
+      permissions: { push: boolean; admin: boolean };
+    }[];
     expect(list.map((c) => [c.login, c.role_name, c.permissions.push, c.permissions.admin])).toEqual([
       ['alice', 'admin', true, true],
       ['carol', 'read', false, false],

@@ -26,7 +26,7 @@ describe('first-run setup', () => {
     const ok = await b.request('POST', '/api/v1/setup', { json: { token, username: 'root', email: 'root@example.test', password: 'root-pass-123' } });
     expect(ok.status).toBe(201);
     const me = await b.request('GET', '/api/v1/user');
-    expect(((await me.json()) as { login: string; is_admin: boolean })).toMatchObject({ login: 'root', is_admin: true });
+    expect((await me.json()) as { login: string; is_admin: boolean }).toMatchObject({ login: 'root', is_admin: true });
 
     // the link is spent: nobody else can use it
     const again = await new Browser(s.url);

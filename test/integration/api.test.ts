@@ -106,7 +106,10 @@ describe('repositories', () => {
     for (const n of ['page-a', 'page-b', 'page-c']) await createRepo(s, bob, { name: n });
     const res = await s.api('GET', '/api/v1/repos/search?q=page-&limit=2&page=1');
     expect(res.headers.get('x-total-count')).toBe('3');
-    const next = res.headers.get('link')!.split(',').find((l) => l.endsWith('rel="next"'));
+    const next = res.headers
+      .get('link')!
+      .split(',')
+      .find((l) => l.endsWith('rel="next"'));
     expect(next).toMatch(/[?&]page=2[&>]/);
     expect(res.headers.get('link')).toMatch(/rel="last"/);
     const body = await json(res);

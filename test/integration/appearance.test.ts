@@ -37,12 +37,7 @@ describe('appearance', () => {
     const put = await s.api('PUT', '/api/v1/user/appearance', { auth: bob, json: look });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ ...look, custom: true });
-    for (const bad of [
-      { ...look, preset: 'neon<script>' },
-      { ...look, font: 'comic-sans' },
-      { ...look, extra: 1 },
-      { preset: 'ocean' },
-    ]) {
+    for (const bad of [{ ...look, preset: 'neon<script>' }, { ...look, font: 'comic-sans' }, { ...look, extra: 1 }, { preset: 'ocean' }]) {
       const res = await s.api('PUT', '/api/v1/user/appearance', { auth: bob, json: bad });
       expect(res.status).toBe(422);
     }

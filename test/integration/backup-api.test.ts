@@ -118,7 +118,10 @@ describe('backup API', () => {
 
   it('records a failed verify of a truncated upload, and refuses what is not an archive', async () => {
     const whole = await readFile(path.join(s.data, 'backups', name));
-    const up = await json<Entry>(await s.api('POST', '/api/v1/admin/backups/upload', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body: whole.subarray(0, Math.floor(whole.length * 0.6)) }), 201);
+    const up = await json<Entry>(
+      await s.api('POST', '/api/v1/admin/backups/upload', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body: whole.subarray(0, Math.floor(whole.length * 0.6)) }),
+      201,
+    );
     expect(up.name).toMatch(/^gitssy-uploaded-/);
     const v = await json<Job>(await s.api('POST', `/api/v1/admin/backups/${up.name}/verify`, { auth: alice }), 202);
     const { job } = await finished(s, v.id);
@@ -219,7 +222,10 @@ describe('scheduled backups', () => {
     const any = (await list(s)).find((b) => b.kind === 'manual')!;
     const old = ['2026-01-01T03-00-00Z', '2026-01-02T03-00-00Z', '2026-01-03T03-00-00Z'].map((t) => `gitssy-scheduled-${t}.tar.gz`);
     for (const n of old) await copyFile(path.join(dir, any.name), path.join(dir, n));
-    const others = (await list(s)).filter((b) => b.kind !== 'scheduled').map((b) => b.name).sort();
+    const others = (await list(s))
+      .filter((b) => b.kind !== 'scheduled')
+      .map((b) => b.name)
+      .sort();
 
     const bad = await s.api('PUT', '/api/v1/admin/backups/schedule', { auth: alice, json: { schedule: 'daily', time: '25:00', keep: 2 } });
     expect(bad.status).toBe(422);
@@ -238,7 +244,12 @@ describe('scheduled backups', () => {
     expect(state.pruned.sort()).toEqual(old.slice(0, 2));
     const scheduled = (await list(s)).filter((b) => b.kind === 'scheduled').map((b) => b.name);
     expect(scheduled.sort()).toEqual([old[2]!, state.name].sort());
-    expect((await list(s)).filter((b) => b.kind !== 'scheduled').map((b) => b.name).sort()).toEqual(others);
+    expect(
+      (await list(s))
+        .filter((b) => b.kind !== 'scheduled')
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual(others);
 
     // once per slot: a few more ticks take no further backup
     await new Promise((r) => setTimeout(r, 1000));
@@ -333,7 +344,10 @@ describe('uploads and restores that must not be trusted or raced', () => {
     const bodies = Array.from({ length: 8 }, () => gzipSync(randomBytes(200_000)));
     const answers = await Promise.all(bodies.map((body) => s.api('POST', '/api/v1/admin/backups/upload', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body })));
     const texts = await Promise.all(answers.map((r) => r.text()));
-    expect(answers.map((r) => r.status), texts.join('\n')).toEqual(Array(8).fill(201));
+    expect(
+      answers.map((r) => r.status),
+      texts.join('\n'),
+    ).toEqual(Array(8).fill(201));
     const names = texts.map((t) => (JSON.parse(t) as Entry).name);
     expect(new Set(names).size).toBe(8);
     for (const [i, n] of names.entries()) expect(sha256(await readFile(path.join(s.data, 'backups', n)))).toBe(sha256(bodies[i]!));
@@ -353,7 +367,13 @@ describe('uploads and restores that must not be trusted or raced', () => {
       const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(gzipSync(Buffer.from('partial'))) });
       const ctl = new AbortController();
       const timer = setTimeout(() => ctl.abort(), 3000);
-      const res = await fetch(`${s.url}/api/v1/admin/backups/restore`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/gzip' }, body, duplex: 'half', signal: ctl.signal } as RequestInit).catch(() => null);
+      const res = await fetch(`${s.url}/api/v1/admin/backups/restore`, {
+        method: 'POST',
+        headers: { Authorization: auth, 'Content-Type': 'application/gzip' },
+        body,
+        duplex: 'half',
+        signal: ctl.signal,
+      } as RequestInit).catch(() => null);
       clearTimeout(timer);
       status = res?.status ?? 0;
       if (res) expect(((await res.json()) as { message: string }).message).toMatch(/already running/);
@@ -422,8 +442,18 @@ describe('uploads and restores that must not be trusted or raced', () => {
       await gitOk(['push', '-q', b.gitUrl('alice/one.git', alice), 'main:after-restore'], { cwd: src });
       expect(await refsOf(b.gitUrl('alice/one.git', alice))).toEqual(expect.arrayContaining([expect.stringMatching(/refs\/heads\/after-restore$/)]));
       await gitOk(['clone', '-q', '--bare', b.gitUrl('alice/one.git', alice), path.join(work, 'clone.git')]);
-      expect(await stat(marker).then(() => true, () => false)).toBe(false);
-      expect(await stat(`${marker}.fsmonitor`).then(() => true, () => false)).toBe(false);
+      expect(
+        await stat(marker).then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(false);
+      expect(
+        await stat(`${marker}.fsmonitor`).then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(false);
     } finally {
       await b.stop();
     }

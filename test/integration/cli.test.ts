@@ -15,11 +15,14 @@ describe('gitssy CLI', () => {
     expect(r.stdout.trim()).toBe(version);
   });
 
-  it.each([[['--help']], [['serve', '--help']], [['admin', '--help']], [['admin', 'user', 'create', '--help']], [['admin', 'token', 'create', '--help']], [['doctor', '--help']]])('has --help for %j', async (args) => {
-    const r = await gitssy(args);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Usage: gitssy/);
-  });
+  it.each([[['--help']], [['serve', '--help']], [['admin', '--help']], [['admin', 'user', 'create', '--help']], [['admin', 'token', 'create', '--help']], [['doctor', '--help']]])(
+    'has --help for %j',
+    async (args) => {
+      const r = await gitssy(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: gitssy/);
+    },
+  );
 
   it('refuses unknown flags and commands', async () => {
     const r = await gitssy(['serve', '--no-such-flag']);

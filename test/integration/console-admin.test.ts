@@ -262,7 +262,12 @@ describe('trusted IP ranges', () => {
 
   it("refuses a list that would shut out the administrator's own LAN address, and changes nothing", async () => {
     const basic = `Basic ${Buffer.from(admin.join(':')).toString('base64')}`;
-    const change = (list: string[]) => requestFrom(outside, `${s.url}/api/v1/admin/settings`, { method: 'PATCH', headers: { Authorization: basic, 'Content-Type': 'application/json' }, body: JSON.stringify({ 'access.allowCidrs': list }) });
+    const change = (list: string[]) =>
+      requestFrom(outside, `${s.url}/api/v1/admin/settings`, {
+        method: 'PATCH',
+        headers: { Authorization: basic, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ 'access.allowCidrs': list }),
+      });
     const locked = await change(['10.0.0.0/8']);
     expect(locked.status).toBe(409);
     expect(JSON.parse(locked.text).message).toMatch(/would shut out your own address 127\.0\.0\.2; add it \(for example 127\.0\.0\.2\/32\)/);

@@ -228,7 +228,12 @@ describe('archives', () => {
     expect(res.headers.get('content-disposition')).toMatch(/filename="pub-feature-x.tar.gz"/);
     const dir = await tempDir();
     await writeFile(path.join(dir, 'a.tgz'), Buffer.from(await res.arrayBuffer()));
-    const listed = (await import('node:child_process')).execFileSync('tar', ['tzf', path.join(dir, 'a.tgz')]).toString().split('\n').filter(Boolean).sort();
+    const listed = (await import('node:child_process'))
+      .execFileSync('tar', ['tzf', path.join(dir, 'a.tgz')])
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .sort();
     expect(listed).toContain('pub/old.txt');
     expect(listed).not.toContain('pub/renamed.txt');
   });
@@ -255,7 +260,12 @@ describe('history', () => {
     expect(res.headers.get('link')).toMatch(/page=2.*rel="next"/);
     const page1 = await json(res);
     expect(page1.map((x: Json) => x.sha)).toEqual([c.third, c.second]);
-    expect(page1[0]).toMatchObject({ html_url: `${s.url}/alice/pub/commit/${c.third}`, commit: { message: 'third: rename and edit\n', author: { name: 'Test' } }, parents: [{ sha: c.second }], files: null });
+    expect(page1[0]).toMatchObject({
+      html_url: `${s.url}/alice/pub/commit/${c.third}`,
+      commit: { message: 'third: rename and edit\n', author: { name: 'Test' } },
+      parents: [{ sha: c.second }],
+      files: null,
+    });
     expect((await json(await get(`${A}/commits?limit=2&page=2`))).map((x: Json) => x.sha)).toEqual([c.first]);
   });
 
@@ -263,7 +273,12 @@ describe('history', () => {
     expect((await json(await get(`${A}/commits?path=src/index.ts`))).map((x: Json) => x.sha)).toEqual([c.third, c.first]);
     expect((await json(await get(`${A}/commits?sha=v1`))).map((x: Json) => x.sha)).toEqual([c.second, c.first]);
     const [withFiles] = await json(await get(`${A}/commits?limit=1&stat=true&files=true`));
-    expect(withFiles.files).toEqual(expect.arrayContaining([{ filename: 'renamed.txt', status: 'renamed' }, { filename: 'src/index.ts', status: 'modified' }]));
+    expect(withFiles.files).toEqual(
+      expect.arrayContaining([
+        { filename: 'renamed.txt', status: 'renamed' },
+        { filename: 'src/index.ts', status: 'modified' },
+      ]),
+    );
     expect(withFiles.stats).toEqual({ total: 3, additions: 2, deletions: 1 });
   });
 

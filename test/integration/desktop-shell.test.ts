@@ -70,7 +70,9 @@ describe('desktop shell with the real server', () => {
   });
 
   it('learns when the first administrator exists, so it opens the console instead of the setup page', async () => {
-    const r = await run(process.execPath, [CLI, 'admin', 'user', 'create', '--data', data, '--username', 'operator', '--password', 'operator-pass-123', '--email', 'op@example.test', '--admin'], { env: { ...process.env } as Record<string, string> });
+    const r = await run(process.execPath, [CLI, 'admin', 'user', 'create', '--data', data, '--username', 'operator', '--password', 'operator-pass-123', '--email', 'op@example.test', '--admin'], {
+      env: { ...process.env } as Record<string, string>,
+    });
     expect(r.code, r.stderr).toBe(0);
     await shell.refreshStatus();
     expect(shell.state.setupPending).toBe(false);

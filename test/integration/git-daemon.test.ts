@@ -71,7 +71,7 @@ describe('git:// reads', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/version 2/);
     expect((await gitOk(['rev-parse', 'HEAD'], { cwd: dst })).trim()).toBe(pubHead);
-    expect((await gitOk(['fsck', '--no-dangling'], { cwd: dst }))).toBe('');
+    expect(await gitOk(['fsck', '--no-dangling'], { cwd: dst })).toBe('');
   });
 
   it('clones over protocol v2 when asked', async () => {

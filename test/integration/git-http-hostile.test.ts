@@ -309,7 +309,14 @@ describe('hostile requests to git over smart HTTP', () => {
       // on a socket nobody reads
       const negotiation = Buffer.from(`${pkt(`want ${head} ofs-delta\n`)}0000${pkt('done\n')}`);
       const body = Buffer.concat([negotiation, Buffer.alloc(24 * 1024 * 1024, 0x7a)]);
-      const req = http.request({ host: s.host, port: s.port, method: 'POST', path: '/alice/pub.git/git-upload-pack', headers: { 'Content-Type': UPLOAD_REQ, 'Transfer-Encoding': 'chunked' }, agent: false });
+      const req = http.request({
+        host: s.host,
+        port: s.port,
+        method: 'POST',
+        path: '/alice/pub.git/git-upload-pack',
+        headers: { 'Content-Type': UPLOAD_REQ, 'Transfer-Encoding': 'chunked' },
+        agent: false,
+      });
       req.on('error', () => {}); // a server that closes early is fine
       const status = new Promise<number>((resolve) => req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))));
       const settled = new Promise<string>((resolve) => {

@@ -75,7 +75,10 @@ describe('large transfers over smart HTTP', () => {
     const dst = path.join(await scratch(), 'c');
     await gitOk(['clone', '-q', s.gitUrl('alice/big.git'), dst]);
     expect((await gitOk(['rev-parse', 'HEAD'], { cwd: dst })).trim()).toBe(head);
-    const sha = async (f: string) => createHash('sha256').update(await readFile(f)).digest('hex');
+    const sha = async (f: string) =>
+      createHash('sha256')
+        .update(await readFile(f))
+        .digest('hex');
     expect(await sha(path.join(dst, 'noise-4.bin'))).toBe(await sha(path.join(src, 'noise-4.bin')));
   });
 
@@ -124,7 +127,14 @@ describe('large transfers over smart HTTP', () => {
     await waitFor(async () => (await gitProcessesUnder(s.data)).length === 0, 30_000); // post-push housekeeping
     // a v0 fetch of everything without side-band: "NAK" and then the raw pack
     const body = Buffer.concat([pkt(`want ${head} ofs-delta\n`), Buffer.from('0000'), pkt('done\n')]);
-    const req = http.request({ host: s.host, port: s.port, method: 'POST', path: '/alice/stream.git/git-upload-pack', headers: { 'Content-Type': 'application/x-git-upload-pack-request' }, agent: false });
+    const req = http.request({
+      host: s.host,
+      port: s.port,
+      method: 'POST',
+      path: '/alice/stream.git/git-upload-pack',
+      headers: { 'Content-Type': 'application/x-git-upload-pack-request' },
+      agent: false,
+    });
     req.on('error', () => {}); // we are the ones cutting it
     const res = await new Promise<http.IncomingMessage>((resolve) => {
       req.on('response', resolve);

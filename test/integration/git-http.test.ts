@@ -73,7 +73,6 @@ describe('git over smart HTTP', () => {
   });
 
   describe('anonymous reads of a public repository', () => {
-
     it('clones a public repository anonymously', async () => {
       const dst = path.join(await scratch(), 'c');
 
@@ -94,7 +93,6 @@ describe('git over smart HTTP', () => {
   });
 
   describe('private repositories', () => {
-
     it('asks an anonymous caller for credentials with 401 and WWW-Authenticate: Basic', async () => {
       const res = await infoRefs('alice/secret.git', 'git-upload-pack');
 

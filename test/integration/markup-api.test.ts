@@ -111,7 +111,9 @@ describe('the tree view', () => {
     const v = await get(`${A}/tree/main/src/app.ts`);
     expect(v.file).toMatchObject({ language: 'typescript', line_count: 3, rendered_html: null });
     const lines = (v.file.highlighted_html as string).split('\n');
-    expect(lines[0]).toBe('<span class="hljs-keyword">export</span> <span class="hljs-keyword">function</span> <span class="hljs-title function_">hello</span>(<span class="hljs-params"><span class="hljs-attr">name</span>: <span class="hljs-built_in">string</span></span>): <span class="hljs-built_in">string</span> {');
+    expect(lines[0]).toBe(
+      '<span class="hljs-keyword">export</span> <span class="hljs-keyword">function</span> <span class="hljs-title function_">hello</span>(<span class="hljs-params"><span class="hljs-attr">name</span>: <span class="hljs-built_in">string</span></span>): <span class="hljs-built_in">string</span> {',
+    );
     expect(lines[1]).toContain('<span class="hljs-string">`&lt;b&gt;<span class="hljs-subst">${name}</span>&lt;/b&gt;`</span>');
   });
 
@@ -147,7 +149,7 @@ describe('POST /markdown', () => {
     expect(html).toContain('<a href="/alice/pub/src/branch/main/docs/guide.md">guide</a>');
   });
 
-  it('accepts Gitea\'s capitalised field names, and a /src/… context naming a file', async () => {
+  it("accepts Gitea's capitalised field names, and a /src/… context naming a file", async () => {
     const res = await post({ Text: '[up](../README.md) [side](b.md)', Mode: 'file', Context: '/alice/pub/src/branch/feature/docs/docs/guide.md' });
     expect(await res.text()).toBe('<p><a href="/alice/pub/src/branch/feature/docs/README.md">up</a> <a href="/alice/pub/src/branch/feature/docs/docs/b.md">side</a></p>');
   });

@@ -118,7 +118,7 @@ describe('markdown API rate limit', () => {
     for (const i of [20, 21]) {
       const res = await anon(i);
       expect(res.status).toBe(429);
-      expect(res.headers.get("ratelimit-policy")).toMatch(/q=20; w=60/);
+      expect(res.headers.get('ratelimit-policy')).toMatch(/q=20; w=60/);
       expect(await res.json()).toEqual({
         code: 'too_many_requests',
         message: 'too many markdown renders from your address (20 a minute without signing in); wait a minute, or sign in or send a token for a larger allowance',

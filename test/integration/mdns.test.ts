@@ -70,7 +70,11 @@ describe('mDNS / DNS-SD', () => {
     const web = http.find((x) => x.port === s.port);
     expect(web).toMatchObject({ name: 'Gitssy', type: 'http', txt: { path: '/', version, clone: `http://127.0.0.1:${s.port}/`, http_port: String(s.port), ssh_port: String(ports.ssh) } });
     const sshFound = await browse('ssh', (f) => f.some((x) => x.port === ports.ssh));
-    expect(sshFound.find((x) => x.port === ports.ssh)).toMatchObject({ name: 'Gitssy', type: 'ssh', txt: { user: 'git', ssh: `ssh://git@127.0.0.1:${ports.ssh}/`, clone: `http://127.0.0.1:${s.port}/`, version } });
+    expect(sshFound.find((x) => x.port === ports.ssh)).toMatchObject({
+      name: 'Gitssy',
+      type: 'ssh',
+      txt: { user: 'git', ssh: `ssh://git@127.0.0.1:${ports.ssh}/`, clone: `http://127.0.0.1:${s.port}/`, version },
+    });
     const st = (await (await s.api('GET', '/api/v1/admin/status', { auth: admin })).json()) as { mdns: unknown };
     expect(st.mdns).toEqual({ enabled: true, advertising: true });
   });

@@ -64,14 +64,14 @@ describe('setup wizard API', () => {
 
   it('creates the administrator and applies every choice in one call', async () => {
     const res = await postSetup(s, {
-        token,
-        ...admin,
-        instance_name: 'Team Forge',
-        public_url: 'http://192.168.1.50:8080',
-        registration: 'approval',
-        transports: { http: true, ssh: true, git: false },
-        ports: { http: 8080, ssh: 2200, git: null },
-        mdns: false,
+      token,
+      ...admin,
+      instance_name: 'Team Forge',
+      public_url: 'http://192.168.1.50:8080',
+      registration: 'approval',
+      transports: { http: true, ssh: true, git: false },
+      ports: { http: 8080, ssh: 2200, git: null },
+      mdns: false,
     });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { user: { login: string; is_admin: boolean }; restart_required: boolean };

@@ -40,7 +40,12 @@ describe('operations', () => {
     const res = await s.api('GET', '/api/v1/user', { auth: ['nobody', 'some-password'] });
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const line = await waitFor(async () => s.log().split('\n').find((l) => l.includes(id!)));
+    const line = await waitFor(async () =>
+      s
+        .log()
+        .split('\n')
+        .find((l) => l.includes(id!)),
+    );
     const entry = JSON.parse(line) as { req: { id: string }; responseTime: number; level: number; msg: string };
     expect(entry.req.id).toBe(id);
     expect(typeof entry.responseTime).toBe('number');

@@ -59,7 +59,10 @@ beforeAll(async () => {
   ({ head: teamHead } = await seedRepo('team', 'tools', { commits: 3 }));
   await seedRepo('alice', 'secret', { private: true });
   await seedRepo('alice', 'collab', { private: true });
-  for (const [who, permission] of [['carol', 'write'], ['dave', 'read']]) {
+  for (const [who, permission] of [
+    ['carol', 'write'],
+    ['dave', 'read'],
+  ]) {
     expect((await s.api('PUT', `/api/v1/repos/alice/collab/collaborators/${who}`, { auth: ALICE, json: { permission } })).status).toBe(204);
   }
 });

@@ -180,7 +180,10 @@ describe('list', () => {
       const ms = Date.now() - started;
       results.push({ pattern, code: r.code, refused: /pattern is too slow to evaluate/.test(r.stderr), quick: ms < 5_000, ms });
     }
-    expect(results.map(({ ms: _ms, ...rest }) => rest), JSON.stringify(results)).toEqual(patterns.map((pattern) => ({ pattern, code: 2, refused: true, quick: true })));
+    expect(
+      results.map(({ ms: _ms, ...rest }) => rest),
+      JSON.stringify(results),
+    ).toEqual(patterns.map((pattern) => ({ pattern, code: 2, refused: true, quick: true })));
   });
 });
 
@@ -206,7 +209,13 @@ describe('create', () => {
     expect((await apiRepo('alice/made-private')).body).toMatchObject({ private: true, internal: false });
     const j = await sh('alice', 'create made-internal --internal --json');
     expect(j.code, j.stderr).toBe(0);
-    expect(JSON.parse(j.stdout)).toMatchObject({ full_name: 'alice/made-internal', visibility: 'internal', empty: true, permission: 'admin', clone_url: { ssh: `ssh://git@127.0.0.1:${t.port}/alice/made-internal.git` } });
+    expect(JSON.parse(j.stdout)).toMatchObject({
+      full_name: 'alice/made-internal',
+      visibility: 'internal',
+      empty: true,
+      permission: 'admin',
+      clone_url: { ssh: `ssh://git@127.0.0.1:${t.port}/alice/made-internal.git` },
+    });
     expect((await apiRepo('alice/made-internal')).body).toMatchObject({ private: false, internal: true });
   });
 
@@ -352,11 +361,17 @@ describe('show', () => {
   });
 
   it('has a JSON form whose clone URLs work', async () => {
-    const j = JSON.parse((await sh('alice', 'show --json /alice/pub.git')).stdout) as { full_name: string; clone_url: { ssh: string; http: string }; visibility: string; default_branch: string; empty: boolean };
+    const j = JSON.parse((await sh('alice', 'show --json /alice/pub.git')).stdout) as {
+      full_name: string;
+      clone_url: { ssh: string; http: string };
+      visibility: string;
+      default_branch: string;
+      empty: boolean;
+    };
     expect(j).toMatchObject({ full_name: 'alice/pub', visibility: 'public', default_branch: 'main', empty: false });
     const viaSsh = await git(['ls-remote', j.clone_url.ssh, 'refs/heads/main'], { env: gitSshEnv(t, keys.alice!) });
     expect(viaSsh.stdout).toBe(`${pubHead}\trefs/heads/main\n`);
-    expect((await gitOk(['ls-remote', j.clone_url.http, 'refs/heads/main']))).toBe(`${pubHead}\trefs/heads/main\n`);
+    expect(await gitOk(['ls-remote', j.clone_url.http, 'refs/heads/main'])).toBe(`${pubHead}\trefs/heads/main\n`);
   });
 
   it('refuses bad arguments', async () => {
@@ -578,5 +593,9 @@ describe("another user's private repository", () => {
 });
 
 function names(r: RunResult): string[] {
-  return r.stdout.trimEnd().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]!);
+  return r.stdout
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/)[0]!);
 }

@@ -42,7 +42,8 @@ describe('parsePatch', () => {
   });
 
   it('keeps markup as plain text and reads a type change as two sections', () => {
-    const patch = 'diff --git a/x b/x\ndeleted file mode 120000\n--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-<img src=x onerror=alert(1)>\ndiff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+hello\n';
+    const patch =
+      'diff --git a/x b/x\ndeleted file mode 120000\n--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-<img src=x onerror=alert(1)>\ndiff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+hello\n';
     const hunks = parsePatch(patch);
     expect(hunks).toHaveLength(2);
     expect(hunks[0]!.lines[0]!.text).toBe('<img src=x onerror=alert(1)>');

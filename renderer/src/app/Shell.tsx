@@ -39,7 +39,10 @@ export function Shell() {
                 label="Create"
                 trigger={
                   <button type="button" className={s.iconButton} aria-label="Create…">
-                    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden fill="currentColor"><path d="M7.25 2h1.5v5.25H14v1.5H8.75V14h-1.5V8.75H2v-1.5h5.25z" /></svg> ▾
+                    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden fill="currentColor">
+                      <path d="M7.25 2h1.5v5.25H14v1.5H8.75V14h-1.5V8.75H2v-1.5h5.25z" />
+                    </svg>{' '}
+                    ▾
                   </button>
                 }
                 items={[{ label: 'New repository', onSelect: () => void navigate({ to: '/repo/create' }) }]}

@@ -231,7 +231,25 @@ export function Modal({ open, onOpenChange, title, children, actions }: { open: 
 }
 
 /** "Are you sure?" for a destructive action: Cancel, and the action that shows its progress and error. */
-export function ConfirmModal({ open, title, confirmLabel, busy, error, onConfirm, onCancel, children }: { open: boolean; title: string; confirmLabel: string; busy?: boolean; error?: unknown; onConfirm: () => void; onCancel: () => void; children: ReactNode }) {
+export function ConfirmModal({
+  open,
+  title,
+  confirmLabel,
+  busy,
+  error,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  open: boolean;
+  title: string;
+  confirmLabel: string;
+  busy?: boolean;
+  error?: unknown;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
   return (
     <Modal
       open={open}

@@ -10,7 +10,10 @@ import { requireAdmin } from '../auth.js';
 import type { ApiRouter } from './route.js';
 
 const logsQuery = z.strictObject({
-  level: z.enum(Object.keys(LEVELS) as [LevelName, ...LevelName[]]).optional().describe('lowest level shown: warn shows warn, error and fatal'),
+  level: z
+    .enum(Object.keys(LEVELS) as [LevelName, ...LevelName[]])
+    .optional()
+    .describe('lowest level shown: warn shows warn, error and fatal'),
   q: z.string().max(200).optional().describe('case-insensitive text in the message, component, error message or request URL'),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });

@@ -24,16 +24,33 @@ const scheduleBody = z.strictObject({
 const ARCHIVE_TYPES = /^application\/(gzip|x-gzip|octet-stream|x-tar\+gzip|x-compressed-tar)\b/i;
 
 export function registerBackupRoutes(api: ApiRouter, s: Services): void {
-  const audit = (actorId: number, action: string, detail: Record<string, unknown>, ip: string | undefined) =>
-    s.audit.record({ actorId, action, targetType: 'settings', detail, ip: ip ?? null });
-
-  api.route({ method: 'get', path: '/admin/backups', tag: 'admin', summary: 'Backups in the data dir, newest first, with their manifest versions and last verify result', auth: 'admin', responses: { 200: '[{name, size, created_at, kind, app_version, schema_version, repositories, verify}]' } }, async ({ req }) => {
-    requireAdmin(req);
-    return { body: await s.backups.list() };
-  });
+  const audit = (actorId: number, action: string, detail: Record<string, unknown>, ip: string | undefined) => s.audit.record({ actorId, action, targetType: 'settings', detail, ip: ip ?? null });
 
   api.route(
-    { method: 'post', path: '/admin/backups', tag: 'admin', summary: 'Start a backup; poll the job for progress', auth: 'admin', body: createBody, responses: { 202: 'the job {id, type, state, phase, done, total, bytes, error, name, …}', 409: 'another backup job is running' } },
+    {
+      method: 'get',
+      path: '/admin/backups',
+      tag: 'admin',
+      summary: 'Backups in the data dir, newest first, with their manifest versions and last verify result',
+      auth: 'admin',
+      responses: { 200: '[{name, size, created_at, kind, app_version, schema_version, repositories, verify}]' },
+    },
+    async ({ req }) => {
+      requireAdmin(req);
+      return { body: await s.backups.list() };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/admin/backups',
+      tag: 'admin',
+      summary: 'Start a backup; poll the job for progress',
+      auth: 'admin',
+      body: createBody,
+      responses: { 202: 'the job {id, type, state, phase, done, total, bytes, error, name, …}', 409: 'another backup job is running' },
+    },
     async ({ req }) => {
       const admin = requireAdmin(req);
       const job = s.backups.create({ kind: 'manual' });
@@ -42,23 +59,54 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
     },
   );
 
-  api.route({ method: 'get', path: '/admin/backups/jobs', tag: 'admin', summary: 'Recent backup jobs (since the server started), newest first', auth: 'admin', responses: { 200: '[job]' } }, async ({ req }) => {
-    requireAdmin(req);
-    return { body: s.backups.recentJobs() };
-  });
-
-  api.route({ method: 'get', path: '/admin/backups/jobs/:id', tag: 'admin', summary: 'A backup job and its progress: {state, phase, done, total, bytes, error, result}', auth: 'admin', responses: { 200: 'the job', 404: 'no such job' } }, async ({ req, params }) => {
-    requireAdmin(req);
-    return { body: s.backups.job(params.id!) };
-  });
-
-  api.route({ method: 'get', path: '/admin/backups/schedule', tag: 'admin', summary: 'The backup schedule, its next run and the last scheduled run', auth: 'admin', responses: { 200: '{schedule, time, weekday, keep, next_run_at, last_run}' } }, async ({ req }) => {
-    requireAdmin(req);
-    return { body: await s.backups.scheduleState() };
-  });
+  api.route(
+    { method: 'get', path: '/admin/backups/jobs', tag: 'admin', summary: 'Recent backup jobs (since the server started), newest first', auth: 'admin', responses: { 200: '[job]' } },
+    async ({ req }) => {
+      requireAdmin(req);
+      return { body: s.backups.recentJobs() };
+    },
+  );
 
   api.route(
-    { method: 'put', path: '/admin/backups/schedule', tag: 'admin', summary: 'Set the backup schedule (the backup.* settings): off|daily|weekly, time "HH:MM" (local), weekday 0-6 (Sunday = 0), keep N', auth: 'admin', body: scheduleBody, responses: { 200: 'the schedule', 422: 'a value is invalid (nothing changed)' } },
+    {
+      method: 'get',
+      path: '/admin/backups/jobs/:id',
+      tag: 'admin',
+      summary: 'A backup job and its progress: {state, phase, done, total, bytes, error, result}',
+      auth: 'admin',
+      responses: { 200: 'the job', 404: 'no such job' },
+    },
+    async ({ req, params }) => {
+      requireAdmin(req);
+      return { body: s.backups.job(params.id!) };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/backups/schedule',
+      tag: 'admin',
+      summary: 'The backup schedule, its next run and the last scheduled run',
+      auth: 'admin',
+      responses: { 200: '{schedule, time, weekday, keep, next_run_at, last_run}' },
+    },
+    async ({ req }) => {
+      requireAdmin(req);
+      return { body: await s.backups.scheduleState() };
+    },
+  );
+
+  api.route(
+    {
+      method: 'put',
+      path: '/admin/backups/schedule',
+      tag: 'admin',
+      summary: 'Set the backup schedule (the backup.* settings): off|daily|weekly, time "HH:MM" (local), weekday 0-6 (Sunday = 0), keep N',
+      auth: 'admin',
+      body: scheduleBody,
+      responses: { 200: 'the schedule', 422: 'a value is invalid (nothing changed)' },
+    },
     async ({ req, body }) => {
       const admin = requireAdmin(req);
       const patch: Record<string, unknown> = {};
@@ -73,7 +121,14 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/admin/backups/upload', tag: 'admin', summary: 'Upload a backup archive (the request body, Content-Type application/gzip) into the backups folder', auth: 'admin', responses: { 201: 'the stored backup', 415: 'not sent as an archive', 422: 'empty or not gzip' } },
+    {
+      method: 'post',
+      path: '/admin/backups/upload',
+      tag: 'admin',
+      summary: 'Upload a backup archive (the request body, Content-Type application/gzip) into the backups folder',
+      auth: 'admin',
+      responses: { 201: 'the stored backup', 415: 'not sent as an archive', 422: 'empty or not gzip' },
+    },
     async ({ req }) => {
       const admin = requireAdmin(req);
       const entry = await upload(s, req);
@@ -83,7 +138,14 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/admin/backups/restore', tag: 'admin', summary: 'Upload an archive (the request body) and restore it over the current data: verified first, then a safety backup, then the swap and a restart on the same ports', auth: 'admin', responses: { 202: 'the restore job', 409: 'another job is running', 422: 'empty or not gzip' } },
+    {
+      method: 'post',
+      path: '/admin/backups/restore',
+      tag: 'admin',
+      summary: 'Upload an archive (the request body) and restore it over the current data: verified first, then a safety backup, then the swap and a restart on the same ports',
+      auth: 'admin',
+      responses: { 202: 'the restore job', 409: 'another job is running', 422: 'empty or not gzip' },
+    },
     async ({ req }) => {
       const admin = requireAdmin(req);
       // refuse before taking the whole upload
@@ -106,21 +168,38 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
     return { body: await s.backups.entry(params.name!) };
   });
 
-  api.route({ method: 'get', path: '/admin/backups/:name/download', tag: 'admin', summary: 'Download a backup archive (streamed, as an attachment)', auth: 'admin', responses: { 200: 'application/gzip', 404: 'no such backup' } }, async ({ req, res, params }) => {
-    requireAdmin(req);
-    const file = await s.backups.file(params.name!);
-    const st = await stat(file);
-    res.status(200);
-    res.setHeader('Content-Type', 'application/gzip');
-    res.setHeader('Content-Length', String(st.size));
-    // the name matched BACKUP_NAME_RE: nothing in it needs escaping
-    res.setHeader('Content-Disposition', `attachment; filename="${params.name!}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    await pipeline(createReadStream(file), res).catch(() => res.destroy());
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/backups/:name/download',
+      tag: 'admin',
+      summary: 'Download a backup archive (streamed, as an attachment)',
+      auth: 'admin',
+      responses: { 200: 'application/gzip', 404: 'no such backup' },
+    },
+    async ({ req, res, params }) => {
+      requireAdmin(req);
+      const file = await s.backups.file(params.name!);
+      const st = await stat(file);
+      res.status(200);
+      res.setHeader('Content-Type', 'application/gzip');
+      res.setHeader('Content-Length', String(st.size));
+      // the name matched BACKUP_NAME_RE: nothing in it needs escaping
+      res.setHeader('Content-Disposition', `attachment; filename="${params.name!}"`);
+      res.setHeader('Cache-Control', 'no-store');
+      await pipeline(createReadStream(file), res).catch(() => res.destroy());
+    },
+  );
 
   api.route(
-    { method: 'post', path: '/admin/backups/:name/verify', tag: 'admin', summary: 'Test-restore a backup into a temp folder (checksums, refs, git fsck, database); the result is kept beside it', auth: 'admin', responses: { 202: 'the verify job', 404: 'no such backup', 409: 'another job is running' } },
+    {
+      method: 'post',
+      path: '/admin/backups/:name/verify',
+      tag: 'admin',
+      summary: 'Test-restore a backup into a temp folder (checksums, refs, git fsck, database); the result is kept beside it',
+      auth: 'admin',
+      responses: { 202: 'the verify job', 404: 'no such backup', 409: 'another job is running' },
+    },
     async ({ req, params }) => {
       const admin = requireAdmin(req);
       const job = await s.backups.verify(params.name!);
@@ -130,7 +209,14 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/admin/backups/:name/restore', tag: 'admin', summary: 'Restore a backup over the current data: verified first, then a safety backup, then the swap and a restart on the same ports', auth: 'admin', responses: { 202: 'the restore job', 404: 'no such backup', 409: 'another job is running', 503: 'this process cannot swap its data' } },
+    {
+      method: 'post',
+      path: '/admin/backups/:name/restore',
+      tag: 'admin',
+      summary: 'Restore a backup over the current data: verified first, then a safety backup, then the swap and a restart on the same ports',
+      auth: 'admin',
+      responses: { 202: 'the restore job', 404: 'no such backup', 409: 'another job is running', 503: 'this process cannot swap its data' },
+    },
     async ({ req, params }) => {
       const admin = requireAdmin(req);
       const job = await s.backups.restore(params.name!);
@@ -139,11 +225,21 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
     },
   );
 
-  api.route({ method: 'delete', path: '/admin/backups/:name', tag: 'admin', summary: 'Delete a backup (and its verify result)', auth: 'admin', responses: { 204: 'deleted', 404: 'no such backup', 409: 'a running job uses it' } }, async ({ req, params }) => {
-    const admin = requireAdmin(req);
-    await s.backups.remove(params.name!);
-    await audit(admin.id, 'backup.delete', { name: params.name }, req.ip);
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/admin/backups/:name',
+      tag: 'admin',
+      summary: 'Delete a backup (and its verify result)',
+      auth: 'admin',
+      responses: { 204: 'deleted', 404: 'no such backup', 409: 'a running job uses it' },
+    },
+    async ({ req, params }) => {
+      const admin = requireAdmin(req);
+      await s.backups.remove(params.name!);
+      await audit(admin.id, 'backup.delete', { name: params.name }, req.ip);
+    },
+  );
 }
 
 export async function upload(s: Services, req: import('express').Request) {

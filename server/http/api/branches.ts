@@ -17,27 +17,29 @@ const createBranchBody = z.strictObject({
 
 export function registerBranchRoutes(api: ApiRouter, s: Services): void {
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/branches', tag: 'repository', summary: "List branches, the default one first", query: pageQuery, responses: { 200: 'Branch list' } },
+    { method: 'get', path: '/repos/:owner/:repo/branches', tag: 'repository', summary: 'List branches, the default one first', query: pageQuery, responses: { 200: 'Branch list' } },
     async ({ req, res, params, query }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const repo = repoTarget(s, rec);
       const { items, total } = await s.branches.list(repo, query);
-      const ctx = await gitJsonContext(s, req, repo, items.flatMap((b) => [b.commit.author, b.commit.committer]));
+      const ctx = await gitJsonContext(
+        s,
+        req,
+        repo,
+        items.flatMap((b) => [b.commit.author, b.commit.committer]),
+      );
       setPageHeaders(req, res, total, query.page, query.limit);
       return { body: items.map((b) => branchJson(ctx, b, LEVEL_ORDER[rec.level] >= LEVEL_ORDER.write)) };
     },
   );
 
-  api.route(
-    { method: 'get', path: '/repos/:owner/:repo/branches/*branch', tag: 'repository', summary: 'One branch', responses: { 200: 'Branch', 404: 'no such branch' } },
-    async ({ req, params }) => {
-      const rec = await resolveForApi(s, req, params, 'read');
-      const repo = repoTarget(s, rec);
-      const b = await s.branches.get(repo, wildcard(req, 'branch').join('/'));
-      const ctx = await gitJsonContext(s, req, repo, [b.commit.author, b.commit.committer]);
-      return { body: branchJson(ctx, b, LEVEL_ORDER[rec.level] >= LEVEL_ORDER.write) };
-    },
-  );
+  api.route({ method: 'get', path: '/repos/:owner/:repo/branches/*branch', tag: 'repository', summary: 'One branch', responses: { 200: 'Branch', 404: 'no such branch' } }, async ({ req, params }) => {
+    const rec = await resolveForApi(s, req, params, 'read');
+    const repo = repoTarget(s, rec);
+    const b = await s.branches.get(repo, wildcard(req, 'branch').join('/'));
+    const ctx = await gitJsonContext(s, req, repo, [b.commit.author, b.commit.committer]);
+    return { body: branchJson(ctx, b, LEVEL_ORDER[rec.level] >= LEVEL_ORDER.write) };
+  });
 
   api.route(
     {

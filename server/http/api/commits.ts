@@ -44,7 +44,12 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
         throw err;
       });
       const changes = query.stat || query.files ? await s.browse.changes(repo, page.commits) : null;
-      const ctx = await gitJsonContext(s, req, repo, page.commits.flatMap((c) => [c.author, c.committer]));
+      const ctx = await gitJsonContext(
+        s,
+        req,
+        repo,
+        page.commits.flatMap((c) => [c.author, c.committer]),
+      );
       setPageHeaders(req, res, page.total, query.page, query.limit);
       const pages = Math.max(1, Math.ceil(page.total / query.limit));
       res.setHeader('X-Total', String(page.total));
@@ -96,7 +101,13 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
   }
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/git/commits/:sha', tag: 'repository', summary: 'One commit (by id or ref) with its changed files and line counts', responses: { 200: 'Commit', 404: 'no such commit' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/git/commits/:sha',
+      tag: 'repository',
+      summary: 'One commit (by id or ref) with its changed files and line counts',
+      responses: { 200: 'Commit', 404: 'no such commit' },
+    },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const repo = repoTarget(s, rec);
@@ -142,7 +153,13 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/git/blobs/:sha', tag: 'repository', summary: 'A blob by id, base64 (up to 10 MiB; use raw for more)', responses: { 200: 'GitBlobResponse', 404: 'no such blob', 413: 'too large' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/git/blobs/:sha',
+      tag: 'repository',
+      summary: 'A blob by id, base64 (up to 10 MiB; use raw for more)',
+      responses: { 200: 'GitBlobResponse', 404: 'no such blob', 413: 'too large' },
+    },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const repo = repoTarget(s, rec);
@@ -168,7 +185,12 @@ export function registerCommitRoutes(api: ApiRouter, s: Services): void {
         throw err;
       });
       // authors are linked to accounts by activated email, as commits are
-      const ctx = await gitJsonContext(s, req, repo, list.map((c) => ({ name: c.name, email: c.email, when: 0, tz: '+0000' })));
+      const ctx = await gitJsonContext(
+        s,
+        req,
+        repo,
+        list.map((c) => ({ name: c.name, email: c.email, when: 0, tz: '+0000' })),
+      );
       return { body: list.map((c) => ({ name: c.name, email: c.email, commits: c.commits, login: ctx.users.get(c.email.toLowerCase())?.name ?? null })) };
     },
   );

@@ -54,14 +54,24 @@ export function registerContentRoutes(api: ApiRouter, s: Services): void {
       return;
     }
     if (blob.content || req.method === 'HEAD') {
-      res.status(200).setHeaders(headers).end(req.method === 'HEAD' ? undefined : blob.content);
+      res
+        .status(200)
+        .setHeaders(headers)
+        .end(req.method === 'HEAD' ? undefined : blob.content);
       return;
     }
     // headers go out with git's first bytes, so a git that fails at once is still a JSON error
     await pipeGit(s.browse.streamBlob(repo, blob.sha, clientSignal(res)), res, () => res.status(200).setHeaders(headers));
   };
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/raw/*path', tag: 'repository', summary: 'A file as raw bytes (text as text/plain; active content sandboxed)', query: refQuery, responses: { 200: 'the bytes', 304: 'unchanged', 404: 'no such file' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/raw/*path',
+      tag: 'repository',
+      summary: 'A file as raw bytes (text as text/plain; active content sandboxed)',
+      query: refQuery,
+      responses: { 200: 'the bytes', 304: 'unchanged', 404: 'no such file' },
+    },
     ({ req, res, params, query }) => raw(req, res, params, query.ref),
   );
   api.route(
@@ -77,7 +87,13 @@ export function registerContentRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/archive/*archive', tag: 'repository', summary: 'A snapshot of a ref as <ref>.zip or <ref>.tar.gz, streamed from git archive', responses: { 200: 'the archive', 404: 'no such ref', 422: 'invalid ref' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/archive/*archive',
+      tag: 'repository',
+      summary: 'A snapshot of a ref as <ref>.zip or <ref>.tar.gz, streamed from git archive',
+      responses: { 200: 'the archive', 404: 'no such ref', 422: 'invalid ref' },
+    },
     async ({ req, res, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const name = wildcard(req, 'archive').join('/');

@@ -250,7 +250,14 @@ export function gitTreeJson(c: GitJsonContext, t: { sha: string; rows: GitTreeRo
   return {
     sha: t.sha,
     url: `${api}/git/trees/${t.sha}`,
-    tree: t.rows.map((r) => ({ path: r.path, mode: r.mode, type: r.type, size: r.size ?? 0, sha: r.sha, url: r.type === 'commit' ? '' : `${api}/git/${r.type === 'tree' ? 'trees' : 'blobs'}/${r.sha}` })),
+    tree: t.rows.map((r) => ({
+      path: r.path,
+      mode: r.mode,
+      type: r.type,
+      size: r.size ?? 0,
+      sha: r.sha,
+      url: r.type === 'commit' ? '' : `${api}/git/${r.type === 'tree' ? 'trees' : 'blobs'}/${r.sha}`,
+    })),
     truncated: t.total > page * perPage,
     page,
     total_count: t.total,

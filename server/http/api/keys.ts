@@ -11,7 +11,10 @@ import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';
 
 const addKeyBody = z.strictObject({
   title: z.string().max(255).optional(),
-  key: z.string().min(1).max(16 * 1024),
+  key: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
   read_only: z.literal(false).optional(),
 });
 const keyId = z.coerce.number().int().min(1);
@@ -43,7 +46,15 @@ export function registerKeyRoutes(api: ApiRouter, s: Services): void {
   });
 
   api.route(
-    { method: 'post', path: '/user/keys', tag: 'user', summary: 'Add an SSH public key (one key, no options; ed25519, ECDSA, or RSA ≥ 2048 bits)', auth: 'user', body: addKeyBody, responses: { 201: 'the key', 409: 'key already in use', 422: 'not a valid key' } },
+    {
+      method: 'post',
+      path: '/user/keys',
+      tag: 'user',
+      summary: 'Add an SSH public key (one key, no options; ed25519, ECDSA, or RSA ≥ 2048 bits)',
+      auth: 'user',
+      body: addKeyBody,
+      responses: { 201: 'the key', 409: 'key already in use', 422: 'not a valid key' },
+    },
     async ({ req, body }) => {
       const me = requireUser(req);
       return { status: 201, body: keyJson(req, await s.keys.add(me.id, body.title ?? '', body.key, ctx(req))) };
@@ -55,10 +66,13 @@ export function registerKeyRoutes(api: ApiRouter, s: Services): void {
     return { body: keyJson(req, await s.keys.get(me.id, idParam(params.id))) };
   });
 
-  api.route({ method: 'delete', path: '/user/keys/:id', tag: 'user', summary: 'Remove one of your SSH keys', auth: 'user', responses: { 204: 'removed', 404: 'no such key' } }, async ({ req, params }) => {
-    const me = requireUser(req);
-    await s.keys.remove(me.id, idParam(params.id), ctx(req));
-  });
+  api.route(
+    { method: 'delete', path: '/user/keys/:id', tag: 'user', summary: 'Remove one of your SSH keys', auth: 'user', responses: { 204: 'removed', 404: 'no such key' } },
+    async ({ req, params }) => {
+      const me = requireUser(req);
+      await s.keys.remove(me.id, idParam(params.id), ctx(req));
+    },
+  );
 
   api.route({ method: 'get', path: '/users/:username/keys', tag: 'user', summary: "A user's public SSH keys", query: pageQuery, responses: { 200: 'keys' } }, async ({ req, res, params, query }) => {
     const user = await s.users.byName(params.username!);
@@ -69,7 +83,15 @@ export function registerKeyRoutes(api: ApiRouter, s: Services): void {
   });
 
   api.route(
-    { method: 'post', path: '/admin/users/:username/keys', tag: 'admin', summary: 'Add an SSH key to a user', auth: 'admin', body: addKeyBody, responses: { 201: 'the key', 409: 'key already in use' } },
+    {
+      method: 'post',
+      path: '/admin/users/:username/keys',
+      tag: 'admin',
+      summary: 'Add an SSH key to a user',
+      auth: 'admin',
+      body: addKeyBody,
+      responses: { 201: 'the key', 409: 'key already in use' },
+    },
     async ({ req, params, body }) => {
       requireAdmin(req);
       const user = await s.users.requireByName(params.username!);

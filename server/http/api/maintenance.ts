@@ -27,10 +27,20 @@ export function maintenanceGuard(s: Services) {
 }
 
 export function registerMaintenanceRoutes(api: ApiRouter, s: Services): void {
-  api.route({ method: 'get', path: '/admin/maintenance', tag: 'admin', summary: 'Maintenance mode, and what is still in flight', auth: 'admin', responses: { 200: '{enabled, message, admins_exempt, pushes_in_flight}' } }, async ({ req }) => {
-    requireAdmin(req);
-    return { body: await s.maintenance.state() };
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/maintenance',
+      tag: 'admin',
+      summary: 'Maintenance mode, and what is still in flight',
+      auth: 'admin',
+      responses: { 200: '{enabled, message, admins_exempt, pushes_in_flight}' },
+    },
+    async ({ req }) => {
+      requireAdmin(req);
+      return { body: await s.maintenance.state() };
+    },
+  );
 
   api.route(
     {
@@ -45,7 +55,13 @@ export function registerMaintenanceRoutes(api: ApiRouter, s: Services): void {
     async ({ req, body }) => {
       const admin = requireAdmin(req);
       const change = await s.maintenance.set(body.enabled, body.message);
-      await s.audit.record({ actorId: admin.id, action: body.enabled ? 'maintenance.on' : 'maintenance.off', targetType: 'settings', detail: { message: body.message, waited_for: change.waited_for }, ip: req.ip ?? null });
+      await s.audit.record({
+        actorId: admin.id,
+        action: body.enabled ? 'maintenance.on' : 'maintenance.off',
+        targetType: 'settings',
+        detail: { message: body.message, waited_for: change.waited_for },
+        ip: req.ip ?? null,
+      });
       return { body: change };
     },
   );

@@ -54,11 +54,7 @@ const markdownBody = z.preprocess(
       .enum(MODES)
       .default('markdown')
       .describe('markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as gfm (no wikis yet)'),
-    context: z
-      .string()
-      .max(4096)
-      .default('')
-      .describe('owner/repo (its default branch), or /owner/repo/src/branch|tag|commit/<ref>/<path> as in the web UI'),
+    context: z.string().max(4096).default('').describe('owner/repo (its default branch), or /owner/repo/src/branch|tag|commit/<ref>/<path> as in the web UI'),
     wiki: z.boolean().default(false).describe('deprecated: use mode=wiki'),
   }),
 );
@@ -99,7 +95,13 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       tag: 'miscellaneous',
       summary: 'Render markdown (GitHub-flavoured) to sanitized HTML, relative links resolving in a repository',
       body: markdownBody,
-      responses: { 200: 'text/html', 404: 'the context repository or ref does not exist (or you may not read it)', 413: 'more than 1 MiB of text', 422: 'invalid mode or context', 429: 'too many renders a minute (anonymous callers: per address)' },
+      responses: {
+        200: 'text/html',
+        404: 'the context repository or ref does not exist (or you may not read it)',
+        413: 'more than 1 MiB of text',
+        422: 'invalid mode or context',
+        429: 'too many renders a minute (anonymous callers: per address)',
+      },
     },
     async ({ req, res, body }) => {
       const links = await linksFor(s, req, body.context, body.mode);

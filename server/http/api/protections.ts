@@ -33,14 +33,25 @@ function ruleJson(r: Selectable<BranchProtectionTable>) {
 export function registerProtectionRoutes(api: ApiRouter, s: Services): void {
   const find = (req: Request, params: Record<string, string>, action: 'read' | 'admin') => resolveForApi(s, req, params, action);
 
-  api.route({ method: 'get', path: '/repos/:owner/:repo/branch_protections', tag: 'repository', summary: 'List branch protection rules', auth: 'user', responses: { 200: 'rules' } }, async ({ req, params }) => {
-    const rec = await find(req, params, 'admin');
-    const rows = await s.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', rec.repo.id).orderBy('rule_name').execute();
-    return { body: rows.map(ruleJson) };
-  });
+  api.route(
+    { method: 'get', path: '/repos/:owner/:repo/branch_protections', tag: 'repository', summary: 'List branch protection rules', auth: 'user', responses: { 200: 'rules' } },
+    async ({ req, params }) => {
+      const rec = await find(req, params, 'admin');
+      const rows = await s.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', rec.repo.id).orderBy('rule_name').execute();
+      return { body: rows.map(ruleJson) };
+    },
+  );
 
   api.route(
-    { method: 'post', path: '/repos/:owner/:repo/branch_protections', tag: 'repository', summary: 'Protect branches matching a name or glob (`release/*`)', auth: 'user', body: ruleBody, responses: { 201: 'the rule', 409: 'a rule with this name exists', 422: 'invalid' } },
+    {
+      method: 'post',
+      path: '/repos/:owner/:repo/branch_protections',
+      tag: 'repository',
+      summary: 'Protect branches matching a name or glob (`release/*`)',
+      auth: 'user',
+      body: ruleBody,
+      responses: { 201: 'the rule', 409: 'a rule with this name exists', 422: 'invalid' },
+    },
     async ({ req, params, body }) => {
       const rec = await find(req, params, 'admin');
       const name = body.rule_name ?? body.branch_name;
@@ -63,7 +74,15 @@ export function registerProtectionRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'patch', path: '/repos/:owner/:repo/branch_protections/:name', tag: 'repository', summary: 'Change a branch protection rule', auth: 'user', body: editBody, responses: { 200: 'the rule', 404: 'no such rule' } },
+    {
+      method: 'patch',
+      path: '/repos/:owner/:repo/branch_protections/:name',
+      tag: 'repository',
+      summary: 'Change a branch protection rule',
+      auth: 'user',
+      body: editBody,
+      responses: { 200: 'the rule', 404: 'no such rule' },
+    },
     async ({ req, params, body }) => {
       const rec = await find(req, params, 'admin');
       const set: Partial<Selectable<BranchProtectionTable>> = { updated_at: Date.now() };
@@ -75,15 +94,39 @@ export function registerProtectionRoutes(api: ApiRouter, s: Services): void {
     },
   );
 
-  api.route({ method: 'delete', path: '/repos/:owner/:repo/branch_protections/:name', tag: 'repository', summary: 'Remove a branch protection rule', auth: 'user', responses: { 204: 'removed', 404: 'no such rule' } }, async ({ req, params }) => {
-    const rec = await find(req, params, 'admin');
-    const res = await s.db.deleteFrom('branch_protections').where('repo_id', '=', rec.repo.id).where('rule_name', '=', params.name!).executeTakeFirst();
-    if (!Number(res.numDeletedRows)) throw NotFound(`no protection rule named "${params.name}"`);
-    await s.audit.record({ actorId: req.user?.id ?? null, action: 'repo.protection.delete', targetType: 'repository', targetId: rec.repo.id, detail: { rule_name: params.name }, ip: req.ip ?? null });
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/repos/:owner/:repo/branch_protections/:name',
+      tag: 'repository',
+      summary: 'Remove a branch protection rule',
+      auth: 'user',
+      responses: { 204: 'removed', 404: 'no such rule' },
+    },
+    async ({ req, params }) => {
+      const rec = await find(req, params, 'admin');
+      const res = await s.db.deleteFrom('branch_protections').where('repo_id', '=', rec.repo.id).where('rule_name', '=', params.name!).executeTakeFirst();
+      if (!Number(res.numDeletedRows)) throw NotFound(`no protection rule named "${params.name}"`);
+      await s.audit.record({
+        actorId: req.user?.id ?? null,
+        action: 'repo.protection.delete',
+        targetType: 'repository',
+        targetId: rec.repo.id,
+        detail: { rule_name: params.name },
+        ip: req.ip ?? null,
+      });
+    },
+  );
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/activities/feeds', tag: 'repository', summary: 'Push activity of a repository, newest first (Gitea activity shape; one entry per ref per push)', query: z.object({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(50).default(30) }), responses: { 200: 'activities' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/activities/feeds',
+      tag: 'repository',
+      summary: 'Push activity of a repository, newest first (Gitea activity shape; one entry per ref per push)',
+      query: z.object({ page: z.coerce.number().int().min(1).default(1), limit: z.coerce.number().int().min(1).max(50).default(30) }),
+      responses: { 200: 'activities' },
+    },
     async ({ req, params, query }) => {
       const rec = await find(req, params, 'read');
       const rows = await s.db

@@ -81,7 +81,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   const ip = (req: Request) => ({ ip: req.ip ?? null });
 
   api.route(
-    { method: 'post', path: '/user/repos', tag: 'repository', summary: 'Create a repository for the signed-in user', auth: 'user', body: createRepoBody, responses: { 201: 'the repository', 409: 'name taken', 422: 'invalid input' } },
+    {
+      method: 'post',
+      path: '/user/repos',
+      tag: 'repository',
+      summary: 'Create a repository for the signed-in user',
+      auth: 'user',
+      body: createRepoBody,
+      responses: { 201: 'the repository', 409: 'name taken', 422: 'invalid input' },
+    },
     async ({ req, body }) => {
       const owner = requireUser(req);
       const rec = await s.repos.create(req.actor, owner, createInput(body), ip(req));
@@ -90,7 +98,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/orgs/:org/repos', tag: 'organization', summary: 'Create a repository in an organization', auth: 'user', body: createRepoBody, responses: { 201: 'the repository', 403: 'not a member', 404: 'no such organization', 409: 'name taken' } },
+    {
+      method: 'post',
+      path: '/orgs/:org/repos',
+      tag: 'organization',
+      summary: 'Create a repository in an organization',
+      auth: 'user',
+      body: createRepoBody,
+      responses: { 201: 'the repository', 403: 'not a member', 404: 'no such organization', 409: 'name taken' },
+    },
     async ({ req, body, params }) => {
       requireUser(req);
       const org = await s.orgs.byName(params.org!);
@@ -101,7 +117,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/admin/users/:username/repos', tag: 'admin', summary: 'Create a repository on behalf of a user', auth: 'admin', body: createRepoBody, responses: { 201: 'the repository', 403: 'not an administrator' } },
+    {
+      method: 'post',
+      path: '/admin/users/:username/repos',
+      tag: 'admin',
+      summary: 'Create a repository on behalf of a user',
+      auth: 'admin',
+      body: createRepoBody,
+      responses: { 201: 'the repository', 403: 'not an administrator' },
+    },
     async ({ req, body, params }) => {
       requireUser(req);
       const owner = await s.users.requireByName(params.username!);
@@ -128,7 +152,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'patch', path: '/repos/:owner/:repo', tag: 'repository', summary: "Edit a repository's name, description, visibility or default branch", auth: 'user', body: editRepoBody, responses: { 200: 'the repository', 403: 'needs admin access', 409: 'new name taken', 422: 'invalid input' } },
+    {
+      method: 'patch',
+      path: '/repos/:owner/:repo',
+      tag: 'repository',
+      summary: "Edit a repository's name, description, visibility or default branch",
+      auth: 'user',
+      body: editRepoBody,
+      responses: { 200: 'the repository', 403: 'needs admin access', 409: 'new name taken', 422: 'invalid input' },
+    },
     async ({ req, params, body }) => {
       const rec = await resolveForApi(s, req, params, 'admin');
       const updated = await s.repos.update(
@@ -162,7 +194,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'post', path: '/repos/:owner/:repo/forks', tag: 'repository', summary: 'Fork a repository (into your account or an organization)', auth: 'user', body: forkBody, responses: { 202: 'the fork', 404: 'source not visible', 409: 'target name taken' } },
+    {
+      method: 'post',
+      path: '/repos/:owner/:repo/forks',
+      tag: 'repository',
+      summary: 'Fork a repository (into your account or an organization)',
+      auth: 'user',
+      body: forkBody,
+      responses: { 202: 'the fork', 404: 'source not visible', 409: 'target name taken' },
+    },
     async ({ req, params, body }) => {
       requireUser(req);
       const source = await resolveForApi(s, req, params, 'read');
@@ -179,12 +219,23 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
       const all = await s.repos.collaborators(req.actor, rec);
       setPageHeaders(req, res, all.length, query.page, query.limit);
       // each with its collaborator role, as GitHub lists them (role_name, permissions)
-      return { body: all.slice((query.page - 1) * query.limit, query.page * query.limit).map((c) => ({ ...userJson(s, req, c.user), role_name: c.role, permissions: { admin: c.role === 'admin', push: c.role !== 'read', pull: true } })) };
+      return {
+        body: all
+          .slice((query.page - 1) * query.limit, query.page * query.limit)
+          .map((c) => ({ ...userJson(s, req, c.user), role_name: c.role, permissions: { admin: c.role === 'admin', push: c.role !== 'read', pull: true } })),
+      };
     },
   );
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/collaborators/:collaborator', tag: 'repository', summary: 'Is the user a collaborator? 204 yes, 404 no', auth: 'user', responses: { 204: 'is a collaborator', 404: 'is not' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/collaborators/:collaborator',
+      tag: 'repository',
+      summary: 'Is the user a collaborator? 204 yes, 404 no',
+      auth: 'user',
+      responses: { 204: 'is a collaborator', 404: 'is not' },
+    },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const user = await s.users.byName(params.collaborator!);
@@ -193,7 +244,14 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/collaborators/:collaborator/permission', tag: 'repository', summary: "A user's permission on the repository", auth: 'user', responses: { 200: '{permission, role_name, user}' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/collaborators/:collaborator/permission',
+      tag: 'repository',
+      summary: "A user's permission on the repository",
+      auth: 'user',
+      responses: { 200: '{permission, role_name, user}' },
+    },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const user = await s.users.requireByName(params.collaborator!);
@@ -203,7 +261,15 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'put', path: '/repos/:owner/:repo/collaborators/:collaborator', tag: 'repository', summary: 'Add a collaborator or change their permission (read, write, admin)', auth: 'user', body: collaboratorBody, responses: { 204: 'done', 403: 'needs admin access', 422: 'not a valid collaborator' } },
+    {
+      method: 'put',
+      path: '/repos/:owner/:repo/collaborators/:collaborator',
+      tag: 'repository',
+      summary: 'Add a collaborator or change their permission (read, write, admin)',
+      auth: 'user',
+      body: collaboratorBody,
+      responses: { 204: 'done', 403: 'needs admin access', 422: 'not a valid collaborator' },
+    },
     async ({ req, params, body }) => {
       const rec = await resolveForApi(s, req, params, 'admin');
       const user = await s.users.byName(params.collaborator!);
@@ -213,7 +279,14 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'delete', path: '/repos/:owner/:repo/collaborators/:collaborator', tag: 'repository', summary: 'Remove a collaborator', auth: 'user', responses: { 204: 'done', 403: 'needs admin access' } },
+    {
+      method: 'delete',
+      path: '/repos/:owner/:repo/collaborators/:collaborator',
+      tag: 'repository',
+      summary: 'Remove a collaborator',
+      auth: 'user',
+      responses: { 204: 'done', 403: 'needs admin access' },
+    },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'admin');
       const user = await s.users.requireByName(params.collaborator!);
@@ -239,27 +312,26 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
       if (!(await s.repos.hasMark('stars', me.id, rec.repo.id))) throw NotFound('not starred');
     },
   );
-  api.route(
-    { method: 'put', path: '/user/starred/:owner/:repo', tag: 'user', summary: 'Star a repository', auth: 'user', responses: { 204: 'starred' } },
-    async ({ req, params }) => {
-      requireUser(req);
-      await s.repos.setStar(req.actor, await resolveForApi(s, req, params, 'read'), true);
-    },
-  );
-  api.route(
-    { method: 'delete', path: '/user/starred/:owner/:repo', tag: 'user', summary: 'Unstar a repository', auth: 'user', responses: { 204: 'unstarred' } },
-    async ({ req, params }) => {
-      requireUser(req);
-      await s.repos.setStar(req.actor, await resolveForApi(s, req, params, 'read'), false);
-    },
-  );
+  api.route({ method: 'put', path: '/user/starred/:owner/:repo', tag: 'user', summary: 'Star a repository', auth: 'user', responses: { 204: 'starred' } }, async ({ req, params }) => {
+    requireUser(req);
+    await s.repos.setStar(req.actor, await resolveForApi(s, req, params, 'read'), true);
+  });
+  api.route({ method: 'delete', path: '/user/starred/:owner/:repo', tag: 'user', summary: 'Unstar a repository', auth: 'user', responses: { 204: 'unstarred' } }, async ({ req, params }) => {
+    requireUser(req);
+    await s.repos.setStar(req.actor, await resolveForApi(s, req, params, 'read'), false);
+  });
   api.route(
     { method: 'get', path: '/repos/:owner/:repo/stargazers', tag: 'repository', summary: 'Users who starred the repository', query: pageQuery, responses: { 200: 'users' } },
     async ({ req, res, params, query }) => {
       const rec = await resolveForApi(s, req, params, 'read');
       const base = s.db.selectFrom('stars as st').innerJoin('users as u', 'u.id', 'st.user_id').where('st.repo_id', '=', rec.repo.id);
       const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      const users = await base.selectAll('u').orderBy('st.created_at').limit(query.limit).offset((query.page - 1) * query.limit).execute();
+      const users = await base
+        .selectAll('u')
+        .orderBy('st.created_at')
+        .limit(query.limit)
+        .offset((query.page - 1) * query.limit)
+        .execute();
       setPageHeaders(req, res, total, query.page, query.limit);
       return { body: users.map((u) => userJson(s, req, u)) };
     },
@@ -267,7 +339,14 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
 
   // ---- watching (Gitea's "subscription") -----------------------------------------------------
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/subscription', tag: 'repository', summary: 'Is the signed-in user watching? 200 with the watch, 404 if not', auth: 'user', responses: { 200: 'watching', 404: 'not watching' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/subscription',
+      tag: 'repository',
+      summary: 'Is the signed-in user watching? 200 with the watch, 404 if not',
+      auth: 'user',
+      responses: { 200: 'watching', 404: 'not watching' },
+    },
     async ({ req, params }) => {
       const me = requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');
@@ -275,14 +354,11 @@ export function registerRepoRoutes(api: ApiRouter, s: Services): void {
       return { body: { subscribed: true, ignored: false, reason: null, created_at: new Date().toISOString(), url: '', repository_url: '' } };
     },
   );
-  api.route(
-    { method: 'put', path: '/repos/:owner/:repo/subscription', tag: 'repository', summary: 'Watch a repository', auth: 'user', responses: { 200: 'watching' } },
-    async ({ req, params }) => {
-      requireUser(req);
-      await s.repos.setWatch(req.actor, await resolveForApi(s, req, params, 'read'), true);
-      return { body: { subscribed: true, ignored: false, reason: null, created_at: new Date().toISOString(), url: '', repository_url: '' } };
-    },
-  );
+  api.route({ method: 'put', path: '/repos/:owner/:repo/subscription', tag: 'repository', summary: 'Watch a repository', auth: 'user', responses: { 200: 'watching' } }, async ({ req, params }) => {
+    requireUser(req);
+    await s.repos.setWatch(req.actor, await resolveForApi(s, req, params, 'read'), true);
+    return { body: { subscribed: true, ignored: false, reason: null, created_at: new Date().toISOString(), url: '', repository_url: '' } };
+  });
   api.route(
     { method: 'delete', path: '/repos/:owner/:repo/subscription', tag: 'repository', summary: 'Stop watching a repository', auth: 'user', responses: { 204: 'not watching' } },
     async ({ req, params }) => {

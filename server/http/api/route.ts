@@ -102,7 +102,11 @@ export class ApiRouter {
         }
       }
       const security =
-        spec.auth === 'basic' ? [{ BasicAuth: [] }] : spec.auth === 'optional' || spec.auth === undefined ? [{}, { Token: [] }, { BasicAuth: [] }] : [{ Token: [] }, { BasicAuth: [] }, { Session: [] }];
+        spec.auth === 'basic'
+          ? [{ BasicAuth: [] }]
+          : spec.auth === 'optional' || spec.auth === undefined
+            ? [{}, { Token: [] }, { BasicAuth: [] }]
+            : [{ Token: [] }, { BasicAuth: [] }, { Session: [] }];
       const op: Record<string, unknown> = {
         operationId: `${spec.method}${oaPath.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         summary: spec.summary,

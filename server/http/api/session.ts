@@ -51,12 +51,25 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   api.route({ method: 'get', path: '/version', tag: 'miscellaneous', summary: 'The server version', responses: { 200: '{version}' } }, async () => ({ body: { version: VERSION } }));
 
   api.route(
-    { method: 'get', path: '/auth/session', tag: 'session', summary: 'Gitssy: who is signed in, the CSRF token for cookie-authenticated writes, and instance state', responses: { 200: 'session state' } },
+    {
+      method: 'get',
+      path: '/auth/session',
+      tag: 'session',
+      summary: 'Gitssy: who is signed in, the CSRF token for cookie-authenticated writes, and instance state',
+      responses: { 200: 'session state' },
+    },
     async ({ req }) => ({ body: await sessionState(s, req, csrfToken(req)) }),
   );
 
   api.route(
-    { method: 'post', path: '/auth/signin', tag: 'session', summary: 'Gitssy: sign in with a username (or email) and password; sets the session cookie', body: signinBody, responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' } },
+    {
+      method: 'post',
+      path: '/auth/signin',
+      tag: 'session',
+      summary: 'Gitssy: sign in with a username (or email) and password; sets the session cookie',
+      body: signinBody,
+      responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' },
+    },
     async ({ req, body }) => {
       s.limits.assertMayAuthenticate(req.ip);
       const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null }).catch((err) => {
@@ -76,11 +89,21 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   });
 
   api.route(
-    { method: 'post', path: '/auth/register', tag: 'session', summary: 'Gitssy: create an account, as the registration setting allows (open, admin approval, closed)', body: registerBody, responses: { 201: 'the user (signed in when open; `pending` when it awaits approval)', 403: 'registration closed', 409: 'taken' } },
+    {
+      method: 'post',
+      path: '/auth/register',
+      tag: 'session',
+      summary: 'Gitssy: create an account, as the registration setting allows (open, admin approval, closed)',
+      body: registerBody,
+      responses: { 201: 'the user (signed in when open; `pending` when it awaits approval)', 403: 'registration closed', 409: 'taken' },
+    },
     async ({ req, body }) => {
       const mode = s.settings.get('registration.mode');
       if (mode === 'closed') throw Forbidden('registration is closed on this instance; ask an administrator for an account');
-      const user = await s.users.create({ username: body.username, email: body.email, password: body.password, fullName: body.full_name, active: mode === 'open' }, { actorId: null, ip: req.ip ?? null });
+      const user = await s.users.create(
+        { username: body.username, email: body.email, password: body.password, fullName: body.full_name, active: mode === 'open' },
+        { actorId: null, ip: req.ip ?? null },
+      );
       if (mode === 'open') {
         await signIn(req, user);
         req.user = user;
@@ -90,7 +113,15 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   );
 
   api.route(
-    { method: 'post', path: '/setup', tag: 'session', summary: 'Gitssy: first run only: create the first administrator with the one-time setup token; optionally also instance_name, public_url, registration, transports, ports (next start), mdns — all or nothing', body: setupBody, responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' } },
+    {
+      method: 'post',
+      path: '/setup',
+      tag: 'session',
+      summary:
+        'Gitssy: first run only: create the first administrator with the one-time setup token; optionally also instance_name, public_url, registration, transports, ports (next start), mdns — all or nothing',
+      body: setupBody,
+      responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' },
+    },
     async ({ req, body }) => {
       // the wizard's extra fields (name, address, ports, transports, registration) are optional
       const { user, restart_required } = await completeSetup(s, body, req.ip ?? null);
@@ -106,7 +137,15 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   });
 
   api.route(
-    { method: 'patch', path: '/admin/settings', tag: 'admin', summary: 'Gitssy: change runtime settings (all-or-nothing)', auth: 'admin', body: z.record(z.string(), z.unknown()), responses: { 200: 'settings', 422: 'invalid value' } },
+    {
+      method: 'patch',
+      path: '/admin/settings',
+      tag: 'admin',
+      summary: 'Gitssy: change runtime settings (all-or-nothing)',
+      auth: 'admin',
+      body: z.record(z.string(), z.unknown()),
+      responses: { 200: 'settings', 422: 'invalid value' },
+    },
     async ({ req, body }) => {
       const admin = requireAdmin(req);
       // an administrator on the LAN can't shut themselves out with a new list of trusted ranges

@@ -21,7 +21,8 @@ export function registerSetupRestoreRoutes(api: ApiRouter, s: Services): void {
       method: 'post',
       path: '/setup/restore',
       tag: 'session',
-      summary: 'Gitssy: first run only: upload a backup archive (the request body, application/gzip) and restore it instead of creating an administrator; the server verifies it, swaps it in and restarts',
+      summary:
+        'Gitssy: first run only: upload a backup archive (the request body, application/gzip) and restore it instead of creating an administrator; the server verifies it, swaps it in and restarts',
       query: tokenQuery,
       responses: { 202: 'the restore job', 403: 'bad token', 409: 'already set up, or another job is running', 415: 'not sent as an archive', 422: 'empty or not gzip' },
     },

@@ -45,7 +45,10 @@ const adminUsersQuery = pageQuery.extend({ q: z.string().max(100).optional() });
 
 const createTokenBody = z.strictObject({
   name: z.string().min(1).max(255),
-  scopes: z.array(z.enum(ALL_SCOPES as [string, ...string[]])).max(ALL_SCOPES.length).optional(),
+  scopes: z
+    .array(z.enum(ALL_SCOPES as [string, ...string[]]))
+    .max(ALL_SCOPES.length)
+    .optional(),
 });
 
 const createOrgBody = z.strictObject({
@@ -107,7 +110,15 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
   };
 
   api.route(
-    { method: 'post', path: '/users/:username/tokens', tag: 'user', summary: 'Create a personal access token (the secret is in `sha1`, shown once)', auth: 'basic', body: createTokenBody, responses: { 201: 'the token', 409: 'name taken' } },
+    {
+      method: 'post',
+      path: '/users/:username/tokens',
+      tag: 'user',
+      summary: 'Create a personal access token (the secret is in `sha1`, shown once)',
+      auth: 'basic',
+      body: createTokenBody,
+      responses: { 201: 'the token', 409: 'name taken' },
+    },
     async ({ req, params, body }) => {
       const owner = await tokenOwner(req, params.username!);
       const { token, record } = await s.users.createToken(owner.id, body.name, body.scopes ?? ['all'], ip(req));
@@ -126,7 +137,14 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'delete', path: '/users/:username/tokens/:token', tag: 'user', summary: 'Delete a personal access token by id or name', auth: 'basic', responses: { 204: 'deleted', 404: 'no such token' } },
+    {
+      method: 'delete',
+      path: '/users/:username/tokens/:token',
+      tag: 'user',
+      summary: 'Delete a personal access token by id or name',
+      auth: 'basic',
+      responses: { 204: 'deleted', 404: 'no such token' },
+    },
     async ({ req, params }) => {
       const owner = await tokenOwner(req, params.username!);
       await s.users.deleteToken(owner.id, params.token!, ip(req));
@@ -135,32 +153,66 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
 
   // ---- admin -------------------------------------------------------------------------------
   api.route(
-    { method: 'get', path: '/admin/users', tag: 'admin', summary: 'List every user (Gitssy: `q` searches name, full name and email)', auth: 'admin', query: adminUsersQuery, responses: { 200: 'users' } },
+    {
+      method: 'get',
+      path: '/admin/users',
+      tag: 'admin',
+      summary: 'List every user (Gitssy: `q` searches name, full name and email)',
+      auth: 'admin',
+      query: adminUsersQuery,
+      responses: { 200: 'users' },
+    },
     async ({ req, res, query }) => {
       requireAdmin(req);
       let base = s.db.selectFrom('users').where('type', '=', USER_TYPE.individual);
       if (query.q) {
         const like = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        base = base.where((eb) => eb.or([sql<boolean>`lower_name like ${like} escape '\\'`, sql<boolean>`lower(full_name) like ${like} escape '\\'`, sql<boolean>`lower(email) like ${like} escape '\\'`]));
+        base = base.where((eb) =>
+          eb.or([sql<boolean>`lower_name like ${like} escape '\\'`, sql<boolean>`lower(full_name) like ${like} escape '\\'`, sql<boolean>`lower(email) like ${like} escape '\\'`]),
+        );
       }
       const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-      const rows = await base.selectAll().orderBy('id').limit(query.limit).offset((query.page - 1) * query.limit).execute();
+      const rows = await base
+        .selectAll()
+        .orderBy('id')
+        .limit(query.limit)
+        .offset((query.page - 1) * query.limit)
+        .execute();
       setPageHeaders(req, res, total, query.page, query.limit);
       return { body: rows.map((u) => userJson(s, req, u, { full: true })) };
     },
   );
 
   api.route(
-    { method: 'post', path: '/admin/users', tag: 'admin', summary: 'Create a user', auth: 'admin', body: createUserBody, responses: { 201: 'the user', 409: 'name or email taken', 422: 'invalid input' } },
+    {
+      method: 'post',
+      path: '/admin/users',
+      tag: 'admin',
+      summary: 'Create a user',
+      auth: 'admin',
+      body: createUserBody,
+      responses: { 201: 'the user', 409: 'name or email taken', 422: 'invalid input' },
+    },
     async ({ req, body }) => {
       const admin = requireAdmin(req);
-      const user = await s.users.create({ username: body.username, email: body.email, password: body.password, fullName: body.full_name, isAdmin: body.admin }, { actorId: admin.id, ip: req.ip ?? null });
+      const user = await s.users.create(
+        { username: body.username, email: body.email, password: body.password, fullName: body.full_name, isAdmin: body.admin },
+        { actorId: admin.id, ip: req.ip ?? null },
+      );
       return { status: 201, body: userJson(s, req, user, { full: true }) };
     },
   );
 
   api.route(
-    { method: 'patch', path: '/admin/users/:username', tag: 'admin', summary: 'Edit a user: admin flag, approval (active), disable (prohibit_login), password, email', auth: 'admin', body: editUserBody, responses: { 200: 'the user', 404: 'no such user' } },
+    {
+      method: 'patch',
+      path: '/admin/users/:username',
+      tag: 'admin',
+      summary: 'Edit a user: admin flag, approval (active), disable (prohibit_login), password, email',
+      auth: 'admin',
+      body: editUserBody,
+      responses: { 200: 'the user', 404: 'no such user' },
+    },
     async ({ req, params, body }) => {
       const admin = requireAdmin(req);
       const user = await s.users.requireByName(params.username!);
@@ -176,21 +228,46 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
 
   // ---- organizations -----------------------------------------------------------------------
   api.route(
-    { method: 'post', path: '/orgs', tag: 'organization', summary: 'Create an organization (you become its owner)', auth: 'user', body: createOrgBody, responses: { 201: 'the organization', 409: 'name taken' } },
+    {
+      method: 'post',
+      path: '/orgs',
+      tag: 'organization',
+      summary: 'Create an organization (you become its owner)',
+      auth: 'user',
+      body: createOrgBody,
+      responses: { 201: 'the organization', 409: 'name taken' },
+    },
     async ({ req, body }) => {
       requireUser(req);
-      const org = await s.orgs.create(req.actor, { username: body.username, fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable }, ip(req));
+      const org = await s.orgs.create(
+        req.actor,
+        { username: body.username, fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable },
+        ip(req),
+      );
       return { status: 201, body: orgJson(s, req, org) };
     },
   );
 
   api.route(
-    { method: 'patch', path: '/orgs/:org', tag: 'organization', summary: 'Edit an organization (owners only)', auth: 'user', body: editOrgBody, responses: { 200: 'the organization', 403: 'not an owner' } },
+    {
+      method: 'patch',
+      path: '/orgs/:org',
+      tag: 'organization',
+      summary: 'Edit an organization (owners only)',
+      auth: 'user',
+      body: editOrgBody,
+      responses: { 200: 'the organization', 403: 'not an owner' },
+    },
     async ({ req, params, body }) => {
       requireUser(req);
       const org = await s.orgs.byName(params.org!);
       if (!(await s.orgs.canSee(req.actor, org))) throw NotFound(`organization "${params.org}" does not exist`);
-      const updated = await s.orgs.update(req.actor, org, { fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable }, ip(req));
+      const updated = await s.orgs.update(
+        req.actor,
+        org,
+        { fullName: body.full_name, description: body.description, website: body.website, visibility: body.visibility, publicWritable: body.public_writable },
+        ip(req),
+      );
       return { body: orgJson(s, req, updated) };
     },
   );
@@ -225,7 +302,15 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
   );
 
   api.route(
-    { method: 'put', path: '/orgs/:org/members/:username', tag: 'organization', summary: 'Add a member (Gitssy: body {"role":"owner"|"member"}, default member)', auth: 'user', body: z.strictObject({ role: z.enum(['owner', 'member']).optional() }), responses: { 204: 'done' } },
+    {
+      method: 'put',
+      path: '/orgs/:org/members/:username',
+      tag: 'organization',
+      summary: 'Add a member (Gitssy: body {"role":"owner"|"member"}, default member)',
+      auth: 'user',
+      body: z.strictObject({ role: z.enum(['owner', 'member']).optional() }),
+      responses: { 204: 'done' },
+    },
     async ({ req, params, body }) => {
       requireUser(req);
       const org = await s.orgs.byName(params.org!);
@@ -234,14 +319,10 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
     },
   );
 
-  api.route(
-    { method: 'delete', path: '/orgs/:org/members/:username', tag: 'organization', summary: 'Remove a member', auth: 'user', responses: { 204: 'done' } },
-    async ({ req, params }) => {
-      requireUser(req);
-      const org = await s.orgs.byName(params.org!);
-      const user = await s.users.requireByName(params.username!);
-      await s.orgs.setMember(req.actor, org, user, null);
-    },
-  );
-
+  api.route({ method: 'delete', path: '/orgs/:org/members/:username', tag: 'organization', summary: 'Remove a member', auth: 'user', responses: { 204: 'done' } }, async ({ req, params }) => {
+    requireUser(req);
+    const org = await s.orgs.byName(params.org!);
+    const user = await s.users.requireByName(params.username!);
+    await s.orgs.setMember(req.actor, org, user, null);
+  });
 }

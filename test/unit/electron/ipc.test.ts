@@ -34,7 +34,13 @@ describe('IPC handlers', () => {
 
   it('refuses callers that are not our pages', async () => {
     const { handlers, calls } = setup();
-    for (const frame of [{ senderFrame: { url: 'https://evil.example/' } }, { senderFrame: { url: 'http://127.0.0.1:3001/console' } }, { senderFrame: { url: 'file:///etc/passwd' } }, { senderFrame: null }, {}]) {
+    for (const frame of [
+      { senderFrame: { url: 'https://evil.example/' } },
+      { senderFrame: { url: 'http://127.0.0.1:3001/console' } },
+      { senderFrame: { url: 'file:///etc/passwd' } },
+      { senderFrame: null },
+      {},
+    ]) {
       await expect(handlers[IPC.openExternal]!(frame, 'https://example.com/')).rejects.toThrow(/only available to Gitssy's own pages/);
       await expect(handlers[IPC.restartServer]!(frame)).rejects.toBeInstanceOf(IpcInputError);
       await expect(handlers[IPC.getState]!(frame)).rejects.toBeInstanceOf(IpcInputError);
@@ -51,7 +57,19 @@ describe('IPC handlers', () => {
 
   it('openExternal refuses other schemes, credentials, non-strings, long URLs and wrong arity, opening nothing', async () => {
     const { handlers, calls } = setup();
-    const bad: unknown[] = ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com/', 'not a url', '', `https://example.com/${'a'.repeat(2100)}`, 42, null, { href: 'https://example.com' }, ['https://example.com']];
+    const bad: unknown[] = [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'https://user:pw@example.com/',
+      'not a url',
+      '',
+      `https://example.com/${'a'.repeat(2100)}`,
+      42,
+      null,
+      { href: 'https://example.com' },
+      ['https://example.com'],
+    ];
     for (const arg of bad) await expect(handlers[IPC.openExternal]!(consoleFrame, arg)).rejects.toThrow(/http\(s\) or mailto URL/);
     await expect(handlers[IPC.openExternal]!(consoleFrame)).rejects.toThrow('gitssy:open-external takes 1 argument, got 0');
     await expect(handlers[IPC.openExternal]!(consoleFrame, 'https://a.example', 'https://b.example')).rejects.toThrow(/takes 1 argument, got 2/);

@@ -14,7 +14,13 @@ describe('shell settings', () => {
   });
 
   it('reads a data dir and ports', () => {
-    expect(parseShellSettings('{"dataDir": "/srv/gitssy", "httpPort": 8080, "sshPort": 0, "host": "127.0.0.1"}', FILE)).toEqual({ ...DEFAULT_SETTINGS, dataDir: '/srv/gitssy', httpPort: 8080, sshPort: 0, host: '127.0.0.1' });
+    expect(parseShellSettings('{"dataDir": "/srv/gitssy", "httpPort": 8080, "sshPort": 0, "host": "127.0.0.1"}', FILE)).toEqual({
+      ...DEFAULT_SETTINGS,
+      dataDir: '/srv/gitssy',
+      httpPort: 8080,
+      sshPort: 0,
+      host: '127.0.0.1',
+    });
   });
 
   it('refuses malformed files with a message that says what to fix', () => {
@@ -45,7 +51,19 @@ describe('shell settings', () => {
 
   it('passes the settings to gitssy serve', () => {
     expect(serveArgs('/d', DEFAULT_SETTINGS)).toEqual(['serve', '--data', '/d']);
-    expect(serveArgs('/d', { ...DEFAULT_SETTINGS, host: '0.0.0.0', httpPort: 0, sshPort: 2200, gitPort: 9418 })).toEqual(['serve', '--data', '/d', '--host', '0.0.0.0', '--http-port', '0', '--ssh-port', '2200', '--git-port', '9418']);
+    expect(serveArgs('/d', { ...DEFAULT_SETTINGS, host: '0.0.0.0', httpPort: 0, sshPort: 2200, gitPort: 9418 })).toEqual([
+      'serve',
+      '--data',
+      '/d',
+      '--host',
+      '0.0.0.0',
+      '--http-port',
+      '0',
+      '--ssh-port',
+      '2200',
+      '--git-port',
+      '9418',
+    ]);
   });
 });
 
@@ -74,7 +92,11 @@ describe('LAN address', () => {
 
 describe('backup outcome', () => {
   it('reads the result line', () => {
-    expect(backupOutcome('{"file":"/d/backups/gitssy-1.tar.gz","bytes":3145728,"repositories":2,"files":10,"barrier_ms":3,"duration_ms":90}')).toEqual({ ok: true, file: '/d/backups/gitssy-1.tar.gz', message: 'Backup saved to /d/backups/gitssy-1.tar.gz (3.0 MB, 2 repositories)' });
+    expect(backupOutcome('{"file":"/d/backups/gitssy-1.tar.gz","bytes":3145728,"repositories":2,"files":10,"barrier_ms":3,"duration_ms":90}')).toEqual({
+      ok: true,
+      file: '/d/backups/gitssy-1.tar.gz',
+      message: 'Backup saved to /d/backups/gitssy-1.tar.gz (3.0 MB, 2 repositories)',
+    });
     expect(backupOutcome('error: disk full')).toEqual({ ok: false, file: null, message: 'Backup failed: disk full' });
     expect(backupOutcome('')).toEqual({ ok: false, file: null, message: 'Backup failed: the server ended with "nothing"' });
     expect(backupOutcome('{"nofile":1}').ok).toBe(false);

@@ -137,7 +137,10 @@ describe('supervisor', () => {
     await expect(s.start()).rejects.toThrow(/failed 4 times within 60s/);
     expect(delays).toEqual([150, 300, 600]);
     // the real gaps between starts honour the backoff
-    const starts = readFileSync(`${state}.starts`, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[0]));
+    const starts = readFileSync(`${state}.starts`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[0]));
     expect(starts).toHaveLength(4);
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(delays[i - 1]! - 10);
     const st = s.state;

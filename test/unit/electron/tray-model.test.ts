@@ -8,7 +8,10 @@ function state(patch: Partial<ShellState> = {}, server: Partial<ShellState['serv
   return { ...s, ...patch, server: { ...s.server, ...server } };
 }
 const running = (patch: Partial<ShellState> = {}) =>
-  state({ maintenance: { enabled: false, message: '' }, lanUrl: 'http://192.168.1.20:3000/', ...patch }, { status: 'running', url: 'http://127.0.0.1:3000/', ports: { http: 3000, ssh: 2222, git: null } });
+  state(
+    { maintenance: { enabled: false, message: '' }, lanUrl: 'http://192.168.1.20:3000/', ...patch },
+    { status: 'running', url: 'http://127.0.0.1:3000/', ports: { http: 3000, ssh: 2222, git: null } },
+  );
 
 const byId = (items: TrayItem[], id: string) => items.find((i) => i.id === id)!;
 

@@ -21,7 +21,23 @@ const CURSOR_ICONS: Record<string, string> = { default: '➤', minimal: '•', r
 
 type Field = keyof Appearance;
 
-function Choices({ name, label, options, value, onPick, render, disabled }: { name: Field; label: string; options: string[]; value: string; onPick: (field: Field, v: string) => void; render: (v: string) => React.ReactNode; disabled: boolean }) {
+function Choices({
+  name,
+  label,
+  options,
+  value,
+  onPick,
+  render,
+  disabled,
+}: {
+  name: Field;
+  label: string;
+  options: string[];
+  value: string;
+  onPick: (field: Field, v: string) => void;
+  render: (v: string) => React.ReactNode;
+  disabled: boolean;
+}) {
   return (
     <fieldset className={s.grid} aria-label={label} style={{ border: 0, padding: 0 }} disabled={disabled}>
       {options.map((o) => (
@@ -69,46 +85,78 @@ export function AppearancePage() {
       <section className={s.section}>
         <h2>Color preset</h2>
         <Hint>Tints accents, panels and muted text.</Hint>
-        <Choices disabled={readOnly} name="preset" label="Color preset" options={o.presets} value={applied.preset} onPick={pick} render={(v) => (
-          <>
-            <span className={s.swatch} data-swatch={v} />
-            {v}
-          </>
-        )} />
+        <Choices
+          disabled={readOnly}
+          name="preset"
+          label="Color preset"
+          options={o.presets}
+          value={applied.preset}
+          onPick={pick}
+          render={(v) => (
+            <>
+              <span className={s.swatch} data-swatch={v} />
+              {v}
+            </>
+          )}
+        />
       </section>
       <section className={s.section}>
         <h2>Background</h2>
         <Hint>Animated backgrounds pause while the tab is hidden and stay off when your system asks for reduced motion.</Hint>
-        <Choices disabled={readOnly} name="background" label="Background" options={o.backgrounds} value={applied.background} onPick={pick} render={(v) => (
-          <>
-            <span className={s.preview} aria-hidden>
-              {BACKGROUND_ICONS[v] ?? ''}
-            </span>
-            {v}
-          </>
-        )} />
+        <Choices
+          disabled={readOnly}
+          name="background"
+          label="Background"
+          options={o.backgrounds}
+          value={applied.background}
+          onPick={pick}
+          render={(v) => (
+            <>
+              <span className={s.preview} aria-hidden>
+                {BACKGROUND_ICONS[v] ?? ''}
+              </span>
+              {v}
+            </>
+          )}
+        />
       </section>
       <section className={s.section}>
         <h2>Cursor</h2>
-        <Choices disabled={readOnly} name="cursor" label="Cursor" options={o.cursors} value={applied.cursor} onPick={pick} render={(v) => (
-          <>
-            <span className={s.preview} aria-hidden>
-              {CURSOR_ICONS[v] ?? ''}
-            </span>
-            {v}
-          </>
-        )} />
+        <Choices
+          disabled={readOnly}
+          name="cursor"
+          label="Cursor"
+          options={o.cursors}
+          value={applied.cursor}
+          onPick={pick}
+          render={(v) => (
+            <>
+              <span className={s.preview} aria-hidden>
+                {CURSOR_ICONS[v] ?? ''}
+              </span>
+              {v}
+            </>
+          )}
+        />
       </section>
       <section className={s.section}>
         <h2>Font</h2>
-        <Choices disabled={readOnly} name="font" label="Font" options={o.fonts} value={applied.font} onPick={pick} render={(v) => (
-          <>
-            <span className={s.sample} style={{ fontFamily: FONT_NAMES[v]?.family }}>
-              Aa Gg 0O1l
-            </span>
-            {FONT_NAMES[v]?.label ?? v}
-          </>
-        )} />
+        <Choices
+          disabled={readOnly}
+          name="font"
+          label="Font"
+          options={o.fonts}
+          value={applied.font}
+          onPick={pick}
+          render={(v) => (
+            <>
+              <span className={s.sample} style={{ fontFamily: FONT_NAMES[v]?.family }}>
+                Aa Gg 0O1l
+              </span>
+              {FONT_NAMES[v]?.label ?? v}
+            </>
+          )}
+        />
       </section>
       <div className={s.actions}>
         {save.isSuccess && !save.isPending && <Notice kind="ok">Saved</Notice>}

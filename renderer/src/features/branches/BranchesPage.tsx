@@ -160,7 +160,17 @@ function CreateBranchDialog({ owner, repo, defaultRef, branches, onClose }: { ow
     >
       <form id="create-branch" onSubmit={submit}>
         <label htmlFor="branch-name">Branch name</label>
-        <input id="branch-name" type="text" autoFocus value={branchName} onChange={(e) => setBranchName(e.target.value)} maxLength={255} placeholder="feature/my-change" autoComplete="off" spellCheck={false} />
+        <input
+          id="branch-name"
+          type="text"
+          autoFocus
+          value={branchName}
+          onChange={(e) => setBranchName(e.target.value)}
+          maxLength={255}
+          placeholder="feature/my-change"
+          autoComplete="off"
+          spellCheck={false}
+        />
         <label htmlFor="branch-from">Start from</label>
         <input id="branch-from" type="text" list="branch-from-list" value={from} onChange={(e) => setFrom(e.target.value)} maxLength={255} autoComplete="off" spellCheck={false} />
         <datalist id="branch-from-list">

@@ -30,8 +30,7 @@ export function LastChange({ owner, repo, view }: { owner: string; repo: string;
   const known = view.last_commit;
   const q = usePathLastCommit(owner, repo, view.ref.commit, view.path, !known && view.path !== '');
   const commit: CommitBrief | null =
-    known ??
-    (q.data ? { sha: q.data.sha, summary: q.data.commit.message.split('\n', 1)[0] ?? '', author: q.data.commit.author, committer: q.data.commit.committer, html_url: q.data.html_url } : null);
+    known ?? (q.data ? { sha: q.data.sha, summary: q.data.commit.message.split('\n', 1)[0] ?? '', author: q.data.commit.author, committer: q.data.commit.committer, html_url: q.data.html_url } : null);
   if (!commit) return q.isError ? <span className="faint">Could not find the last change: {q.error.message}</span> : <span className="faint">Finding the last change…</span>;
   return (
     <div className={s.latest} data-testid="last-change">
@@ -56,11 +55,7 @@ export function DirectoryView({ owner, repo, view }: { owner: string; repo: stri
     <div className={s.stack}>
       <Panel>
         <PanelHeader>
-          {view.path ? (
-            <LastChange owner={owner} repo={repo} view={view} />
-          ) : (
-            <LatestCommit owner={owner} repo={repo} commit={view.ref.commit} historyRef={srcSplat(view.ref.kind, refName)} />
-          )}
+          {view.path ? <LastChange owner={owner} repo={repo} view={view} /> : <LatestCommit owner={owner} repo={repo} commit={view.ref.commit} historyRef={srcSplat(view.ref.kind, refName)} />}
         </PanelHeader>
         <TreeTable owner={owner} repo={repo} view={view} />
       </Panel>

@@ -16,8 +16,9 @@ export function EmptyRepo({ repo }: { repo: Repo }) {
   return (
     <Panel pad data-testid="empty-repo">
       <h2>This repository is empty</h2>
-      <p className={`muted ${s.emptyIntro}`}>Push some commits to get started.{' '}
-        {repo.permissions.push ? '' : user ? "You can't push to it yourself: ask its owner for write access." : 'Sign in with an account that may push to it.'}</p>
+      <p className={`muted ${s.emptyIntro}`}>
+        Push some commits to get started. {repo.permissions.push ? '' : user ? "You can't push to it yourself: ask its owner for write access." : 'Sign in with an account that may push to it.'}
+      </p>
       <div className={s.protoSwitch} role="group" aria-label="Clone protocol">
         <button type="button" aria-pressed={proto === 'http'} onClick={() => setProto('http')}>
           HTTP

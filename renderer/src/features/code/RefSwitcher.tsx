@@ -124,7 +124,11 @@ export function RefSwitcher({ owner, repo, current, path = '' }: { owner: string
               })}
             </ul>
           )}
-          {more > 0 && <div className={s.refMore}>{more} more not listed here: see the {tab === 'branch' ? 'Branches' : 'Tags'} tab.</div>}
+          {more > 0 && (
+            <div className={s.refMore}>
+              {more} more not listed here: see the {tab === 'branch' ? 'Branches' : 'Tags'} tab.
+            </div>
+          )}
         </Popover.Content>
       </Popover.Portal>
     </Popover.Root>

@@ -27,7 +27,5 @@ export function RenderedHtml({ html, className, testId }: { html: string; classN
     e.preventDefault();
     void router.navigate({ href: url.pathname + url.search + url.hash });
   };
-  return (
-    <div className={cx(m.markdown, className)} onClick={onClick} data-testid={testId} dangerouslySetInnerHTML={{ __html: html }} />
-  );
+  return <div className={cx(m.markdown, className)} onClick={onClick} data-testid={testId} dangerouslySetInnerHTML={{ __html: html }} />;
 }

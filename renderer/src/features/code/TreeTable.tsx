@@ -9,8 +9,18 @@ import s from './Code.module.css';
 
 function EntryIcon({ row }: { row: TreeRow }) {
   if (row.type === 'dir') return <span className={cx(s.fi, s.fiDir)} aria-hidden />;
-  if (row.type === 'symlink') return <span className={cx(s.fi, s.fiGlyph)} aria-hidden>↪</span>;
-  if (row.type === 'submodule') return <span className={cx(s.fi, s.fiGlyph)} aria-hidden>◫</span>;
+  if (row.type === 'symlink')
+    return (
+      <span className={cx(s.fi, s.fiGlyph)} aria-hidden>
+        ↪
+      </span>
+    );
+  if (row.type === 'submodule')
+    return (
+      <span className={cx(s.fi, s.fiGlyph)} aria-hidden>
+        ◫
+      </span>
+    );
   return <span className={cx(s.fi, s.fiFile)} aria-hidden />;
 }
 

@@ -33,7 +33,9 @@ function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: Backup
   return (
     <div data-testid={`job-${job.type}`} data-state={job.state}>
       <div className={s.row}>
-        <strong>{job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? 'Restarting the forge with the restored data…' : `${what}…`}</strong>
+        <strong>
+          {job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? 'Restarting the forge with the restored data…' : `${what}…`}
+        </strong>
         <span className="muted">
           {job.phase}
           {job.total > 0 && ` · ${job.done}/${job.total}`}
@@ -51,7 +53,10 @@ function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: Backup
 function VerifyBadge({ b }: { b: Backup }) {
   if (!b.verify) return <span className="faint">not verified</span>;
   return b.verify.ok ? (
-    <Badge accent>verified{b.verify.checked_at ? ' ' : ''}{b.verify.checked_at && <RelativeTime iso={b.verify.checked_at} />}</Badge>
+    <Badge accent>
+      verified{b.verify.checked_at ? ' ' : ''}
+      {b.verify.checked_at && <RelativeTime iso={b.verify.checked_at} />}
+    </Badge>
   ) : (
     <span title={b.verify.error ?? ''}>
       <Badge>verify failed</Badge>

@@ -65,19 +65,13 @@ export function DashboardPage() {
         />
         <Card label="Repositories" value={st.counts.repositories} hint={`${st.counts.users} users · ${st.counts.organizations} orgs`} />
         <Card label="Git sessions" value={st.git_sessions.active} hint={`${st.git_sessions.pushes_in_flight} pushes in flight · ${st.git_sessions.pack_queued} queued`} />
-        <Card
-          label="Disk"
-          value={bytes(st.disk.data.bytes)}
-          hint={`${bytes(st.disk.free_bytes)} free${diskTotal ? ` of ${bytes(diskTotal)}` : ''}${st.disk.data.complete ? '' : ' · at least'}`}
-        />
+        <Card label="Disk" value={bytes(st.disk.data.bytes)} hint={`${bytes(st.disk.free_bytes)} free${diskTotal ? ` of ${bytes(diskTotal)}` : ''}${st.disk.data.complete ? '' : ' · at least'}`} />
       </div>
       {st.maintenance.enabled && <Notice kind="warn">Maintenance mode is on{st.maintenance.message ? `: ${st.maintenance.message}` : ''}.</Notice>}
       <Panel>
         <PanelHeader>
           <strong>Where teammates reach {st.instance_name}</strong>
-          <span className="muted">
-            {st.mdns.enabled ? (st.mdns.advertising ? 'announced on the LAN (mDNS)' : 'mDNS on, not announcing yet') : 'mDNS off'}
-          </span>
+          <span className="muted">{st.mdns.enabled ? (st.mdns.advertising ? 'announced on the LAN (mDNS)' : 'mDNS on, not announcing yet') : 'mDNS off'}</span>
         </PanelHeader>
         {st.urls.map((u) => (
           <div className={s.urlRow} key={u.http}>

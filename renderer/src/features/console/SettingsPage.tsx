@@ -28,7 +28,13 @@ const SECTIONS: Section[] = [
     fields: [
       { key: 'instance.name', label: 'Instance name', kind: 'text' },
       { key: 'instance.publicUrl', label: 'Address teammates use', kind: 'text', hint: 'e.g. http://192.168.1.20:3000; clone URLs and the QR codes use it' },
-      { key: 'registration.mode', label: 'Registration', kind: 'select', options: ['open', 'approval', 'closed'], hint: 'open: anyone on the LAN; approval: an admin activates new accounts; closed: admins create accounts' },
+      {
+        key: 'registration.mode',
+        label: 'Registration',
+        kind: 'select',
+        options: ['open', 'approval', 'closed'],
+        hint: 'open: anyone on the LAN; approval: an admin activates new accounts; closed: admins create accounts',
+      },
     ],
   },
   {
@@ -100,7 +106,10 @@ function toDraft(settings: Settings): Draft {
 
 function fromDraft(f: Field, v: string | boolean): unknown {
   if (f.kind === 'bool') return v === true;
-  if (f.kind === 'cidrs') return String(v).split(/[\s,]+/).filter(Boolean);
+  if (f.kind === 'cidrs')
+    return String(v)
+      .split(/[\s,]+/)
+      .filter(Boolean);
   if (f.kind === 'mib') return Math.round(Number(v) * MIB);
   if (f.kind === 'number') return Number(v);
   return v;

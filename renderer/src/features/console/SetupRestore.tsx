@@ -61,7 +61,9 @@ export function SetupRestore({ token }: { token: string }) {
   return (
     <div data-testid="setup-restore">
       <h2>Restore a backup</h2>
-      <p className="muted">The archive is checked in full (checksums, every repository's refs, git fsck, the database) before anything is swapped in. The forge then restarts with the restored data.</p>
+      <p className="muted">
+        The archive is checked in full (checksums, every repository's refs, git fsck, the database) before anything is swapped in. The forge then restarts with the restored data.
+      </p>
       <label htmlFor="sr-file">Backup archive (.tar.gz)</label>
       <input id="sr-file" type="file" accept=".tar.gz,application/gzip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={phase !== 'idle'} />
       <div className={s.row} style={{ marginTop: '0.9rem' }}>

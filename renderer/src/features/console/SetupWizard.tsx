@@ -202,11 +202,7 @@ export function SetupWizard() {
                 <dt>Address</dt>
                 <dd>{form.public_url || 'detected per request'}</dd>
                 <dt>Transports</dt>
-                <dd>
-                  {(['http', 'ssh', 'git'] as const)
-                    .filter((t) => form.transports[t])
-                    .join(', ') || 'none'}
-                </dd>
+                <dd>{(['http', 'ssh', 'git'] as const).filter((t) => form.transports[t]).join(', ') || 'none'}</dd>
               </dl>
             </>
           )}

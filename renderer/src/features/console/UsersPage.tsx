@@ -144,7 +144,11 @@ export function UsersPage() {
                     items={[
                       ...(!u.active ? [{ label: 'Approve account', onSelect: () => edit.mutate({ username: u.login, active: true }) }] : []),
                       { label: u.is_admin ? 'Remove admin rights' : 'Make site administrator', disabled: u.id === me?.id, onSelect: () => edit.mutate({ username: u.login, admin: !u.is_admin }) },
-                      { label: u.prohibit_login ? 'Enable sign-in' : 'Disable sign-in', disabled: u.id === me?.id, onSelect: () => edit.mutate({ username: u.login, prohibit_login: !u.prohibit_login }) },
+                      {
+                        label: u.prohibit_login ? 'Enable sign-in' : 'Disable sign-in',
+                        disabled: u.id === me?.id,
+                        onSelect: () => edit.mutate({ username: u.login, prohibit_login: !u.prohibit_login }),
+                      },
                       { label: 'Reset password…', onSelect: () => setResetting(u) },
                     ]}
                   />
@@ -154,7 +158,9 @@ export function UsersPage() {
           </tbody>
         </table>
       )}
-      {users.data && <Pager page={page} hasNext={users.data.total !== null ? page * 25 < users.data.total : users.data.items.length === 25} onPage={(p) => void navigate({ search: { ...search, page: p } })} />}
+      {users.data && (
+        <Pager page={page} hasNext={users.data.total !== null ? page * 25 < users.data.total : users.data.items.length === 25} onPage={(p) => void navigate({ search: { ...search, page: p } })} />
+      )}
       <CreateUser open={creating} onOpenChange={setCreating} />
       {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
     </Panel>

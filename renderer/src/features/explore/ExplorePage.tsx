@@ -21,7 +21,9 @@ export function ExplorePage() {
   const result = useRepoSearch({ q: q || undefined, sort, page });
 
   const go = (next: { q?: string; sort?: SortName; page?: number }) =>
-    void navigate({ search: { q: (next.q ?? q) || undefined, sort: (next.sort ?? sort) === 'recentupdate' ? undefined : (next.sort ?? sort), page: next.page && next.page > 1 ? next.page : undefined } });
+    void navigate({
+      search: { q: (next.q ?? q) || undefined, sort: (next.sort ?? sort) === 'recentupdate' ? undefined : (next.sort ?? sort), page: next.page && next.page > 1 ? next.page : undefined },
+    });
 
   const onSearch = (e: FormEvent) => {
     e.preventDefault();

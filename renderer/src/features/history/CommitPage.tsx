@@ -187,7 +187,18 @@ export function CommitPage() {
       )}
 
       {d.files.map((f, i) => (
-        <DiffFile key={`${i}:${f.filename}`} f={f} index={i} style={style} collapsed={collapsed[i] ?? null} owner={owner} repo={name} sha={commit.sha} parent={commit.parents[0]?.sha ?? null} rawDiff={rawDiff} />
+        <DiffFile
+          key={`${i}:${f.filename}`}
+          f={f}
+          index={i}
+          style={style}
+          collapsed={collapsed[i] ?? null}
+          owner={owner}
+          repo={name}
+          sha={commit.sha}
+          parent={commit.parents[0]?.sha ?? null}
+          rawDiff={rawDiff}
+        />
       ))}
       {d.files.length === 0 && <Notice>This commit changes no files.</Notice>}
     </div>

@@ -145,7 +145,13 @@ function CommitRow({ c, owner, repo }: { c: Commit; owner: string; repo: string 
         <Link className={`${buttonClass('default', true)} ${s.sha}`} to="/$owner/$repo/commit/$sha" params={{ owner, repo, sha: c.sha }} aria-label={`Commit ${short}`}>
           {short}
         </Link>
-        <Link className={buttonClass('ghost', true)} to="/$owner/$repo/src/$" params={{ owner, repo, _splat: `commit/${c.sha}` }} title="Browse files at this commit" aria-label={`Browse files at ${short}`}>
+        <Link
+          className={buttonClass('ghost', true)}
+          to="/$owner/$repo/src/$"
+          params={{ owner, repo, _splat: `commit/${c.sha}` }}
+          title="Browse files at this commit"
+          aria-label={`Browse files at ${short}`}
+        >
           {'</>'}
         </Link>
       </div>

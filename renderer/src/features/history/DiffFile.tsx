@@ -92,11 +92,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
       </div>
     );
   } else {
-    content = (
-      <div className={s.diffScroll}>
-        {style === 'split' ? <SplitTable hunks={hunks} /> : <UnifiedTable hunks={hunks} />}
-      </div>
-    );
+    content = <div className={s.diffScroll}>{style === 'split' ? <SplitTable hunks={hunks} /> : <UnifiedTable hunks={hunks} />}</div>;
   }
 
   return (
@@ -134,7 +130,6 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
     </Panel>
   );
 });
-
 
 const rowClass = (l: DiffLine) => (l.kind === 'add' ? s.lineAdd : l.kind === 'del' ? s.lineDel : l.kind === 'note' ? s.lineNote : s.lineCtx);
 

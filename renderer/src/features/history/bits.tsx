@@ -16,7 +16,12 @@ export function summary(message: string): string {
 /** Everything after the first line (and the blank line after it). */
 export function body(message: string): string {
   const nl = message.indexOf('\n');
-  return nl < 0 ? '' : message.slice(nl + 1).replace(/^\s*\n/, '').trimEnd();
+  return nl < 0
+    ? ''
+    : message
+        .slice(nl + 1)
+        .replace(/^\s*\n/, '')
+        .trimEnd();
 }
 
 export function Person({ who, user, avatar = 20 }: { who: CommitUser; user: User | null; avatar?: number }) {

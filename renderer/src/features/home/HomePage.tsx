@@ -10,7 +10,7 @@ import s from './HomePage.module.css';
 export function HomePage() {
   const session = useSession().data;
   const user = session?.user ?? null;
-  useTitle(user ? 'Dashboard' : session?.instance_name ?? 'Gitssy');
+  useTitle(user ? 'Dashboard' : (session?.instance_name ?? 'Gitssy'));
   const mine = useMyRepos(!!user);
   const recent = useRecentRepos();
   const readOnly = !!session?.maintenance?.read_only;

@@ -81,7 +81,10 @@ function Collaborators() {
         ) : list.isError ? (
           <ErrorState error={list.error} retry={() => void list.refetch()} />
         ) : list.data.length === 0 ? (
-          <EmptyState title="No collaborators yet">Only {repo.owner.login}{repo.owner.type === 'Organization' ? "'s members" : ''} can change this repository so far.</EmptyState>
+          <EmptyState title="No collaborators yet">
+            Only {repo.owner.login}
+            {repo.owner.type === 'Organization' ? "'s members" : ''} can change this repository so far.
+          </EmptyState>
         ) : (
           <table className={s.table} data-testid="collaborators">
             <thead>

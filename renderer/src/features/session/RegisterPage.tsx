@@ -88,7 +88,13 @@ export function RegisterPage() {
           <input id="reg-confirm" type="password" autoComplete="new-password" required value={form.confirm} onChange={set('confirm')} aria-invalid={mismatch} />
           {mismatch && <Notice kind="error">The passwords don't match.</Notice>}
           <FormError error={register.error} />
-          <Button type="submit" variant="primary" className={s.submit} busy={register.isPending} disabled={!form.username.trim() || !form.email.trim() || !form.password || mismatch || !!session?.maintenance?.read_only}>
+          <Button
+            type="submit"
+            variant="primary"
+            className={s.submit}
+            busy={register.isPending}
+            disabled={!form.username.trim() || !form.email.trim() || !form.password || mismatch || !!session?.maintenance?.read_only}
+          >
             Create account
           </Button>
           {session?.maintenance?.read_only && <Hint>Registration is paused while the forge is in maintenance.</Hint>}

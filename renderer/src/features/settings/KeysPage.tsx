@@ -70,7 +70,8 @@ function AddKey() {
         <label htmlFor="key-content">Public key</label>
         <textarea id="key-content" className={s.keyInput} value={key} onChange={(e) => setKey(e.target.value)} placeholder="ssh-ed25519 AAAA… you@host" spellCheck={false} />
         <Hint>
-          Paste the contents of your <span className="mono">~/.ssh/id_ed25519.pub</span> (or create a key with <span className="mono">ssh-keygen -t ed25519</span>). ed25519, ECDSA, or RSA of 2048 bits or more.
+          Paste the contents of your <span className="mono">~/.ssh/id_ed25519.pub</span> (or create a key with <span className="mono">ssh-keygen -t ed25519</span>). ed25519, ECDSA, or RSA of 2048 bits
+          or more.
         </Hint>
         <FormError error={add.error} />
         <div className={s.actions}>
@@ -99,7 +100,14 @@ function KeyList({ keys }: { keys: SshKey[] }) {
                 {k.fingerprint}
               </div>
               <div className={s.itemMeta}>
-                added <RelativeTime iso={k.created_at} /> · {k.last_used_at ? <>last used <RelativeTime iso={k.last_used_at} /></> : 'never used'}
+                added <RelativeTime iso={k.created_at} /> ·{' '}
+                {k.last_used_at ? (
+                  <>
+                    last used <RelativeTime iso={k.last_used_at} />
+                  </>
+                ) : (
+                  'never used'
+                )}
               </div>
             </div>
             <Button small variant="danger" disabled={readOnly} onClick={() => setDeleting(k)} aria-label={`Delete key ${k.title}`}>

@@ -44,9 +44,7 @@ function ProfileForm({ initial }: { initial: UserSettings }) {
         <input id="profile-website" type="url" placeholder="https://" maxLength={255} value={form.website} onChange={(e) => setForm({ ...form, website: e.target.value })} />
         <Hint>An http:// or https:// address.</Hint>
         <label>Email</label>
-        <p className={s.plain}>
-          {user?.email} — visible only to you and administrators.
-        </p>
+        <p className={s.plain}>{user?.email} — visible only to you and administrators.</p>
         <FormError error={save.error} />
         <div className={s.actions}>
           {save.isSuccess && !dirty && (

@@ -69,8 +69,7 @@ function CreateToken({ login, isAdmin, onCreated }: { login: string; isAdmin: bo
   const [levels, setLevels] = useState<Partial<Record<ScopeCategory, Level>>>({ repository: 'write' });
   const scopes = all ? ['all'] : (Object.entries(levels) as Array<[ScopeCategory, Level]>).filter(([, l]) => l !== 'none').map(([c, l]) => `${l}:${c}`);
   const categories = (Object.keys(CATEGORIES) as ScopeCategory[]).filter((c) => c !== 'admin' || isAdmin);
-  const toggle = (c: ScopeCategory, level: 'read' | 'write', on: boolean) =>
-    setLevels((prev) => ({ ...prev, [c]: on ? level : level === 'write' ? 'read' : 'none' }));
+  const toggle = (c: ScopeCategory, level: 'read' | 'write', on: boolean) => setLevels((prev) => ({ ...prev, [c]: on ? level : level === 'write' ? 'read' : 'none' }));
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -188,7 +187,14 @@ function TokenList({ login, tokens }: { login: string; tokens: AccessToken[] }) 
                 ))}
               </div>
               <div className={s.itemMeta}>
-                <span className="mono">…{t.token_last_eight}</span> · created <RelativeTime iso={t.created_at} /> · {t.last_used_at ? <>last used <RelativeTime iso={t.last_used_at} /></> : 'never used'}
+                <span className="mono">…{t.token_last_eight}</span> · created <RelativeTime iso={t.created_at} /> ·{' '}
+                {t.last_used_at ? (
+                  <>
+                    last used <RelativeTime iso={t.last_used_at} />
+                  </>
+                ) : (
+                  'never used'
+                )}
               </div>
             </div>
             <Button small variant="danger" disabled={readOnly} onClick={() => setDeleting(t)} aria-label={`Delete token ${t.name}`}>
