@@ -9,6 +9,10 @@ import { AccessService } from './access/access.js';
 import { AuditLog } from './audit/audit.js';
 import { SetupService } from './auth/setup.js';
 import { migrate, openDatabase } from './db/index.js';
+import { BASE_MIGRATIONS } from './db/migrations/index.js';
+import { MODULES, featureMigrations } from './modules.js';
+import type { FeatureModule } from './feature.js';
+import { RealtimeHub, Realtime } from './realtime/index.js';
 import { gitBaseEnv } from './git/command.js';
 import { RepoPaths } from './git/paths.js';
 import { RepoStore } from './git/repo-store.js';
@@ -28,9 +32,8 @@ import type { Services } from './services.js';
 import { SettingsService } from './settings/settings.js';
 import { AppearanceService } from './appearance/appearance.js';
 import { UserService } from './users/users.js';
-import { EventBus } from './events/bus.js';
-import { PushRecorder } from './pushes/recorder.js';
-import { PushPolicy } from './hooks/policy.js';
+import { EventBus } from './events/index.js';
+import { PushPolicy, PushRecorder, RefWriter } from './pushes/index.js';
 import { HookServer } from './hooks/internal-server.js';
 import { installHooks } from './hooks/scripts.js';
 import { KeyService } from './keys/keys.js';
@@ -39,10 +42,10 @@ import { SshServer } from './ssh/server.js';
 import { GitDaemon } from './daemon/git-daemon.js';
 import { BrowseService } from './git/browse-service.js';
 import { MarkupService } from './markup/markup-service.js';
-import { BranchService } from './git/branch-service.js';
+import { BranchService } from './branches/index.js';
 import { CatFilePool } from './git/cat-file-pool.js';
 import { DbLastCommitCache } from './git/last-commit-cache.js';
-import { TrustedNetworks } from './ops/cidr.js';
+import { TrustedNetworks } from './lib/cidr.js';
 import { MailService } from './ops/mail.js';
 import { logDir, RotatingLogFile } from './ops/log-file.js';
 import { LanAdvertiser } from './lan/mdns.js';
@@ -77,7 +80,7 @@ export interface ServiceGraph {
 }
 
 /** Opens the data dir (creating what is missing), migrates the db, wires the services. */
-export async function buildServices(config: Config, log: Logger): Promise<ServiceGraph> {
+export async function buildServices(config: Config, log: Logger, modules: readonly FeatureModule[] = MODULES): Promise<ServiceGraph> {
   const layout = dataLayout(config.dataDir);
   for (const dir of [layout.root, layout.repos, layout.run, layout.hooks, layout.gitHome]) await mkdir(dir, { recursive: true });
   await chmod(layout.root, 0o700).catch(() => {});
@@ -85,8 +88,9 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   await writeFile(path.join(layout.gitHome, '.gitconfig'), '[user]\n\tname = Gitssy\n\temail = gitssy@localhost\n[core]\n\tfsync = committed\n');
 
   const opened = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const migrations = { ...BASE_MIGRATIONS, ...featureMigrations(modules) };
   try {
-    await migrate(opened);
+    await migrate(opened, featureMigrations(modules));
   } catch (err) {
     await opened.close();
     throw err;
@@ -97,13 +101,15 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const git = gitBaseEnv(layout.gitHome);
   await installHooks(layout.hooks);
   const store = new RepoStore(new RepoPaths(layout.repos), git, layout.hooks);
-  const events = new EventBus(log.child({ component: 'events' }));
+  // one server per SQLite data dir: a delivery still marked running at start was cut off by a crash
+  const events = new EventBus(db, log.child({ component: 'events' }), { exclusive: opened.dialect === 'sqlite', pollMs: Number(process.env.GITSSY_OUTBOX_POLL_MS) || undefined });
   const audit = new AuditLog(db);
   const access = new AccessService(db);
   const users = new UserService(db, settings, audit);
   const orgs = new OrgService(db, audit);
-  const pushes = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }));
-  const repos = new RepoService(db, store, git, access, orgs, audit, pushes, log.child({ component: 'repos' }));
+  // emptiness and HEAD are settled before a push is acknowledged; everything else follows from the outbox
+  const pushes: PushRecorder = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }), (repoId, refs): Promise<void> => repos.syncAfterPush(repoId, refs));
+  const repos = new RepoService(db, store, git, access, orgs, audit, pushes, events, log.child({ component: 'repos' }));
   const setup = new SetupService(settings, users);
   const keys = new KeyService(db, audit);
   const hostKey = await loadOrCreateHostKey(layout.ssh);
@@ -112,11 +118,15 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
   const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
   // reads for the web UI and the contents API: pooled cat-file processes, last-commit cache in the db
   const browse = new BrowseService(git, new CatFilePool(git), new DbLastCommitCache(db), packLimiter);
-  const branches = new BranchService(db, browse, pushes);
+  const policy = new PushPolicy(db, settings, git);
+  // the one path for ref changes the server makes itself: the push policy, compare-and-swap, one push event
+  const refs = new RefWriter({ git, policy, recorder: pushes, barrier: { wait: () => services.backups.barrier.wait() }, tracker: pushTracker });
+  const branches = new BranchService(db, browse, refs);
   // markdown and highlighting render in worker threads; a document over its time budget falls back
   const markupLog = log.child({ component: 'markup' });
   const markup = new MarkupService(browse.ctx, { onFallback: (e) => markupLog.warn(e, `${e.kind} render fell back (${e.reason})`) });
-  const services: Services = {
+  // the base graph; each feature module's services() adds its own below, before anything runs
+  const services = {
     config,
     db,
     log,
@@ -130,7 +140,11 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
     repos,
     setup,
     events,
+    migrations,
     pushes,
+    refs,
+    policy,
+    realtime: new RealtimeHub(),
     keys,
     hostKey,
     packLimiter,
@@ -154,16 +168,17 @@ export async function buildServices(config: Config, log: Logger): Promise<Servic
       gitPort: () => null,
       mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort, peerPort: config.mdnsPeerPort }, log.child({ component: 'mdns' })),
     },
-  };
+  } satisfies Partial<Services> as Services;
 
-  // what a push sets in motion; later features (feed, notifications, CI) subscribe the same way
-  events.on('push', (e) => audit.record({ actorId: e.pusherId, action: 'repo.push', targetType: 'repository', targetId: e.repoId, detail: { event: e.id, transport: e.transport, refs: e.updates } }));
-  events.on('push', (e) => repos.afterPush(e.repoId));
+  // the feature modules add their services, then every module's durable subscribers (what a push,
+  // a new repository or a notification sets in motion) join the bus
+  for (const m of modules) await m.services?.(services);
+  for (const m of modules) for (const sub of m.subscribers?.(services) ?? []) events.subscribe(sub);
   return {
     services,
     layout,
     close: async () => {
-      await events.drain();
+      await events.outbox.stop();
       await browse.close();
       await markup.close();
       await opened.close();
@@ -187,11 +202,19 @@ export interface App {
   setupToken: string | null;
 }
 
-export async function createApp(config: Config, opts: { log?: Logger; quiet?: boolean } = {}): Promise<App> {
+export interface AppOptions {
+  log?: Logger;
+  quiet?: boolean;
+  /** The feature modules (default: all of server/modules.ts); benchmarks and tests may add their own. */
+  modules?: readonly FeatureModule[];
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   // a served instance also logs to <data>/logs/gitssy.log, which the console's log view reads
   const logFile = opts.log ? null : new RotatingLogFile(logDir(config.dataDir));
   const log = opts.log ?? createLogger({ level: config.logLevel, file: logFile ?? undefined });
-  const graph = await buildServices(config, log);
+  const modules = opts.modules ?? MODULES;
+  const graph = await buildServices(config, log, modules);
   const s = graph.services;
   let secret = await s.settings.getInternal('session.secret');
   if (!secret) {
@@ -208,15 +231,16 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     barrier,
     backup: (out, progress, onProgress) => s.backups.createNow(out, progress, onProgress),
     runDir: graph.layout.run,
-    policy: new PushPolicy(s.db, s.settings, s.git),
+    policy: s.policy,
     log: log.child({ component: 'hooks' }),
   });
   s.hookEnv = () => hooks.env();
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
   const daemon = new GitDaemon(s, log.child({ component: 'git-daemon' }));
-  const http = createHttpApp(s, { sessionSecret: secret });
+  const http = createHttpApp(s, { sessionSecret: secret, modules });
   let server: Server | null = null;
+  let realtime: Realtime | null = null;
   const portsFile = path.join(graph.layout.run, 'ports.json');
 
   const app: App = {
@@ -232,6 +256,11 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       server.requestTimeout = 0; // git transfers may be long; per-request git timeouts apply instead
       server.headersTimeout = 60_000;
       server.keepAliveTimeout = 65_000;
+      // socket.io on the same port, at /socket.io, authenticated by the session cookie or a token
+      realtime = new Realtime(s, server, http.session as never, log.child({ component: 'realtime' }), { allowedHosts: () => publicHosts(s) });
+      s.realtime.attach(realtime);
+      for (const m of modules) await m.start?.(s);
+      await s.events.outbox.start();
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.httpPort, config.host, () => {
@@ -277,6 +306,10 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
       return ports;
     },
     async stop() {
+      for (const m of [...modules].reverse()) await m.stop?.(s);
+      s.realtime.attach(null);
+      await realtime?.close();
+      realtime = null;
       if (server) {
         const srv = server;
         server = null;
@@ -299,6 +332,20 @@ export async function createApp(config: Config, opts: { log?: Logger; quiet?: bo
     },
   };
   return app;
+}
+
+/** Hosts (with port) a browser may open the forge as, besides the Host it asked for. */
+function publicHosts(s: Services): string[] {
+  const out: string[] = [];
+  for (const u of [s.settings.get('instance.publicUrl'), s.config.baseUrl]) {
+    if (!u) continue;
+    try {
+      out.push(new URL(u).host);
+    } catch {
+      // a malformed URL is refused where it is set; nothing to allow here
+    }
+  }
+  return out;
 }
 
 function printBanner(config: Config, ports: Ports, setupToken: string | null, hostKeyFingerprint: string): void {

@@ -72,7 +72,7 @@ let pub: RepoFacts, internal: RepoFacts, priv: RepoFacts, orgPriv: RepoFacts;
 beforeAll(async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'access-'));
   opened = await openDatabase({ dataDir: dir, databaseUrl: null });
-  await migrate(opened);
+  await migrate(opened, {});
   access = new AccessService(opened.db);
   for (const n of ['alice', 'bob', 'carol', 'dave', 'erin']) await user(n);
   await user('root', 0, 1);

@@ -4,7 +4,7 @@
 // the data dir itself.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MaintenanceChange } from '../maintenance/maintenance.js';
+import type { MaintenanceChange } from '../maintenance/index.js';
 
 export interface InternalInfo {
   port: number;

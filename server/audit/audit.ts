@@ -8,6 +8,8 @@ export interface AuditEntry {
   targetId?: number | null;
   detail?: Record<string, unknown>;
   ip?: string | null;
+  /** The outbox event this entry was written from (at most one entry per event). */
+  eventId?: number;
 }
 
 export class AuditLog {
@@ -23,8 +25,10 @@ export class AuditLog {
         target_id: e.targetId ?? null,
         detail: JSON.stringify(e.detail ?? {}),
         ip: e.ip ?? null,
+        event_id: e.eventId ?? null,
         created_at: Date.now(),
       })
+      .onConflict((oc) => oc.column('event_id').doNothing())
       .execute();
   }
 }

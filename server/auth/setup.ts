@@ -1,8 +1,8 @@
 // First-run claim: until an administrator exists, a one-time secret link (printed only on the
 // server's own console) lets one person create the first administrator. Nobody else on the
 // LAN can claim the instance.
-import type { SettingsService } from '../settings/settings.js';
-import type { UserService } from '../users/users.js';
+import type { SettingsService } from '../settings/index.js';
+import type { UserService } from '../users/index.js';
 import type { UserRow } from '../db/schema.js';
 import { constantTimeEqual, randomHex, sha256Hex } from '../lib/crypto.js';
 import { Conflict, Forbidden } from '../lib/errors.js';

@@ -10,7 +10,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import * as tar from 'tar';
-import { LATEST_MIGRATION } from '../db/migrations.js';
+import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
 import { runGit, type GitEnv } from '../git/command.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
@@ -242,7 +242,15 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     });
     rels.forEach((rel, n) => (files[rel] = sums[n]!));
     const totalBytes = hashedBytes;
-    const manifest: Manifest = { format: BACKUP_FORMAT, app_version: VERSION, schema_version: LATEST_MIGRATION, created_at: new Date().toISOString(), kind, repositories: captured, files };
+    const manifest: Manifest = {
+      format: BACKUP_FORMAT,
+      app_version: VERSION,
+      schema_version: latestMigration(deps.s.migrations),
+      created_at: new Date().toISOString(),
+      kind,
+      repositories: captured,
+      files,
+    };
     await writeFile(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
     // 5. one compressed archive, manifest first, written aside and renamed into place; tar

@@ -5,11 +5,12 @@ import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { backupInRunningServer, runningServer } from '../admin/running-server.js';
+import { backupInRunningServer, runningServer } from '../admin/index.js';
 import type { ServiceGraph } from '../app.js';
 import type { Config } from '../config.js';
 import { createBackup, type BackupProgress, type BackupResult } from './backup.js';
 import { listBackups, writeVerifyResult } from './catalog.js';
+import type { MigrationFactory } from '../db/migrations/index.js';
 import { RestoreError, removeScratch, restoreBackup, scratchBeside, stageRestore, swapInStaged, verifyBackup } from './restore.js';
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -71,9 +72,11 @@ interface Helpers {
   dataOption(cmd: Command): Command;
   configFrom(opts: { data?: string }): Config;
   withServices<T>(opts: { data?: string }, fn: (g: ServiceGraph) => Promise<T>): Promise<T>;
+  /** Every migration this build knows (base and feature modules), for restores. */
+  migrations: Record<string, MigrationFactory>;
 }
 
-export function registerBackupCommands(program: Command, { dataOption, configFrom, withServices }: Helpers): void {
+export function registerBackupCommands(program: Command, { dataOption, configFrom, withServices, migrations }: Helpers): void {
   const backup = program.command('backup').description('one-click backups and verified restores');
 
   dataOption(
@@ -142,7 +145,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         return;
       }
       const ui = stderrProgress();
-      const r = await verifyBackup(archive, path.resolve(opts.tmp ?? os.tmpdir()), ui.line, { onProgress: ui.progress });
+      const r = await verifyBackup(archive, path.resolve(opts.tmp ?? os.tmpdir()), ui.line, { onProgress: ui.progress, migrations });
       ui.end();
       await writeVerifyResult(archive, r).catch((err: Error) => process.stderr.write(`gitssy: could not record the result beside the archive (${err.message})\n`));
       if (r.ok)
@@ -179,7 +182,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     const hasData = existsSync(target) && (await readdir(target)).length > 0;
     try {
       if (!hasData) {
-        const r = await restoreBackup(archive, target, ui.line, { onProgress: ui.progress });
+        const r = await restoreBackup(archive, target, ui.line, { onProgress: ui.progress, migrations });
         ui.end();
         process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} are in ${r.dataDir}\n`);
         return;
@@ -191,7 +194,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       const staged = scratchBeside(target);
       let r;
       try {
-        r = await stageRestore(archive, staged, target, ui.line, { onProgress: ui.progress });
+        r = await stageRestore(archive, staged, target, ui.line, { onProgress: ui.progress, migrations });
       } catch (err) {
         await removeScratch(staged);
         throw err;

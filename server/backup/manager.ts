@@ -272,7 +272,7 @@ export class BackupManager {
   async verify(name: string): Promise<BackupJob> {
     const file = await this.file(name);
     return this.startJob('verify', name, async (_job, progress) => {
-      const result = await verifyBackup(file, path.join(this.opts.dataDir, 'run'), () => {}, { onProgress: progress });
+      const result = await verifyBackup(file, path.join(this.opts.dataDir, 'run'), () => {}, { onProgress: progress, migrations: this.s.migrations });
       await writeVerifyResult(file, result);
       this.log.info({ file, ok: result.ok, error: result.error }, 'backup verified');
       if (!result.ok) throw new RestoreError(result.error ?? 'verify failed');
@@ -309,7 +309,7 @@ export class BackupManager {
       const staged = scratchBeside(this.opts.dataDir);
       let restored: Omit<RestoreResult, 'dataDir'>;
       try {
-        restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress });
+        restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress, migrations: this.s.migrations });
       } catch (err) {
         await removeScratch(staged);
         throw err;

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
-import { LATEST_MIGRATION } from '../db/migrations.js';
+import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { repoConfig } from '../git/repo-store.js';
 import { randomHex } from '../lib/crypto.js';
@@ -33,6 +33,8 @@ export interface RestoreResult {
 
 export interface RestoreOptions {
   onProgress?: (p: BackupProgress) => void;
+  /** Every migration this build knows (the base ones and the feature modules'). */
+  migrations: Record<string, MigrationFactory>;
 }
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
@@ -49,7 +51,7 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
  * the database and pointing the repositories' hooks at `target`. Throws RestoreError when
  * anything is wrong; the caller removes `scratch` either way it doesn't keep it.
  */
-export async function stageRestore(archive: string, scratch: string, target: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<Omit<RestoreResult, 'dataDir'>> {
+export async function stageRestore(archive: string, scratch: string, target: string, progress: (line: string) => void, opts: RestoreOptions): Promise<Omit<RestoreResult, 'dataDir'>> {
   const report = opts.onProgress ?? (() => {});
   const st = await stat(archive).catch(() => null);
   if (!st?.isFile()) throw new RestoreError(`${archive} is not a file`);
@@ -94,8 +96,9 @@ export async function stageRestore(archive: string, scratch: string, target: str
   if (manifest.format !== BACKUP_FORMAT) throw new RestoreError(`backup format ${manifest.format} is not supported by this version of Gitssy (it reads format ${BACKUP_FORMAT})`);
   if (typeof manifest.schema_version !== 'string' || !manifest.files || !Array.isArray(manifest.repositories))
     throw new RestoreError('the manifest is incomplete: the archive is damaged or not a Gitssy backup');
-  if (manifest.schema_version > LATEST_MIGRATION) {
-    throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}; this one is ${LATEST_MIGRATION}); upgrade Gitssy to restore it`);
+  const latest = latestMigration(opts.migrations);
+  if (manifest.schema_version > latest) {
+    throw new RestoreError(`this backup comes from a newer Gitssy (${manifest.app_version}, schema ${manifest.schema_version}; this one is ${latest}); upgrade Gitssy to restore it`);
   }
   const entries = Object.entries(manifest.files);
   progress(`backup of ${manifest.created_at} by Gitssy ${manifest.app_version}: verifying ${entries.length} files ...`);
@@ -179,15 +182,15 @@ export async function stageRestore(archive: string, scratch: string, target: str
     }
     if (problems.length) throw new RestoreError(`the database failed its integrity check (${problems[0]}); nothing was restored`);
     try {
-      await migrate(opened);
+      await migrate(opened, opts.migrations);
     } catch (err) {
       throw new RestoreError(`the database could not be migrated to this version (${(err as Error).message}); nothing was restored`);
     }
   } finally {
     await opened.close();
   }
-  const migrated = manifest.schema_version !== LATEST_MIGRATION;
-  if (migrated) progress(`database migrated from schema ${manifest.schema_version} to ${LATEST_MIGRATION}`);
+  const migrated = manifest.schema_version !== latest;
+  if (migrated) progress(`database migrated from schema ${manifest.schema_version} to ${latest}`);
   progress('database integrity check passed');
   report({ phase: 'database', done: 1, total: 1, bytes: 0 });
   await rm(path.join(scratch, 'run'), { recursive: true, force: true });
@@ -278,7 +281,7 @@ export function scratchBeside(target: string, what = 'restoring'): string {
 }
 
 /** Restores `archive` into `dataDir`, which must be new or empty. */
-export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<RestoreResult> {
+export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void, opts: RestoreOptions): Promise<RestoreResult> {
   const target = path.resolve(dataDir);
   if (
     !(await stat(archive).then(
@@ -319,7 +322,7 @@ export interface VerifyResult {
 }
 
 /** Test-restores `archive` into a temp folder under `tmpRoot` and throws the folder away. */
-export async function verifyBackup(archive: string, tmpRoot: string, progress: (line: string) => void, opts: RestoreOptions = {}): Promise<VerifyResult> {
+export async function verifyBackup(archive: string, tmpRoot: string, progress: (line: string) => void, opts: RestoreOptions): Promise<VerifyResult> {
   const t0 = performance.now();
   await mkdir(tmpRoot, { recursive: true });
   const scratch = path.join(tmpRoot, `verify-${randomHex(6)}`);

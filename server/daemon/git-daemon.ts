@@ -2,14 +2,14 @@
 // request line (`git-upload-pack /path\0host=…\0` plus `\0version=2\0`-style extras), answers
 // anything else with an ERR packet, caps connections and drops idle clients.
 import net from 'node:net';
-import { ANONYMOUS } from '../access/access.js';
+import { ANONYMOUS } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { errPkt } from '../git/pkt-line.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
-import { parseRepoPath } from '../ssh/command-line.js';
-import { TrustedNetworks } from '../ops/cidr.js';
+import { parseRepoPath } from '../ssh/index.js';
+import { TrustedNetworks } from '../ops/index.js';
 import { CloneLimit } from '../git/clone-limit.js';
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
-import { StaticMigrationProvider, type Dialect } from './migrations.js';
+import { StaticMigrationProvider, type Dialect, type MigrationFactory } from './migrations/index.js';
 
 export type Db = Kysely<Database>;
 export type { Database };
@@ -43,8 +43,9 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   return { db, dialect: 'sqlite', close: () => db.destroy(), backupTo: async (dest) => void (await sqlite.backup(dest)) };
 }
 
-export async function migrate(opened: OpenedDb): Promise<void> {
-  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrationProvider(opened.dialect) });
+/** Runs the base migrations and the feature modules' (`extra`) in name order. */
+export async function migrate(opened: OpenedDb, extra: Record<string, MigrationFactory>): Promise<void> {
+  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrationProvider(opened.dialect, extra) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -1,4 +1,5 @@
-// Row types of every table, as Kysely sees them. Booleans are 0/1 integers, times epoch-ms
+// Row types of the base tables, as Kysely sees them (feature modules add theirs to `Database`
+// by declaration merging, beside their migrations). Booleans are 0/1 integers, times epoch-ms
 // integers and JSON is text, so the same schema runs on SQLite and PostgreSQL.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
@@ -162,6 +163,8 @@ export interface AuditLogTable {
   target_id: number | null;
   detail: string;
   ip: string | null;
+  /** Set when the entry was written from an outbox event (unique). */
+  event_id: Generated<number | null>;
   created_at: ColumnType<number, number, never>;
 }
 
@@ -195,6 +198,28 @@ export interface Database {
   branch_protections: BranchProtectionTable;
   last_commits: LastCommitTable;
   user_appearance: UserAppearanceTable;
+  events: EventTable;
+  event_deliveries: EventDeliveryTable;
+}
+
+/** The durable outbox (server/events): one row per event, JSON payload. */
+export interface EventTable {
+  id: Id;
+  type: string;
+  payload: string;
+  created_at: number;
+}
+
+/** One subscriber's delivery of one event: pending, running (claimed until locked_until) or dead. */
+export interface EventDeliveryTable {
+  event_id: number;
+  subscriber: string;
+  state: string;
+  attempts: Generated<number>;
+  run_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  updated_at: number;
 }
 
 export interface UserAppearanceTable {

@@ -8,16 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { listen } from '../lib/net.js';
 import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
-import type { MaintenanceService } from '../maintenance/maintenance.js';
-import type { WriteBarrier } from '../backup/barrier.js';
-import type { PushTransport, RefUpdate } from '../events/bus.js';
+import type { MaintenanceService } from '../maintenance/index.js';
+import type { WriteBarrier } from '../backup/index.js';
+import type { RefUpdate } from '../git/ref-update.js';
 import { constantTimeEqual, randomHex } from '../lib/crypto.js';
 import type { Logger } from '../lib/log.js';
-import type { PushRecorder } from '../pushes/recorder.js';
-import type { RepoService } from '../repos/repos.js';
-import type { UserService } from '../users/users.js';
+import type { PushPolicy, PushRecorder, PushTransport } from '../pushes/index.js';
+import type { RepoService } from '../repos/index.js';
+import type { UserService } from '../users/index.js';
 import type { RepoStore } from '../git/repo-store.js';
-import type { PushPolicy } from './policy.js';
 
 const MAX_BODY = 16 * 1024 * 1024;
 const SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
@@ -180,7 +179,7 @@ export class HookServer {
         return this.reply(
           res,
           403,
-          refusals.map((r) => `Gitssy: ${r}`),
+          refusals.map((r) => `Gitssy: ${r.message}`),
         );
       }
       return this.reply(res, 200, []);

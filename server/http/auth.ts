@@ -2,11 +2,11 @@
 // password as Gitea allows), or the session cookie. Bad credentials are an error, never a
 // silent fall-back to anonymous.
 import type { NextFunction, Request, Response } from 'express';
-import { ANONYMOUS, type Actor } from '../access/access.js';
+import { ANONYMOUS, type Actor } from '../access/index.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, Unauthorized } from '../lib/errors.js';
 import type { Services } from '../services.js';
-import { toActorUser } from '../users/users.js';
+import { toActorUser } from '../users/index.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -106,4 +106,9 @@ export function requireAdmin(req: Request): UserRow {
   const user = requireUser(req);
   if (!user.is_admin) throw new AppError('forbidden', 'only site administrators may do that');
   return user;
+}
+
+/** The caller as the author of a server-side write (a ref change through the RefWriter). */
+export function webActor(req: Request): { id: number | null; isSiteAdmin: boolean } {
+  return { id: req.user?.id ?? null, isSiteAdmin: req.user?.is_admin === 1 };
 }

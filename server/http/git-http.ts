@@ -5,13 +5,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { ANONYMOUS, type Actor } from '../access/access.js';
+import { ANONYMOUS, type Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
-import type { RepoRecord } from '../repos/repos.js';
+import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
 import { actorFromCredentials, parseAuthorization } from './auth.js';
 

@@ -1,11 +1,12 @@
 // The Express application: logging, /ping, git smart HTTP (raw streams, no body parsers),
 // then helmet, sessions, the API and the web pages, and one error handler.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { FeatureModule } from '../feature.js';
 import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import { DbSessionStore } from '../auth/session-store.js';
+import { DbSessionStore } from '../auth/index.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import { createApiRouter, createCsrf, SESSION_COOKIE } from './api/index.js';
@@ -18,10 +19,12 @@ import { trustedIpGate } from './trusted-ips.js';
 
 export interface HttpApp {
   app: Express;
+  /** The session middleware, for the realtime handshake (same cookie, same store). */
+  session: RequestHandler;
   close(): void;
 }
 
-export function createHttpApp(s: Services, opts: { sessionSecret: string }): HttpApp {
+export function createHttpApp(s: Services, opts: { sessionSecret: string; modules: readonly FeatureModule[] }): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   // Only the named proxies (`true` = one on this machine) are believed about the client address:
@@ -94,19 +97,18 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
     }),
   );
   const store = new DbSessionStore(s.db);
-  app.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: opts.sessionSecret,
-      store,
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 30 * 24 * 3600_000, path: '/' },
-    }),
-  );
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: opts.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 30 * 24 * 3600_000, path: '/' },
+  });
+  app.use(sessions);
   const csrf = createCsrf();
-  app.use('/api/v1', createApiRouter(s, csrf));
+  app.use('/api/v1', createApiRouter(s, csrf, opts.modules));
   app.use(resolveActor(s, { sessions: true }));
   app.use(createWebRouter(s, csrf));
   app.use(createSpaRouter(s, { appearance: (req) => s.appearance.effective(req.user?.id ?? null), csrfToken: (req) => csrf.generateToken(req) }));
@@ -114,5 +116,5 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string }): Htt
     res.status(404).json({ message: `no route for ${req.method} ${req.path}`, code: 'not_found' });
   });
   app.use(errorHandler(s.log));
-  return { app, close: () => store.close() };
+  return { app, session: sessions, close: () => store.close() };
 }

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.js';
 import { sessionState } from './api/session.js';
-import type { Appearance } from '../appearance/appearance.js';
+import type { Appearance } from '../appearance/index.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
 

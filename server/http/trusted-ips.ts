@@ -1,9 +1,9 @@
 // The trusted-IP-ranges gate for everything HTTP serves (web, API, git): a client outside
 // access.allowCidrs gets 403 with what to do, before any route runs. The operator's own
-// machine is always let in (see ops/cidr.ts). Behind a reverse proxy, GITSSY_TRUST_PROXY makes
+// machine is always let in (see lib/cidr.ts). Behind a reverse proxy, GITSSY_TRUST_PROXY makes
 // req.ip the client's address rather than the proxy's.
 import type { NextFunction, Request, Response } from 'express';
-import { TrustedNetworks } from '../ops/cidr.js';
+import { TrustedNetworks } from '../ops/index.js';
 import type { Services } from '../services.js';
 import { parseGitRoute } from './git-http.js';
 

@@ -7,7 +7,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { SshKeyTable } from '../db/schema.js';
 import { isUniqueViolation } from '../db/index.js';
-import type { AuditLog } from '../audit/audit.js';
+import type { AuditLog } from '../audit/index.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
 
 export const MAX_KEY_TEXT = 16 * 1024;

@@ -1,7 +1,7 @@
 // Maintenance mode: one persisted switch. While it is on every write is refused on every
 // transport (pushes by the pre-receive policy, API writes with 503) and reads keep working.
 // Turning it on waits, within a bound, for pushes already running to finish.
-import type { SettingsService } from '../settings/settings.js';
+import type { SettingsService } from '../settings/index.js';
 
 /** Counts pushes in flight (receive-pack on any transport) so maintenance can wait for them. */
 export class PushTracker {

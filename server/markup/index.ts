@@ -5,3 +5,12 @@ export { isMarkdownFile, renderMarkdown, MARKDOWN_FULL_MAX_BYTES, MARKDOWN_MAX_B
 export { highlightFile, languageFor, countLines, HIGHLIGHT_MAX_BYTES, HIGHLIGHT_MAX_LINES, type Highlighted } from './highlight.js';
 export { sanitizeHtml, sanitizeToHtml, sanitizeCode } from './sanitize.js';
 export type { RepoLinkContext } from './links.js';
+
+import type { MarkupService } from './markup-service.js';
+
+declare module '../services.js' {
+  interface Services {
+    /** Rendered README and markdown files, highlighted code (sanitized HTML, cached by blob id). */
+    markup: MarkupService;
+  }
+}

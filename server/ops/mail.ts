@@ -2,7 +2,7 @@
 // per send from the current settings, so a change in the console applies to the next mail.
 import nodemailer from 'nodemailer';
 import { AppError, Invalid } from '../lib/errors.js';
-import type { SettingsService } from '../settings/settings.js';
+import type { SettingsService } from '../settings/index.js';
 
 export interface MailMessage {
   to: string;

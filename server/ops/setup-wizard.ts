@@ -7,9 +7,9 @@ import { z } from 'zod';
 import type { UserRow } from '../db/schema.js';
 import { lanAddresses } from '../lib/net.js';
 import { Invalid } from '../lib/errors.js';
-import { teammateUrls } from '../lan/urls.js';
+import { teammateUrls } from '../lan/index.js';
 import type { Services } from '../services.js';
-import { settingsSchema, type Settings } from '../settings/settings.js';
+import { settingsSchema, type Settings } from '../settings/index.js';
 import { setEnvValues } from './env-file.js';
 
 const port = z.number().int().min(1).max(65535);

@@ -3,10 +3,10 @@
 import { lstat, readdir, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import { teammateUrls, mainUrl, sshConfigSnippet, type LanUrl } from '../lan/urls.js';
+import { teammateUrls, mainUrl, sshConfigSnippet, type LanUrl } from '../lan/index.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
-import { USER_TYPE } from '../users/users.js';
+import { USER_TYPE } from '../users/index.js';
 
 export interface UrlWithQr extends LanUrl {
   /** QR code of the web/clone URL, as an SVG document. */

@@ -3,11 +3,11 @@
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
-import type { AuditLog } from '../audit/audit.js';
-import type { Actor } from '../access/access.js';
+import type { AuditLog } from '../audit/index.js';
+import type { Actor } from '../access/index.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { ownerNameProblem } from '../lib/names.js';
-import { USER_TYPE } from '../users/users.js';
+import { USER_TYPE } from '../users/index.js';
 
 export type OrgRole = 'owner' | 'member';
 

@@ -1,10 +1,13 @@
 // Turns ref updates that landed into exactly one durable push event each: the event row and
 // the refs snapshot change in one transaction, and at start-up any difference between the
 // snapshot and the refs on disk (a push the server could not hear about) becomes one
-// "recovered" event, so nothing is lost and nothing is counted twice.
+// "recovered" event, so nothing is lost and nothing is counted twice. The outbox event that
+// carries it to subscribers is written in that same transaction, and record() returns without
+// waiting for any subscriber: a push is acknowledged as soon as it is durable.
 import type { Db } from '../db/index.js';
-import type { EventBus, PushEvent, PushTransport, RefUpdate } from '../events/bus.js';
-import { ZERO_SHA } from '../events/bus.js';
+import type { EventBus } from '../events/index.js';
+import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
+import type { PushEvent, PushTransport } from './events.js';
 import { runGit, type GitEnv } from '../git/command.js';
 import type { RepoRef, RepoStore } from '../git/repo-store.js';
 import type { Logger } from '../lib/log.js';
@@ -19,6 +22,8 @@ export class PushRecorder {
     private readonly git: GitEnv,
     private readonly events: EventBus,
     private readonly log: Logger,
+    /** Repository state that must be right when the push is acknowledged (emptiness, HEAD), given the refs now on disk. */
+    private readonly afterRecord: (repoId: number, refs: Map<string, string>) => Promise<void> = async () => {},
   ) {}
 
   /** Every ref of the repository with the object it points at. */
@@ -33,8 +38,8 @@ export class PushRecorder {
   }
 
   /** Replaces the snapshot with the refs on disk, without an event (new, forked, adopted repos). */
-  async snapshot(repoId: number, ref: RepoRef): Promise<void> {
-    await this.serial(repoId, async () => {
+  async snapshot(repoId: number, ref: RepoRef): Promise<Map<string, string>> {
+    return this.serial(repoId, async () => {
       const refs = await this.readRefs(ref);
       await this.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).execute();
@@ -46,6 +51,7 @@ export class PushRecorder {
             .execute();
         await trx.updateTable('repositories').set({ refs_synced: 1 }).where('id', '=', repoId).execute();
       });
+      return refs;
     });
   }
 
@@ -59,6 +65,7 @@ export class PushRecorder {
     const event = await this.serial(repoId, async () => {
       const current = await this.readRefs(ref);
       const at = Date.now();
+      await this.afterRecord(repoId, current);
       return this.db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('push_events')
@@ -70,10 +77,12 @@ export class PushRecorder {
           await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).where('ref', '=', u.ref).execute();
           if (sha) await trx.insertInto('repo_refs').values({ repo_id: repoId, ref: u.ref, sha }).execute();
         }
-        return { id: row.id, repoId, pusherId, transport, updates, at } satisfies PushEvent;
+        const event: PushEvent = { id: row.id, repoId, pusherId, transport, updates, at };
+        await this.events.record(trx, 'push', event);
+        return event;
       });
     });
-    await this.events.emit('push', event);
+    this.events.kick();
     return event;
   }
 

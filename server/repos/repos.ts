@@ -5,16 +5,17 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { Database, RepoRow, UserRow } from '../db/schema.js';
-import { AccessService, LEVEL_ORDER, type AccessLevel, type Actor, type RepoAction, type RepoFacts, type Visibility } from '../access/access.js';
-import type { AuditLog } from '../audit/audit.js';
+import { AccessService, LEVEL_ORDER, type AccessLevel, type Actor, type RepoAction, type RepoFacts, type Visibility } from '../access/index.js';
+import type { AuditLog } from '../audit/index.js';
 import { writeInitialCommit, type RepoStore } from '../git/repo-store.js';
 import type { GitEnv } from '../git/command.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { branchNameProblem, repoNameProblem } from '../lib/names.js';
-import { USER_TYPE, websiteProblem } from '../users/users.js';
-import type { OrgService } from '../orgs/orgs.js';
-import type { PushRecorder } from '../pushes/recorder.js';
+import { USER_TYPE, websiteProblem } from '../users/index.js';
+import type { OrgService } from '../orgs/index.js';
+import type { PushRecorder } from '../pushes/index.js';
+import type { EventBus } from '../events/index.js';
 
 export interface RepoRecord {
   repo: RepoRow;
@@ -57,6 +58,7 @@ export class RepoService {
     private readonly orgs: OrgService,
     private readonly audit: AuditLog,
     private readonly pushes: PushRecorder,
+    private readonly events: EventBus,
     private readonly log: Logger,
   ) {}
 
@@ -175,14 +177,8 @@ export class RepoService {
       throw err;
     }
     await this.autoWatch(actor, repo.id);
-    await this.audit.record({
-      actorId: actor.kind === 'user' ? actor.user.id : null,
-      action: 'repo.create',
-      targetType: 'repository',
-      targetId: repo.id,
-      detail: { full_name: `${owner.name}/${repo.name}`, visibility: repo.visibility },
-      ip: ctx.ip ?? null,
-    });
+    // the audit entry and everything else that follows a new repository come from this event
+    await this.events.publish('repo.created', { repoId: repo.id, actorId: actorId(actor), fullName: `${owner.name}/${repo.name}`, visibility: repo.visibility, forkOf: null, ip: ctx.ip ?? null });
     return { repo, owner };
   }
 
@@ -236,6 +232,7 @@ export class RepoService {
       await this.db.updateTable('repositories').set({ name: rec.repo.name, lower_name: rec.repo.lower_name, default_branch: rec.repo.default_branch }).where('id', '=', rec.repo.id).execute();
       throw err;
     }
+    if (set.visibility !== undefined || renameTo !== undefined) await this.events.publish('repo.access', { repoId: repo.id });
     await this.audit.record({
       actorId: actorId(actor),
       action: renameTo ? 'repo.rename' : 'repo.update',
@@ -251,6 +248,7 @@ export class RepoService {
     await this.assertLevel(actor, rec, 'admin');
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('repositories').where('id', '=', rec.repo.id).execute();
+      await this.events.record(trx, 'repo.deleted', { repoId: rec.repo.id, actorId: actorId(actor), fullName: `${rec.owner.name}/${rec.repo.name}`, ip: ctx.ip ?? null });
       if (rec.repo.fork_id !== null) {
         await trx
           .updateTable('repositories')
@@ -260,15 +258,8 @@ export class RepoService {
           .execute();
       }
     });
+    this.events.kick();
     await this.store.delete({ owner: rec.owner.name, name: rec.repo.name });
-    await this.audit.record({
-      actorId: actorId(actor),
-      action: 'repo.delete',
-      targetType: 'repository',
-      targetId: rec.repo.id,
-      detail: { full_name: `${rec.owner.name}/${rec.repo.name}` },
-      ip: ctx.ip ?? null,
-    });
   }
 
   async fork(actor: Actor, source: RepoRecord, target: { owner: UserRow; name?: string }, ctx: { ip?: string | null } = {}): Promise<RepoRecord> {
@@ -369,8 +360,8 @@ export class RepoService {
       if (!opts.move) await this.store.delete(ref);
       throw err;
     }
-    await this.pushes.snapshot(repo.id, ref);
-    await this.afterPush(repo.id, { maintain: false });
+    await this.syncAfterPush(repo.id, await this.pushes.snapshot(repo.id, ref));
+    await this.maintainAfterPush(repo.id, { maintain: false });
     await this.audit.record({
       actorId: null,
       action: 'repo.import',
@@ -536,6 +527,7 @@ export class RepoService {
 
   async setCollaborator(actor: Actor, rec: RepoRecord, user: UserRow, role: CollaboratorRole | null, ctx: { ip?: string | null } = {}): Promise<void> {
     await this.assertLevel(actor, rec, 'admin');
+    const previous = await this.collaboratorRole(rec, user.id);
     if (role !== null) {
       if (user.type !== USER_TYPE.individual) throw Invalid('only individual users can be collaborators');
       if (user.id === rec.owner.id) throw Invalid('the owner is not a collaborator of their own repository');
@@ -547,34 +539,40 @@ export class RepoService {
     } else {
       await this.db.deleteFrom('collaborations').where('repo_id', '=', rec.repo.id).where('user_id', '=', user.id).execute();
     }
-    await this.audit.record({
-      actorId: actorId(actor),
-      action: role ? 'repo.collaborator.set' : 'repo.collaborator.remove',
-      targetType: 'repository',
-      targetId: rec.repo.id,
-      detail: { user: user.name, role },
-      ip: ctx.ip ?? null,
-    });
+    if (previous === role) return;
+    await this.events.publish('repo.collaborator', { repoId: rec.repo.id, actorId: actorId(actor), userId: user.id, role, previous, ip: ctx.ip ?? null });
   }
 
   // ---- after a push --------------------------------------------------------------------------
 
   /**
-   * Brings the record in line with what a push left on disk: emptiness, size, time, and a
-   * default branch that exists (the first pushed branch becomes the default, as on GitHub).
+   * Brings the record in line with the refs a push left (given as `refs`, read once by the push
+   * recorder before the push is acknowledged): emptiness, time, and a default branch that exists
+   * (the first pushed branch becomes the default, as on GitHub).
    */
-  async afterPush(repoId: number, opts: { maintain?: boolean } = {}): Promise<void> {
+  async syncAfterPush(repoId: number, refs: Map<string, string>): Promise<void> {
     const rec = await this.byId(repoId);
     if (!rec) return;
-    const ref = { owner: rec.owner.name, name: rec.repo.name };
-    const branches = await this.store.branches(ref, 1000);
-    const set: Partial<RepoRow> = { updated_at: Date.now(), is_empty: branches.length === 0 ? 1 : 0, size: await this.store.size(ref) };
+    const branches = [...refs.keys()].filter((r) => r.startsWith('refs/heads/')).map((r) => r.slice('refs/heads/'.length));
+    const set: Partial<RepoRow> = { updated_at: Date.now(), is_empty: branches.length === 0 ? 1 : 0 };
     if (branches.length > 0 && !branches.includes(rec.repo.default_branch)) {
-      const pick = branches.includes('main') ? 'main' : branches.includes('master') ? 'master' : branches[0]!;
-      await this.store.setHead(ref, pick);
+      const pick = branches.includes('main') ? 'main' : branches.includes('master') ? 'master' : branches.sort()[0]!;
+      await this.store.setHead({ owner: rec.owner.name, name: rec.repo.name }, pick);
       set.default_branch = pick;
     }
     await this.db.updateTable('repositories').set(set).where('id', '=', repoId).execute();
+  }
+
+  /** What may wait until after the push is acknowledged: the size on disk, and `git gc --auto`. */
+  async maintainAfterPush(repoId: number, opts: { maintain?: boolean } = {}): Promise<void> {
+    const rec = await this.byId(repoId);
+    if (!rec) return;
+    const ref = { owner: rec.owner.name, name: rec.repo.name };
+    await this.db
+      .updateTable('repositories')
+      .set({ size: await this.store.size(ref) })
+      .where('id', '=', repoId)
+      .execute();
     if (opts.maintain === false) return;
     this.store.maintain(ref).catch((err) => this.log.warn({ err, repo: `${ref.owner}/${ref.name}` }, 'background git gc --auto failed'));
   }

@@ -1,10 +1,10 @@
 // Runtime settings: typed key/value pairs in the db, editable by site admins while the server
 // runs. Each key has a zod schema and a default; reads are served from memory.
 import { z } from 'zod';
-import { appearanceSchema, DEFAULT_APPEARANCE } from '../appearance/appearance.js';
+import { appearanceSchema, DEFAULT_APPEARANCE } from '../appearance/index.js';
 import type { Db } from '../db/index.js';
 import { Invalid } from '../lib/errors.js';
-import { cidrProblem } from '../ops/cidr.js';
+import { cidrProblem } from '../lib/cidr.js';
 
 export const settingsSchema = z.strictObject({
   /** Who may create an account: anyone, anyone but an admin approves, or only admins. */

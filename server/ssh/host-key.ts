@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { fingerprintOf } from '../keys/keys.js';
+import { fingerprintOf } from '../keys/index.js';
 
 export interface HostKey {
   privateKey: Buffer;

@@ -2,15 +2,15 @@
 // git runner and the one access check, and the command shell for everything else.
 import ssh2 from 'ssh2';
 import type { Connection, PublicKeyAuthContext, ServerChannel } from 'ssh2';
-import type { Actor } from '../access/access.js';
+import type { Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
 import type { UserRow } from '../db/schema.js';
-import { toActorUser } from '../users/users.js';
-import { fingerprintOf } from '../keys/keys.js';
+import { toActorUser } from '../users/index.js';
+import { fingerprintOf } from '../keys/index.js';
 import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
 import { runShellCommand } from './shell.js';
 import { CloneLimit } from '../git/clone-limit.js';

@@ -4,12 +4,12 @@
 // for people, or JSON with --json.
 import { parseArgs } from 'node:util';
 import vm from 'node:vm';
-import type { Actor } from '../access/access.js';
+import type { Actor } from '../access/index.js';
 import { runGit, userArg } from '../git/command.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, isAppError } from '../lib/errors.js';
-import type { RepoRecord } from '../repos/repos.js';
-import { USER_TYPE } from '../users/users.js';
+import type { RepoRecord } from '../repos/index.js';
+import { USER_TYPE } from '../users/index.js';
 import type { Services } from '../services.js';
 import { parseRepoPath } from './command-line.js';
 import { lanAddresses } from '../lib/net.js';

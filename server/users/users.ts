@@ -3,13 +3,13 @@
 import type { Db } from '../db/index.js';
 import { isUniqueViolation } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
-import type { AuditLog } from '../audit/audit.js';
-import { parseScopes, type Scope } from '../access/scopes.js';
-import type { ActorUser } from '../access/access.js';
+import type { AuditLog } from '../audit/index.js';
+import { parseScopes, type Scope } from '../access/index.js';
+import type { ActorUser } from '../access/index.js';
 import { randomHex, sha256Hex } from '../lib/crypto.js';
 import { AppError, Conflict, Invalid, NotFound, Unauthorized } from '../lib/errors.js';
 import { ownerNameProblem } from '../lib/names.js';
-import type { SettingsService } from '../settings/settings.js';
+import type { SettingsService } from '../settings/index.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, VerifiedPasswordCache, hashPassword, verifyPassword } from './passwords.js';
 
 export const USER_TYPE = { individual: 0, organization: 1 } as const;

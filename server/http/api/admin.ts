@@ -2,9 +2,9 @@
 // log, the test mail; and the first-run wizard's GET /setup/info (guarded by the setup token).
 import { z } from 'zod';
 import { Forbidden } from '../../lib/errors.js';
-import { readLogs, LEVELS, type LevelName } from '../../ops/logs.js';
-import { setupInfo } from '../../ops/setup-wizard.js';
-import { dashboardStatus } from '../../ops/status.js';
+import { readLogs, LEVELS, type LevelName } from '../../ops/index.js';
+import { setupInfo } from '../../ops/index.js';
+import { dashboardStatus } from '../../ops/index.js';
 import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
 import type { ApiRouter } from './route.js';

@@ -1,6 +1,6 @@
 // Personalization: the signed-in user's look (color preset, background, cursor, UI font).
 // The instance default is the `ui.defaultAppearance` admin setting (PATCH /admin/settings).
-import { appearanceSchema, BACKGROUNDS, CURSORS, FONTS, PRESETS } from '../../appearance/appearance.js';
+import { appearanceSchema, BACKGROUNDS, CURSORS, FONTS, PRESETS } from '../../appearance/index.js';
 import type { Services } from '../../services.js';
 import { requireUser } from '../auth.js';
 import type { ApiRouter } from './route.js';

@@ -2,11 +2,12 @@
 // access; creating and deleting branches needs write access, and each change is recorded as
 // a push so the activity feed and other subscribers see it.
 import { z } from 'zod';
-import { LEVEL_ORDER } from '../../access/access.js';
+import { LEVEL_ORDER } from '../../access/index.js';
 import type { Services } from '../../services.js';
 import { repoTarget, wildcard } from './git-http-util.js';
 import { branchJson, gitJsonContext, tagJson } from './git-json.js';
 import { resolveForApi } from './repos.js';
+import { webActor } from '../auth.js';
 import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';
 
 const createBranchBody = z.strictObject({
@@ -54,7 +55,7 @@ export function registerBranchRoutes(api: ApiRouter, s: Services): void {
     async ({ req, params, body }) => {
       const rec = await resolveForApi(s, req, params, 'write');
       const repo = repoTarget(s, rec);
-      const b = await s.branches.create(repo, req.user?.id ?? null, body.new_branch_name, body.old_ref_name ?? body.old_branch_name);
+      const b = await s.branches.create(repo, webActor(req), body.new_branch_name, body.old_ref_name ?? body.old_branch_name);
       const ctx = await gitJsonContext(s, req, repo, [b.commit.author, b.commit.committer]);
       return { status: 201, body: branchJson(ctx, b, true) };
     },
@@ -71,7 +72,7 @@ export function registerBranchRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'write');
-      await s.branches.delete(repoTarget(s, rec), req.user?.id ?? null, wildcard(req, 'branch').join('/'));
+      await s.branches.delete(repoTarget(s, rec), webActor(req), wildcard(req, 'branch').join('/'));
     },
   );
 

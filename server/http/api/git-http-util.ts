@@ -7,7 +7,7 @@ import type { GitChild } from '../../git/command.js';
 import { GitError } from '../../git/command.js';
 import type { RepoTarget } from '../../git/browse-service.js';
 import { cleanTreePath } from '../../git/tree.js';
-import type { RepoRecord } from '../../repos/repos.js';
+import type { RepoRecord } from '../../repos/index.js';
 import type { Services } from '../../services.js';
 
 export function repoTarget(s: Services, rec: RepoRecord): RepoTarget {

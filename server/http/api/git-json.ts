@@ -2,7 +2,7 @@
 // ContentsResponse field for field, plus Gitssy's tree view and commit diff for the UI.
 // Commit authors are linked to accounts by (activated) email address, as Gitea does.
 import type { Request } from 'express';
-import type { BranchInfo, TagInfo } from '../../git/branch-service.js';
+import type { BranchInfo, TagInfo } from '../../branches/index.js';
 import type { PathContents, RepoTarget, TreeView } from '../../git/browse-service.js';
 import type { Blob } from '../../git/blob.js';
 import type { RawChange } from '../../git/diff-parse.js';
@@ -11,7 +11,7 @@ import { signatureDate, summary, type Commit, type Signature } from '../../git/o
 import type { ResolvedRef } from '../../git/refs.js';
 import type { GitTreeRow, TreeEntry } from '../../git/tree.js';
 import type { UserRow } from '../../db/schema.js';
-import type { TreeRendering } from '../../markup/markup-service.js';
+import type { TreeRendering } from '../../markup/index.js';
 import type { Services } from '../../services.js';
 import { baseUrl, userJson } from './json.js';
 

@@ -7,7 +7,9 @@ import { rateLimit } from 'express-rate-limit';
 import { csrfSync } from 'csrf-sync';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
+import type { FeatureModule } from '../../feature.js';
 import { resolveActor } from '../auth.js';
+import { SESSION_COOKIE } from '../cookie.js';
 import { notFoundJson } from '../errors.js';
 import { registerAccountRoutes } from './account.js';
 import { registerAdminRoutes } from './admin.js';
@@ -24,7 +26,7 @@ import { ApiRouter } from './route.js';
 import { registerSessionRoutes } from './session.js';
 import { registerUserRoutes } from './users.js';
 
-export const SESSION_COOKIE = 'gitssy_session';
+export { SESSION_COOKIE } from '../cookie.js';
 const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/register', '/setup']);
 
 export function createCsrf() {
@@ -51,7 +53,7 @@ export function credentialLimiter(): RequestHandler {
   });
 }
 
-export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>): Router {
+export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>, modules: readonly FeatureModule[]): Router {
   const api = new ApiRouter();
   registerSessionRoutes(api, s, (req: Request) => csrf.generateToken(req));
   registerUserRoutes(api, s);
@@ -68,6 +70,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerMarkdownRoutes(api, s);
   registerAppearanceRoutes(api, s);
   registerSetupRestoreRoutes(api, s);
+  for (const m of modules) m.routes?.(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 
   const router = Router();

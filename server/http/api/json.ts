@@ -1,12 +1,12 @@
 // The API's JSON shapes, field for field as Gitea returns them, so Gitea and GitHub-style
 // clients and scripts work unchanged.
 import type { Request } from 'express';
-import type { AccessLevel } from '../../access/access.js';
-import { LEVEL_ORDER } from '../../access/access.js';
+import type { AccessLevel } from '../../access/index.js';
+import { LEVEL_ORDER } from '../../access/index.js';
 import type { RepoRow, UserRow } from '../../db/schema.js';
-import type { RepoRecord } from '../../repos/repos.js';
+import type { RepoRecord } from '../../repos/index.js';
 import type { Services } from '../../services.js';
-import type { TokenRecord } from '../../users/users.js';
+import type { TokenRecord } from '../../users/index.js';
 
 const iso = (ms: number | null) => new Date(ms ?? 0).toISOString();
 

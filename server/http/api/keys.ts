@@ -1,10 +1,10 @@
 // /api/v1 SSH keys (Gitea's paths and JSON) and the SSH server's public facts.
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { KeyRow } from '../../keys/keys.js';
+import type { KeyRow } from '../../keys/index.js';
 import { NotFound } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
-import { USER_TYPE } from '../../users/users.js';
+import { USER_TYPE } from '../../users/index.js';
 import { requireAdmin, requireUser } from '../auth.js';
 import { baseUrl } from './json.js';
 import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';

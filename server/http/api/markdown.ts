@@ -8,7 +8,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { RefKind } from '../../git/refs.js';
 import { AppError, Invalid } from '../../lib/errors.js';
-import type { RepoLinkContext } from '../../markup/links.js';
+import type { RepoLinkContext } from '../../markup/index.js';
 import type { Services } from '../../services.js';
 import { repoTarget } from './git-http-util.js';
 import { resolveForApi } from './repos.js';

@@ -2,11 +2,11 @@
 // stars and watches. Thin: validate, call the repo service, shape the JSON.
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { Visibility } from '../../access/access.js';
+import type { Visibility } from '../../access/index.js';
 import { Invalid, NotFound, Unauthorized } from '../../lib/errors.js';
-import type { CreateRepoInput, RepoRecord } from '../../repos/repos.js';
+import type { CreateRepoInput, RepoRecord } from '../../repos/index.js';
 import type { Services } from '../../services.js';
-import { USER_TYPE } from '../../users/users.js';
+import { USER_TYPE } from '../../users/index.js';
 import { requireUser } from '../auth.js';
 import { repoJson, userJson } from './json.js';
 import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';

@@ -2,7 +2,7 @@
 // and also feeds the OpenAPI document, so the two can't drift apart.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { scopeAllows, type ScopeCategory } from '../../access/scopes.js';
+import { scopeAllows, type ScopeCategory } from '../../access/index.js';
 import { AppError, Forbidden } from '../../lib/errors.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -10,9 +10,9 @@ import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
 import { userJson } from './json.js';
 import type { ApiRouter } from './route.js';
-import { completeSetup, wizardFields } from '../../ops/setup-wizard.js';
-import { SECRET_SETTINGS } from '../../settings/settings.js';
-import { normalizeIp } from '../../ops/cidr.js';
+import { completeSetup, wizardFields } from '../../ops/index.js';
+import { SECRET_SETTINGS } from '../../settings/index.js';
+import { normalizeIp } from '../../ops/index.js';
 
 const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
 const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });

@@ -3,10 +3,10 @@
 import type { Request } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { ALL_SCOPES } from '../../access/scopes.js';
+import { ALL_SCOPES } from '../../access/index.js';
 import { Forbidden, NotFound } from '../../lib/errors.js';
 import type { Services } from '../../services.js';
-import { USER_TYPE } from '../../users/users.js';
+import { USER_TYPE } from '../../users/index.js';
 import { requireAdmin, requireUser } from '../auth.js';
 import { orgJson, tokenJson, userJson } from './json.js';
 import { renderRepoList } from './repos.js';

@@ -1,19 +1,17 @@
 // Branches and tags as the API and the UI show them, and branch creation and deletion from
-// the web. Writes are compare-and-swap `update-ref`s (a racing push makes them fail, never
-// lose work) and are recorded as pushes, so feeds and everything else downstream see each
-// change exactly once. Protection rules are the ones the pre-receive policy enforces.
+// the web. Writes go through the one ref-write path (RefWriter): the push policy (protected
+// branches, maintenance, names), a compare-and-swap `update-ref` (a racing push makes them fail,
+// never lose work), and one push event, so everything downstream sees each change exactly once.
 import type { Db } from '../db/index.js';
 import type { BranchProtectionTable } from '../db/schema.js';
 import type { Selectable } from 'kysely';
-import { ZERO_SHA } from '../events/bus.js';
-import { ruleMatches } from '../hooks/policy.js';
+import { ZERO_SHA } from '../git/ref-update.js';
+import { ruleMatches, type RefWriter, type RefWriteTarget } from '../pushes/index.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { branchNameProblem } from '../lib/names.js';
-import type { PushRecorder } from '../pushes/recorder.js';
-import type { BrowseService, RepoTarget } from './browse-service.js';
-import { GitError, runGit } from './command.js';
-import { parseTag, type Commit, type Tag } from './objects.js';
-import { listBranches, listTags, type RefEntry } from './refs.js';
+import type { BrowseService, RepoTarget } from '../git/browse-service.js';
+import { parseTag, type Commit, type Tag } from '../git/objects.js';
+import { listBranches, listTags, type RefEntry } from '../git/refs.js';
 
 export type ProtectionRule = Selectable<BranchProtectionTable>;
 
@@ -34,6 +32,12 @@ export interface TagInfo {
   commit: Commit | null;
 }
 
+/** Who writes from the web: the pusher of the event; site admins may be exempt from maintenance. */
+export interface WebActor {
+  id: number | null;
+  isSiteAdmin: boolean;
+}
+
 export interface Page {
   page: number;
   limit: number;
@@ -52,7 +56,7 @@ export class BranchService {
   constructor(
     private readonly db: Db,
     private readonly browse: BrowseService,
-    private readonly pushes: PushRecorder,
+    private readonly refs: RefWriter,
   ) {}
 
   /** Branches, the default one first, then by name. */
@@ -76,7 +80,7 @@ export class BranchService {
   }
 
   /** Creates `name` at `from` (a branch, tag or commit; the default branch when empty). */
-  async create(repo: RepoTarget, userId: number | null, name: string, from?: string): Promise<BranchInfo> {
+  async create(repo: RepoTarget, actor: WebActor, name: string, from?: string): Promise<BranchInfo> {
     return this.browse.pool.lease(repo, async () => {
       const problem = newBranchProblem(name);
       if (problem) throw Invalid(`branch name ${problem}`);
@@ -84,37 +88,27 @@ export class BranchService {
       const [branch, tag] = await Promise.all([this.head(repo, name), this.browse.pool.use(repo, (cat) => cat.info(`refs/tags/${name}`))]);
       if (branch) throw Conflict(`branch "${name}" already exists`);
       if (tag) throw Conflict(`a tag named "${name}" exists; pick another name`);
-      const ref = `refs/heads/${name}`;
-      try {
-        // the all-zero old value makes this a create: it fails if the ref appeared meanwhile
-        await runGit(this.browse.ctx.env, ['--git-dir', repo.dir, 'update-ref', '-m', 'branch: created from the web', ref, start.commit, '0'.repeat(start.commit.length)]);
-      } catch (err) {
-        if (err instanceof GitError) throw Conflict(`branch "${name}" could not be created: it exists, or a branch "${name.split('/')[0]}" or under "${name}/" is in the way`);
-        throw err;
-      }
-      await this.pushes.record(repo.id, { owner: repo.owner, name: repo.name }, userId, 'web', [{ ref, oldSha: ZERO_SHA, newSha: start.commit }]);
+      // the all-zero old value makes this a create: it fails if the ref appeared meanwhile
+      await this.refs.write({ repo: await this.writeTarget(repo), actor, updates: [{ ref: `refs/heads/${name}`, oldSha: ZERO_SHA, newSha: start.commit }], message: 'branch: created from the web' });
       return this.get(repo, name);
     });
   }
 
-  /** Deletes a branch unless it is the default one or a protection rule forbids it. */
-  async delete(repo: RepoTarget, userId: number | null, name: string): Promise<void> {
+  /** Deletes a branch unless it is the default one; protection rules are the push policy's. */
+  async delete(repo: RepoTarget, actor: WebActor, name: string): Promise<void> {
     return this.browse.pool.lease(repo, async () => {
       if (branchNameProblem(name)) throw NotFound(`branch "${name}" does not exist`);
       const sha = await this.head(repo, name);
       if (!sha) throw NotFound(`branch "${name}" does not exist`);
       if (name === repo.defaultBranch) throw Forbidden(`"${name}" is the default branch and cannot be deleted`);
-      const rule = await this.protection(repo.id, name);
-      if (rule && !rule.enable_deletion) throw Forbidden(`branch "${name}" is protected by rule "${rule.rule_name}" and cannot be deleted`);
-      const ref = `refs/heads/${name}`;
-      try {
-        await runGit(this.browse.ctx.env, ['--git-dir', repo.dir, 'update-ref', '-m', 'branch: deleted from the web', '-d', ref, sha]);
-      } catch (err) {
-        if (err instanceof GitError) throw Conflict(`branch "${name}" changed while it was being deleted; reload and try again`);
-        throw err;
-      }
-      await this.pushes.record(repo.id, { owner: repo.owner, name: repo.name }, userId, 'web', [{ ref, oldSha: sha, newSha: ZERO_SHA }]);
+      await this.refs.write({ repo: await this.writeTarget(repo), actor, updates: [{ ref: `refs/heads/${name}`, oldSha: sha, newSha: ZERO_SHA }], message: 'branch: deleted from the web' });
     });
+  }
+
+  private async writeTarget(repo: RepoTarget): Promise<RefWriteTarget> {
+    const row = await this.db.selectFrom('repositories').select('size').where('id', '=', repo.id).executeTakeFirst();
+    if (!row) throw NotFound('the repository no longer exists');
+    return { id: repo.id, owner: repo.owner, name: repo.name, dir: repo.dir, size: row.size };
   }
 
   /** Tags, newest first. */
@@ -139,11 +133,6 @@ export class BranchService {
     if (branchNameProblem(name)) return null;
     const info = await this.browse.pool.use(repo, (cat) => cat.info(`refs/heads/${name}`));
     return info?.sha ?? null;
-  }
-
-  private async protection(repoId: number, branch: string): Promise<ProtectionRule | null> {
-    const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', repoId).execute();
-    return rules.find((r) => ruleMatches(r.rule_name, branch)) ?? null;
   }
 
   private async describe(repo: RepoTarget, refs: RefEntry[]): Promise<BranchInfo[]> {

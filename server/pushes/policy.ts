@@ -4,9 +4,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/index.js';
-import { ZERO_SHA, type RefUpdate } from '../events/bus.js';
+import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import { runGit, type GitEnv } from '../git/command.js';
-import type { SettingsService } from '../settings/settings.js';
+import type { SettingsService } from '../settings/index.js';
+
+export interface PushRefusal {
+  kind: 'maintenance' | 'name' | 'protected' | 'quota';
+  message: string;
+}
 
 export interface PushContext {
   repoId: number;
@@ -45,16 +50,20 @@ export class PushPolicy {
     private readonly git: GitEnv,
   ) {}
 
-  async check(ctx: PushContext): Promise<string[]> {
-    const refusals: string[] = [];
+  /**
+   * Every reason the updates may not land, as sentences for the pusher; empty when they may.
+   * A push (pre-receive) and a web write (RefWriter) ask the same question here.
+   */
+  async check(ctx: PushContext): Promise<PushRefusal[]> {
+    const refusals: PushRefusal[] = [];
     // the switch may have been flipped by another process (the CLI): read it fresh
     await this.settings.load();
     if (this.settings.get('maintenance.enabled') && !(ctx.isSiteAdmin && this.settings.get('maintenance.adminsExempt'))) {
       const msg = this.settings.get('maintenance.message');
-      return [`Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}`];
+      return [{ kind: 'maintenance', message: `Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}` }];
     }
     for (const u of ctx.updates) {
-      if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) refusals.push(`${u.ref}: ref names may not have components starting with '-' or '.'`);
+      if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) refusals.push({ kind: 'name', message: `${u.ref}: ref names may not have components starting with '-' or '.'` });
     }
     const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', ctx.repoId).execute();
     for (const u of ctx.updates) {
@@ -63,16 +72,16 @@ export class PushPolicy {
       const rule = rules.find((r) => ruleMatches(r.rule_name, branch));
       if (!rule) continue;
       if (u.newSha === ZERO_SHA) {
-        if (!rule.enable_deletion) refusals.push(`${branch} is a protected branch and may not be deleted`);
+        if (!rule.enable_deletion) refusals.push({ kind: 'protected', message: `${branch} is a protected branch and may not be deleted` });
       } else if (u.oldSha !== ZERO_SHA && !rule.enable_force_push && !(await this.isAncestor(ctx, u.oldSha, u.newSha))) {
-        refusals.push(`${branch} is a protected branch: force-pushes are not allowed (pull, merge or rebase onto it, then push)`);
+        refusals.push({ kind: 'protected', message: `${branch} is a protected branch: force-pushes are not allowed (pull, merge or rebase onto it, then push)` });
       }
     }
     const quota = this.settings.get('git.maxRepoBytes');
     if (quota > 0 && ctx.quarantine) {
       const incoming = await dirSize(ctx.quarantine);
       if (ctx.repoSize + incoming > quota) {
-        refusals.push(`this push would grow the repository past its quota of ${Math.round(quota / 1048576)} MiB`);
+        refusals.push({ kind: 'quota', message: `this push would grow the repository past its quota of ${Math.round(quota / 1048576)} MiB` });
       }
     }
     return refusals;

@@ -1,0 +1,48 @@
+// The one ordered list of schema migrations, run by Kysely's Migrator from a static map (no
+// file globbing, so a bundled or packaged build migrates the same way). The base tables are
+// here, one file each; a feature module brings its own migration files in its folder and the
+// composition root passes them in (see server/modules.ts). Names are globally numbered, so the
+// order is the same on every install.
+import type { Migration, MigrationProvider } from 'kysely';
+import { migrationContext, type Dialect, type MigrationContext } from './context.js';
+import m0001 from './0001_core.js';
+import m0002 from './0002_push_events.js';
+import m0003 from './0003_limits_and_namespaces.js';
+import m0004 from './0004_last_commits.js';
+import m0005 from './0005_user_appearance.js';
+import m0006 from './0006_events.js';
+
+export type { Dialect, MigrationContext };
+
+/** A migration file's default export: the migration, given the dialect's helpers. */
+export type MigrationFactory = (ctx: MigrationContext) => Migration;
+
+export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
+  '0001_core': m0001,
+  '0002_push_events': m0002,
+  '0003_limits_and_namespaces': m0003,
+  '0004_last_commits': m0004,
+  '0005_user_appearance': m0005,
+  '0006_events': m0006,
+};
+
+export class StaticMigrationProvider implements MigrationProvider {
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly extra: Record<string, MigrationFactory> = {},
+  ) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const all = { ...BASE_MIGRATIONS };
+    for (const [name, factory] of Object.entries(this.extra)) {
+      if (all[name]) throw new Error(`two migrations are named ${name}`);
+      all[name] = factory;
+    }
+    const ctx = migrationContext(this.dialect);
+    return Object.fromEntries(Object.entries(all).map(([name, f]) => [name, f(ctx)]));
+  }
+}
+
+/** The newest migration name among these: a backup's schema version. */
+export function latestMigration(extra: Record<string, MigrationFactory> = {}): string {
+  return [...Object.keys(BASE_MIGRATIONS), ...Object.keys(extra)].sort().at(-1)!;
+}

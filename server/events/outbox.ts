@@ -1,0 +1,202 @@
+// Delivers recorded events to their subscribers: claims a due delivery with a conditional
+// UPDATE (so two claimers never run the same one), runs the handler outside any transaction,
+// deletes the delivery when it succeeds, and otherwise retries it with exponential backoff until
+// its last attempt parks it as `dead` (listed for administrators, retried on request).
+//
+// Each subscriber has its own slots, so a slow or failing one never holds up the others, and
+// nothing here runs inside the producer's request. A delivery left `running` by a killed process
+// is claimed again once its lease runs out; with SQLite (one server per data dir) start()
+// releases them at once.
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
+import type { Logger } from '../lib/log.js';
+import type { EventType, StoredEvent, Subscriber } from './types.js';
+
+export interface OutboxOptions {
+  /** How often due retries and expired leases are looked for (ms). */
+  pollMs?: number;
+  /** How long a claimed delivery may run before another claimer may take it (ms). */
+  leaseMs?: number;
+  /** First retry delay (ms); doubles per attempt up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Release every running delivery at start (true when this process is the only claimer). */
+  exclusive?: boolean;
+}
+
+export interface DeadDelivery {
+  event_id: number;
+  type: string;
+  subscriber: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export class Outbox {
+  private readonly inFlight = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
+  private pumping = false;
+  private again = false;
+  private started = false;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly subscribers: ReadonlyMap<string, Subscriber>,
+    private readonly log: Logger,
+    private readonly opts: OutboxOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 500;
+    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.backoffMs = opts.backoffMs ?? 1_000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 10 * 60_000;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.opts.exclusive) {
+      // a delivery still marked running was cut off by a crash: it is due again now
+      await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null, run_at: Date.now() }).where('state', '=', 'running').execute();
+    }
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops claiming; waits up to `graceMs` for handlers in flight (the rest are redelivered later). */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => (timeout = setTimeout(r, graceMs)))]);
+    clearTimeout(timeout);
+  }
+
+  kick(): void {
+    if (!this.started || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  }
+
+  /** Deliveries waiting, running and dead, per subscriber (for the console and tests). */
+  async stats(): Promise<{ subscriber: string; state: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('event_deliveries')
+      .select(['subscriber', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(['subscriber', 'state'])
+      .execute();
+    return rows.map((r) => ({ subscriber: r.subscriber, state: r.state, count: Number(r.count) }));
+  }
+
+  async dead(limit = 100): Promise<DeadDelivery[]> {
+    return this.db
+      .selectFrom('event_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .select(['d.event_id', 'e.type', 'd.subscriber', 'd.attempts', 'd.last_error', 'e.created_at', 'd.updated_at'])
+      .where('d.state', '=', 'dead')
+      .orderBy('d.event_id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Puts dead deliveries back in the queue (all of them, or one event's for one subscriber). */
+  async retryDead(which?: { eventId: number; subscriber: string }): Promise<number> {
+    let q = this.db.updateTable('event_deliveries').set({ state: 'pending', attempts: 0, run_at: Date.now(), updated_at: Date.now() }).where('state', '=', 'dead');
+    if (which) q = q.where('event_id', '=', which.eventId).where('subscriber', '=', which.subscriber);
+    const r = await q.executeTakeFirst();
+    this.kick();
+    return Number(r.numUpdatedRows);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        const now = Date.now();
+        // leases that ran out: the claimer died or hung; the delivery is due again
+        await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
+        for (const sub of this.subscribers.values()) {
+          if (!this.started) return;
+          const free = (sub.concurrency ?? 4) - (this.inFlight.get(sub.name) ?? 0);
+          if (free <= 0) continue;
+          const due = await this.db
+            .selectFrom('event_deliveries as d')
+            .innerJoin('events as e', 'e.id', 'd.event_id')
+            .select(['d.event_id', 'd.attempts', 'e.type', 'e.payload', 'e.created_at'])
+            .where('d.subscriber', '=', sub.name)
+            .where('d.state', '=', 'pending')
+            .where('d.run_at', '<=', now)
+            .orderBy('d.event_id')
+            .limit(free)
+            .execute();
+          for (const d of due) {
+            // the conditional UPDATE is the claim: only one claimer sees a row change
+            const claimed = await this.db
+              .updateTable('event_deliveries')
+              .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
+              .where('event_id', '=', d.event_id)
+              .where('subscriber', '=', sub.name)
+              .where('state', '=', 'pending')
+              .executeTakeFirst();
+            if (Number(claimed.numUpdatedRows) !== 1) continue;
+            const event: StoredEvent = { id: d.event_id, type: d.type as EventType, payload: JSON.parse(d.payload) as never, at: d.created_at };
+            this.run(sub, event, d.attempts + 1);
+          }
+        }
+      } while (this.again && this.started);
+    } catch (err) {
+      this.log.error({ err }, 'event outbox: could not claim deliveries');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private run(sub: Subscriber, event: StoredEvent, attempt: number): void {
+    this.inFlight.set(sub.name, (this.inFlight.get(sub.name) ?? 0) + 1);
+    const task = (async () => {
+      try {
+        await sub.handle(event);
+        await this.db.deleteFrom('event_deliveries').where('event_id', '=', event.id).where('subscriber', '=', sub.name).execute();
+      } catch (err) {
+        const max = sub.maxAttempts ?? 8;
+        const message = err instanceof Error ? err.message : String(err);
+        const dead = attempt >= max;
+        const delay = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
+        (dead ? this.log.error : this.log.warn).call(
+          this.log,
+          { err, subscriber: sub.name, event: event.id, type: event.type, attempt },
+          dead ? 'event subscriber failed for the last time; the delivery is dead' : 'event subscriber failed; will retry',
+        );
+        await this.db
+          .updateTable('event_deliveries')
+          .set({ state: dead ? 'dead' : 'pending', run_at: Date.now() + delay, locked_until: null, last_error: message.slice(0, 2000), updated_at: Date.now() })
+          .where('event_id', '=', event.id)
+          .where('subscriber', '=', sub.name)
+          .execute()
+          .catch((e: unknown) => this.log.error({ err: e }, 'event outbox: could not record a failed delivery'));
+      } finally {
+        this.inFlight.set(sub.name, (this.inFlight.get(sub.name) ?? 1) - 1);
+        this.kick();
+      }
+    })();
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
+  }
+}

@@ -1,0 +1,6 @@
+// The public surface of server/http for features and the other transports: who a caller is,
+// the API router features add their routes to, and the JSON helpers they answer with.
+export { actorFromCredentials, parseAuthorization, requireAdmin, requireUser, webActor } from './auth.js';
+export { SESSION_COOKIE } from './cookie.js';
+export { ApiRouter, pageQuery, parseOrThrow, setPageHeaders, type HandlerContext, type Reply, type RouteSpec } from './api/route.js';
+export { baseUrl } from './api/json.js';

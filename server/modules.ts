@@ -1,0 +1,22 @@
+// The feature modules, in the order their services are built and their routes registered.
+// This list is the one place a new feature is added (see server/feature.ts).
+import type { FeatureModule } from './feature.js';
+import { auditModule } from './audit/module.js';
+import { notificationsModule } from './notifications/module.js';
+import { realtimeModule } from './realtime/module.js';
+import { reposModule } from './repos/module.js';
+import type { MigrationFactory } from './db/migrations/index.js';
+
+export const MODULES: readonly FeatureModule[] = [reposModule, auditModule, realtimeModule, notificationsModule];
+
+/** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */
+export function featureMigrations(modules: readonly FeatureModule[] = MODULES): Record<string, MigrationFactory> {
+  const all: Record<string, MigrationFactory> = {};
+  for (const m of modules) {
+    for (const [name, f] of Object.entries(m.migrations ?? {})) {
+      if (all[name]) throw new Error(`two feature modules have a migration named ${name}`);
+      all[name] = f;
+    }
+  }
+  return all;
+}

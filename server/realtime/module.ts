@@ -1,0 +1,21 @@
+// Keeps the socket rooms honest: when who may read a repository changes (a collaborator
+// removed, visibility made private, the repository deleted), sockets that may no longer read
+// it leave its room at once. Backup progress goes to the administrators' sockets.
+import type { FeatureModule } from '../feature.js';
+import { subscriber } from '../events/index.js';
+import '../backup/index.js';
+import '../repos/index.js';
+
+export const realtimeModule: FeatureModule = {
+  name: 'realtime',
+  subscribers: (s) => [
+    subscriber({
+      name: 'realtime.rooms',
+      events: ['repo.collaborator', 'repo.access', 'repo.deleted'],
+      handle: async (e) => s.realtime.recheckRepo(e.payload.repoId),
+    }),
+  ],
+  start: (s) => {
+    s.events.on('backup.job', (job) => s.realtime.toAdmins('backup.job', job));
+  },
+};
