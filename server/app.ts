@@ -9,7 +9,7 @@ import { AccessService } from './access/access.js';
 import { AuditLog } from './audit/audit.js';
 import { SetupService } from './auth/setup.js';
 import { migrate, openDatabase } from './db/index.js';
-import { BASE_MIGRATIONS } from './db/migrations/index.js';
+import { allMigrations } from './db/migrations/index.js';
 import { MODULES, featureMigrations } from './modules.js';
 import type { FeatureModule } from './feature.js';
 import { RealtimeHub, Realtime } from './realtime/index.js';
@@ -88,9 +88,9 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   await writeFile(path.join(layout.gitHome, '.gitconfig'), '[user]\n\tname = Gitssy\n\temail = gitssy@localhost\n[core]\n\tfsync = committed\n');
 
   const opened = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const migrations = { ...BASE_MIGRATIONS, ...featureMigrations(modules) };
+  const migrations = allMigrations(featureMigrations(modules));
   try {
-    await migrate(opened, featureMigrations(modules));
+    await migrate(opened, migrations);
   } catch (err) {
     await opened.close();
     throw err;

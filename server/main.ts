@@ -8,7 +8,7 @@ import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
 import { describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
 import { registerBackupCommands } from './backup/cli.js';
-import { BASE_MIGRATIONS } from './db/migrations/index.js';
+import { allMigrations } from './db/migrations/index.js';
 import { featureMigrations } from './modules.js';
 import { createRestorableApp } from './backup/swap.js';
 import { superviseOverIpc } from './admin/supervised.js';
@@ -155,7 +155,7 @@ export function buildCli(): Command {
     });
   });
 
-  registerBackupCommands(program, { dataOption, configFrom, withServices, migrations: { ...BASE_MIGRATIONS, ...featureMigrations() } });
+  registerBackupCommands(program, { dataOption, configFrom, withServices, migrations: allMigrations(featureMigrations()) });
 
   dataOption(program.command('doctor').description('check the database and every repository; exits non-zero when anything is wrong')).action(async (opts: { data?: string }) => {
     await withServices(opts, async ({ services: s, layout }) => {

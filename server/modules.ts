@@ -2,12 +2,15 @@
 // This list is the one place a new feature is added (see server/feature.ts).
 import type { FeatureModule } from './feature.js';
 import { auditModule } from './audit/module.js';
+import { backupModule } from './backup/module.js';
+import { eventsModule } from './events/module.js';
+import { keysModule } from './keys/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { realtimeModule } from './realtime/module.js';
 import { reposModule } from './repos/module.js';
 import type { MigrationFactory } from './db/migrations/index.js';
 
-export const MODULES: readonly FeatureModule[] = [reposModule, auditModule, realtimeModule, notificationsModule];
+export const MODULES: readonly FeatureModule[] = [eventsModule, reposModule, keysModule, backupModule, auditModule, realtimeModule, notificationsModule];
 
 /** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */
 export function featureMigrations(modules: readonly FeatureModule[] = MODULES): Record<string, MigrationFactory> {

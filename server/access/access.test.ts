@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type OpenedDb } from '../db/index.js';
+import { BASE_MIGRATIONS } from '../db/migrations/index.js';
 import { AccessService, type Actor, type RepoFacts } from './access.js';
 import type { Scope } from './scopes.js';
 
@@ -72,7 +73,7 @@ let pub: RepoFacts, internal: RepoFacts, priv: RepoFacts, orgPriv: RepoFacts;
 beforeAll(async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'access-'));
   opened = await openDatabase({ dataDir: dir, databaseUrl: null });
-  await migrate(opened, {});
+  await migrate(opened, BASE_MIGRATIONS);
   access = new AccessService(opened.db);
   for (const n of ['alice', 'bob', 'carol', 'dave', 'erin']) await user(n);
   await user('root', 0, 1);

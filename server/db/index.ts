@@ -43,9 +43,9 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   return { db, dialect: 'sqlite', close: () => db.destroy(), backupTo: async (dest) => void (await sqlite.backup(dest)) };
 }
 
-/** Runs the base migrations and the feature modules' (`extra`) in name order. */
-export async function migrate(opened: OpenedDb, extra: Record<string, MigrationFactory>): Promise<void> {
-  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrationProvider(opened.dialect, extra) });
+/** Runs a complete set of migrations (the base ones and the feature modules', see allMigrations) in name order. */
+export async function migrate(opened: OpenedDb, migrations: Record<string, MigrationFactory>): Promise<void> {
+  const migrator = new Migrator({ db: opened.db, provider: new StaticMigrationProvider(opened.dialect, migrations) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

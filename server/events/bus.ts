@@ -75,6 +75,11 @@ export class EventBus {
     return row.id;
   }
 
+  /** The subscribers on the bus, in the order they subscribed. */
+  subscriberList(): readonly Subscriber[] {
+    return [...this.subscribers.values()];
+  }
+
   /** Records an event in its own transaction and starts delivering it. */
   async publish<K extends EventType>(type: K, payload: EventMap[K]): Promise<number> {
     const id = await this.db.transaction().execute((trx) => this.record(trx, type, payload));

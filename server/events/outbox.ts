@@ -22,6 +22,8 @@ export interface OutboxOptions {
   maxBackoffMs?: number;
   /** Release every running delivery at start (true when this process is the only claimer). */
   exclusive?: boolean;
+  /** Events older than this with nothing left to deliver are deleted (ms; default 30 days). */
+  retentionMs?: number;
 }
 
 export interface DeadDelivery {
@@ -42,6 +44,7 @@ export class Outbox {
   private pumping = false;
   private again = false;
   private started = false;
+  private lastPrune = 0;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly backoffMs: number;
@@ -132,6 +135,10 @@ export class Outbox {
         const now = Date.now();
         // leases that ran out: the claimer died or hung; the delivery is due again
         await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
+        if (now - this.lastPrune > 10 * 60_000) {
+          this.lastPrune = now;
+          await this.prune(now);
+        }
         for (const sub of this.subscribers.values()) {
           if (!this.started) return;
           const free = (sub.concurrency ?? 4) - (this.inFlight.get(sub.name) ?? 0);
@@ -166,6 +173,16 @@ export class Outbox {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** Deletes events past their retention that no subscriber still owes (dead ones are kept). */
+  async prune(now = Date.now()): Promise<number> {
+    const r = await this.db
+      .deleteFrom('events')
+      .where('created_at', '<', now - (this.opts.retentionMs ?? 30 * 24 * 3600_000))
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('event_deliveries as d').select('d.event_id').whereRef('d.event_id', '=', 'events.id'))))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   private run(sub: Subscriber, event: StoredEvent, attempt: number): void {

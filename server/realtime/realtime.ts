@@ -196,10 +196,14 @@ export class Realtime {
       if (name === null) return;
       void (async () => {
         const [owner, repo] = name.split('/') as [string, string];
-        const rec = await this.s.repos.find(owner, repo);
+        // named as repo:subscribe accepts it, with or without .git
+        const rec = await this.s.repos.find(owner, repo.replace(/\.git$/, ''));
         if (rec) await socket.leave(`repo:${rec.repo.id}`);
         if (typeof ack === 'function') ack({ ok: true });
-      })();
+      })().catch((err: unknown) => {
+        this.log.error({ err }, 'realtime: repo:unsubscribe failed');
+        refuse(ack, 'internal error', 'internal');
+      });
     });
   }
 }

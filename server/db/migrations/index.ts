@@ -26,23 +26,29 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0006_events': m0006,
 };
 
+/** The base migrations and the feature modules' (`extra`), refusing a name used twice. */
+export function allMigrations(extra: Record<string, MigrationFactory>): Record<string, MigrationFactory> {
+  const all = { ...BASE_MIGRATIONS };
+  for (const [name, factory] of Object.entries(extra)) {
+    if (all[name]) throw new Error(`two migrations are named ${name}`);
+    all[name] = factory;
+  }
+  return all;
+}
+
+/** Kysely's provider over a complete, static set of migrations (see allMigrations). */
 export class StaticMigrationProvider implements MigrationProvider {
   constructor(
     private readonly dialect: Dialect,
-    private readonly extra: Record<string, MigrationFactory> = {},
+    private readonly migrations: Record<string, MigrationFactory>,
   ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    const all = { ...BASE_MIGRATIONS };
-    for (const [name, factory] of Object.entries(this.extra)) {
-      if (all[name]) throw new Error(`two migrations are named ${name}`);
-      all[name] = factory;
-    }
     const ctx = migrationContext(this.dialect);
-    return Object.fromEntries(Object.entries(all).map(([name, f]) => [name, f(ctx)]));
+    return Object.fromEntries(Object.entries(this.migrations).map(([name, f]) => [name, f(ctx)]));
   }
 }
 
-/** The newest migration name among these: a backup's schema version. */
-export function latestMigration(extra: Record<string, MigrationFactory> = {}): string {
-  return [...Object.keys(BASE_MIGRATIONS), ...Object.keys(extra)].sort().at(-1)!;
+/** The newest migration of a complete set: a backup's schema version. */
+export function latestMigration(migrations: Record<string, MigrationFactory>): string {
+  return Object.keys(migrations).sort().at(-1)!;
 }

@@ -1,6 +1,5 @@
 // Assembles /api/v1: body parsing with limits, rate limits on credential endpoints, actor
 // resolution, CSRF for cookie-authenticated writes, the routes, and the OpenAPI document.
-import { registerSetupRestoreRoutes } from './setup-restore.js';
 import { registerAppearanceRoutes } from './appearance.js';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -17,9 +16,7 @@ import { registerBranchRoutes } from './branches.js';
 import { registerCommitRoutes } from './commits.js';
 import { registerContentRoutes } from './contents.js';
 import { markdownLimiter, registerMarkdownRoutes } from './markdown.js';
-import { registerKeyRoutes } from './keys.js';
 import { maintenanceGuard, registerMaintenanceRoutes } from './maintenance.js';
-import { registerBackupRoutes } from './backups.js';
 import { registerProtectionRoutes } from './protections.js';
 import { registerRepoRoutes } from './repos.js';
 import { ApiRouter } from './route.js';
@@ -60,16 +57,13 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   registerAccountRoutes(api, s);
   registerRepoRoutes(api, s);
   registerProtectionRoutes(api, s);
-  registerKeyRoutes(api, s);
   registerMaintenanceRoutes(api, s);
-  registerBackupRoutes(api, s);
   registerAdminRoutes(api, s);
   registerBranchRoutes(api, s);
   registerCommitRoutes(api, s);
   registerContentRoutes(api, s);
   registerMarkdownRoutes(api, s);
   registerAppearanceRoutes(api, s);
-  registerSetupRestoreRoutes(api, s);
   for (const m of modules) m.routes?.(api, s);
   const doc = api.openapi({ title: 'Gitssy API', version: VERSION, description: 'Gitea-compatible REST API of Gitssy, a self-hosted Git forge.' });
 

@@ -1,13 +1,11 @@
 // /api/v1 SSH keys (Gitea's paths and JSON) and the SSH server's public facts.
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { KeyRow } from '../../keys/index.js';
-import { NotFound } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
-import { USER_TYPE } from '../../users/index.js';
-import { requireAdmin, requireUser } from '../auth.js';
-import { baseUrl } from './json.js';
-import { pageQuery, setPageHeaders, type ApiRouter } from './route.js';
+import type { KeyRow } from './keys.js';
+import { NotFound } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import { USER_TYPE } from '../users/index.js';
+import { baseUrl, pageQuery, requireAdmin, requireUser, setPageHeaders, type ApiRouter } from '../http/index.js';
 
 const addKeyBody = z.strictObject({
   title: z.string().max(255).optional(),

@@ -3,10 +3,10 @@
 // and only while setup is needed; the restore itself is the console's (verify, swap, restart).
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Conflict, Forbidden } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
-import { upload } from './backups.js';
-import type { ApiRouter } from './route.js';
+import { Conflict, Forbidden } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import { upload } from './routes.js';
+import type { ApiRouter } from '../http/index.js';
 
 const tokenQuery = z.strictObject({ token: z.string().min(1).max(200) });
 

@@ -7,10 +7,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { AppError } from '../../lib/errors.js';
-import type { Services } from '../../services.js';
-import { requireAdmin } from '../auth.js';
-import type { ApiRouter } from './route.js';
+import { AppError } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import { requireAdmin, type ApiRouter } from '../http/index.js';
 
 const createBody = z.strictObject({}).optional();
 
