@@ -11,7 +11,7 @@ import { SetupService } from './auth/setup.js';
 import { migrate, openDatabase } from './db/index.js';
 import { allMigrations } from './db/migrations/index.js';
 import { MODULES, featureMigrations } from './modules.js';
-import type { FeatureModule } from './feature.js';
+import type { FeatureModule, Stop } from './feature.js';
 import { RealtimeHub, Realtime } from './realtime/index.js';
 import { gitBaseEnv } from './git/command.js';
 import { RepoPaths } from './git/paths.js';
@@ -105,7 +105,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const events = new EventBus(db, log.child({ component: 'events' }), { exclusive: opened.dialect === 'sqlite', pollMs: Number(process.env.GITSSY_OUTBOX_POLL_MS) || undefined });
   const audit = new AuditLog(db);
   const access = new AccessService(db);
-  const users = new UserService(db, settings, audit);
+  const users = new UserService(db, settings, audit, (r) => events.emit('credentials.revoked', r));
   const orgs = new OrgService(db, audit);
   // emptiness and HEAD are settled before a push is acknowledged; everything else follows from the outbox
   const pushes: PushRecorder = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }), (repoId, refs): Promise<void> => repos.syncAfterPush(repoId, refs));
@@ -241,6 +241,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const http = createHttpApp(s, { sessionSecret: secret, modules });
   let server: Server | null = null;
   let realtime: Realtime | null = null;
+  const stops: Stop[] = [];
   const portsFile = path.join(graph.layout.run, 'ports.json');
 
   const app: App = {
@@ -259,7 +260,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // socket.io on the same port, at /socket.io, authenticated by the session cookie or a token
       realtime = new Realtime(s, server, http.session as never, log.child({ component: 'realtime' }), { allowedHosts: () => publicHosts(s) });
       s.realtime.attach(realtime);
-      for (const m of modules) await m.start?.(s);
+      for (const m of modules) {
+        const stop = await m.start?.(s);
+        if (stop) stops.push(stop);
+      }
       await s.events.outbox.start();
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
@@ -306,7 +310,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       return ports;
     },
     async stop() {
-      for (const m of [...modules].reverse()) await m.stop?.(s);
+      for (const stop of stops.splice(0).reverse()) await stop();
       s.realtime.attach(null);
       await realtime?.close();
       realtime = null;

@@ -8,6 +8,9 @@ import type { Subscriber } from './events/index.js';
 import type { ApiRouter } from './http/api/route.js';
 import type { Services } from './services.js';
 
+/** Undoes what a module's start() did (listeners, timers). */
+export type Stop = () => Promise<void> | void;
+
 export interface FeatureModule {
   /** Folder name; also the prefix of its subscribers' names. */
   name: string;
@@ -19,7 +22,6 @@ export interface FeatureModule {
   subscribers?(s: Services): Subscriber[];
   /** REST routes under /api/v1. */
   routes?(api: ApiRouter, s: Services): void;
-  /** Runs when the server starts serving, and when it stops. */
-  start?(s: Services): Promise<void> | void;
-  stop?(s: Services): Promise<void> | void;
+  /** Runs when the server starts serving; what it returns runs when the server stops. */
+  start?(s: Services): Promise<Stop | void> | Stop | void;
 }

@@ -45,7 +45,7 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
 }
 
 /** Resolves credentials to an actor; throws 401/403 for credentials that don't check out. */
-export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow }> {
+export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
   s.limits.assertMayAuthenticate(ip);
   try {
     return await checkCredentials(s, cred, ip);
@@ -55,14 +55,14 @@ export async function actorFromCredentials(s: Services, cred: Credentials, ip: s
   }
 }
 
-async function checkCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow }> {
+async function checkCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
   if (cred.kind === 'token' || (cred.kind === 'basic' && /^[0-9a-f]{40}$/i.test(cred.secret))) {
     const found = await s.users.authenticateToken(cred.secret);
     // Basic with a token as password: the username must match (or be the token itself).
     if (found && (cred.kind === 'token' || !cred.username || cred.username === cred.secret || found.user.lower_name === cred.username.toLowerCase())) {
       const problem = s.users.loginProblem(found.user);
       if (problem) throw new AppError('forbidden', problem);
-      return { actor: { kind: 'user', user: toActorUser(found.user), scopes: found.scopes, via: 'token' }, user: found.user };
+      return { actor: { kind: 'user', user: toActorUser(found.user), scopes: found.scopes, via: 'token' }, user: found.user, tokenId: found.tokenId };
     }
     if (cred.kind === 'token') throw Unauthorized('invalid access token');
   }

@@ -2,6 +2,7 @@
 // administrators. The hub exists in every service graph (the CLI's too, where nothing is
 // connected and events go nowhere); the serving app attaches the socket.io server to it.
 import type { RepoFacts } from '../access/index.js';
+import type { CredentialsRevoked } from '../users/index.js';
 import type { Realtime, RealtimeEvents } from './realtime.js';
 
 export class RealtimeHub {
@@ -25,6 +26,10 @@ export class RealtimeHub {
 
   async toRepo<K extends keyof RealtimeEvents>(repo: RepoFacts, event: K, payload: RealtimeEvents[K]): Promise<void> {
     await this.rt?.toRepo(repo, event, payload);
+  }
+
+  revoke(r: CredentialsRevoked): void {
+    this.rt?.revoke(r);
   }
 
   async recheckRepo(repoId: number): Promise<void> {

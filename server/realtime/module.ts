@@ -1,10 +1,12 @@
 // Keeps the socket rooms honest: when who may read a repository changes (a collaborator
 // removed, visibility made private, the repository deleted), sockets that may no longer read
-// it leave its room at once. Backup progress goes to the administrators' sockets.
+// it leave its room at once; sockets made with credentials that stopped being valid are closed.
+// Backup progress goes to the administrators' sockets.
 import type { FeatureModule } from '../feature.js';
 import { subscriber } from '../events/index.js';
 import '../backup/index.js';
 import '../repos/index.js';
+import '../users/index.js';
 
 export const realtimeModule: FeatureModule = {
   name: 'realtime',
@@ -16,6 +18,11 @@ export const realtimeModule: FeatureModule = {
     }),
   ],
   start: (s) => {
-    s.events.on('backup.job', (job) => s.realtime.toAdmins('backup.job', job));
+    const offs = [
+      s.events.on('backup.job', (job) => s.realtime.toAdmins('backup.job', job)),
+      // a sign-out, a password change, a disabled account or a deleted token ends the sockets made with them
+      s.events.on('credentials.revoked', (r) => s.realtime.revoke(r)),
+    ];
+    return () => offs.forEach((off) => off());
   },
 };

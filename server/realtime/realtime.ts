@@ -14,7 +14,7 @@ import type { Actor, RepoFacts } from '../access/index.js';
 import { actorFromCredentials } from '../http/index.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
-import { toActorUser } from '../users/index.js';
+import { toActorUser, type CredentialsRevoked } from '../users/index.js';
 
 /** Server → client events: name → payload. Features add theirs by declaration merging. */
 export interface RealtimeEvents {
@@ -31,6 +31,9 @@ interface ClientToServer {
 interface SocketData {
   actor: Actor;
   userId: number;
+  /** What the socket was authenticated with: its session, or its token. */
+  sid?: string;
+  tokenId?: number;
 }
 type RtSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
@@ -129,6 +132,21 @@ export class Realtime {
     }
   }
 
+  /** Ends the live connections made with credentials that stopped being valid. */
+  revoke(r: CredentialsRevoked): void {
+    const w = r.what;
+    if (w.kind === 'user') this.io.in(`user:${r.userId}`).disconnectSockets(true);
+    else if (w.kind === 'session') this.io.in(`session:${w.sid}`).disconnectSockets(true);
+    else if (w.kind === 'token') this.io.in(`token:${w.tokenId}`).disconnectSockets(true);
+    else
+      void this.io
+        .in(`user:${r.userId}`)
+        .fetchSockets()
+        .then((sockets) => {
+          for (const socket of sockets) if (socket.data.sid) socket.disconnect(true);
+        });
+  }
+
   async close(): Promise<void> {
     this.io.disconnectSockets(true);
     await new Promise<void>((resolve) => {
@@ -144,9 +162,10 @@ export class Realtime {
     const ip = socket.handshake.address || null;
     if (auth && auth.token !== undefined) {
       if (typeof auth.token !== 'string' || !auth.token) throw Object.assign(new Error('auth.token must be an access token'), { code: 'unauthorized' });
-      const { actor, user } = await actorFromCredentials(this.s, { kind: 'token', secret: auth.token }, ip);
+      const { actor, user, tokenId } = await actorFromCredentials(this.s, { kind: 'token', secret: auth.token }, ip);
       socket.data.actor = actor;
       socket.data.userId = user.id;
+      socket.data.tokenId = tokenId;
       return;
     }
     // a cookie only counts from our own pages: the Origin header must be there and be ours
@@ -157,11 +176,14 @@ export class Realtime {
     if (!user || this.s.users.loginProblem(user)) throw Object.assign(new Error('this session has ended; sign in again'), { code: 'unauthorized' });
     socket.data.actor = { kind: 'user', user: toActorUser(user), scopes: null, via: 'session' };
     socket.data.userId = user.id;
+    socket.data.sid = (req as IncomingMessage & { sessionID?: string }).sessionID;
   }
 
   private connected(socket: RtSocket): void {
     const actor = socket.data.actor;
     void socket.join(`user:${socket.data.userId}`);
+    if (socket.data.sid) void socket.join(`session:${socket.data.sid}`);
+    if (socket.data.tokenId !== undefined) void socket.join(`token:${socket.data.tokenId}`);
     if (actor.kind === 'user' && actor.user.isAdmin) void socket.join('admins');
     const refuse = (ack: Ack | undefined, message: string, code: string) => {
       socket.emit('error', { message, code });

@@ -8,3 +8,12 @@ declare module '../services.js' {
     users: UserService;
   }
 }
+
+import type { CredentialsRevoked } from './users.js';
+
+declare module '../events/index.js' {
+  interface SignalMap {
+    /** Credentials stopped being valid (sign-out, password change, account disabled, token deleted). */
+    'credentials.revoked': CredentialsRevoked;
+  }
+}

@@ -15,6 +15,12 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, VerifiedPasswordCache, hashPa
 export const USER_TYPE = { individual: 0, organization: 1 } as const;
 const EMAIL_RE = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
 
+/** Credentials that stopped being valid: one session, all of a user's sessions, one token, or everything of a user. */
+export interface CredentialsRevoked {
+  userId: number;
+  what: { kind: 'user' } | { kind: 'sessions' } | { kind: 'session'; sid: string } | { kind: 'token'; tokenId: number };
+}
+
 export interface NewUserInput {
   username: string;
   email: string;
@@ -68,6 +74,8 @@ export class UserService {
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly audit: AuditLog,
+    /** Told when credentials stop being valid, so live connections made with them end too. */
+    private readonly revoked: (r: CredentialsRevoked) => void = () => {},
   ) {}
 
   async create(input: NewUserInput, ctx: { actorId: number | null; ip?: string | null } = { actorId: null }): Promise<UserRow> {
@@ -231,6 +239,7 @@ export class UserService {
     await this.db.updateTable('users').set({ password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, failed_window_start: null, locked_until: null }).where('id', '=', userId).execute();
     // Every other session of this user ends with the old password.
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    this.revoked({ userId, what: { kind: 'sessions' } });
   }
 
   async adminUpdate(
@@ -273,6 +282,7 @@ export class UserService {
       if (patch.prohibitLogin) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
       return updated;
     });
+    if (patch.prohibitLogin || patch.active === false) this.revoked({ userId: user.id, what: { kind: 'user' } });
     await this.audit.record({
       actorId: ctx.actorId,
       action: 'user.update',
@@ -356,13 +366,14 @@ export class UserService {
   async deleteToken(userId: number, idOrName: string, ctx: { ip?: string | null } = {}): Promise<void> {
     let q = this.db.deleteFrom('access_tokens').where('user_id', '=', userId);
     q = /^\d+$/.test(idOrName) ? q.where('id', '=', Number(idOrName)) : q.where('name', '=', idOrName);
-    const res = await q.executeTakeFirst();
-    if (!res.numDeletedRows) throw NotFound('access token does not exist');
+    const deleted = await q.returning('id').executeTakeFirst();
+    if (!deleted) throw NotFound('access token does not exist');
+    this.revoked({ userId, what: { kind: 'token', tokenId: deleted.id } });
     await this.audit.record({ actorId: userId, action: 'token.delete', targetType: 'access_token', detail: { token: idOrName }, ip: ctx.ip ?? null });
   }
 
   /** Resolves a presented token to its user and scopes, or null when it is unknown. */
-  async authenticateToken(token: string): Promise<{ user: UserRow; scopes: Scope[] } | null> {
+  async authenticateToken(token: string): Promise<{ user: UserRow; scopes: Scope[]; tokenId: number } | null> {
     if (!/^[0-9a-f]{40}$/i.test(token)) return null;
     const row = await this.db
       .selectFrom('access_tokens')
@@ -377,7 +388,7 @@ export class UserService {
     if (!token_last_used || now - token_last_used > 60_000) {
       await this.db.updateTable('access_tokens').set({ last_used_at: now }).where('id', '=', token_id).execute();
     }
-    return { user: user as UserRow, scopes: parseScopes(token_scopes) };
+    return { user: user as UserRow, scopes: parseScopes(token_scopes), tokenId: token_id };
   }
 }
 

@@ -85,6 +85,14 @@ export class ApiRouter {
         res.status(reply?.status ?? 204).end();
         return;
       }
+      if (reply.status === 205) {
+        // Gitea answers some writes with 205 and the changed objects; Express's send() drops a
+        // 205's body, so this one is written directly
+        const json = JSON.stringify(reply.body);
+        res.writeHead(205, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(json) });
+        res.end(json);
+        return;
+      }
       res.status(reply.status ?? 200).json(reply.body);
     });
   }

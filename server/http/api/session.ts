@@ -84,6 +84,8 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   );
 
   api.route({ method: 'post', path: '/auth/signout', tag: 'session', summary: 'Gitssy: end the session', responses: { 204: 'signed out' } }, async ({ req, res }) => {
+    // live connections made with this session end with it
+    if (req.session.userId !== undefined) s.events.emit('credentials.revoked', { userId: req.session.userId, what: { kind: 'session', sid: req.sessionID } });
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.clearCookie('gitssy_session', { path: '/' });
   });
