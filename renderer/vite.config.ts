@@ -1,6 +1,7 @@
 // The browser UI's build: one SPA under renderer/, built into dist/renderer/ and served by the
 // forge at `/`. In development `npx vite --config renderer/vite.config.ts` proxies the API and
-// git routes to a running server (GITSSY_DEV_SERVER, default http://127.0.0.1:3000).
+// git routes and the realtime socket to a running server (GITSSY_DEV_SERVER, default
+// http://127.0.0.1:3000).
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -25,6 +26,6 @@ export default defineConfig({
     manifest: true,
   },
   server: {
-    proxy: { '/api': target, '/ping': target },
+    proxy: { '/api': target, '/ping': target, '/socket.io': { target, ws: true } },
   },
 });

@@ -1,10 +1,11 @@
-// Entry: theme and fonts, the query client, the router.
+// Entry: theme and fonts, the query client, the tab's realtime connection, the router.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/client';
 import { router } from './app/router';
+import { RealtimeClient, RealtimeProvider } from './lib/realtime';
 import './theme/fonts.css';
 import './theme/tokens.css';
 import './theme/global.css';
@@ -20,10 +21,15 @@ const queryClient = new QueryClient({
   },
 });
 
+// one socket per tab, opened once someone is signed in (the Shell says who)
+const realtime = new RealtimeClient();
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} context={{ queryClient }} />
+      <RealtimeProvider client={realtime}>
+        <RouterProvider router={router} context={{ queryClient }} />
+      </RealtimeProvider>
     </QueryClientProvider>
   </StrictMode>,
 );

@@ -99,7 +99,8 @@ export async function apiList<T>(path: string, query?: Query, signal?: AbortSign
 
 export async function apiSend<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
   const res = await request(method, path, { body, query });
-  if (res.status === 204 || res.headers.get('Content-Length') === '0') return undefined as T;
+  // 204 and 205 (Gitea's "reset content" for mark-as-read) have no body as fetch sees them
+  if (res.status === 204 || res.status === 205 || res.headers.get('Content-Length') === '0') return undefined as T;
   const type = res.headers.get('Content-Type') ?? '';
   return (type.includes('json') ? await res.json() : await res.text()) as T;
 }

@@ -1,9 +1,12 @@
-// The frame around every page: header (navigation, new-repo and user menus), the maintenance
-// banner, the page, the footer, and the user's animated background.
+// The frame around every page: header (navigation, notifications, new-repo and user menus), the
+// maintenance banner, the page, the footer, and the user's animated background. It also keeps
+// the tab's live connection in step with who is signed in.
 import { Link, Outlet, useNavigate } from '@tanstack/react-router';
 import { Backdrop } from '../features/appearance/Backdrop';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useSession, useSignOut } from '../features/session/api';
 import { Avatar, Menu, buttonClass } from '../components/ui';
+import { useRealtimeUser } from '../lib/realtime';
 import s from './Shell.module.css';
 
 export function Shell() {
@@ -12,6 +15,7 @@ export function Shell() {
   const signOut = useSignOut();
   const navigate = useNavigate();
   const maintenance = session?.maintenance;
+  useRealtimeUser(user?.id ?? null);
 
   return (
     <>
@@ -35,6 +39,7 @@ export function Shell() {
         <div className={s.actions}>
           {user ? (
             <>
+              <NotificationBell className={s.iconButton} />
               <Menu
                 label="Create"
                 trigger={

@@ -1,18 +1,8 @@
 // What the server puts into index.html so the first paint needs no round trip: the session
 // (who is signed in, the CSRF token, instance state) and the appearance. Read once at start.
-import type { SessionState } from '../features/session/api';
+import type { Appearance, Boot } from './boot-types';
 
-export interface Appearance {
-  preset: string;
-  background: string;
-  cursor: string;
-  font: string;
-}
-
-export interface Boot {
-  session: SessionState;
-  appearance: Appearance;
-}
+export type { Appearance, Boot };
 
 function readBoot(): Boot | null {
   const el = document.getElementById('gitssy-boot');

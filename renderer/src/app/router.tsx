@@ -1,131 +1,60 @@
 // Client routes, in Gitea's URL shapes so links people share between forges keep working:
 // /<owner>/<repo>, /<owner>/<repo>/src/branch/<b>/<path>, /commits/branch/<b>, /commit/<sha>,
 // /branches, /settings. Pages load lazily: the first paint ships only the shell.
-import type { QueryClient } from '@tanstack/react-query';
-import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
-import { Shell } from './Shell';
-import { NotFoundPage } from './NotFoundPage';
+//
+// Each feature declares its routes in its own routes.ts; this file is the list of features,
+// mounted under the root, the user settings layout and the repository layout (the server's
+// module list works the same way). Adding a feature's pages touches only that list.
+import { createRouter, type AnyRoute } from '@tanstack/react-router';
+import { appearanceRoutes } from '../features/appearance/routes';
+import { branchesRoutes } from '../features/branches/routes';
+import { codeRoutes } from '../features/code/routes';
+import { consoleRoutes } from '../features/console/routes';
+import { exploreRoutes } from '../features/explore/routes';
+import { historyRoutes } from '../features/history/routes';
+import { homeRoutes } from '../features/home/routes';
+import { notificationsRoutes } from '../features/notifications/routes';
+import { repoSettingsRoutes } from '../features/repo-settings/routes';
+import { reposRoutes } from '../features/repos/routes';
+import { sessionRoutes } from '../features/session/routes';
+import { settingsRoutes } from '../features/settings/routes';
+import { usersRoutes } from '../features/users/routes';
+import { repoRoute, rootRoute, userSettingsRoute, type FeatureRoutes } from './route-parents';
 
-export interface RouterContext {
-  queryClient: QueryClient;
+/** Every feature with pages. */
+const FEATURES = [
+  homeRoutes,
+  exploreRoutes,
+  sessionRoutes,
+  reposRoutes,
+  settingsRoutes,
+  appearanceRoutes,
+  notificationsRoutes,
+  consoleRoutes,
+  usersRoutes,
+  codeRoutes,
+  historyRoutes,
+  branchesRoutes,
+  repoSettingsRoutes,
+] as const satisfies readonly FeatureRoutes[];
+
+type Slot = keyof FeatureRoutes;
+type Parent<S extends Slot> = Parameters<NonNullable<FeatureRoutes[S]>>[0];
+/** The routes the features give one slot, as one tuple type (so the tree stays fully typed). */
+type Mounted<M extends readonly unknown[], S extends Slot> = M extends readonly [infer Head, ...infer Tail]
+  ? [...(Head extends { [K in S]: (parent: never) => infer R extends readonly AnyRoute[] } ? R : []), ...Mounted<Tail, S>]
+  : [];
+
+function mount<S extends Slot>(slot: S, parent: Parent<S>): Mounted<typeof FEATURES, S> {
+  const routes: AnyRoute[] = [];
+  for (const feature of FEATURES as readonly FeatureRoutes[]) {
+    const build = feature[slot] as ((p: Parent<S>) => readonly AnyRoute[]) | undefined;
+    if (build) routes.push(...build(parent));
+  }
+  return routes as unknown as Mounted<typeof FEATURES, S>;
 }
 
-/** `?page=2&q=x&sort=…` as typed search params (bad values fall back to defaults). */
-export const pageSearch = (search: Record<string, unknown>): { page?: number; q?: string; sort?: string } => {
-  const page = Number(search.page);
-  return {
-    page: Number.isInteger(page) && page > 1 ? page : undefined,
-    q: typeof search.q === 'string' && search.q ? search.q : undefined,
-    sort: typeof search.sort === 'string' && search.sort ? search.sort : undefined,
-  };
-};
-
-const rootRoute = createRootRouteWithContext<RouterContext>()({ component: Shell, notFoundComponent: NotFoundPage });
-
-const home = createRoute({ getParentRoute: () => rootRoute, path: '/', component: lazyRouteComponent(() => import('../features/home/HomePage'), 'HomePage') });
-const explore = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/explore/repos',
-  validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import('../features/explore/ExplorePage'), 'ExplorePage'),
-});
-const signIn = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/user/login',
-  validateSearch: (s: Record<string, unknown>): { redirect_to?: string } => ({
-    redirect_to: typeof s.redirect_to === 'string' && s.redirect_to.startsWith('/') && !s.redirect_to.startsWith('//') ? s.redirect_to : undefined,
-  }),
-  component: lazyRouteComponent(() => import('../features/session/SignInPage'), 'SignInPage'),
-});
-const signUp = createRoute({ getParentRoute: () => rootRoute, path: '/user/sign_up', component: lazyRouteComponent(() => import('../features/session/RegisterPage'), 'RegisterPage') });
-const newRepo = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/repo/create',
-  validateSearch: (s: Record<string, unknown>): { owner?: string } => ({ owner: typeof s.owner === 'string' && s.owner ? s.owner : undefined }),
-  component: lazyRouteComponent(() => import('../features/repos/NewRepoPage'), 'NewRepoPage'),
-});
-
-const userSettings = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/user/settings',
-  component: lazyRouteComponent(() => import('../features/settings/UserSettingsLayout'), 'UserSettingsLayout'),
-});
-const userSettingsProfile = createRoute({ getParentRoute: () => userSettings, path: '/', component: lazyRouteComponent(() => import('../features/settings/ProfilePage'), 'ProfilePage') });
-const userSettingsAccount = createRoute({ getParentRoute: () => userSettings, path: '/account', component: lazyRouteComponent(() => import('../features/settings/AccountPage'), 'AccountPage') });
-const userSettingsTokens = createRoute({ getParentRoute: () => userSettings, path: '/applications', component: lazyRouteComponent(() => import('../features/settings/TokensPage'), 'TokensPage') });
-const userSettingsKeys = createRoute({ getParentRoute: () => userSettings, path: '/keys', component: lazyRouteComponent(() => import('../features/settings/KeysPage'), 'KeysPage') });
-const userSettingsAppearance = createRoute({
-  getParentRoute: () => userSettings,
-  path: '/appearance',
-  component: lazyRouteComponent(() => import('../features/appearance/AppearancePage'), 'AppearancePage'),
-});
-
-const consoleRoute = createRoute({ getParentRoute: () => rootRoute, path: '/console', component: lazyRouteComponent(() => import('../features/console/ConsoleLayout'), 'ConsoleLayout') });
-const consoleIndex = createRoute({ getParentRoute: () => consoleRoute, path: '/', component: lazyRouteComponent(() => import('../features/console/DashboardPage'), 'DashboardPage') });
-const consoleSettings = createRoute({ getParentRoute: () => consoleRoute, path: 'settings', component: lazyRouteComponent(() => import('../features/console/SettingsPage'), 'SettingsPage') });
-const consoleUsers = createRoute({
-  getParentRoute: () => consoleRoute,
-  path: 'users',
-  validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import('../features/console/UsersPage'), 'UsersPage'),
-});
-const consoleBackups = createRoute({ getParentRoute: () => consoleRoute, path: 'backups', component: lazyRouteComponent(() => import('../features/console/BackupsPage'), 'BackupsPage') });
-const consoleLogs = createRoute({ getParentRoute: () => consoleRoute, path: 'logs', component: lazyRouteComponent(() => import('../features/console/LogsPage'), 'LogsPage') });
-const setup = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/setup',
-  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
-  component: lazyRouteComponent(() => import('../features/console/SetupWizard'), 'SetupWizard'),
-});
-
-const owner = createRoute({ getParentRoute: () => rootRoute, path: '/$owner', validateSearch: pageSearch, component: lazyRouteComponent(() => import('../features/users/UserPage'), 'UserPage') });
-
-export const repoRoute = createRoute({ getParentRoute: () => rootRoute, path: '/$owner/$repo', component: lazyRouteComponent(() => import('../features/repo/RepoLayout'), 'RepoLayout') });
-const repoHome = createRoute({ getParentRoute: () => repoRoute, path: '/', component: lazyRouteComponent(() => import('../features/code/RepoHomePage'), 'RepoHomePage') });
-const repoSrc = createRoute({ getParentRoute: () => repoRoute, path: 'src/$', component: lazyRouteComponent(() => import('../features/code/SourcePage'), 'SourcePage') });
-const repoCommits = createRoute({
-  getParentRoute: () => repoRoute,
-  path: 'commits/$',
-  validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import('../features/history/CommitsPage'), 'CommitsPage'),
-});
-const repoCommit = createRoute({
-  getParentRoute: () => repoRoute,
-  path: 'commit/$sha',
-  validateSearch: (s: Record<string, unknown>): { style?: 'split' | 'unified' } => ({ style: s.style === 'split' || s.style === 'unified' ? s.style : undefined }),
-  component: lazyRouteComponent(() => import('../features/history/CommitPage'), 'CommitPage'),
-});
-const repoBranches = createRoute({
-  getParentRoute: () => repoRoute,
-  path: 'branches',
-  validateSearch: pageSearch,
-  component: lazyRouteComponent(() => import('../features/branches/BranchesPage'), 'BranchesPage'),
-});
-const repoTags = createRoute({ getParentRoute: () => repoRoute, path: 'tags', validateSearch: pageSearch, component: lazyRouteComponent(() => import('../features/branches/TagsPage'), 'TagsPage') });
-const repoContributors = createRoute({
-  getParentRoute: () => repoRoute,
-  path: 'activity/contributors',
-  component: lazyRouteComponent(() => import('../features/history/ContributorsPage'), 'ContributorsPage'),
-});
-const repoSettings = createRoute({ getParentRoute: () => repoRoute, path: 'settings', component: lazyRouteComponent(() => import('../features/repo-settings/RepoSettingsPage'), 'RepoSettingsPage') });
-const repoCollaborators = createRoute({
-  getParentRoute: () => repoRoute,
-  path: 'settings/collaboration',
-  component: lazyRouteComponent(() => import('../features/repo-settings/CollaboratorsPage'), 'CollaboratorsPage'),
-});
-
-const routeTree = rootRoute.addChildren([
-  home,
-  explore,
-  signIn,
-  signUp,
-  newRepo,
-  userSettings.addChildren([userSettingsProfile, userSettingsAccount, userSettingsTokens, userSettingsKeys, userSettingsAppearance]),
-  consoleRoute.addChildren([consoleIndex, consoleSettings, consoleUsers, consoleBackups, consoleLogs]),
-  setup,
-  owner,
-  repoRoute.addChildren([repoHome, repoSrc, repoCommits, repoCommit, repoBranches, repoTags, repoContributors, repoSettings, repoCollaborators]),
-]);
+const routeTree = rootRoute.addChildren([...mount('root', rootRoute), userSettingsRoute.addChildren(mount('userSettings', userSettingsRoute)), repoRoute.addChildren(mount('repo', repoRoute))]);
 
 export const router = createRouter({
   routeTree,

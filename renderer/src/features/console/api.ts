@@ -1,7 +1,9 @@
 // The operator console's calls: dashboard status, settings, users, backups, logs, maintenance,
 // and the first-run wizard. One typed function and one hook per call.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { ApiError, apiGet, apiList, apiSend, apiUpload, apiUrl } from '../../api/client';
+import { useRealtimeConnected, useSocketEvent } from '../../lib/realtime';
 import type { User } from '../users/types';
 
 export interface LanUrl {
@@ -141,18 +143,53 @@ export const deleteBackup = (name: string) => apiSend('DELETE', `/admin/backups/
 export const downloadUrl = (name: string) => apiUrl(`/admin/backups/${encodeURIComponent(name)}/download`);
 export const getJob = (id: string) => apiGet<BackupJob>(`/admin/backups/jobs/${encodeURIComponent(id)}`);
 
-/** Polls a job every half second until it is done or failed. */
+declare module '../../lib/realtime' {
+  interface RealtimeEvents {
+    /** To site administrators: a backup job changed phase or made progress. */
+    'backup.job': BackupJob;
+  }
+}
+
+const jobKey = (id: string | null) => ['console', 'job', id] as const;
+const finished = (job: BackupJob | undefined) => job?.state === 'done' || job?.state === 'failed';
+
+/** Of two reports of one job, the one further along (a fetch answered before the last event must not undo it). */
+function furthest(held: BackupJob | undefined, fetched: BackupJob): BackupJob {
+  if (!held || held.id !== fetched.id) return fetched;
+  if (finished(held) && !finished(fetched)) return held;
+  if (!finished(fetched) && fetched.state === held.state && fetched.phase === held.phase && fetched.done < held.done) return held;
+  return fetched;
+}
+
+/**
+ * A job's progress. While the tab's socket is connected it follows the `backup.job` events and
+ * never polls; without the socket (not connected yet, or the forge restarting after a restore)
+ * it asks every half second until the job is done or failed.
+ */
 export function useJob(id: string | null) {
-  return useQuery({
-    queryKey: ['console', 'job', id],
-    queryFn: () => getJob(id!),
+  const qc = useQueryClient();
+  const connected = useRealtimeConnected();
+  useSocketEvent('backup.job', (job) => {
+    if (job.id === id) qc.setQueryData<BackupJob>(jobKey(id), (held) => (finished(held) && !finished(job) ? held : job));
+  });
+  const q = useQuery({
+    queryKey: jobKey(id),
+    queryFn: async () => furthest(qc.getQueryData<BackupJob>(jobKey(id)), await getJob(id!)),
     enabled: id !== null,
-    refetchInterval: (q) => (q.state.error || (q.state.data && (q.state.data.state === 'done' || q.state.data.state === 'failed')) ? false : 500),
+    refetchInterval: (q) => (connected || q.state.error || finished(q.state.data) ? false : 500),
     // while a restore restarts the server, requests fail for a moment: keep trying for a minute;
     // an answer from the server (say 401: the restored data doesn't know this session) ends it
     retry: (count, err) => !(err instanceof ApiError) && count < 120,
     retryDelay: 500,
   });
+  // events missed while the socket was down: ask once when it (re)connects
+  const wasConnected = useRef(connected);
+  const refetch = q.refetch;
+  useEffect(() => {
+    if (connected && !wasConnected.current && id !== null) void refetch();
+    wasConnected.current = connected;
+  }, [connected, id, refetch]);
+  return q;
 }
 
 export function useBackupAction<T extends unknown[]>(fn: (...args: T) => Promise<unknown>) {

@@ -2,18 +2,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend } from '../../api/client';
 import { boot, setCsrfLoader, setCsrfToken } from '../../app/boot';
+import type { SessionState } from '../../app/boot-types';
 import type { User } from '../users/types';
 
-export interface SessionState {
-  user: User | null;
-  csrf_token: string | null;
-  setup_required: boolean;
-  registration: 'open' | 'approval' | 'closed';
-  instance_name: string;
-  version: string;
-  /** `read_only`: this viewer's writes are refused now (maintenance, unless admins are exempt). */
-  maintenance?: { enabled: boolean; message: string; read_only: boolean };
-}
+export type { SessionState };
 
 export const sessionKey = ['session'] as const;
 

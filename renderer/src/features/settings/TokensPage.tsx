@@ -2,7 +2,7 @@
 // categories; write includes read), see its secret once with a copy button, delete with a
 // confirmation. A token works as the password for git over HTTP and in the API.
 import { useRef, useState, type FormEvent } from 'react';
-import type { ScopeCategory } from '../../../../server/access/scopes';
+import type { ScopeCategory } from '../../../../server/api-types';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useCurrentUser, useSession, useReadOnly } from '../session/api';
 import { useCreateToken, useDeleteToken, useTokens, type AccessToken } from './api';

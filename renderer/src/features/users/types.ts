@@ -1,23 +1,6 @@
-// A user or organization as the API returns it (Gitea's User shape).
-export interface User {
-  id: number;
-  login: string;
-  username: string;
-  full_name: string;
-  email: string;
-  avatar_url: string;
-  html_url: string;
-  is_admin: boolean;
-  created: string;
-  last_login: string | null;
-  active: boolean;
-  prohibit_login: boolean;
-  website: string;
-  description: string;
-  visibility: 'public' | 'limited' | 'private';
-  /** Gitssy (GitHub's field): a user or an organization */
-  type?: 'User' | 'Organization';
-}
+// Users and organizations as the API returns them. User lives in api/types (the boot data
+// carries one); it is re-exported here for the features.
+export type { User } from '../../api/types';
 
 /** An organization as /orgs and /user/orgs return it (Gitea's Organization shape). */
 export interface Org {

@@ -1,0 +1,24 @@
+// Shapes the API returns that many parts of the UI share (and the boot data carries). Nothing
+// here imports anything, so the base modules (api/client, app/boot) can use it without
+// reaching into a feature.
+
+/** A user or organization as the API returns it (Gitea's User shape). */
+export interface User {
+  id: number;
+  login: string;
+  username: string;
+  full_name: string;
+  email: string;
+  avatar_url: string;
+  html_url: string;
+  is_admin: boolean;
+  created: string;
+  last_login: string | null;
+  active: boolean;
+  prohibit_login: boolean;
+  website: string;
+  description: string;
+  visibility: 'public' | 'limited' | 'private';
+  /** Gitssy (GitHub's field): a user or an organization */
+  type?: 'User' | 'Organization';
+}

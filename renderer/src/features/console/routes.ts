@@ -1,0 +1,24 @@
+// The operator console (/console/*) and the first-run wizard (/setup).
+import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import type { RootRoute } from '../../app/route-parents';
+import { pageSearch } from '../../lib/route-search';
+
+export const consoleRoutes = {
+  root: (root: RootRoute) => {
+    const layout = createRoute({ getParentRoute: () => root, path: '/console', component: lazyRouteComponent(() => import('./ConsoleLayout'), 'ConsoleLayout') });
+    // each page is its own const: created inside addChildren([...]) it would take its types from
+    // the parameter (any route) instead of its options
+    const dashboard = createRoute({ getParentRoute: () => layout, path: '/', component: lazyRouteComponent(() => import('./DashboardPage'), 'DashboardPage') });
+    const settings = createRoute({ getParentRoute: () => layout, path: 'settings', component: lazyRouteComponent(() => import('./SettingsPage'), 'SettingsPage') });
+    const users = createRoute({ getParentRoute: () => layout, path: 'users', validateSearch: pageSearch, component: lazyRouteComponent(() => import('./UsersPage'), 'UsersPage') });
+    const backups = createRoute({ getParentRoute: () => layout, path: 'backups', component: lazyRouteComponent(() => import('./BackupsPage'), 'BackupsPage') });
+    const logs = createRoute({ getParentRoute: () => layout, path: 'logs', component: lazyRouteComponent(() => import('./LogsPage'), 'LogsPage') });
+    const setup = createRoute({
+      getParentRoute: () => root,
+      path: '/setup',
+      validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
+      component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
+    });
+    return [layout.addChildren([dashboard, settings, users, backups, logs]), setup] as const;
+  },
+};

@@ -1,0 +1,13 @@
+// The user's own settings pages inside the /user/settings layout: profile, account, tokens, keys.
+import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
+import type { UserSettingsRoute } from '../../app/route-parents';
+
+export const settingsRoutes = {
+  userSettings: (settings: UserSettingsRoute) =>
+    [
+      createRoute({ getParentRoute: () => settings, path: '/', component: lazyRouteComponent(() => import('./ProfilePage'), 'ProfilePage') }),
+      createRoute({ getParentRoute: () => settings, path: '/account', component: lazyRouteComponent(() => import('./AccountPage'), 'AccountPage') }),
+      createRoute({ getParentRoute: () => settings, path: '/applications', component: lazyRouteComponent(() => import('./TokensPage'), 'TokensPage') }),
+      createRoute({ getParentRoute: () => settings, path: '/keys', component: lazyRouteComponent(() => import('./KeysPage'), 'KeysPage') }),
+    ] as const,
+};
