@@ -106,10 +106,10 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const audit = new AuditLog(db);
   const access = new AccessService(db);
   const users = new UserService(db, settings, audit, (r) => events.emit('credentials.revoked', r));
-  const orgs = new OrgService(db, audit);
+  const orgs = new OrgService(db, audit, events);
   // emptiness and HEAD are settled before a push is acknowledged; everything else follows from the outbox
   const pushes: PushRecorder = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }), (repoId, refs): Promise<void> => repos.syncAfterPush(repoId, refs));
-  const repos = new RepoService(db, store, git, access, orgs, audit, pushes, events, log.child({ component: 'repos' }));
+  const repos = new RepoService(db, store, git, access, orgs, audit, pushes, events, log.child({ component: 'repos' }), () => refs);
   const setup = new SetupService(settings, users);
   const keys = new KeyService(db, audit);
   const hostKey = await loadOrCreateHostKey(layout.ssh);

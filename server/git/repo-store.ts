@@ -8,6 +8,7 @@ import { AppError } from '../lib/errors.js';
 import { runGit, userArg, type GitEnv } from './command.js';
 import type { RepoPaths } from './paths.js';
 import { writeCommitGraph } from './commit-graph.js';
+import { fsckRepository } from './fsck.js';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -154,15 +155,9 @@ export class RepoStore {
     await runGit(this.git, ['--git-dir', this.dir(repo), 'symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
   }
 
-  /** Problems found by `git fsck --connectivity-only`; empty when the repository is sound. */
-  async fsck(repo: RepoRef): Promise<string[]> {
-    try {
-      await runGit(this.git, ['--git-dir', this.dir(repo), 'fsck', '--connectivity-only', '--no-progress', '--no-dangling'], { timeoutMs: 30 * 60_000 });
-      return [];
-    } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      return stderr.split('\n').filter(Boolean).slice(0, 5);
-    }
+  /** Problems found by `git fsck --connectivity-only` (what git printed); empty exactly when it exits 0. */
+  fsck(repo: RepoRef): Promise<string[]> {
+    return fsckRepository(this.git, this.dir(repo));
   }
 
   /** Background housekeeping after pushes, like `git gc --auto` (keeps bitmaps fresh). */
@@ -242,8 +237,11 @@ export interface Signature {
   email: string;
 }
 
-/** Plumbing-only first commit (no working tree): one README.md on the given branch. */
-export async function writeInitialCommit(git: GitEnv, gitDir: string, branch: string, files: { path: string; content: string }[], message: string, author: Signature): Promise<string> {
+/**
+ * Plumbing-only root commit (no working tree) of the given files; returns its id. Moving a
+ * branch to it is the caller's business (through the server's one ref-write path).
+ */
+export async function writeRootCommit(git: GitEnv, gitDir: string, files: { path: string; content: string }[], message: string, author: Signature): Promise<string> {
   const entries: string[] = [];
   for (const f of files) {
     const { stdout } = await runGit(git, ['--git-dir', gitDir, 'hash-object', '-w', '--stdin'], { input: f.content });
@@ -251,7 +249,5 @@ export async function writeInitialCommit(git: GitEnv, gitDir: string, branch: st
   }
   const tree = (await runGit(git, ['--git-dir', gitDir, 'mktree'], { input: entries.join('\n') + '\n' })).stdout.toString().trim();
   const ident = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
-  const commit = (await runGit(git, ['--git-dir', gitDir, 'commit-tree', tree, '-F', '-'], { input: message + '\n', env: ident })).stdout.toString().trim();
-  await runGit(git, ['--git-dir', gitDir, 'update-ref', `refs/heads/${userArg(branch).value}`, commit, '0'.repeat(40)]);
-  return commit;
+  return (await runGit(git, ['--git-dir', gitDir, 'commit-tree', tree, '-F', '-'], { input: message + '\n', env: ident })).stdout.toString().trim();
 }

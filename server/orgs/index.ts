@@ -8,3 +8,10 @@ declare module '../services.js' {
     orgs: OrgService;
   }
 }
+
+declare module '../events/index.js' {
+  interface EventMap {
+    /** Someone joined or left an organization (role null), or changed role: who may read its repositories changed. */
+    'org.members': { orgId: number; userId: number; role: string | null };
+  }
+}

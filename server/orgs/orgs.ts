@@ -8,6 +8,7 @@ import type { Actor } from '../access/index.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import { ownerNameProblem } from '../lib/names.js';
 import { USER_TYPE } from '../users/index.js';
+import type { EventBus } from '../events/index.js';
 
 export type OrgRole = 'owner' | 'member';
 
@@ -25,6 +26,7 @@ export class OrgService {
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
+    private readonly events: EventBus,
   ) {}
 
   async create(actor: Actor, input: NewOrgInput, ctx: { ip?: string | null } = {}): Promise<UserRow> {
@@ -98,6 +100,8 @@ export class OrgService {
       const owners = await this.db.selectFrom('org_members').select('user_id').where('org_id', '=', org.id).where('role', '=', 'owner').execute();
       if (owners.length === 1 && owners[0]!.user_id === user.id) throw Conflict('an organization needs at least one owner');
       await this.db.deleteFrom('org_members').where('org_id', '=', org.id).where('user_id', '=', user.id).execute();
+      // who may read the organization's repositories changed: live rooms are checked again
+      await this.events.publish('org.members', { orgId: org.id, userId: user.id, role: null });
       return;
     }
     await this.db
@@ -105,6 +109,7 @@ export class OrgService {
       .values({ org_id: org.id, user_id: user.id, role, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['org_id', 'user_id']).doUpdateSet({ role }))
       .execute();
+    await this.events.publish('org.members', { orgId: org.id, userId: user.id, role });
   }
 
   async update(actor: Actor, org: UserRow, patch: Omit<NewOrgInput, 'username'>, ctx: { ip?: string | null } = {}): Promise<UserRow> {

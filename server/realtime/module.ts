@@ -7,6 +7,7 @@ import { subscriber } from '../events/index.js';
 import '../backup/index.js';
 import '../repos/index.js';
 import '../users/index.js';
+import '../orgs/index.js';
 
 export const realtimeModule: FeatureModule = {
   name: 'realtime',
@@ -15,6 +16,14 @@ export const realtimeModule: FeatureModule = {
       name: 'realtime.rooms',
       events: ['repo.collaborator', 'repo.access', 'repo.deleted'],
       handle: async (e) => s.realtime.recheckRepo(e.payload.repoId),
+    }),
+    subscriber({
+      name: 'realtime.org-rooms',
+      events: ['org.members'],
+      handle: async (e) => {
+        const repos = await s.db.selectFrom('repositories').select('id').where('owner_id', '=', e.payload.orgId).execute();
+        for (const r of repos) await s.realtime.recheckRepo(r.id);
+      },
     }),
   ],
   start: (s) => {

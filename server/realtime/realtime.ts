@@ -132,6 +132,15 @@ export class Realtime {
     }
   }
 
+  private async stillValid(socket: RtSocket): Promise<boolean> {
+    const user = await this.s.users.byId(socket.data.userId);
+    if (!user || this.s.users.loginProblem(user)) return false;
+    if (socket.data.actor.kind === 'user' && socket.data.actor.user.isAdmin !== (user.is_admin === 1)) return false;
+    if (socket.data.tokenId !== undefined) return !!(await this.s.db.selectFrom('access_tokens').select('id').where('id', '=', socket.data.tokenId).executeTakeFirst());
+    if (socket.data.sid) return !!(await this.s.db.selectFrom('sessions').select('sid').where('sid', '=', socket.data.sid).where('expires_at', '>', Date.now()).executeTakeFirst());
+    return true;
+  }
+
   /** Ends the live connections made with credentials that stopped being valid. */
   revoke(r: CredentialsRevoked): void {
     const w = r.what;
@@ -185,6 +194,12 @@ export class Realtime {
     if (socket.data.sid) void socket.join(`session:${socket.data.sid}`);
     if (socket.data.tokenId !== undefined) void socket.join(`token:${socket.data.tokenId}`);
     if (actor.kind === 'user' && actor.user.isAdmin) void socket.join('admins');
+    // credentials revoked between the handshake's check and joining the rooms above never
+    // reached this socket: look once more, now that a revocation would
+    void this.stillValid(socket).then(
+      (ok) => ok || socket.disconnect(true),
+      (err: unknown) => this.log.error({ err }, 'realtime: could not re-check a new socket'),
+    );
     const refuse = (ack: Ack | undefined, message: string, code: string) => {
       socket.emit('error', { message, code });
       if (typeof ack === 'function') ack({ ok: false, message, code });

@@ -7,14 +7,15 @@ import { isUniqueViolation } from '../db/index.js';
 import type { Database, RepoRow, UserRow } from '../db/schema.js';
 import { AccessService, LEVEL_ORDER, type AccessLevel, type Actor, type RepoAction, type RepoFacts, type Visibility } from '../access/index.js';
 import type { AuditLog } from '../audit/index.js';
-import { writeInitialCommit, type RepoStore } from '../git/repo-store.js';
+import { writeRootCommit, type RepoStore } from '../git/repo-store.js';
+import { ZERO_SHA } from '../git/ref-update.js';
 import type { GitEnv } from '../git/command.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import { branchNameProblem, repoNameProblem } from '../lib/names.js';
 import { USER_TYPE, websiteProblem } from '../users/index.js';
 import type { OrgService } from '../orgs/index.js';
-import type { PushRecorder } from '../pushes/index.js';
+import type { PushRecorder, RefWriter } from '../pushes/index.js';
 import type { EventBus } from '../events/index.js';
 
 export interface RepoRecord {
@@ -60,6 +61,8 @@ export class RepoService {
     private readonly pushes: PushRecorder,
     private readonly events: EventBus,
     private readonly log: Logger,
+    /** The one ref-write path (built after this service: it records through the push recorder, which calls back here). */
+    private readonly refs: () => RefWriter,
   ) {}
 
   /** Looks a repository up by names with no access check (callers check). */
@@ -161,16 +164,23 @@ export class RepoService {
     }
     try {
       await this.store.create(ref, branch);
+      await this.pushes.snapshot(repo.id, ref);
       if (input.autoInit) {
         const actorUser = actor.kind === 'user' ? await this.db.selectFrom('users').select(['name', 'full_name', 'email']).where('id', '=', actor.user.id).executeTakeFirst() : undefined;
         const readme = `# ${input.name}\n\n${input.description ?? ''}\n`;
-        await writeInitialCommit(this.git, this.store.dir(ref), branch, [{ path: 'README.md', content: readme }], 'Initial commit', {
+        const commit = await writeRootCommit(this.git, this.store.dir(ref), [{ path: 'README.md', content: readme }], 'Initial commit', {
           name: actorUser?.full_name || actorUser?.name || 'Gitssy',
           email: actorUser?.email || 'noreply@gitssy.local',
         });
-        repo = await this.db.updateTable('repositories').set({ is_empty: 0 }).where('id', '=', repo.id).returningAll().executeTakeFirstOrThrow();
+        // the first branch lands like any other server-side ref change: policy, CAS, one push event
+        await this.refs().write({
+          repo: { id: repo.id, owner: owner.name, name: repo.name, dir: this.store.dir(ref), size: 0 },
+          actor: { id: actorId(actor), isSiteAdmin: actor.kind === 'user' && actor.user.isAdmin },
+          updates: [{ ref: `refs/heads/${branch}`, oldSha: ZERO_SHA, newSha: commit }],
+          message: 'repository created with a README',
+        });
+        repo = await this.db.selectFrom('repositories').selectAll().where('id', '=', repo.id).executeTakeFirstOrThrow();
       }
-      await this.pushes.snapshot(repo.id, ref);
     } catch (err) {
       await this.db.deleteFrom('repositories').where('id', '=', repo.id).execute();
       await this.store.delete(ref).catch(() => {});

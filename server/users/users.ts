@@ -282,7 +282,8 @@ export class UserService {
       if (patch.prohibitLogin) await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
       return updated;
     });
-    if (patch.prohibitLogin || patch.active === false) this.revoked({ userId: user.id, what: { kind: 'user' } });
+    // a disabled account, or an administrator no longer one: live connections made with the old rights end
+    if (patch.prohibitLogin || patch.active === false || (patch.isAdmin === false && user.is_admin === 1)) this.revoked({ userId: user.id, what: { kind: 'user' } });
     await this.audit.record({
       actorId: ctx.actorId,
       action: 'user.update',
