@@ -45,6 +45,7 @@ export class Outbox {
   private again = false;
   private started = false;
   private lastPrune = 0;
+  private housekeeping = true;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly backoffMs: number;
@@ -69,7 +70,11 @@ export class Outbox {
       // a delivery still marked running was cut off by a crash: it is due again now
       await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null, run_at: Date.now() }).where('state', '=', 'running').execute();
     }
-    this.timer = setInterval(() => this.kick(), this.pollMs);
+    // the poll: retries that came due, leases that ran out, old events; new events are kicked
+    this.timer = setInterval(() => {
+      this.housekeeping = true;
+      this.kick();
+    }, this.pollMs);
     this.timer.unref();
     this.kick();
   }
@@ -133,40 +138,54 @@ export class Outbox {
       do {
         this.again = false;
         const now = Date.now();
-        // leases that ran out: the claimer died or hung; the delivery is due again
-        await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
-        if (now - this.lastPrune > 10 * 60_000) {
-          this.lastPrune = now;
-          await this.prune(now);
-        }
-        for (const sub of this.subscribers.values()) {
-          if (!this.started) return;
-          const free = (sub.concurrency ?? 4) - (this.inFlight.get(sub.name) ?? 0);
-          if (free <= 0) continue;
-          const due = await this.db
-            .selectFrom('event_deliveries as d')
-            .innerJoin('events as e', 'e.id', 'd.event_id')
-            .select(['d.event_id', 'd.attempts', 'e.type', 'e.payload', 'e.created_at'])
-            .where('d.subscriber', '=', sub.name)
-            .where('d.state', '=', 'pending')
-            .where('d.run_at', '<=', now)
-            .orderBy('d.event_id')
-            .limit(free)
-            .execute();
-          for (const d of due) {
-            // the conditional UPDATE is the claim: only one claimer sees a row change
-            const claimed = await this.db
-              .updateTable('event_deliveries')
-              .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
-              .where('event_id', '=', d.event_id)
-              .where('subscriber', '=', sub.name)
-              .where('state', '=', 'pending')
-              .executeTakeFirst();
-            if (Number(claimed.numUpdatedRows) !== 1) continue;
-            const event: StoredEvent = { id: d.event_id, type: d.type as EventType, payload: JSON.parse(d.payload) as never, at: d.created_at };
-            this.run(sub, event, d.attempts + 1);
+        if (this.housekeeping) {
+          // on the poll only, so a kick after each event costs reads, not writes
+          this.housekeeping = false;
+          // leases that ran out: the claimer died or hung; the delivery is due again
+          await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
+          if (now - this.lastPrune > 10 * 60_000) {
+            this.lastPrune = now;
+            await this.prune(now);
           }
         }
+        // one query for every subscriber with a free slot, oldest events first
+        const free = new Map<string, number>();
+        for (const sub of this.subscribers.values()) {
+          const n = (sub.concurrency ?? 4) - (this.inFlight.get(sub.name) ?? 0);
+          if (n > 0) free.set(sub.name, n);
+        }
+        if (free.size === 0) continue;
+        const batch = Math.min(500, [...free.values()].reduce((a, b) => a + b, 0) * 4);
+        const due = await this.db
+          .selectFrom('event_deliveries as d')
+          .innerJoin('events as e', 'e.id', 'd.event_id')
+          .select(['d.event_id', 'd.subscriber', 'd.attempts', 'e.type', 'e.payload', 'e.created_at'])
+          .where('d.subscriber', 'in', [...free.keys()])
+          .where('d.state', '=', 'pending')
+          .where('d.run_at', '<=', now)
+          .orderBy('d.event_id')
+          .limit(batch)
+          .execute();
+        for (const d of due) {
+          if (!this.started) return;
+          const sub = this.subscribers.get(d.subscriber);
+          const slots = free.get(d.subscriber) ?? 0;
+          if (!sub || slots <= 0) continue;
+          // the conditional UPDATE is the claim: only one claimer sees a row change
+          const claimed = await this.db
+            .updateTable('event_deliveries')
+            .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
+            .where('event_id', '=', d.event_id)
+            .where('subscriber', '=', sub.name)
+            .where('state', '=', 'pending')
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) !== 1) continue;
+          free.set(sub.name, slots - 1);
+          const event: StoredEvent = { id: d.event_id, type: d.type as EventType, payload: JSON.parse(d.payload) as never, at: d.created_at };
+          this.run(sub, event, d.attempts + 1);
+        }
+        // more were due than the batch held: go round again
+        if (due.length === batch && [...free.values()].some((n) => n > 0)) this.again = true;
       } while (this.again && this.started);
     } catch (err) {
       this.log.error({ err }, 'event outbox: could not claim deliveries');
