@@ -119,6 +119,15 @@ describe.skipIf(missing)('operator console', () => {
     await gitOk(['push', '-q', a.gitUrl('root/tools.git', admin), 'main:refs/heads/after'], { cwd: path.join(work, 'src') });
   });
 
+  it('events: every durable subscriber is listed with what it still owes, and no failed deliveries', async () => {
+    await w.page.getByRole('link', { name: 'Events' }).click();
+    const table = w.page.getByTestId('outbox-subscribers');
+    await table.waitFor();
+    for (const name of ['notifications.push', 'notifications.mail', 'audit.log', 'repos.after-push']) await table.getByText(name, { exact: true }).waitFor();
+    await w.page.getByText('No failed deliveries').waitFor();
+    await w.shot('console-events');
+  });
+
   it('backs up with live progress and verifies the archive', async () => {
     await w.page.getByRole('link', { name: 'Backups' }).click();
     await w.page.getByText('No backups yet').waitFor();

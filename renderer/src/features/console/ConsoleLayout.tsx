@@ -39,6 +39,9 @@ export function ConsoleLayout() {
           <Link to="/console/logs" className={s.navLink}>
             Logs
           </Link>
+          <Link to="/console/events" className={s.navLink}>
+            Events
+          </Link>
         </Panel>
       </nav>
       <div className={s.stack}>

@@ -1,7 +1,8 @@
-// Console → Users: find, create, approve, disable, promote and reset the password of accounts.
+// Console → Users: find, create, approve, disable, promote and reset the password of accounts
+// (a reset password is a temporary one: the user must choose their own at the next sign-in).
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
-import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Loading, Menu, Modal, Pager, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Menu, Modal, Pager, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useCurrentUser } from '../session/api';
 import type { User } from '../users/types';
 import { useAdminUsers, useCreateUser, useEditUser } from './api';
@@ -51,11 +52,14 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          edit.mutate({ username: user.login, password }, { onSuccess: onClose });
+          edit.mutate({ username: user.login, password, must_change_password: true }, { onSuccess: onClose });
         }}
       >
         <label htmlFor="rp-pass">New password</label>
         <input id="rp-pass" type="password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+        <Hint>
+          {user.login} signs in with it once and must then choose a new password; until then the account can't use the API or git over HTTP with a password. Their browsers are signed out now.
+        </Hint>
         <FormError error={edit.error} />
         <div className={s.row} style={{ justifyContent: 'flex-end', marginTop: '1rem' }}>
           <Button onClick={onClose}>Cancel</Button>
@@ -131,7 +135,15 @@ export function UsersPage() {
                   </span>
                 </td>
                 <td className="muted">{u.email}</td>
-                <td>{u.prohibit_login ? <Badge>disabled</Badge> : !u.active ? <Badge>awaiting approval</Badge> : <span className="muted">active</span>}</td>
+                <td>
+                  {u.prohibit_login ? <Badge>disabled</Badge> : !u.active ? <Badge>awaiting approval</Badge> : <span className="muted">active</span>}
+                  {u.must_change_password && (
+                    <>
+                      {' '}
+                      <Badge>must change password</Badge>
+                    </>
+                  )}
+                </td>
                 <td className="muted">{u.last_login ? <RelativeTime iso={u.last_login} /> : 'never'}</td>
                 <td style={{ textAlign: 'right' }}>
                   <Menu

@@ -86,8 +86,18 @@ export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: createUser, onSuccess: () => qc.invalidateQueries({ queryKey: ['console', 'users'] }) });
 }
-export const editUser = ({ username, ...body }: { username: string; admin?: boolean; prohibit_login?: boolean; active?: boolean; password?: string }) =>
-  apiSend<User>('PATCH', `/admin/users/${encodeURIComponent(username)}`, body);
+export const editUser = ({
+  username,
+  ...body
+}: {
+  username: string;
+  admin?: boolean;
+  prohibit_login?: boolean;
+  active?: boolean;
+  password?: string;
+  /** with a password: the user must choose a new one at the next sign-in */
+  must_change_password?: boolean;
+}) => apiSend<User>('PATCH', `/admin/users/${encodeURIComponent(username)}`, body);
 export function useEditUser() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: editUser, onSuccess: () => qc.invalidateQueries({ queryKey: ['console', 'users'] }) });
@@ -245,3 +255,31 @@ export function useSetupInfo(token: string) {
 /** First run: upload an archive and restore it instead of creating an administrator. */
 export const setupRestore = (token: string, file: File) => apiUpload<BackupJob>('/setup/restore', file, 'application/gzip', { token });
 export const getSetupRestoreJob = (token: string, id: string) => apiGet<BackupJob>(`/setup/restore/jobs/${encodeURIComponent(id)}`, { token });
+
+// ---- the event outbox -------------------------------------------------------------------
+
+export interface OutboxSubscriber {
+  name: string;
+  events: string[];
+  pending: number;
+  running: number;
+  dead: number;
+}
+export interface DeadDelivery {
+  event_id: number;
+  type: string;
+  subscriber: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export const getOutbox = () => apiGet<{ subscribers: OutboxSubscriber[]; dead: DeadDelivery[] }>('/admin/events');
+export function useOutbox() {
+  return useQuery({ queryKey: ['console', 'events'], queryFn: getOutbox, refetchInterval: 5_000 });
+}
+export const retryDead = (which?: { event_id: number; subscriber: string }) => apiSend<{ retried: number }>('POST', '/admin/events/retry', which ?? {});
+export function useRetryDead() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: retryDead, onSuccess: () => void qc.invalidateQueries({ queryKey: ['console', 'events'] }) });
+}

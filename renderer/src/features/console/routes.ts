@@ -13,12 +13,13 @@ export const consoleRoutes = {
     const users = createRoute({ getParentRoute: () => layout, path: 'users', validateSearch: pageSearch, component: lazyRouteComponent(() => import('./UsersPage'), 'UsersPage') });
     const backups = createRoute({ getParentRoute: () => layout, path: 'backups', component: lazyRouteComponent(() => import('./BackupsPage'), 'BackupsPage') });
     const logs = createRoute({ getParentRoute: () => layout, path: 'logs', component: lazyRouteComponent(() => import('./LogsPage'), 'LogsPage') });
+    const events = createRoute({ getParentRoute: () => layout, path: 'events', component: lazyRouteComponent(() => import('./EventsPage'), 'EventsPage') });
     const setup = createRoute({
       getParentRoute: () => root,
       path: '/setup',
       validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
       component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
     });
-    return [layout.addChildren([dashboard, settings, users, backups, logs]), setup] as const;
+    return [layout.addChildren([dashboard, settings, users, backups, logs, events]), setup] as const;
   },
 };
