@@ -1,9 +1,13 @@
 // `gitssy admin import --from DIR --owner NAME [--move]`: adopts a folder of bare repositories
 // (like the seeds' /repos volume): registers each one, installs our hooks and config, and
-// reports progress and a summary. Imported repositories start private.
+// reports progress and a summary. Imported repositories start private. A folder whose name
+// can't be a repository (Windows device names among them) is skipped with the reason; refs that
+// could not exist on Windows are imported with a warning naming them.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { runGit } from '../git/command.js';
 import { isAppError } from '../lib/errors.js';
+import { repoNameProblem, windowsPathProblem } from '../lib/names.js';
 import type { Services } from '../services.js';
 
 /** Bare repositories under `root` (a folder with HEAD, objects/ and refs/), up to 3 levels deep. */
@@ -29,6 +33,8 @@ export async function findBareRepos(root: string, depth = 3): Promise<string[]> 
 export interface ImportSummary {
   imported: string[];
   skipped: { path: string; reason: string }[];
+  /** Imported repositories with refs that could not exist on Windows: rename them before moving the data there. */
+  warnings: { repo: string; names: string[] }[];
 }
 
 export async function importRepositories(s: Services, opts: { from: string; owner: string; move: boolean }, progress: (line: string) => void): Promise<ImportSummary> {
@@ -40,16 +46,30 @@ export async function importRepositories(s: Services, opts: { from: string; owne
   progress(`scanning ${root} ...`);
   const found = await findBareRepos(root);
   progress(`found ${found.length} bare repositor${found.length === 1 ? 'y' : 'ies'}`);
-  const summary: ImportSummary = { imported: [], skipped: [] };
+  const summary: ImportSummary = { imported: [], skipped: [], warnings: [] };
   let i = 0;
   for (const dir of found) {
     i++;
     const name = path.basename(dir).replace(/\.git$/i, '');
     const label = `[${i}/${found.length}] ${path.relative(root, dir) || path.basename(dir)} -> ${owner.name}/${name}`;
+    const nameProblem = repoNameProblem(name);
+    if (nameProblem) {
+      const reason = `repository name ${nameProblem}; rename the folder and import it again`;
+      summary.skipped.push({ path: dir, reason });
+      progress(`${label}: skipped: ${reason}`);
+      continue;
+    }
     try {
       const rec = await s.repos.adopt(owner, name, dir, { move: opts.move });
       summary.imported.push(`${owner.name}/${name}`);
       progress(`${label}: imported (${Math.round(rec.repo.size / 1024)} KiB, default branch ${rec.repo.default_branch})`);
+      const names = await windowsIncompatibleRefs(s, { owner: owner.name, name });
+      if (names.length) {
+        summary.warnings.push({ repo: `${owner.name}/${name}`, names });
+        progress(
+          `${label}: warning: ${names.length} ref${names.length === 1 ? '' : 's'} could not exist on Windows (rename before moving this data there): ${names.slice(0, 10).join('; ')}${names.length > 10 ? '; ...' : ''}`,
+        );
+      }
     } catch (err) {
       const reason = isAppError(err) ? err.message : (err as Error).message;
       summary.skipped.push({ path: dir, reason });
@@ -57,4 +77,17 @@ export async function importRepositories(s: Services, opts: { from: string; owne
     }
   }
   return summary;
+}
+
+/** The refs of an imported repository whose names could not be files on Windows, one sentence each. */
+async function windowsIncompatibleRefs(s: Services, repo: { owner: string; name: string }): Promise<string[]> {
+  // the repository is in: a failure to list its refs is no reason to call it skipped
+  const out = await runGit(s.git, ['--git-dir', s.store.dir(repo), 'for-each-ref', '--format=%(refname)']).catch(() => null);
+  if (!out) return [];
+  return out.stdout
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map(windowsPathProblem)
+    .filter((p): p is string => p !== null);
 }

@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely';
 import { ZERO_SHA } from '../git/ref-update.js';
 import { ruleMatches, type RefWriter, type RefWriteTarget } from '../pushes/index.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../lib/errors.js';
-import { branchNameProblem } from '../lib/names.js';
+import { branchNameProblem, newBranchNameProblem } from '../lib/names.js';
 import type { BrowseService, RepoTarget } from '../git/browse-service.js';
 import { parseTag, type Commit, type Tag } from '../git/objects.js';
 import { listBranches, listTags, type RefEntry } from '../git/refs.js';
@@ -43,15 +43,6 @@ export interface Page {
   limit: number;
 }
 
-/** Why a name can't be a new branch, or null. Stricter than git: what the push policy allows. */
-export function newBranchProblem(name: string): string | null {
-  const problem = branchNameProblem(name);
-  if (problem) return problem;
-  if (name.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) return "may not have components starting with '-' or '.'";
-  if (name === 'HEAD' || name.startsWith('refs/')) return 'is reserved';
-  return null;
-}
-
 export class BranchService {
   constructor(
     private readonly db: Db,
@@ -82,7 +73,7 @@ export class BranchService {
   /** Creates `name` at `from` (a branch, tag or commit; the default branch when empty). */
   async create(repo: RepoTarget, actor: WebActor, name: string, from?: string): Promise<BranchInfo> {
     return this.browse.pool.lease(repo, async () => {
-      const problem = newBranchProblem(name);
+      const problem = newBranchNameProblem(name);
       if (problem) throw Invalid(`branch name ${problem}`);
       const start = await this.browse.resolveRef(repo, from);
       const [branch, tag] = await Promise.all([this.head(repo, name), this.browse.pool.use(repo, (cat) => cat.info(`refs/tags/${name}`))]);

@@ -1,11 +1,13 @@
 // The one push policy, asked by the pre-receive hook whatever the transport: maintenance mode,
-// ref names, protected branches (no force-push or deletion unless the rule allows it) and the
-// repository size quota. Each refusal is a sentence the pusher sees as a `remote:` line.
+// ref names (new ones must also be paths Windows can store), protected branches (no force-push
+// or deletion unless the rule allows it) and the repository size quota. Each refusal is a
+// sentence the pusher sees as a `remote:` line.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/index.js';
 import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import { runGit, type GitEnv } from '../git/command.js';
+import { windowsNameProblem } from '../lib/names.js';
 import type { SettingsService } from '../settings/index.js';
 
 export interface PushRefusal {
@@ -63,7 +65,19 @@ export class PushPolicy {
       return [{ kind: 'maintenance', message: `Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}` }];
     }
     for (const u of ctx.updates) {
-      if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) refusals.push({ kind: 'name', message: `${u.ref}: ref names may not have components starting with '-' or '.'` });
+      if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) {
+        refusals.push({ kind: 'name', message: `${u.ref}: ref names may not have components starting with '-' or '.'` });
+        continue;
+      }
+      // a loose ref is a file: a new one must be a path Windows can store, or a backup of this
+      // repository could not be restored there; refs that already exist may still move or go
+      if (u.oldSha === ZERO_SHA && u.newSha !== ZERO_SHA) {
+        const problem = u.ref
+          .split('/')
+          .map(windowsNameProblem)
+          .find((p) => p !== null);
+        if (problem) refusals.push({ kind: 'name', message: `${u.ref}: ${problem}` });
+      }
     }
     const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', ctx.repoId).execute();
     for (const u of ctx.updates) {

@@ -12,7 +12,7 @@ import { ZERO_SHA } from '../git/ref-update.js';
 import type { GitEnv } from '../git/command.js';
 import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
-import { branchNameProblem, repoNameProblem } from '../lib/names.js';
+import { branchNameProblem, newBranchNameProblem, repoNameProblem } from '../lib/names.js';
 import { USER_TYPE, websiteProblem } from '../users/index.js';
 import type { OrgService } from '../orgs/index.js';
 import type { PushRecorder, RefWriter } from '../pushes/index.js';
@@ -125,7 +125,8 @@ export class RepoService {
     const nameProblem = repoNameProblem(input.name);
     if (nameProblem) throw Invalid(`repository name ${nameProblem}`);
     const branch = input.defaultBranch ?? 'main';
-    const branchProblem = branchNameProblem(branch);
+    // the first push (or the README) creates it: the rules of a new branch
+    const branchProblem = newBranchNameProblem(branch);
     if (branchProblem) throw Invalid(`default branch ${branchProblem}`);
     if ((input.description ?? '').length > 2048) throw Invalid('description must be at most 2048 characters');
 
@@ -207,7 +208,8 @@ export class RepoService {
     }
     if (input.visibility !== undefined) set.visibility = input.visibility;
     if (input.defaultBranch !== undefined && input.defaultBranch !== rec.repo.default_branch) {
-      const problem = branchNameProblem(input.defaultBranch);
+      // in an empty repository the default branch is yet to be created: the rules of a new branch
+      const problem = rec.repo.is_empty ? newBranchNameProblem(input.defaultBranch) : branchNameProblem(input.defaultBranch);
       if (problem) throw Invalid(`default branch ${problem}`);
       if (!rec.repo.is_empty) {
         const branches = await this.store.branches({ owner: rec.owner.name, name: rec.repo.name }, 10_000);
