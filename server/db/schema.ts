@@ -29,6 +29,8 @@ export interface UserTable {
   visibility: string;
   /** organizations only: every signed-in user may write to its non-private repositories */
   public_writable: Generated<number>;
+  /** 1 = an administrator set the password: the user must choose a new one before using the account */
+  must_change_password: Generated<number>;
   created_at: number;
   updated_at: number;
   last_login_at: number | null;

@@ -4,9 +4,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ANONYMOUS, type Actor } from '../access/index.js';
 import type { UserRow } from '../db/schema.js';
-import { AppError, Unauthorized } from '../lib/errors.js';
+import { AppError, Forbidden, Unauthorized } from '../lib/errors.js';
 import type { Services } from '../services.js';
-import { toActorUser } from '../users/index.js';
+import { MUST_CHANGE_PASSWORD_BEFORE_USE, PASSWORD_CHANGE_REQUIRED, toActorUser } from '../users/index.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -68,6 +68,8 @@ async function checkCredentials(s: Services, cred: Credentials, ip: string | nul
   }
   if (!cred.username) throw Unauthorized('wrong username or password');
   const user = await s.users.authenticate(cred.username, cred.secret, { ip });
+  // a password an administrator chose opens the web sign-in (to change it) and nothing else
+  if (s.users.isPasswordChangeRequired(user)) throw Forbidden(MUST_CHANGE_PASSWORD_BEFORE_USE);
   return { actor: { kind: 'user', user: toActorUser(user), scopes: null, via: 'password' }, user };
 }
 
@@ -94,6 +96,21 @@ export function resolveActor(s: Services, opts: { sessions: boolean }) {
       }
     }
     next();
+  };
+}
+
+/** What a signed-in browser may still call while its password change is pending. */
+const WHILE_PASSWORD_CHANGE_REQUIRED = new Set(['GET /auth/session', 'HEAD /auth/session', 'POST /auth/signin', 'POST /auth/signout', 'POST /user/password']);
+
+/**
+ * Middleware (after resolveActor): a session whose account must change its password may see
+ * its session state, change the password or sign out; anything else is refused with 403.
+ */
+export function passwordChangeGuard(s: Services) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.actor.kind !== 'user' || req.actor.via !== 'session' || !req.user || !s.users.isPasswordChangeRequired(req.user)) return next();
+    if (WHILE_PASSWORD_CHANGE_REQUIRED.has(`${req.method} ${req.path}`)) return next();
+    next(Forbidden(PASSWORD_CHANGE_REQUIRED));
   };
 }
 

@@ -135,6 +135,7 @@ export class Realtime {
   private async stillValid(socket: RtSocket): Promise<boolean> {
     const user = await this.s.users.byId(socket.data.userId);
     if (!user || this.s.users.loginProblem(user)) return false;
+    if (socket.data.sid && this.s.users.isPasswordChangeRequired(user)) return false;
     if (socket.data.actor.kind === 'user' && socket.data.actor.user.isAdmin !== (user.is_admin === 1)) return false;
     if (socket.data.tokenId !== undefined) return !!(await this.s.db.selectFrom('access_tokens').select('id').where('id', '=', socket.data.tokenId).executeTakeFirst());
     if (socket.data.sid) return !!(await this.s.db.selectFrom('sessions').select('sid').where('sid', '=', socket.data.sid).where('expires_at', '>', Date.now()).executeTakeFirst());
@@ -183,6 +184,8 @@ export class Realtime {
     if (userId === undefined || typeof origin !== 'string') throw Object.assign(new Error('sign in first, or pass auth: {token}'), { code: 'unauthorized' });
     const user = await this.s.users.byId(userId);
     if (!user || this.s.users.loginProblem(user)) throw Object.assign(new Error('this session has ended; sign in again'), { code: 'unauthorized' });
+    // a browser whose password change is pending gets nothing live until it is done
+    if (this.s.users.isPasswordChangeRequired(user)) throw Object.assign(new Error('a password change is required first'), { code: 'forbidden' });
     socket.data.actor = { kind: 'user', user: toActorUser(user), scopes: null, via: 'session' };
     socket.data.userId = user.id;
     socket.data.sid = (req as IncomingMessage & { sessionID?: string }).sessionID;

@@ -28,7 +28,14 @@ export interface NewUserInput {
   fullName?: string;
   isAdmin?: boolean;
   active?: boolean;
+  /** The user must choose a new password at the next web sign-in (an administrator chose this one). */
+  mustChangePassword?: boolean;
 }
+
+/** Why a password (Basic auth on the API or git over HTTP) is refused while a change is pending. */
+export const MUST_CHANGE_PASSWORD_BEFORE_USE = 'this account must change its password before it can be used: sign in on the web to choose a new one';
+/** Why a signed-in browser may do nothing but change the password, see its session or sign out. */
+export const PASSWORD_CHANGE_REQUIRED = 'a password change is required: choose a new password before doing anything else';
 
 export interface TokenRecord {
   id: number;
@@ -104,6 +111,7 @@ export class UserService {
             is_admin: input.isAdmin ? 1 : 0,
             is_active: input.active === false ? 0 : 1,
             prohibit_login: 0,
+            must_change_password: input.mustChangePassword ? 1 : 0,
             failed_logins: 0,
             locked_until: null,
             description: '',
@@ -127,7 +135,7 @@ export class UserService {
       action: 'user.create',
       targetType: 'user',
       targetId: user.id,
-      detail: { name: user.name, admin: user.is_admin === 1, active: user.is_active === 1 },
+      detail: { name: user.name, admin: user.is_admin === 1, active: user.is_active === 1, ...(input.mustChangePassword ? { must_change_password: true } : {}) },
       ip: ctx.ip ?? null,
     });
     return user;
@@ -164,6 +172,15 @@ export class UserService {
     if (u.prohibit_login) return 'this account has been disabled by an administrator';
     if (!u.is_active) return 'this account is waiting for an administrator to approve it';
     return null;
+  }
+
+  /**
+   * Whether an administrator set this account's password and its owner hasn't chosen a new one
+   * yet: until then only a web session may use it, and only to change the password (tokens and
+   * SSH keys the owner made themselves keep working).
+   */
+  isPasswordChangeRequired(u: UserRow): boolean {
+    return u.must_change_password === 1;
   }
 
   /**
@@ -233,10 +250,13 @@ export class UserService {
     await this.db.updateTable('users').set({ last_login_at: Date.now() }).where('id', '=', userId).execute();
   }
 
-  async setPassword(userId: number, password: string): Promise<void> {
+  /** Sets the password; `mustChange` sets or clears the pending change (left as it is when omitted). */
+  async setPassword(userId: number, password: string, opts: { mustChange?: boolean } = {}): Promise<void> {
     assertPasswordAcceptable(password);
     const passwordHash = await hashPassword(password);
-    await this.db.updateTable('users').set({ password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, failed_window_start: null, locked_until: null }).where('id', '=', userId).execute();
+    const set: Partial<UserRow> = { password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, failed_window_start: null, locked_until: null };
+    if (opts.mustChange !== undefined) set.must_change_password = opts.mustChange ? 1 : 0;
+    await this.db.updateTable('users').set(set).where('id', '=', userId).execute();
     // Every other session of this user ends with the old password.
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
     this.revoked({ userId, what: { kind: 'sessions' } });
@@ -244,7 +264,7 @@ export class UserService {
 
   async adminUpdate(
     user: UserRow,
-    patch: { isAdmin?: boolean; active?: boolean; prohibitLogin?: boolean; email?: string; fullName?: string; password?: string },
+    patch: { isAdmin?: boolean; active?: boolean; prohibitLogin?: boolean; email?: string; fullName?: string; password?: string; mustChangePassword?: boolean },
     ctx: { actorId: number; ip?: string | null },
   ): Promise<UserRow> {
     // the instance must keep one administrator who can sign in, or nobody can run it
@@ -271,6 +291,8 @@ export class UserService {
     if (patch.isAdmin !== undefined) set.is_admin = patch.isAdmin ? 1 : 0;
     if (patch.active !== undefined) set.is_active = patch.active ? 1 : 0;
     if (patch.prohibitLogin !== undefined) set.prohibit_login = patch.prohibitLogin ? 1 : 0;
+    // as Gitea: only an explicit must_change_password sets or clears it, a new password alone doesn't
+    if (patch.mustChangePassword !== undefined) set.must_change_password = patch.mustChangePassword ? 1 : 0;
     if (patch.fullName !== undefined) set.full_name = patch.fullName;
     if (patch.email !== undefined) set.email = patch.email;
     const row = await this.db.transaction().execute(async (trx) => {
@@ -284,6 +306,8 @@ export class UserService {
     });
     // a disabled account, or an administrator no longer one: live connections made with the old rights end
     if (patch.prohibitLogin || patch.active === false || (patch.isAdmin === false && user.is_admin === 1)) this.revoked({ userId: user.id, what: { kind: 'user' } });
+    // a change now pending: live connections of its browser sessions end (a new password ended them already)
+    else if (patch.mustChangePassword && patch.password === undefined && user.must_change_password !== 1) this.revoked({ userId: user.id, what: { kind: 'sessions' } });
     await this.audit.record({
       actorId: ctx.actorId,
       action: 'user.update',
@@ -325,7 +349,8 @@ export class UserService {
       throw err;
     }
     if (current === next) throw Invalid('the new password is the same as the current one; choose a different one');
-    await this.setPassword(user.id, next);
+    // the owner chose this one: a change an administrator asked for is done
+    await this.setPassword(user.id, next, { mustChange: false });
     await this.audit.record({ actorId: user.id, action: 'user.password', targetType: 'user', targetId: user.id, detail: {}, ip: ctx.ip ?? null });
   }
 

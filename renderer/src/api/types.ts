@@ -16,6 +16,8 @@ export interface User {
   last_login: string | null;
   active: boolean;
   prohibit_login: boolean;
+  /** Gitea's field: an administrator set the password and the user must choose a new one (the user and admins see it) */
+  must_change_password?: boolean;
   website: string;
   description: string;
   visibility: 'public' | 'limited' | 'private';

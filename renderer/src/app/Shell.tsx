@@ -1,7 +1,9 @@
 // The frame around every page: header (navigation, notifications, new-repo and user menus), the
 // maintenance banner, the page, the footer, and the user's animated background. It also keeps
-// the tab's live connection in step with who is signed in.
-import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+// the tab's live connection in step with who is signed in. A user whose password an
+// administrator set sees only the page that changes it (and sign out) until they have.
+import { Link, Outlet, useMatch, useNavigate } from '@tanstack/react-router';
+import { useEffect } from 'react';
 import { Backdrop } from '../features/appearance/Backdrop';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useSession, useSignOut } from '../features/session/api';
@@ -15,7 +17,16 @@ export function Shell() {
   const signOut = useSignOut();
   const navigate = useNavigate();
   const maintenance = session?.maintenance;
-  useRealtimeUser(user?.id ?? null);
+  // the server refuses everything but the change meanwhile: no live connection, no other page.
+  // The rendered match decides, not the address: while a navigation is pending the address is
+  // already the new one but the outlet still holds the old page.
+  const mustChangePassword = !!user?.must_change_password;
+  const onChangePage = !!useMatch({ from: '/user/change_password', shouldThrow: false });
+  const blocked = mustChangePassword && !onChangePage;
+  useRealtimeUser(mustChangePassword ? null : (user?.id ?? null));
+  useEffect(() => {
+    if (blocked) void navigate({ to: '/user/change_password', replace: true });
+  }, [blocked, navigate]);
 
   return (
     <>
@@ -25,19 +36,25 @@ export function Shell() {
           <span className={s.mark} aria-hidden />
           {session?.instance_name ?? 'Gitssy'}
         </Link>
-        <nav className={s.nav} aria-label="Main">
-          <Link to="/explore/repos" className={s.navLink}>
-            Explore
-          </Link>
-          {user?.is_admin && (
-            <Link to="/console" className={s.navLink}>
-              Console
+        {!mustChangePassword && (
+          <nav className={s.nav} aria-label="Main">
+            <Link to="/explore/repos" className={s.navLink}>
+              Explore
             </Link>
-          )}
-        </nav>
+            {user?.is_admin && (
+              <Link to="/console" className={s.navLink}>
+                Console
+              </Link>
+            )}
+          </nav>
+        )}
         <div className={s.spacer} />
         <div className={s.actions}>
-          {user ? (
+          {user && mustChangePassword ? (
+            <button type="button" className={buttonClass('ghost', true)} onClick={() => signOut.mutate(undefined, { onSuccess: () => void navigate({ to: '/' }) })}>
+              Sign out
+            </button>
+          ) : user ? (
             <>
               <NotificationBell className={s.iconButton} />
               <Menu
@@ -88,9 +105,7 @@ export function Shell() {
           Maintenance: {maintenance.message || 'the forge is read-only for a while.'}
         </div>
       )}
-      <main className={s.main}>
-        <Outlet />
-      </main>
+      <main className={s.main}>{blocked ? null : <Outlet />}</main>
       <footer className={s.footer}>Gitssy {session?.version}</footer>
     </>
   );

@@ -11,6 +11,7 @@ import m0003 from './0003_limits_and_namespaces.js';
 import m0004 from './0004_last_commits.js';
 import m0005 from './0005_user_appearance.js';
 import m0006 from './0006_events.js';
+import m0009 from './0009_must_change_password.js';
 
 export type { Dialect, MigrationContext };
 
@@ -24,6 +25,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0004_last_commits': m0004,
   '0005_user_appearance': m0005,
   '0006_events': m0006,
+  '0009_must_change_password': m0009,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */

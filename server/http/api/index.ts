@@ -7,7 +7,7 @@ import { csrfSync } from 'csrf-sync';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import type { FeatureModule } from '../../feature.js';
-import { resolveActor } from '../auth.js';
+import { passwordChangeGuard, resolveActor } from '../auth.js';
 import { SESSION_COOKIE } from '../cookie.js';
 import { notFoundJson } from '../errors.js';
 import { registerAccountRoutes } from './account.js';
@@ -75,6 +75,8 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
   for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
+  // an account whose password an administrator set: its browser may only change it
+  router.use(passwordChangeGuard(s));
   // markdown renders cost CPU for any caller, anonymous ones included: a budget per account or address
   router.post(['/markdown', '/markdown/raw'], markdownLimiter());
   // CSRF guards requests that ride on the session cookie (and the forms that create one);

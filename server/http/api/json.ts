@@ -46,6 +46,8 @@ export function userJson(s: Services, req: Request, u: UserRow, opts: { full?: b
     restricted: false,
     active: u.is_active === 1,
     prohibit_login: u.prohibit_login === 1,
+    /** Gitea's field: the user must choose a new password before using the account (the user and admins see it) */
+    must_change_password: seePrivate ? u.must_change_password === 1 : false,
     location: '',
     website: u.website,
     description: u.description,

@@ -23,7 +23,7 @@ const createUserBody = z.strictObject({
   full_name: z.string().max(255).optional(),
   login_name: z.string().max(255).optional(),
   source_id: z.literal(0).optional(),
-  must_change_password: z.boolean().optional(),
+  must_change_password: z.boolean().optional().describe('the user must choose a new password at the next web sign-in (Gitssy: default false)'),
   send_notify: z.boolean().optional(),
   restricted: z.boolean().optional(),
   visibility: z.enum(['public', 'limited', 'private']).optional(),
@@ -39,6 +39,7 @@ const editUserBody = z.strictObject({
   admin: z.boolean().optional(),
   active: z.boolean().optional(),
   prohibit_login: z.boolean().optional(),
+  must_change_password: z.boolean().optional().describe('set or clear the pending password change; a new password alone leaves it as it is'),
 });
 
 const adminUsersQuery = pageQuery.extend({ q: z.string().max(100).optional() });
@@ -196,7 +197,7 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
     async ({ req, body }) => {
       const admin = requireAdmin(req);
       const user = await s.users.create(
-        { username: body.username, email: body.email, password: body.password, fullName: body.full_name, isAdmin: body.admin },
+        { username: body.username, email: body.email, password: body.password, fullName: body.full_name, isAdmin: body.admin, mustChangePassword: body.must_change_password },
         { actorId: admin.id, ip: req.ip ?? null },
       );
       return { status: 201, body: userJson(s, req, user, { full: true }) };
@@ -208,7 +209,7 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
       method: 'patch',
       path: '/admin/users/:username',
       tag: 'admin',
-      summary: 'Edit a user: admin flag, approval (active), disable (prohibit_login), password, email',
+      summary: 'Edit a user: admin flag, approval (active), disable (prohibit_login), password, must_change_password, email',
       auth: 'admin',
       body: editUserBody,
       responses: { 200: 'the user', 404: 'no such user' },
@@ -219,7 +220,15 @@ export function registerUserRoutes(api: ApiRouter, s: Services): void {
       if (user.type !== USER_TYPE.individual) throw NotFound(`user "${params.username}" does not exist`);
       const updated = await s.users.adminUpdate(
         user,
-        { isAdmin: body.admin, active: body.active, prohibitLogin: body.prohibit_login, email: body.email, fullName: body.full_name, password: body.password },
+        {
+          isAdmin: body.admin,
+          active: body.active,
+          prohibitLogin: body.prohibit_login,
+          email: body.email,
+          fullName: body.full_name,
+          password: body.password,
+          mustChangePassword: body.must_change_password,
+        },
         { actorId: admin.id, ip: req.ip ?? null },
       );
       return { body: userJson(s, req, updated, { full: true }) };

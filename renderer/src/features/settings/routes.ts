@@ -1,8 +1,11 @@
-// The user's own settings pages inside the /user/settings layout: profile, account, tokens, keys.
+// The user's own settings pages inside the /user/settings layout: profile, account, tokens, keys;
+// and, outside the layout, the password change an administrator's reset asks for.
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
-import type { UserSettingsRoute } from '../../app/route-parents';
+import type { RootRoute, UserSettingsRoute } from '../../app/route-parents';
 
 export const settingsRoutes = {
+  root: (root: RootRoute) =>
+    [createRoute({ getParentRoute: () => root, path: '/user/change_password', component: lazyRouteComponent(() => import('./ChangeRequiredPasswordPage'), 'ChangeRequiredPasswordPage') })] as const,
   userSettings: (settings: UserSettingsRoute) =>
     [
       createRoute({ getParentRoute: () => settings, path: '/', component: lazyRouteComponent(() => import('./ProfilePage'), 'ProfilePage') }),
