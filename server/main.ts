@@ -3,7 +3,7 @@
 // <data>/.gitssy.env > defaults; unknown flags and bad values are errors that say what to fix.
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { buildServices, createApp } from './app.js';
+import { buildServices, createApp, type App, type Ports } from './app.js';
 import { runDoctor } from './admin/doctor.js';
 import { importRepositories } from './admin/import.js';
 import { describeChange, runningServer, switchMaintenance } from './admin/running-server.js';
@@ -13,7 +13,8 @@ import { featureMigrations } from './modules.js';
 import { createRestorableApp } from './backup/swap.js';
 import { superviseOverIpc } from './admin/supervised.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { isAppError } from './lib/errors.js';
+import { DataDirBusy, lockDataDir, type DataDirLock } from './lib/data-lock.js';
+import { AppError, isAppError } from './lib/errors.js';
 import { createLogger } from './lib/log.js';
 import { VERSION } from './lib/version.js';
 
@@ -25,6 +26,19 @@ function dataOption(cmd: Command): Command {
 
 function configFrom(opts: { data?: string }, more: Flags = {}): Config {
   return loadConfig({ dataDir: opts.data, ...more });
+}
+
+/**
+ * Takes the data dir for this process (see lib/data-lock.ts); when another process holds it,
+ * fails with who that is and `hint` on what to do instead.
+ */
+async function lockOrRefuse(dataDir: string, command: string, hint: string): Promise<DataDirLock> {
+  try {
+    return await lockDataDir(dataDir, command);
+  } catch (err) {
+    if (err instanceof DataDirBusy) throw new AppError('conflict', `${err.message}; ${hint}`);
+    throw err;
+  }
 }
 
 /** Runs a command against the services of a data dir, quietly, and closes them after. */
@@ -56,6 +70,9 @@ export function buildCli(): Command {
       .addOption(new Option('--git-port <n>', 'git:// port; off unless given (GITSSY_GIT_PORT)')),
   ).action(async (opts: { data?: string; host?: string; httpPort?: string; sshPort?: string; gitPort?: string }) => {
     const config = configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort });
+    // one server per data dir, from before anything in it is written (hooks, migrations, ports.json)
+    // until this process ends; an in-process restore restarts the app, not the process, and keeps it
+    const lock = await lockOrRefuse(config.dataDir, 'serve', 'stop it first, or serve another data directory with --data');
     // a restore from the console swaps the data in and starts again in this process, on the same ports
     // (a git:// port in the restored data's .gitssy.env waits for the next start: the port may be
     // taken on this machine, and a restore must not take the forge down)
@@ -63,15 +80,22 @@ export function buildCli(): Command {
       ...configFrom(opts, { host: opts.host, httpPort: String(p.http), sshPort: p.ssh === null ? opts.sshPort : String(p.ssh), gitPort: p.git === null ? undefined : String(p.git) }),
       ...(p.git === null ? { gitPort: null } : {}),
     });
-    const app = await createRestorableApp(config, again, { onFatal: () => process.exit(1) });
-    const ports = await app.start();
+    let app: App;
+    let ports: Ports;
+    try {
+      app = await createRestorableApp(config, again, { onFatal: () => process.exit(1) });
+      ports = await app.start();
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
       app.services.log.info({ signal }, 'shutting down');
       app.stop().then(
-        () => process.exit(0),
+        () => lock.release().finally(() => process.exit(0)),
         (err) => {
           app.services.log.error({ err }, 'shutdown failed');
           process.exit(1);
@@ -108,11 +132,18 @@ export function buildCli(): Command {
       .requiredOption('--owner <name>', 'user or organization that will own them')
       .option('--move', 'move the folders in instead of copying them (faster; the originals are gone)', false),
   ).action(async (opts: { data?: string; from: string; owner: string; move: boolean }) => {
-    await withServices(opts, async ({ services: s }) => {
-      const summary = await importRepositories(s, opts, (line) => process.stdout.write(line + '\n'));
-      process.stdout.write(`import: ${summary.imported.length} imported, ${summary.skipped.length} skipped\n`);
-      if (summary.skipped.length) process.exitCode = 1;
-    });
+    // --move renames each folder straight to its final place in repos/ and rewrites its config
+    // there, so it needs the data dir to itself; a copy is staged aside and renamed in complete
+    const lock = opts.move ? await lockOrRefuse(configFrom(opts).dataDir, 'admin import --move', 'stop it first, or import without --move (a copy)') : null;
+    try {
+      await withServices(opts, async ({ services: s }) => {
+        const summary = await importRepositories(s, opts, (line) => process.stdout.write(line + '\n'));
+        process.stdout.write(`import: ${summary.imported.length} imported, ${summary.skipped.length} skipped\n`);
+        if (summary.skipped.length) process.exitCode = 1;
+      });
+    } finally {
+      await lock?.release();
+    }
   });
 
   dataOption(

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { createBackup, type BackupProgress, type BackupResult } from './backup.js';
 import { listBackups, writeVerifyResult } from './catalog.js';
 import type { MigrationFactory } from '../db/migrations/index.js';
+import { DataDirBusy, dataDirHolder, describeHolder, lockDataDir, type DataDirLock } from '../lib/data-lock.js';
 import { RestoreError, removeScratch, restoreBackup, scratchBeside, stageRestore, swapInStaged, verifyBackup } from './restore.js';
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -174,12 +175,14 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       process.stderr.write(`gitssy: restore refused: ${message}\n`);
       process.exitCode = 1;
     };
+    const instead = 'stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely';
+    // the data dir's lock names its holder; internal.json still finds a server that holds none
+    const holder = await dataDirHolder(target);
+    if (holder) return refuse(`${describeHolder(target, holder)}; ${instead}`);
     const server = await runningServer(target);
-    if (server)
-      return refuse(
-        `a Gitssy server (pid ${server.pid}) is running on ${target}; stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely`,
-      );
+    if (server) return refuse(`a Gitssy server (pid ${server.pid}) is running on ${target}; ${instead}`);
     const hasData = existsSync(target) && (await readdir(target)).length > 0;
+    let lock: DataDirLock | null = null;
     try {
       if (!hasData) {
         const r = await restoreBackup(archive, target, ui.line, { onProgress: ui.progress, migrations });
@@ -190,6 +193,13 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       if (!opts.force) return refuse(`${target} is not empty; restore into a new folder (then point --data at it), or replace this instance with --force (a safety backup of it is taken first)`);
       if (!existsSync(path.join(target, 'gitssy.db')))
         return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
+      // the data dir is ours until the restored one is in place: no server may start on it meanwhile
+      try {
+        lock = await lockDataDir(target, 'backup restore');
+      } catch (err) {
+        if (err instanceof DataDirBusy) return refuse(`${err.message}; ${instead}`);
+        throw err;
+      }
       // 1. verify everything beside the data dir; a bad archive changes nothing
       const staged = scratchBeside(target);
       let r;
@@ -216,6 +226,8 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     } catch (err) {
       if (!(err instanceof RestoreError)) throw err;
       refuse(err.message);
+    } finally {
+      await lock?.release();
     }
   });
 }

@@ -15,7 +15,9 @@ import { latestMigration, type MigrationFactory } from '../db/migrations/index.j
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { repoConfig } from '../git/repo-store.js';
 import { randomHex } from '../lib/crypto.js';
+import { carryDataDirLock } from '../lib/data-lock.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
+import { windowsNameProblem, windowsPathProblem } from '../lib/names.js';
 import { BACKUP_FORMAT, mapLimit, type BackupProgress, type Manifest } from './backup.js';
 
 export class RestoreError extends Error {}
@@ -29,6 +31,8 @@ export interface RestoreResult {
   created_at: string;
   /** The database was migrated from an older schema. */
   migrated: boolean;
+  /** Names in the archive that could not exist on Windows (restored all the same; see windowsIncompatibleNames). */
+  windows_incompatible: string[];
 }
 
 export interface RestoreOptions {
@@ -121,6 +125,15 @@ export async function stageRestore(archive: string, scratch: string, target: str
   });
   progress(`${entries.length} files (${(total / 1048576).toFixed(1)} MiB) match their checksums`);
 
+  // names a Windows machine could not hold (data from before those were refused, or from
+  // another forge): they restore here, so only a warning, for whoever moves this data there
+  const windows = windowsIncompatibleNames(manifest);
+  if (windows.length) {
+    progress(`warning: ${windows.length} name${windows.length === 1 ? '' : 's'} in this backup could not exist on Windows (it restores here, but not on a Windows machine):`);
+    for (const w of windows.slice(0, 20)) progress(`  ${w}`);
+    if (windows.length > 20) progress(`  ... and ${windows.length - 20} more`);
+  }
+
   // 3. repositories: nothing in an archive's repository config or alternates is trusted (an
   //    uploaded archive could make git run commands as this server: core.fsmonitor,
   //    core.alternateRefsCommand, include.path ...): every repository gets our config afresh,
@@ -195,7 +208,63 @@ export async function stageRestore(archive: string, scratch: string, target: str
   report({ phase: 'database', done: 1, total: 1, bytes: 0 });
   await rm(path.join(scratch, 'run'), { recursive: true, force: true });
   for (const f of ['gitssy.db-wal', 'gitssy.db-shm']) await rm(path.join(scratch, f), { force: true });
-  return { repositories: manifest.repositories.length, files: entries.length, app_version: manifest.app_version, schema_version: manifest.schema_version, created_at: manifest.created_at, migrated };
+  return {
+    repositories: manifest.repositories.length,
+    files: entries.length,
+    app_version: manifest.app_version,
+    schema_version: manifest.schema_version,
+    created_at: manifest.created_at,
+    migrated,
+    windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
+  };
+}
+
+/** How many Windows-incompatible names a result records (the count is what matters beyond it). */
+const MAX_WINDOWS_REPORTED = 200;
+
+/**
+ * The names in a backup that could not exist on Windows, one sentence each: owners and
+ * repositories (their folders), every ref of every repository (packed or loose, a ref becomes
+ * a file when git updates it), and any other file whose path has such a part.
+ */
+export function windowsIncompatibleNames(manifest: Pick<Manifest, 'repositories' | 'files'>): string[] {
+  const out: string[] = [];
+  const owners = new Set<string>();
+  const repoDirs = new Map<string, { full: string; refs: Set<string> }>();
+  for (const r of manifest.repositories) {
+    const full = `${r.owner}/${r.name}`;
+    if (!owners.has(r.owner)) {
+      owners.add(r.owner);
+      const p = windowsNameProblem(r.owner);
+      if (p) out.push(`owner ${p}`);
+    }
+    const p = windowsNameProblem(r.name);
+    if (p) out.push(`repository ${full}: ${p}`);
+    const refs = new Set<string>();
+    for (const ref of Object.keys(r.refs).sort()) {
+      const rp = windowsPathProblem(ref);
+      if (rp) {
+        out.push(`${full}: ref ${rp}`);
+        refs.add(ref);
+      }
+    }
+    repoDirs.set(r.path.replace(/\/+$/, ''), { full, refs });
+  }
+  for (const rel of Object.keys(manifest.files).sort()) {
+    const m = /^(repos\/[^/]+\/[^/]+)\/(.*)$/.exec(rel);
+    const repo = m ? repoDirs.get(m[1]!) : undefined;
+    if (repo && m) {
+      // the folder was reported with its repository; loose refs and their logs with the refs
+      const inner = m[2]!;
+      if (repo.refs.has(inner) || repo.refs.has(inner.replace(/^logs\//, ''))) continue;
+      const p = windowsPathProblem(inner);
+      if (p) out.push(`${repo.full}: file ${p}`);
+      continue;
+    }
+    const p = windowsPathProblem(rel);
+    if (p) out.push(`file ${p}`);
+  }
+  return out;
 }
 
 /** Config keys an archived repository keeps: what git needs to open it. Everything else is ours (repoConfig). */
@@ -319,6 +388,8 @@ export interface VerifyResult {
   app_version?: string;
   schema_version?: string;
   created_at?: string;
+  /** Names in the archive that could not exist on Windows (a warning: the check still passes). */
+  windows_incompatible?: string[];
 }
 
 /** Test-restores `archive` into a temp folder under `tmpRoot` and throws the folder away. */
@@ -339,6 +410,7 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
       app_version: r.app_version,
       schema_version: r.schema_version,
       created_at: r.created_at,
+      windows_incompatible: r.windows_incompatible,
     };
   } catch (err) {
     if (!(err instanceof RestoreError)) throw err;
@@ -369,6 +441,9 @@ export async function swapInStaged(dataDir: string, staged: string): Promise<{ e
     await rename(path.join(staged, ENV_FILE), path.join(staged, RESTORED_ENV_FILE));
     envRestoredAs = RESTORED_ENV_FILE;
   }
+  // whoever holds the data dir (the server restoring in-process, or `backup restore --force`)
+  // keeps holding it through the swap
+  await carryDataDirLock(target, staged);
   await rename(target, aside);
   try {
     await rename(staged, target);

@@ -1,7 +1,14 @@
 // Maintenance mode: one persisted switch. While it is on every write is refused on every
-// transport (pushes by the pre-receive policy, API writes with 503) and reads keep working.
+// transport (pushes by the pre-receive policy, API writes with 503, the SSH shell's commands
+// with the same notice) and reads keep working.
 // Turning it on waits, within a bound, for pushes already running to finish.
+import { Unavailable } from '../lib/errors.js';
 import type { SettingsService } from '../settings/index.js';
+
+/** What a refused write is told while maintenance is on, on every transport (the API's 503, the SSH shell). */
+export function maintenanceNotice(message: string): string {
+  return `Gitssy is in maintenance mode; changes are paused${message ? `: ${message}` : '. Try again later.'}`;
+}
 
 /** Counts pushes in flight (receive-pack on any transport) so maintenance can wait for them. */
 export class PushTracker {
@@ -71,6 +78,22 @@ export class MaintenanceService {
       admins_exempt: this.settings.get('maintenance.adminsExempt'),
       pushes_in_flight: this.pushes.inFlight,
     };
+  }
+
+  /**
+   * Why `user` may not change anything right now, or null when it may: maintenance is off, or
+   * it exempts site administrators (`maintenance.adminsExempt`) and this is one.
+   */
+  async refusal(user: { is_admin: number | boolean } | null | undefined): Promise<string | null> {
+    const state = await this.state();
+    if (!state.enabled || (state.admins_exempt && Boolean(user?.is_admin))) return null;
+    return maintenanceNotice(state.message);
+  }
+
+  /** Throws Unavailable (503) with the notice while maintenance refuses `user`'s writes. */
+  async assertWritable(user: { is_admin: number | boolean } | null | undefined): Promise<void> {
+    const refused = await this.refusal(user);
+    if (refused) throw Unavailable(refused);
   }
 
   async set(enabled: boolean, message?: string): Promise<MaintenanceChange> {

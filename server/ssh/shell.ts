@@ -33,6 +33,11 @@ interface Command {
   summary: string;
   /** Hidden from help for users who could never run it. */
   visible?: (ctx: ShellContext) => boolean;
+  /**
+   * Whether this invocation (its arguments after the command name) would change anything.
+   * Such invocations are refused while maintenance mode is on, exactly like API writes.
+   */
+  writes?: (args: string[]) => boolean;
   run(s: Services, ctx: ShellContext, args: string[], io: Output): Promise<void>;
 }
 
@@ -131,6 +136,10 @@ function repoSummary(s: Services, ctx: ShellContext, rec: RepoRecord, level: str
   };
 }
 
+const always = () => true;
+/** Subcommands write unless they list: a new subcommand is refused during maintenance until it says otherwise. */
+const allButListing = (args: string[]) => args[0] !== 'list';
+
 const COMMANDS: Record<string, Command> = {
   help: {
     usage: 'help [command]',
@@ -201,6 +210,7 @@ const COMMANDS: Record<string, Command> = {
   create: {
     usage: 'create <owner/name> [--private | --internal] [--description TEXT]',
     summary: 'create a repository',
+    writes: always,
     async run(s, ctx, args, out) {
       const { values, positionals } = parse(args, { private: { type: 'boolean' }, internal: { type: 'boolean' }, description: { type: 'string' } }, [1, 1]);
       if (values.private && values.internal) throw new Usage('use either --private or --internal');
@@ -223,6 +233,7 @@ const COMMANDS: Record<string, Command> = {
   fork: {
     usage: 'fork <existing> <new>',
     summary: 'fork a repository you can read to <owner>/<name>',
+    writes: always,
     async run(s, ctx, args, out) {
       const { positionals } = parse(args, {}, [2, 2]);
       const from = repoArg(positionals[0]!);
@@ -238,6 +249,7 @@ const COMMANDS: Record<string, Command> = {
   rename: {
     usage: 'rename <existing> <new-name>',
     summary: 'rename a repository (remotes must change)',
+    writes: always,
     async run(s, ctx, args, out) {
       const { positionals } = parse(args, {}, [2, 2]);
       const from = repoArg(positionals[0]!);
@@ -255,6 +267,7 @@ const COMMANDS: Record<string, Command> = {
   delete: {
     usage: 'delete <repo> --yes <repo>',
     summary: 'delete a repository (type its name twice)',
+    writes: always,
     async run(s, ctx, args, out) {
       const { values, positionals } = parse(args, { yes: { type: 'string' } }, [1, 1]);
       const ref = repoArg(positionals[0]!);
@@ -367,6 +380,7 @@ const COMMANDS: Record<string, Command> = {
   config: {
     usage: 'config <repo> description|visibility|default-branch <value>',
     summary: "change a repository's description, visibility (public, internal, private) or default branch",
+    writes: always,
     async run(s, ctx, args, out) {
       const { positionals } = parse(args, {}, [3, 3]);
       const ref = repoArg(positionals[0]!);
@@ -393,6 +407,7 @@ const COMMANDS: Record<string, Command> = {
   keys: {
     usage: 'keys list | keys add "<public key>" | keys remove <id>',
     summary: 'manage your SSH keys',
+    writes: allButListing,
     async run(s, ctx, args, out) {
       const [sub, ...rest] = args;
       if (sub === 'list') {
@@ -418,6 +433,7 @@ const COMMANDS: Record<string, Command> = {
   token: {
     usage: 'token create [--name N] [--scopes read:repository,...]',
     summary: 'create a personal access token (printed once)',
+    writes: allButListing,
     async run(s, ctx, args, out) {
       const [sub, ...rest] = args;
       if (sub !== 'create') throw new Usage('token create [--name N] [--scopes read:repository,...]');
@@ -440,6 +456,8 @@ export async function runShellCommand(s: Services, ctx: ShellContext, words: str
     return 2;
   }
   try {
+    // maintenance mode pauses every change on every transport; reads keep working
+    if (cmd.writes?.(args.slice(1))) await s.maintenance.assertWritable(ctx.user);
     await cmd.run(s, ctx, args.slice(1), new Output(io, json));
     return 0;
   } catch (err) {

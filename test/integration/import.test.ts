@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, git, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { CLI, createUser, git, gitOk, makeRepo, run, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 let s: TestServer;
@@ -58,18 +58,37 @@ describe('admin import', () => {
     expect(existsSync(path.join(from, 'alpha.git', 'HEAD'))).toBe(true);
   });
 
-  it('moves repositories with --move, rewriting their config, and refuses names already taken', async () => {
+  it('moves repositories with --move while no server runs, rewriting their config, and refuses names already taken', async () => {
+    // --move needs the data dir to itself: a data dir of its own, its server stopped
+    const data = path.join(await tempDir(), 'd');
+    let m = await startServer({ data });
+    await createUser(m, 'alice', alice[1], { admin: true });
+    const taken = await tempDir('gitssy-import-');
+    await bare(path.join(taken, 'alpha.git'));
+    expect((await m.cli(['admin', 'import', '--from', taken, '--owner', 'alice'])).code).toBe(0);
+
     const from = await tempDir('gitssy-import-');
     await bare(path.join(from, 'delta.git'));
     await gitOk(['--git-dir', path.join(from, 'delta.git'), 'config', 'remote.origin.url', 'https://example.invalid/x.git']);
     await bare(path.join(from, 'alpha.git'));
-    const r = await s.cli(['admin', 'import', '--from', from, '--owner', 'alice', '--move']);
+    const running = await m.cli(['admin', 'import', '--from', from, '--owner', 'alice', '--move']);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(new RegExp(`^gitssy: a Gitssy server \\(pid ${m.pid}\\) is running on .*; stop it first, or import without --move`));
+    expect(existsSync(path.join(from, 'delta.git'))).toBe(true);
+    await m.stop();
+
+    const r = await run(process.execPath, [CLI, 'admin', 'import', '--from', from, '--owner', 'alice', '--move', '--data', data], { env: { PATH: process.env.PATH! } });
     expect(r.stdout).toMatch(/delta: imported/);
     expect(r.stdout).toMatch(/alpha: skipped: repository alice\/alpha already exists/);
     expect(existsSync(path.join(from, 'delta.git'))).toBe(false);
-    const delta = path.join(s.data, 'repos', 'alice', 'delta.git');
+    const delta = path.join(data, 'repos', 'alice', 'delta.git');
     expect((await git(['--git-dir', delta, 'config', '--get', 'remote.origin.url'])).code).not.toBe(0);
-    expect(await gitOk(['ls-remote', s.gitUrl('alice/delta.git', alice)])).toMatch(/refs\/heads\/main/);
+    m = await startServer({ data });
+    try {
+      expect(await gitOk(['ls-remote', m.gitUrl('alice/delta.git', alice)])).toMatch(/refs\/heads\/main/);
+    } finally {
+      await m.stop();
+    }
   });
 
   it('refuses an unknown owner and a missing folder with a clear message', async () => {

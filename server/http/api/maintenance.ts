@@ -19,10 +19,10 @@ const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signout', '/markdown', '/
 export function maintenanceGuard(s: Services) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || ALWAYS_ALLOWED.has(req.path) || req.path.startsWith('/admin/')) return next();
-    const state = await s.maintenance.state();
-    if (!state.enabled || (state.admins_exempt && req.user?.is_admin)) return next();
+    const refused = await s.maintenance.refusal(req.user);
+    if (!refused) return next();
     res.setHeader('Retry-After', '300');
-    res.status(503).json({ message: `Gitssy is in maintenance mode; changes are paused${state.message ? `: ${state.message}` : '. Try again later.'}`, code: 'unavailable' });
+    res.status(503).json({ message: refused, code: 'unavailable' });
   };
 }
 
