@@ -53,6 +53,19 @@ export function registerNotificationRoutes(api: ApiRouter, s: Services, notifica
     return rec.repo.id;
   };
 
+  /** PUT …/notifications: marks threads, and answers 205 with (up to 50 of) the threads changed, as Gitea does. */
+  const mark = async (req: Request, query: z.output<typeof markQuery>, repo?: number) => {
+    const user = requireUser(req);
+    const ids = await notifications.markAll(user.id, {
+      lastReadAt: query.last_read_at,
+      repoId: repo,
+      statusTypes: query['status-types'] ?? (query.all ? ['unread', 'read', 'pinned'] : undefined),
+      toStatus: query['to-status'],
+    });
+    const base = baseUrl(s, req);
+    const threads = await Promise.all(ids.slice(0, 50).map((id) => notifications.get(user.id, id)));
+    return { status: 205, body: threads.map((t) => threadJson(t.row, t.repo, base)) };
+  };
   api.route(
     {
       method: 'get',
@@ -93,17 +106,7 @@ export function registerNotificationRoutes(api: ApiRouter, s: Services, notifica
       query: markQuery,
       responses: { 205: 'the threads changed', 401: 'not signed in' },
     },
-    async ({ req, query }) => {
-      const user = requireUser(req);
-      const ids = await notifications.markAll(user.id, {
-        lastReadAt: query.last_read_at,
-        statusTypes: query['status-types'] ?? (query.all ? ['unread', 'read', 'pinned'] : undefined),
-        toStatus: query['to-status'],
-      });
-      const base = baseUrl(s, req);
-      const threads = await Promise.all(ids.slice(0, 50).map((id) => notifications.get(user.id, id)));
-      return { status: 205, body: threads.map((t) => threadJson(t.row, t.repo, base)) };
-    },
+    async ({ req, query }) => mark(req, query),
   );
   api.route(
     {
@@ -169,18 +172,7 @@ export function registerNotificationRoutes(api: ApiRouter, s: Services, notifica
       query: markQuery,
       responses: { 205: 'the threads changed', 404: 'repository not found' },
     },
-    async ({ req, params, query }) => {
-      const user = requireUser(req);
-      const ids = await notifications.markAll(user.id, {
-        lastReadAt: query.last_read_at,
-        repoId: await repoId(req, params.owner!, params.repo!),
-        statusTypes: query['status-types'],
-        toStatus: query['to-status'],
-      });
-      const base = baseUrl(s, req);
-      const threads = await Promise.all(ids.slice(0, 50).map((id) => notifications.get(user.id, id)));
-      return { status: 205, body: threads.map((t) => threadJson(t.row, t.repo, base)) };
-    },
+    async ({ req, params, query }) => mark(req, query, await repoId(req, params.owner!, params.repo!)),
   );
   api.route(
     {

@@ -11,7 +11,7 @@ import { loadConfig } from '../../server/config.js';
 import type { FeatureModule } from '../../server/feature.js';
 import { createLogger } from '../../server/lib/log.js';
 import { MODULES } from '../../server/modules.js';
-import { CLI, run, tempDir, type TestServer } from '../fixtures/rig.js';
+import { apiClient, CLI, gitUrlFor, run, tempDir, type TestServer } from '../fixtures/rig.js';
 
 export interface InProcessServer extends TestServer {
   app: App;
@@ -40,18 +40,8 @@ export async function startInProcess(opts: { modules?: FeatureModule[] } = {}): 
     pid: process.pid, // this very process: a test that kills servers uses startServer() instead
     log: () => output,
     cli: (args) => run(process.execPath, [CLI, ...args, '--data', data], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }),
-    api: (method, p, o = {}) => {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.auth) headers.Authorization = `Basic ${Buffer.from(`${o.auth[0]}:${o.auth[1]}`).toString('base64')}`;
-      if (o.token) headers.Authorization = `token ${o.token}`;
-      let body = o.body;
-      if (o.json !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        body = JSON.stringify(o.json);
-      }
-      return fetch(`${url}${p}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
-    },
-    gitUrl: (repoPath, auth) => (auth ? `http://${encodeURIComponent(auth[0])}:${encodeURIComponent(auth[1])}@127.0.0.1:${ports.http}/${repoPath}` : `${url}/${repoPath}`),
+    api: apiClient(url),
+    gitUrl: gitUrlFor(ports.http),
     stop: async () => {
       if (stopped) return;
       stopped = true;
