@@ -46,6 +46,8 @@ export class Outbox {
   private started = false;
   private lastPrune = 0;
   private housekeeping = true;
+  /** Finished deliveries waiting for their one DELETE (see delivered()). */
+  private finished: { rows: Map<string, number[]>; done: Promise<void> } | null = null;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly backoffMs: number;
@@ -155,7 +157,7 @@ export class Outbox {
           if (n > 0) free.set(sub.name, n);
         }
         if (free.size === 0) continue;
-        const batch = Math.min(500, [...free.values()].reduce((a, b) => a + b, 0) * 4);
+        const batch = Math.min(200, [...free.values()].reduce((a, b) => a + b, 0) * 4);
         const due = await this.db
           .selectFrom('event_deliveries as d')
           .innerJoin('events as e', 'e.id', 'd.event_id')
@@ -166,21 +168,32 @@ export class Outbox {
           .orderBy('d.event_id')
           .limit(batch)
           .execute();
+        // what this round may take, within each subscriber's free slots
+        const take: typeof due = [];
+        const left = new Map(free);
         for (const d of due) {
-          if (!this.started) return;
-          const sub = this.subscribers.get(d.subscriber);
-          const slots = free.get(d.subscriber) ?? 0;
-          if (!sub || slots <= 0) continue;
-          // the conditional UPDATE is the claim: only one claimer sees a row change
-          const claimed = await this.db
-            .updateTable('event_deliveries')
-            .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
-            .where('event_id', '=', d.event_id)
-            .where('subscriber', '=', sub.name)
-            .where('state', '=', 'pending')
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) !== 1) continue;
-          free.set(sub.name, slots - 1);
+          const n = left.get(d.subscriber) ?? 0;
+          if (n <= 0 || !this.subscribers.has(d.subscriber)) continue;
+          left.set(d.subscriber, n - 1);
+          take.push(d);
+        }
+        if (take.length === 0 || !this.started) continue;
+        // one conditional UPDATE is the claim for all of them: a row another claimer took first
+        // is no longer pending, so it is not among the rows this one returns
+        const bySub = new Map<string, number[]>();
+        for (const d of take) bySub.set(d.subscriber, [...(bySub.get(d.subscriber) ?? []), d.event_id]);
+        const claimed = await this.db
+          .updateTable('event_deliveries')
+          .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
+          .where('state', '=', 'pending')
+          .where((eb) => eb.or([...bySub].map(([name, ids]) => eb.and([eb('subscriber', '=', name), eb('event_id', 'in', ids)]))))
+          .returning(['event_id', 'subscriber'])
+          .execute();
+        const won = new Set(claimed.map((c) => `${c.event_id} ${c.subscriber}`));
+        for (const d of take) {
+          if (!won.has(`${d.event_id} ${d.subscriber}`)) continue;
+          const sub = this.subscribers.get(d.subscriber)!;
+          free.set(sub.name, (free.get(sub.name) ?? 0) - 1);
           const event: StoredEvent = { id: d.event_id, type: d.type as EventType, payload: JSON.parse(d.payload) as never, at: d.created_at };
           this.run(sub, event, d.attempts + 1);
         }
@@ -192,6 +205,31 @@ export class Outbox {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * Deletes a finished delivery. Deliveries that finish in the same turn of the event loop go
+   * in one statement (ten subscribers of one push are one write, not ten); the promise settles
+   * when it is written. A crash before that leaves it `running`: delivered again, at least once.
+   */
+  private delivered(subscriber: string, eventId: number): Promise<void> {
+    if (!this.finished) {
+      const batch = { rows: new Map<string, number[]>(), done: null as unknown as Promise<void> };
+      batch.done = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          this.finished = null;
+          this.db
+            .deleteFrom('event_deliveries')
+            .where((eb) => eb.or([...batch.rows].map(([name, ids]) => eb.and([eb('subscriber', '=', name), eb('event_id', 'in', ids)]))))
+            .execute()
+            .then(() => resolve(), reject);
+        }),
+      );
+      this.finished = batch;
+    }
+    const rows = this.finished.rows;
+    rows.set(subscriber, [...(rows.get(subscriber) ?? []), eventId]);
+    return this.finished.done;
   }
 
   /** Deletes events past their retention that no subscriber still owes (dead ones are kept). */
@@ -209,7 +247,7 @@ export class Outbox {
     const task = (async () => {
       try {
         await sub.handle(event);
-        await this.db.deleteFrom('event_deliveries').where('event_id', '=', event.id).where('subscriber', '=', sub.name).execute();
+        await this.delivered(sub.name, event.id);
       } catch (err) {
         const max = sub.maxAttempts ?? 8;
         const message = err instanceof Error ? err.message : String(err);
