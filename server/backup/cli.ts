@@ -133,31 +133,33 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     },
   );
 
-  backup
-    .command('verify')
-    .description('test-restore an archive into a temp folder (checksums, schema, refs, git fsck, database) and record the result beside it as FILE.verify.json')
-    .argument('<file>', 'backup archive')
-    .option('--tmp <dir>', 'where to unpack it (default: the system temp folder)')
-    .action(async (file: string, opts: { tmp?: string }) => {
-      const archive = path.resolve(file);
-      if (!existsSync(archive)) {
-        process.stderr.write(`gitssy: ${archive} does not exist\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const ui = stderrProgress();
-      const r = await verifyBackup(archive, path.resolve(opts.tmp ?? os.tmpdir()), ui.line, { onProgress: ui.progress, migrations });
-      ui.end();
-      await writeVerifyResult(archive, r).catch((err: Error) => process.stderr.write(`gitssy: could not record the result beside the archive (${err.message})\n`));
-      if (r.ok)
-        process.stdout.write(
-          `verify: ok — ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} (Gitssy ${r.app_version}, schema ${r.schema_version}), ${(r.duration_ms / 1000).toFixed(1)} s\n`,
-        );
-      else {
-        process.stderr.write(`gitssy: verify failed: ${r.error}\n`);
-        process.exitCode = 1;
-      }
-    });
+  // --data is accepted like everywhere else (the archive is all it reads; the data dir is not touched)
+  dataOption(
+    backup
+      .command('verify')
+      .description('test-restore an archive into a temp folder (checksums, schema, refs, git fsck, database) and record the result beside it as FILE.verify.json')
+      .argument('<file>', 'backup archive')
+      .option('--tmp <dir>', 'where to unpack it (default: the system temp folder)'),
+  ).action(async (file: string, opts: { tmp?: string; data?: string }) => {
+    const archive = path.resolve(file);
+    if (!existsSync(archive)) {
+      process.stderr.write(`gitssy: ${archive} does not exist\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const ui = stderrProgress();
+    const r = await verifyBackup(archive, path.resolve(opts.tmp ?? os.tmpdir()), ui.line, { onProgress: ui.progress, migrations });
+    ui.end();
+    await writeVerifyResult(archive, r).catch((err: Error) => process.stderr.write(`gitssy: could not record the result beside the archive (${err.message})\n`));
+    if (r.ok)
+      process.stdout.write(
+        `verify: ok — ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} (Gitssy ${r.app_version}, schema ${r.schema_version}), ${(r.duration_ms / 1000).toFixed(1)} s\n`,
+      );
+    else {
+      process.stderr.write(`gitssy: verify failed: ${r.error}\n`);
+      process.exitCode = 1;
+    }
+  });
 
   dataOption(
     backup

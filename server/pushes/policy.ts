@@ -45,6 +45,19 @@ async function dirSize(dir: string): Promise<number> {
   return total;
 }
 
+/** A quota as a person reads it: `100 bytes`, `512 KiB`, `1.5 MiB`, `2 GiB` (never "0 MiB"). */
+export function quotaSize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const shown = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${units[unit]}`;
+}
+
 export class PushPolicy {
   constructor(
     private readonly db: Db,
@@ -95,7 +108,7 @@ export class PushPolicy {
     if (quota > 0 && ctx.quarantine) {
       const incoming = await dirSize(ctx.quarantine);
       if (ctx.repoSize + incoming > quota) {
-        refusals.push({ kind: 'quota', message: `this push would grow the repository past its quota of ${Math.round(quota / 1048576)} MiB` });
+        refusals.push({ kind: 'quota', message: `this push would grow the repository past its quota of ${quotaSize(quota)}` });
       }
     }
     return refusals;

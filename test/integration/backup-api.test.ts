@@ -272,6 +272,10 @@ describe('backup CLI', () => {
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^verify: ok — 2 repositories/);
     expect(v.stderr).toMatch(/checking repositories/);
+    // like every command it takes --data (the README says so), though the archive is all it reads
+    const vd = await s.cli(['backup', 'verify', file]);
+    expect(vd.code, vd.stderr).toBe(0);
+    expect(vd.stdout).toMatch(/^verify: ok — 2 repositories/);
 
     const damaged = path.join(await tempDir(), 'damaged.tar.gz');
     const bytes = await readFile(file);
