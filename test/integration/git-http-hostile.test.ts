@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createUser, git, gitOk, gitProcessesUnder, listTree, makeRepo, rawHttp, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { outboxIdle } from './outbox-probe.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-123'];
 const UPLOAD_REQ = 'application/x-git-upload-pack-request';
@@ -49,7 +50,8 @@ describe('hostile requests to git over smart HTTP', () => {
     const src = await scratch();
     head = await makeRepo(src, 2);
     await gitOk(['push', '-q', s.gitUrl('alice/pub.git', ALICE), 'main'], { cwd: src });
-    await waitFor(async () => (await gitProcessesUnder(s.data)).length === 0, 30_000); // post-push housekeeping
+    await outboxIdle(s.data, 30_000); // post-push housekeeping (size, commit-graph, gc --auto) runs in a durable subscriber
+    await waitFor(async () => (await gitProcessesUnder(s.data)).length === 0, 30_000);
   });
   afterAll(async () => {
     await s?.stop();

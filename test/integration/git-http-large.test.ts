@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createUser, git, gitOk, gitProcessesUnder, gitWithDeadline, makeRepo, noise, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { outboxIdle } from './outbox-probe.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-123'];
 const MiB = 1024 * 1024;
@@ -124,7 +125,8 @@ describe('large transfers over smart HTTP', () => {
     const { src } = await seedRepo('stream');
     const head = await commitNoise(src, 'stream', 3, 8);
     await gitOk(['push', '-q', s.gitUrl('alice/stream.git', ALICE), 'main'], { cwd: src });
-    await waitFor(async () => (await gitProcessesUnder(s.data)).length === 0, 30_000); // post-push housekeeping
+    await outboxIdle(s.data, 30_000); // post-push housekeeping (size, commit-graph, gc --auto) runs in a durable subscriber
+    await waitFor(async () => (await gitProcessesUnder(s.data)).length === 0, 30_000);
     // a v0 fetch of everything without side-band: "NAK" and then the raw pack
     const body = Buffer.concat([pkt(`want ${head} ofs-delta\n`), Buffer.from('0000'), pkt('done\n')]);
     const req = http.request({

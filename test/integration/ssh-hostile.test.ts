@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createUser, git, gitOk, listTree, makeRepo, strayGitProcesses, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { outboxIdle } from './outbox-probe.js';
 import { generateKey, gitSshEnv, readPorts, registerKey, sshRun, sshTarget, sshUrl, watchChildren, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 
 const ROOT: [string, string] = ['root', 'root-pass-123'];
@@ -27,6 +28,7 @@ beforeAll(async () => {
   const src = await tempDir();
   head = await makeRepo(src, 2);
   await gitOk(['push', '-q', s.gitUrl('alice/r.git', ALICE), 'main'], { cwd: src });
+  await outboxIdle(s.data, 30_000); // post-push housekeeping must not land inside a before/after snapshot
   marks = await tempDir('gitssy-marks-');
 });
 afterAll(async () => s?.stop());
