@@ -127,6 +127,20 @@ export interface BranchProtectionTable {
   rule_name: string;
   enable_force_push: number;
   enable_deletion: number;
+  /** Approvals (from users who may write) a pull request needs before it may be merged. */
+  required_approvals: Generated<number>;
+  /** A push to the head makes earlier approvals stale (they no longer count). */
+  dismiss_stale_approvals: Generated<number>;
+  /** A standing "changes requested" review blocks the merge. */
+  block_on_rejected_reviews: Generated<number>;
+  /** The head's commit statuses must be success. */
+  enable_status_check: Generated<number>;
+  /** JSON array of the status contexts required; `[]`: every context posted. */
+  status_check_contexts: Generated<string>;
+  /** Only the listed users may merge. */
+  enable_merge_whitelist: Generated<number>;
+  /** JSON array of user names. */
+  merge_whitelist_usernames: Generated<string>;
   created_at: number;
   updated_at: number;
 }

@@ -8,8 +8,8 @@ import { ARCHIVE_TYPES, parseArchiveName, spawnArchive } from './archive.js';
 import { BranchFiles } from './branch-files.js';
 import { readBlob, streamBlob, type Blob } from './blob.js';
 import type { CatFilePool, GitRepo } from './cat-file-pool.js';
-import type { GitChild, GitEnv } from './command.js';
-import { commitChanges, commitDiff, DEFAULT_DIFF_LIMITS, spawnRawDiff, type CommitDiff, type DiffLimits } from './diff.js';
+import { runGit, userArg, type GitChild, type GitEnv } from './command.js';
+import { commitChanges, commitDiff, DEFAULT_DIFF_LIMITS, rangeChanges, rangeDiff, spawnRangeRaw, spawnRawDiff, type CommitDiff, type DiffLimits } from './diff.js';
 import type { RawChange } from './diff-parse.js';
 import { LastCommitFinder, type LastCommitCache, type LastCommitOptions } from './last-commit.js';
 import { contributors, countCommits, logShas, readCommits, type Contributor } from './log.js';
@@ -311,6 +311,36 @@ export class BrowseService {
     const diff = await commitDiff(this.ctx, repo, commit, limits);
     this.diffCache.set(key, diff);
     return { commit, diff };
+  }
+
+  /** The capped diff between two commits (cached: two commit ids always diff the same). */
+  async compare(repo: RepoTarget, from: string, to: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): Promise<CommitDiff> {
+    const key = `${repo.id}:${from}..${to}:${limits.maxFiles}:${limits.maxLinesPerFile}:${limits.maxBytes}:${limits.maxListed}`;
+    const hit = this.diffCache.get(key);
+    if (hit) return hit;
+    const diff = await rangeDiff(this.ctx, repo, from, to, limits);
+    this.diffCache.set(key, diff);
+    return diff;
+  }
+
+  /** The changed files (with line counts) between two commits. */
+  async compareChanges(repo: RepoTarget, from: string, to: string): Promise<RawChange[]> {
+    return rangeChanges(this.ctx, repo, from, to);
+  }
+
+  /** `.diff` or `.patch` of from..to. */
+  rangeRaw(repo: RepoTarget, from: string, to: string, kind: 'diff' | 'patch', signal?: AbortSignal): GitChild {
+    return spawnRangeRaw(this.ctx, repo, from, to, kind, signal);
+  }
+
+  /** The commits of from..to, oldest first, at most `limit` (and how many there are). */
+  async rangeCommits(repo: RepoTarget, from: string, to: string, opts: { skip?: number; limit?: number } = {}): Promise<{ commits: Commit[]; total: number }> {
+    const { stdout } = await runGit(this.ctx.env, ['--git-dir', repo.dir, 'rev-list', '--reverse', '--topo-order', userArg(to), userArg(`^${from}`)], { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 });
+    const all = stdout.toString().split('\n').filter(Boolean);
+    const skip = opts.skip ?? 0;
+    const shas = all.slice(skip, skip + (opts.limit ?? 250));
+    const found = await this.commits(repo, shas);
+    return { commits: shas.map((sha) => found.get(sha)).filter((c): c is Commit => !!c), total: all.length };
   }
 
   async rawDiff(repo: RepoTarget, rev: string, kind: 'diff' | 'patch', signal?: AbortSignal): Promise<{ commit: Commit; child: GitChild }> {

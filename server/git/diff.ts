@@ -36,7 +36,33 @@ function range(commit: Commit): GitArg[] {
 }
 
 export async function commitDiff(ctx: GitReadContext, repo: GitRepo, commit: Commit, limits: DiffLimits = DEFAULT_DIFF_LIMITS): Promise<CommitDiff> {
-  const [changes, patch] = await Promise.all([commitChanges(ctx, repo, commit), collectPatch(ctx, repo, commit, limits)]);
+  return diffOf(ctx, repo, range(commit), limits);
+}
+
+/**
+ * The changes from one commit's tree to another's (a pull request: the merge base to the
+ * head), with the same caps and shape as a commit's diff.
+ */
+export async function rangeDiff(ctx: GitReadContext, repo: GitRepo, from: string, to: string, limits: DiffLimits = DEFAULT_DIFF_LIMITS): Promise<CommitDiff> {
+  return diffOf(ctx, repo, [userArg(from), userArg(to)], limits);
+}
+
+/** Just the changed files with line counts between two commits. */
+export async function rangeChanges(ctx: GitReadContext, repo: GitRepo, from: string, to: string): Promise<RawChange[]> {
+  return changesOf(ctx, repo, [userArg(from), userArg(to)]);
+}
+
+/** `.diff` (merge base to head) or `.patch` (every commit of from..to, as format-patch writes them). */
+export function spawnRangeRaw(ctx: GitReadContext, repo: GitRepo, from: string, to: string, kind: 'diff' | 'patch', signal?: AbortSignal): GitChild {
+  const args: GitArg[] =
+    kind === 'diff'
+      ? ['--git-dir', repo.dir, 'diff-tree', '-r', '-p', '-M', '--no-commit-id', '--no-color', '--no-ext-diff', userArg(from), userArg(to)]
+      : ['--git-dir', repo.dir, 'format-patch', '--stdout', '--no-signature', '--no-color', userArg(`${from}..${to}`)];
+  return spawnGit(ctx.env, args, { signal, timeoutMs: 10 * 60_000 });
+}
+
+async function diffOf(ctx: GitReadContext, repo: GitRepo, between: GitArg[], limits: DiffLimits): Promise<CommitDiff> {
+  const [changes, patch] = await Promise.all([changesOf(ctx, repo, between), collectPatch(ctx, repo, between, limits)]);
   const files: FileDiff[] = [];
   let section = 0;
   let inStep = true;
@@ -61,9 +87,9 @@ export async function commitDiff(ctx: GitReadContext, repo: GitRepo, commit: Com
   };
 }
 
-function collectPatch(ctx: GitReadContext, repo: GitRepo, commit: Commit, limits: PatchLimits): Promise<{ sections: { header: string; text: string; truncated: boolean }[] }> {
+function collectPatch(ctx: GitReadContext, repo: GitRepo, between: GitArg[], limits: PatchLimits): Promise<{ sections: { header: string; text: string; truncated: boolean }[] }> {
   return new Promise((resolve, reject) => {
-    const g = spawnGit(ctx.env, ['-c', 'core.quotePath=false', '--git-dir', repo.dir, 'diff-tree', '-r', '-p', '-M', '--no-commit-id', '--no-color', '--no-ext-diff', ...range(commit)], {
+    const g = spawnGit(ctx.env, ['-c', 'core.quotePath=false', '--git-dir', repo.dir, 'diff-tree', '-r', '-p', '-M', '--no-commit-id', '--no-color', '--no-ext-diff', ...between], {
       timeoutMs: 120_000,
     });
     const collector = new PatchCollector(limits);
@@ -87,7 +113,11 @@ export function spawnRawDiff(ctx: GitReadContext, repo: GitRepo, commit: Commit,
 
 /** Just the changed files with line counts (no patch): the commit list's `files` and `stats`. */
 export async function commitChanges(ctx: GitReadContext, repo: GitRepo, commit: Commit): Promise<RawChange[]> {
-  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'diff-tree', '-r', '-z', '--raw', '--numstat', '-M', '--no-commit-id', ...range(commit)], {
+  return changesOf(ctx, repo, range(commit));
+}
+
+async function changesOf(ctx: GitReadContext, repo: GitRepo, between: GitArg[]): Promise<RawChange[]> {
+  const { stdout } = await runGit(ctx.env, ['--git-dir', repo.dir, 'diff-tree', '-r', '-z', '--raw', '--numstat', '-M', '--no-commit-id', ...between], {
     timeoutMs: 120_000,
     maxOutputBytes: 256 * 1024 * 1024,
   });

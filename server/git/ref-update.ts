@@ -8,3 +8,13 @@ export interface RefUpdate {
   oldSha: string;
   newSha: string;
 }
+
+/**
+ * Refs the server keeps for itself (`refs/pull/<n>/head`, as GitHub and Gitea do): readable
+ * and fetchable, never pushed by a client, never part of a push event.
+ */
+export const SERVER_REF_PREFIX = 'refs/pull/';
+
+export function isServerRef(ref: string): boolean {
+  return ref.startsWith(SERVER_REF_PREFIX);
+}

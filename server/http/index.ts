@@ -3,4 +3,8 @@
 export { actorFromCredentials, parseAuthorization, requireAdmin, requireUser, webActor } from './auth.js';
 export { SESSION_COOKIE } from './cookie.js';
 export { ApiRouter, pageQuery, parseOrThrow, setPageHeaders, type HandlerContext, type Reply, type RouteSpec } from './api/route.js';
-export { baseUrl } from './api/json.js';
+export { baseUrl, repoJson, userJson } from './api/json.js';
+export { renderRepo, resolveForApi } from './api/repos.js';
+export { clientSignal, pipeGit, repoTarget } from './api/git-http-util.js';
+export { commitDiffJson, commitJson, gitJsonContext, type GitJsonContext } from './api/git-json.js';
+export { startPlainText } from './api/raw-response.js';

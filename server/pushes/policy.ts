@@ -5,8 +5,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/index.js';
-import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
+import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import { runGit, type GitEnv } from '../git/command.js';
+import { byteSize } from '../lib/bytes.js';
 import { windowsNameProblem } from '../lib/names.js';
 import type { SettingsService } from '../settings/index.js';
 
@@ -46,17 +47,7 @@ async function dirSize(dir: string): Promise<number> {
 }
 
 /** A quota as a person reads it: `100 bytes`, `512 KiB`, `1.5 MiB`, `2 GiB` (never "0 MiB"). */
-export function quotaSize(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const shown = unit === 0 || Number.isInteger(value) ? String(value) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown} ${units[unit]}`;
-}
+export const quotaSize = byteSize;
 
 export class PushPolicy {
   constructor(
@@ -78,6 +69,10 @@ export class PushPolicy {
       return [{ kind: 'maintenance', message: `Gitssy is in maintenance mode; pushes are paused${msg ? `: ${msg}` : '. Try again later.'}` }];
     }
     for (const u of ctx.updates) {
+      if (isServerRef(u.ref)) {
+        refusals.push({ kind: 'name', message: `${u.ref}: refs/pull/ is kept by Gitssy for pull requests; push a branch and open a pull request instead` });
+        continue;
+      }
       if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) {
         refusals.push({ kind: 'name', message: `${u.ref}: ref names may not have components starting with '-' or '.'` });
         continue;

@@ -6,7 +6,7 @@
 // waiting for any subscriber: a push is acknowledged as soon as it is durable.
 import type { Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
-import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
+import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import type { PushEvent, PushTransport } from './events.js';
 import { runGit, type GitEnv } from '../git/command.js';
 import type { RepoRef, RepoStore } from '../git/repo-store.js';
@@ -32,7 +32,8 @@ export class PushRecorder {
     const refs = new Map<string, string>();
     for (const line of stdout.toString().split('\n')) {
       const sp = line.indexOf(' ');
-      if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
+      // refs/pull/* move with the pull requests, not with pushes: never part of a push event
+      if (sp > 0 && !isServerRef(line.slice(sp + 1))) refs.set(line.slice(sp + 1), line.slice(0, sp));
     }
     return refs;
   }

@@ -3,7 +3,7 @@
 // (pre-receive: maintenance, ref names, protected branches, quota), then lands as one
 // compare-and-swap transaction of `git update-ref --stdin` (every ref moves only from the value
 // the caller saw, all or none), then is recorded as exactly one push event with transport "web".
-import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
+import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import { GitError, runGit, type GitEnv } from '../git/command.js';
 import { AppError, Conflict, Forbidden, Invalid, Unavailable } from '../lib/errors.js';
 import type { PushEvent } from './events.js';
@@ -67,6 +67,26 @@ export class RefWriter {
       if (refusals.length) throw Forbidden(refusals.map((r) => r.message).join('; '));
       await this.updateRefs(w.repo.dir, updates, w.message);
       return (await this.deps.recorder.record(w.repo.id, { owner: w.repo.owner, name: w.repo.name }, w.actor.id, 'web', updates))!;
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * Moves refs the server keeps for itself (refs/pull/*): the same compare-and-swap, backup
+   * barrier and maintenance tracking as write(), but no push policy and no push event — they
+   * follow a pull request's head, which was itself pushed through the policy.
+   */
+  async writeServerRefs(dir: string, updates: RefUpdate[], message: string): Promise<void> {
+    const moving = updates.filter((u) => u.oldSha !== u.newSha);
+    if (moving.length === 0) return;
+    for (const u of moving) {
+      if (!isServerRef(u.ref) || /[\0\n]/.test(u.ref) || !SHA_RE.test(u.oldSha) || !SHA_RE.test(u.newSha)) throw Invalid(`not a server-kept ref update: ${JSON.stringify(u.ref)}`);
+    }
+    await this.deps.barrier.wait();
+    const done = this.deps.tracker.start();
+    try {
+      await this.updateRefs(dir, moving, message);
     } finally {
       done();
     }

@@ -12,6 +12,7 @@ import m0004 from './0004_last_commits.js';
 import m0005 from './0005_user_appearance.js';
 import m0006 from './0006_events.js';
 import m0009 from './0009_must_change_password.js';
+import m0013 from './0013_protection_review_rules.js';
 
 export type { Dialect, MigrationContext };
 
@@ -26,6 +27,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0005_user_appearance': m0005,
   '0006_events': m0006,
   '0009_must_change_password': m0009,
+  '0013_protection_review_rules': m0013,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */

@@ -1,5 +1,6 @@
 // /api/v1 branch protection rules (Gitea's paths and fields): which branches refuse
-// force-pushes and deletion. The pre-receive policy enforces them on every transport.
+// force-pushes and deletion (the pre-receive policy enforces them on every transport), and what
+// a pull request needs before it may be merged into them (the pulls feature enforces those).
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
@@ -15,7 +16,35 @@ const ruleBody = z.strictObject({
   branch_name: z.string().min(1).max(255).optional().describe('older Gitea clients send the branch name here'),
   enable_force_push: z.boolean().optional(),
   enable_deletion: z.boolean().optional().describe('Gitssy: allow deleting matching branches'),
+  required_approvals: z.number().int().min(0).max(100).optional(),
+  dismiss_stale_approvals: z.boolean().optional(),
+  block_on_rejected_reviews: z.boolean().optional(),
+  enable_status_check: z.boolean().optional(),
+  status_check_contexts: z.array(z.string().min(1).max(255)).max(50).optional().describe('contexts that must be success; empty: every status posted for the head'),
+  enable_merge_whitelist: z.boolean().optional(),
+  merge_whitelist_usernames: z.array(z.string().min(1).max(255)).max(100).optional(),
 });
+
+type RuleInput = z.output<typeof ruleBody>;
+
+/** The review-rule columns a request sets (only the fields it names). */
+async function reviewColumns(s: Services, body: RuleInput) {
+  const set: Partial<Selectable<BranchProtectionTable>> = {};
+  if (body.required_approvals !== undefined) set.required_approvals = body.required_approvals;
+  if (body.dismiss_stale_approvals !== undefined) set.dismiss_stale_approvals = body.dismiss_stale_approvals ? 1 : 0;
+  if (body.block_on_rejected_reviews !== undefined) set.block_on_rejected_reviews = body.block_on_rejected_reviews ? 1 : 0;
+  if (body.enable_status_check !== undefined) set.enable_status_check = body.enable_status_check ? 1 : 0;
+  if (body.status_check_contexts !== undefined) set.status_check_contexts = JSON.stringify([...new Set(body.status_check_contexts)]);
+  if (body.enable_merge_whitelist !== undefined) set.enable_merge_whitelist = body.enable_merge_whitelist ? 1 : 0;
+  if (body.merge_whitelist_usernames !== undefined) {
+    const names = [...new Set(body.merge_whitelist_usernames.map((n) => n.toLowerCase()))];
+    const found = names.length ? await s.db.selectFrom('users').select('lower_name').where('lower_name', 'in', names).execute() : [];
+    const missing = names.filter((n) => !found.some((f) => f.lower_name === n));
+    if (missing.length) throw Invalid(`merge_whitelist_usernames: no such user ${missing.map((m) => `"${m}"`).join(', ')}`);
+    set.merge_whitelist_usernames = JSON.stringify(names);
+  }
+  return set;
+}
 const editBody = ruleBody.omit({ rule_name: true, branch_name: true });
 
 function ruleJson(r: Selectable<BranchProtectionTable>) {
@@ -25,6 +54,13 @@ function ruleJson(r: Selectable<BranchProtectionTable>) {
     enable_push: true,
     enable_force_push: r.enable_force_push === 1,
     enable_deletion: r.enable_deletion === 1,
+    required_approvals: r.required_approvals,
+    dismiss_stale_approvals: r.dismiss_stale_approvals === 1,
+    block_on_rejected_reviews: r.block_on_rejected_reviews === 1,
+    enable_status_check: r.enable_status_check === 1,
+    status_check_contexts: JSON.parse(r.status_check_contexts) as string[],
+    enable_merge_whitelist: r.enable_merge_whitelist === 1,
+    merge_whitelist_usernames: JSON.parse(r.merge_whitelist_usernames) as string[],
     created_at: new Date(r.created_at).toISOString(),
     updated_at: new Date(r.updated_at).toISOString(),
   };
@@ -61,7 +97,15 @@ export function registerProtectionRoutes(api: ApiRouter, s: Services): void {
       try {
         const row = await s.db
           .insertInto('branch_protections')
-          .values({ repo_id: rec.repo.id, rule_name: name, enable_force_push: body.enable_force_push ? 1 : 0, enable_deletion: body.enable_deletion ? 1 : 0, created_at: now, updated_at: now })
+          .values({
+            repo_id: rec.repo.id,
+            rule_name: name,
+            enable_force_push: body.enable_force_push ? 1 : 0,
+            enable_deletion: body.enable_deletion ? 1 : 0,
+            ...(await reviewColumns(s, body)),
+            created_at: now,
+            updated_at: now,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         await s.audit.record({ actorId: req.user?.id ?? null, action: 'repo.protection.create', targetType: 'repository', targetId: rec.repo.id, detail: ruleJson(row), ip: req.ip ?? null });
@@ -85,7 +129,7 @@ export function registerProtectionRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, params, body }) => {
       const rec = await find(req, params, 'admin');
-      const set: Partial<Selectable<BranchProtectionTable>> = { updated_at: Date.now() };
+      const set: Partial<Selectable<BranchProtectionTable>> = { ...(await reviewColumns(s, body)), updated_at: Date.now() };
       if (body.enable_force_push !== undefined) set.enable_force_push = body.enable_force_push ? 1 : 0;
       if (body.enable_deletion !== undefined) set.enable_deletion = body.enable_deletion ? 1 : 0;
       const row = await s.db.updateTable('branch_protections').set(set).where('repo_id', '=', rec.repo.id).where('rule_name', '=', params.name!).returningAll().executeTakeFirst();
