@@ -1,7 +1,6 @@
 // `gitssy backup create|list|verify|restore`: progress goes to stderr (one redrawn line on a
 // terminal, a line per phase and every few seconds otherwise), results to stdout.
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +11,8 @@ import { createBackup, type BackupProgress, type BackupResult } from './backup.j
 import { listBackups, writeVerifyResult } from './catalog.js';
 import type { MigrationFactory } from '../db/migrations/index.js';
 import { DataDirBusy, dataDirHolder, describeHolder, lockDataDir, type DataDirLock } from '../lib/data-lock.js';
-import { RestoreError, removeScratch, restoreBackup, scratchBeside, stageRestore, swapInStaged, verifyBackup } from './restore.js';
+import { RestoreError, isEmptyOrMissing, removeScratch, restoreBackup, stageRestore, stagingFor, swapInStaged, verifyBackup } from './restore.js';
+import { SwapError, recoverInterruptedSwap } from './swap-in-place.js';
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 
@@ -183,7 +183,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     if (holder) return refuse(`${describeHolder(target, holder)}; ${instead}`);
     const server = await runningServer(target);
     if (server) return refuse(`a Gitssy server (pid ${server.pid}) is running on ${target}; ${instead}`);
-    const hasData = existsSync(target) && (await readdir(target)).length > 0;
+    const hasData = !(await isEmptyOrMissing(target));
     let lock: DataDirLock | null = null;
     try {
       if (!hasData) {
@@ -193,8 +193,6 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         return;
       }
       if (!opts.force) return refuse(`${target} is not empty; restore into a new folder (then point --data at it), or replace this instance with --force (a safety backup of it is taken first)`);
-      if (!existsSync(path.join(target, 'gitssy.db')))
-        return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
       // the data dir is ours until the restored one is in place: no server may start on it meanwhile
       try {
         lock = await lockDataDir(target, 'backup restore');
@@ -202,8 +200,15 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         if (err instanceof DataDirBusy) return refuse(`${err.message}; ${instead}`);
         throw err;
       }
-      // 1. verify everything beside the data dir; a bad archive changes nothing
-      const staged = scratchBeside(target);
+      // a restore that a crash cut short in the middle of its swap is undone first
+      const recovered = await recoverInterruptedSwap(target);
+      if (recovered.action === 'rolled-back') ui.line(`an earlier restore was cut short while swapping its data in; the previous data was put back`);
+      if (recovered.action === 'completed') ui.line(`an earlier restore was cut short after swapping its data in; finished it`);
+      if (!existsSync(path.join(target, 'gitssy.db')))
+        return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
+      // 1. verify everything beside the data dir (inside it when it can't be swapped as a whole); a bad archive changes nothing
+      const { staged, reason } = await stagingFor(target);
+      if (reason) ui.line(`${target}: ${reason}, so the restore is staged inside it and swapped in entry by entry`);
       let r;
       try {
         r = await stageRestore(archive, staged, target, ui.line, { onProgress: ui.progress, migrations });
@@ -215,8 +220,9 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       try {
         ui.line('taking a safety backup of the current data ...');
         const safety = await withServices(opts, ({ services: s }) => createBackup({ s, dataDir: target }, undefined, ui.line, { kind: 'safety', onProgress: ui.progress }));
-        const { env_restored_as } = await swapInStaged(target, staged);
+        const { env_restored_as, leftover } = await swapInStaged(target, staged);
         ui.end();
+        if (leftover) process.stderr.write(`gitssy: the restore is in place, but ${leftover} (the previous data) could not be removed; delete it by hand\n`);
         process.stdout.write(
           `restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`,
         );
@@ -226,6 +232,15 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         throw err;
       }
     } catch (err) {
+      if (err instanceof SwapError) {
+        // verified, but the swap failed: the safety backup is taken (in <data>/backups) and the old data is back
+        ui.end();
+        process.stderr.write(
+          `gitssy: restore failed: the archive was verified but could not be swapped in (${err.message}); ${err.rolledBack ? 'the previous data is still in place, unchanged' : 'the previous data is not all back in place'}\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
       if (!(err instanceof RestoreError)) throw err;
       refuse(err.message);
     } finally {

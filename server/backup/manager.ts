@@ -3,9 +3,10 @@
 // scheduler that takes scheduled backups and prunes old ones. One job runs at a time.
 //
 // Restoring over the data the server is using can't happen under its feet: the job verifies
-// the archive into a folder beside the data dir while the server keeps serving, then hands a
-// swap request to whoever runs the server (server/backup/swap.ts), which stops it, takes the
-// safety backup, swaps the folders and starts it again on the same ports.
+// the archive into a folder beside the data dir (inside it when the data dir is a mount point
+// or its parent is read-only) while the server keeps serving, then hands a swap request to
+// whoever runs the server (server/backup/swap.ts), which stops it, takes the safety backup,
+// swaps the data in and starts it again on the same ports.
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import type { Services } from '../services.js';
 import { createBackup, freeBackupFile, type BackupKind, type BackupProgress, type BackupResult } from './backup.js';
 import { WriteBarrier } from './barrier.js';
 import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
-import { RestoreError, removeScratch, scratchBeside, stageRestore, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
+import { RestoreError, removeScratch, stageRestore, stagingFor, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
 import { isDue, nextSlot, type Schedule } from './schedule.js';
 
 export type JobType = 'create' | 'verify' | 'restore';
@@ -306,7 +307,9 @@ export class BackupManager {
     const file = await this.file(name);
     this.assertCanRestore();
     return this.startJob('restore', name, async (job, progress) => {
-      const staged = scratchBeside(this.opts.dataDir);
+      // beside the data dir, or inside it when it can't be swapped as a whole (a mount point, a read-only parent)
+      const { staged, reason } = await stagingFor(this.opts.dataDir);
+      if (reason) this.log.info({ job: job.id, dataDir: this.opts.dataDir, reason }, 'staging the restore inside the data dir: it will be swapped in entry by entry');
       let restored: Omit<RestoreResult, 'dataDir'>;
       try {
         restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress, migrations: this.s.migrations });

@@ -19,6 +19,8 @@ import { carryDataDirLock } from '../lib/data-lock.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { windowsNameProblem, windowsPathProblem } from '../lib/names.js';
 import { BACKUP_FORMAT, mapLimit, type BackupProgress, type Manifest } from './backup.js';
+import { faultsFromEnv, type FaultHook } from './fault.js';
+import { SwapError, isStagedInside, stagingInside, swapInPlace, whyNotSwapWhole } from './swap-in-place.js';
 
 export class RestoreError extends Error {}
 
@@ -41,9 +43,10 @@ export interface RestoreOptions {
   migrations: Record<string, MigrationFactory>;
 }
 
-async function isEmptyOrMissing(dir: string): Promise<boolean> {
+/** Whether a data dir holds nothing yet (a fresh volume's lost+found is nothing). */
+export async function isEmptyOrMissing(dir: string): Promise<boolean> {
   try {
-    return (await readdir(dir)).length === 0;
+    return (await readdir(dir)).filter((n) => n !== 'lost+found').length === 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw err;
@@ -349,6 +352,16 @@ export function scratchBeside(target: string, what = 'restoring'): string {
   return `${path.resolve(target)}.${what}-${randomHex(4)}`;
 }
 
+/**
+ * Where to stage a restore of `dataDir`: beside it, to be swapped in as a whole by renaming, or
+ * (a mount point, a symlink, a parent this process can't write) inside it, to be swapped in
+ * entry by entry (swap-in-place.ts). `reason` says why it is inside.
+ */
+export async function stagingFor(dataDir: string): Promise<{ staged: string; reason: string | null }> {
+  const reason = await whyNotSwapWhole(dataDir);
+  return { staged: reason ? stagingInside(dataDir) : scratchBeside(dataDir), reason };
+}
+
 /** Restores `archive` into `dataDir`, which must be new or empty. */
 export async function restoreBackup(archive: string, dataDir: string, progress: (line: string) => void, opts: RestoreOptions): Promise<RestoreResult> {
   const target = path.resolve(dataDir);
@@ -362,12 +375,17 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
   if (!(await isEmptyOrMissing(target))) {
     throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or replace it with --force (a safety backup is taken first)`);
   }
-  const scratch = scratchBeside(target);
+  const { staged: scratch, reason } = await stagingFor(target);
+  if (reason) progress(`${target}: ${reason}, so the restore is staged inside it and moved into place entry by entry`);
   try {
     const r = await stageRestore(archive, scratch, target, progress, opts);
-    await rmdir(target).catch(() => {});
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(scratch, target);
+    if (reason) {
+      await swapInPlace(target, scratch);
+    } else {
+      await rmdir(target).catch(() => {});
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(scratch, target);
+    }
     progress(`restored into ${target}`);
     opts.onProgress?.({ phase: 'done', done: 1, total: 1, bytes: 0 });
     return { dataDir: target, ...r };
@@ -421,16 +439,41 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
 }
 
 /**
- * Swaps a staged (verified) data dir in for the current one, which nothing may have open:
- * the current dir moves aside, the staged one takes its name, the backups folder (with the
- * safety backup) and the logs move across, and the old dir is deleted. A failure half-way puts the old
- * dir back.
+ * The steps of a swap where a test can inject a fault (fault.ts), in the order they happen:
+ * `whole` when the staged folder takes the data dir's name, `in-place` when entries move one
+ * by one (swap-in-place.ts). `move-old`, `move-new` and `keep` repeat per entry moved.
  */
-export async function swapInStaged(dataDir: string, staged: string): Promise<{ env_restored_as: string | null }> {
+export const SWAP_STEPS = {
+  whole: ['prepare', 'move-old', 'move-new', 'keep', 'commit', 'cleanup'],
+  'in-place': ['prepare', 'move-old', 'move-new', 'commit', 'cleanup'],
+} as const;
+
+const ENV_FILE = '.gitssy.env';
+/** Where a restore over existing data puts the archive's .gitssy.env (this machine's stays in use). */
+export const RESTORED_ENV_FILE = '.gitssy.env.restored';
+/** What the old data keeps through a restore: the backups (the safety one among them), the logs and this machine's .gitssy.env. */
+const KEPT = ['backups', 'logs', ENV_FILE];
+
+export interface SwapResult {
+  env_restored_as: string | null;
+  mode: 'whole' | 'in-place';
+  /** A folder the swap could not clean up after it succeeded (removed at the next start when in the data dir). */
+  leftover: string | null;
+}
+
+/**
+ * Swaps a staged (verified) data dir in for the current one, which nothing may have open. A
+ * staged folder beside the data dir takes its name (the current dir moves aside, and the
+ * backups folder with the safety backup, the logs and this machine's .gitssy.env move across);
+ * one inside it (stagingFor) is swapped in entry by entry. All or nothing either way: on a
+ * failure the old data is put back and a SwapError thrown (the staged folder is the caller's
+ * to remove). `context` is kept in the in-place swap's journal for the crash recovery.
+ */
+export async function swapInStaged(dataDir: string, staged: string, opts: { context?: Record<string, unknown>; fault?: FaultHook } = {}): Promise<SwapResult> {
   const target = path.resolve(dataDir);
-  const aside = scratchBeside(target, 'replaced');
+  const fault = opts.fault ?? faultsFromEnv('restore-swap');
   // the archive's .gitssy.env describes another machine (host, ports, proxy trust): it is kept
-  // beside, never used; this machine's own one moves across below
+  // beside, never used; this machine's own one stays
   let envRestoredAs: string | null = null;
   if (
     await stat(path.join(staged, ENV_FILE)).then(
@@ -441,34 +484,70 @@ export async function swapInStaged(dataDir: string, staged: string): Promise<{ e
     await rename(path.join(staged, ENV_FILE), path.join(staged, RESTORED_ENV_FILE));
     envRestoredAs = RESTORED_ENV_FILE;
   }
+  if (isStagedInside(target, staged)) {
+    // the lock in run/ stays where it is: whoever holds the data dir keeps holding it
+    const { leftover } = await swapInPlace(target, staged, { keep: KEPT, context: { ...opts.context, env_restored_as: envRestoredAs }, fault });
+    return { env_restored_as: envRestoredAs, mode: 'in-place', leftover };
+  }
+
+  const aside = scratchBeside(target, 'replaced');
   // whoever holds the data dir (the server restoring in-process, or `backup restore --force`)
   // keeps holding it through the swap
   await carryDataDirLock(target, staged);
-  await rename(target, aside);
   try {
+    await fault('prepare');
+    await fault('move-old');
+    await rename(target, aside);
+  } catch (err) {
+    throw new SwapError((err as Error).message, true, { cause: err });
+  }
+  try {
+    await fault('move-new');
     await rename(staged, target);
   } catch (err) {
-    await rename(aside, target);
-    throw err;
+    try {
+      await rename(aside, target);
+    } catch (err2) {
+      throw new SwapError(`${(err as Error).message}; putting the previous data back failed too (${(err2 as Error).message}): it is in ${aside}`, false, { cause: err });
+    }
+    throw new SwapError((err as Error).message, true, { cause: err });
   }
   // what the backup doesn't hold but the operator still wants: the backups (the safety one
   // among them) and the logs
-  for (const keep of ['backups', 'logs', ENV_FILE]) {
-    const from = path.join(aside, keep);
-    if (
-      !(await stat(from).then(
-        () => true,
-        () => false,
-      ))
-    )
-      continue;
-    await rm(path.join(target, keep), { recursive: true, force: true });
-    await rename(from, path.join(target, keep));
+  const carried: string[] = [];
+  try {
+    for (const keep of KEPT) {
+      const from = path.join(aside, keep);
+      if (
+        !(await stat(from).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
+      await fault('keep');
+      await rm(path.join(target, keep), { recursive: true, force: true });
+      await rename(from, path.join(target, keep));
+      carried.push(keep);
+    }
+    await fault('commit');
+  } catch (err) {
+    // all or nothing: the carried entries go back, the restored folder back to where it was staged, the old one back
+    try {
+      for (const keep of carried.reverse()) await rename(path.join(target, keep), path.join(aside, keep));
+      await rename(target, staged);
+      await rename(aside, target);
+    } catch (err2) {
+      throw new SwapError(`${(err as Error).message}; putting the previous data back failed too (${(err2 as Error).message}): it is in ${aside}`, false, { cause: err });
+    }
+    throw new SwapError((err as Error).message, true, { cause: err });
   }
-  await rm(aside, { recursive: true, force: true });
-  return { env_restored_as: envRestoredAs };
+  // swapped: removing the old folder is cleanup; a failure there doesn't undo the restore
+  try {
+    await fault('cleanup');
+    await rm(aside, { recursive: true, force: true });
+    return { env_restored_as: envRestoredAs, mode: 'whole', leftover: null };
+  } catch {
+    return { env_restored_as: envRestoredAs, mode: 'whole', leftover: aside };
+  }
 }
-
-const ENV_FILE = '.gitssy.env';
-/** Where a restore over existing data puts the archive's .gitssy.env (this machine's stays in use). */
-export const RESTORED_ENV_FILE = '.gitssy.env.restored';

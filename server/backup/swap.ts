@@ -3,14 +3,17 @@
 //
 //   1. stop serving (HTTP, SSH, git://, hooks; in-flight transfers get their few seconds),
 //   2. take the safety backup of the data as it is now, with nothing writing to it,
-//   3. swap the folders (the backups folder, safety backup included, moves across),
+//   3. swap the data in (the backups folder, safety backup included, stays): the whole folder,
+//      or entry by entry when the data dir is a mount point or its parent is read-only, with a
+//      journal that the next start uses to roll back a swap a crash cut short,
 //   4. start again in this process, on the same ports, with every service rebuilt from the
 //      restored data.
 //
 // Doing it in-process means it works the same under the desktop shell's supervisor, a
-// service manager, or a bare `npm start`. If the safety backup fails nothing is swapped and
-// the old data is served again. The outcome is written to <data>/backups/restore-status.json,
-// so the job still answers after the restart.
+// service manager, or a bare `npm start`. If the safety backup fails nothing is swapped, if
+// the swap fails the old data is put back, and either way the old data is served again. The
+// outcome is written to <data>/backups/restore-status.json, so the job still answers after the
+// restart.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildServices, createApp, type App, type Ports } from '../app.js';
@@ -19,6 +22,7 @@ import { createLogger, type Logger } from '../lib/log.js';
 import { createBackup } from './backup.js';
 import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
 import { removeScratch, swapInStaged } from './restore.js';
+import { SwapError, recoverInterruptedSwap } from './swap-in-place.js';
 
 /** Takes the safety backup of the (stopped) data dir and swaps the staged one in. Never throws: the outcome is the returned job. */
 export async function completeRestoreSwap(config: Config, req: SwapRequest, log: Logger): Promise<BackupJob> {
@@ -33,7 +37,9 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
       await graph.close();
     }
     job.phase = 'swap';
-    const { env_restored_as } = await swapInStaged(config.dataDir, req.staged);
+    // the journal of an in-place swap keeps what the job needs if the process dies half-way
+    const { env_restored_as, leftover } = await swapInStaged(config.dataDir, req.staged, { context: { job: req.job, restored: req.restored, safety_backup: safety } });
+    if (leftover) log.warn({ job: job.id, leftover }, 'the restore is in place, but the previous data could not all be removed; delete the folder by hand');
     Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety, env_restored_as } });
     log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
     if (env_restored_as)
@@ -43,9 +49,10 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
       );
   } catch (err) {
     await removeScratch(req.staged);
+    const back = !(err instanceof SwapError) || err.rolledBack;
     Object.assign(job, {
       state: 'failed',
-      error: `the restore was verified but could not be swapped in (${(err as Error).message}); the previous data is still in place`,
+      error: `the restore was verified but could not be swapped in (${(err as Error).message}); ${back ? 'the previous data is still in place' : 'the previous data is not all back in place'}`,
       result: { safety_backup: safety },
     });
     log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
@@ -67,6 +74,44 @@ async function writeRestoreStatus(config: Config, job: BackupJob, log: Logger): 
   }
 }
 
+/**
+ * Before the data dir is opened: rolls back (or finishes) an in-place restore swap that a crash
+ * cut short, and records the outcome of its job. Throws when the old data can't be put back:
+ * a half-swapped data dir must not be served.
+ */
+export async function recoverRestoreSwap(config: Config, log: Logger): Promise<void> {
+  const r = await recoverInterruptedSwap(config.dataDir);
+  if (r.removed.length) log.info({ removed: r.removed }, 'removed the staging folder of a restore that never reached its swap');
+  if (!r.action) return;
+  const ctx = r.context ?? {};
+  const job = ctx.job as BackupJob | undefined;
+  const safety = typeof ctx.safety_backup === 'string' ? ctx.safety_backup : null;
+  if (r.action === 'rolled-back') log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short while its data was being swapped in: the previous data was put back');
+  else log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short after its data was swapped in: finished it');
+  if (!job || typeof job.id !== 'string') return; // a CLI restore: its output said what happened
+  await writeRestoreStatus(
+    config,
+    r.action === 'rolled-back'
+      ? {
+          ...job,
+          state: 'failed',
+          phase: 'swap',
+          error: 'the server stopped while the restore was being swapped in; the previous data was put back and nothing was restored',
+          result: { safety_backup: safety },
+          finished_at: new Date().toISOString(),
+        }
+      : {
+          ...job,
+          state: 'done',
+          phase: 'done',
+          error: null,
+          result: { restored: ctx.restored, safety_backup: safety, env_restored_as: ctx.env_restored_as ?? null },
+          finished_at: new Date().toISOString(),
+        },
+    log,
+  );
+}
+
 export interface RestorableAppOptions {
   log?: Logger;
   /** Called when the server could not be started again after a swap (the caller exits). */
@@ -82,6 +127,7 @@ export interface RestorableAppOptions {
  * the config to start again with, on the ports in use.
  */
 export async function createRestorableApp(config: Config, configFor: (ports: Ports) => Config, opts: RestorableAppOptions = {}): Promise<App> {
+  await recoverRestoreSwap(config, opts.log ?? createLogger({ level: config.logLevel }));
   let inner = await createApp(config, { log: opts.log });
   let ports: Ports | null = null;
   let swapping: Promise<void> | null = null;
@@ -106,6 +152,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
           await inner.stop();
           running = false;
           outcome = await completeRestoreSwap(inner.services.config, req, log);
+          await recoverRestoreSwap(inner.services.config, log);
           const next = await createApp(configFor(at), { log: opts.log });
           inner = next;
           running = true;
@@ -135,6 +182,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
                 log,
               );
             }
+            await recoverRestoreSwap(inner.services.config, log);
             inner = await createApp(configFor(at), { log: opts.log });
             await inner.services.backups.loadRestoreStatus();
             ports = await inner.start();
