@@ -11,7 +11,7 @@
 //    - server: GET /api/v1/repos/alice/proj/pulls/1/files — the first (cold: git computes the
 //      diff) and the p50 of --runs further requests; peer: `git diff main...big` in the clone.
 //    - browser: Chromium opens /alice/proj/pulls/1/files; time from navigation start to the
-//      first file's diff on screen (selector [data-testid="pull-file"]), cold and warm.
+//      first file's diff on screen (selector [data-testid="diff-file"] table), cold and warm.
 //    Goals: first paint < 1 s, server p50 < 150 ms.
 // 2. Mergeability of a 1,000-commit branch (main moved too, so it is a real merge): the server's
 //    check (`merge-tree --write-tree`, as after every push), p50 of --runs; peer: `git merge
@@ -260,11 +260,11 @@ async function browserPaint(url) {
     const runs = [];
     for (let i = 0; i < 3; i++) {
       await page.goto(url, { waitUntil: 'commit' });
-      await page.waitForSelector('[data-testid="pull-file"]', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="diff-file"] table', { timeout: 30_000 });
       const ms = await page.evaluate(() => performance.now());
       runs.push({ run: i === 0 ? 'cold' : 'warm', ms });
     }
-    return { ok: true, runs, note: 'performance.now() when the first [data-testid="pull-file"] appeared (from navigation start)' };
+    return { ok: true, runs, note: 'performance.now() when the first [data-testid="diff-file"] table appeared (from navigation start)' };
   } catch (e) {
     return { ok: false, reason: `Chromium run failed: ${e.message.split('\n')[0]}` };
   } finally {

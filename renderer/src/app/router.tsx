@@ -14,6 +14,7 @@ import { exploreRoutes } from '../features/explore/routes';
 import { historyRoutes } from '../features/history/routes';
 import { homeRoutes } from '../features/home/routes';
 import { notificationsRoutes } from '../features/notifications/routes';
+import { pullsRoutes } from '../features/pulls/routes';
 import { repoSettingsRoutes } from '../features/repo-settings/routes';
 import { reposRoutes } from '../features/repos/routes';
 import { sessionRoutes } from '../features/session/routes';
@@ -35,6 +36,7 @@ const FEATURES = [
   codeRoutes,
   historyRoutes,
   branchesRoutes,
+  pullsRoutes,
   repoSettingsRoutes,
 ] as const satisfies readonly FeatureRoutes[];
 

@@ -6,6 +6,9 @@
 //
 // Features add the events they listen to by declaration merging, as the server's features do:
 //   declare module '../../lib/realtime' { interface RealtimeEvents { 'backup.job': BackupJob } }
+// A page that wants a repository's events (`pull.updated`, …) joins its room with
+// useRepoEvents; the client keeps one subscription per room however many pages ask, and joins
+// again after a reconnect (a new socket starts in no rooms).
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import type { Socket } from 'socket.io-client';
 
@@ -18,6 +21,9 @@ export interface RealtimeEvents {
 export type RealtimeEventName = keyof RealtimeEvents;
 type Handler = (payload: never) => void;
 
+/** How long a repository room is kept after its last page let go of it. */
+const ROOM_LEAVE_DELAY_MS = 3_000;
+
 export type ConnectionState = 'signed-out' | 'connecting' | 'connected' | 'disconnected';
 
 export class RealtimeClient {
@@ -28,6 +34,11 @@ export class RealtimeClient {
   private state: ConnectionState = 'signed-out';
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly stateListeners = new Set<() => void>();
+  /** Repository rooms wanted ("owner/name" → how many callers), and those the server confirmed. */
+  private readonly rooms = new Map<string, number>();
+  private readonly joined = new Set<string>();
+  private readonly leaveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly roomListeners = new Set<() => void>();
 
   /** Who is signed in in this tab (null: nobody). Connects, reconnects as someone else, or closes. */
   setUser(userId: number | null): void {
@@ -42,8 +53,12 @@ export class RealtimeClient {
       // WebSocket only: its handshake carries the Origin header the server requires before it
       // trusts a session cookie (a long-polling GET from the same origin carries none)
       const socket = io({ path: '/socket.io', transports: ['websocket'], withCredentials: true });
-      socket.on('connect', () => this.setState('connected'));
+      socket.on('connect', () => {
+        this.setState('connected');
+        for (const room of this.rooms.keys()) this.join(room);
+      });
       socket.on('disconnect', (reason) => {
+        this.setJoined(null);
         this.setState('disconnected');
         // the server closed us itself (it is stopping or restarting, say after a restore):
         // socket.io leaves that to us; knock again shortly (a refused session ends it there)
@@ -74,6 +89,75 @@ export class RealtimeClient {
     };
   }
 
+  /**
+   * Joins a repository's room ("owner/name") until the returned function is called; the server
+   * checks read access and acknowledges. Rooms are joined again after every reconnect.
+   */
+  subscribeRepo(repo: string): () => void {
+    const key = repo.toLowerCase();
+    const leaving = this.leaveTimers.get(key);
+    if (leaving !== undefined) {
+      clearTimeout(leaving);
+      this.leaveTimers.delete(key);
+    }
+    const n = this.rooms.get(key);
+    this.rooms.set(key, (n ?? 0) + 1);
+    if (n === undefined && this.socket?.connected) this.join(key);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.rooms.get(key) ?? 1) - 1;
+      this.rooms.set(key, left);
+      if (left > 0) return;
+      // left a moment later: a page that hands over to the next one (tabs of one pull request)
+      // keeps the room instead of leaving and joining again
+      this.leaveTimers.set(
+        key,
+        setTimeout(() => {
+          this.leaveTimers.delete(key);
+          if (this.rooms.get(key) !== 0) return;
+          this.rooms.delete(key);
+          this.setJoined(key, false);
+          if (this.socket?.connected) this.socket.emit('repo:unsubscribe', { repo: key }, () => {});
+        }, ROOM_LEAVE_DELAY_MS),
+      );
+    };
+  }
+
+  /** Whether the server confirmed this socket in a repository's room. */
+  isJoined(repo: string): boolean {
+    return this.joined.has(repo.toLowerCase());
+  }
+
+  subscribeRooms(listener: () => void): () => void {
+    this.roomListeners.add(listener);
+    return () => {
+      this.roomListeners.delete(listener);
+    };
+  }
+
+  private join(key: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.emit('repo:subscribe', { repo: key }, (reply: { ok: boolean }) => {
+      // answered for a socket or a wish that is gone meanwhile: nothing to record
+      if (socket !== this.socket || !socket.connected || !this.rooms.has(key)) return;
+      this.setJoined(key, !!reply?.ok);
+    });
+  }
+
+  /** Records a room as joined or not; `null` forgets them all (the socket went). */
+  private setJoined(key: string | null, on = false): void {
+    if (key === null) {
+      if (this.joined.size === 0) return;
+      this.joined.clear();
+    } else if (on === this.joined.has(key)) return;
+    else if (on) this.joined.add(key);
+    else this.joined.delete(key);
+    for (const l of this.roomListeners) l();
+  }
+
   get connectionState(): ConnectionState {
     return this.state;
   }
@@ -86,6 +170,7 @@ export class RealtimeClient {
   }
 
   private close(): void {
+    this.setJoined(null);
     this.socket?.removeAllListeners();
     this.socket?.offAny();
     this.socket?.disconnect();
@@ -140,4 +225,20 @@ export function useSocketEvent<K extends RealtimeEventName>(event: K, handler: (
     latest.current = handler;
   });
   useEffect(() => client.on(event, (payload) => latest.current(payload)), [client, event]);
+}
+
+/**
+ * Joins a repository's room while the component is mounted and runs `handler` for each `event`
+ * the server sends there. Answers whether the room is joined now (false while signed out or
+ * disconnected: callers then rely on fetching).
+ */
+export function useRepoEvents<K extends RealtimeEventName>(owner: string, repo: string, event: K, handler: (payload: RealtimeEvents[K]) => void): boolean {
+  const client = useRealtime();
+  const room = `${owner}/${repo}`;
+  useEffect(() => client.subscribeRepo(room), [client, room]);
+  useSocketEvent(event, handler);
+  return useSyncExternalStore(
+    (l) => client.subscribeRooms(l),
+    () => client.isJoined(room),
+  );
 }

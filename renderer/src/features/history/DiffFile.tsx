@@ -1,8 +1,12 @@
 // One changed file of a commit: its header (status, old → new for renames, line counts) and
 // its patch as a unified or split table. Lines are React text, never HTML. Big files start
 // collapsed behind a "Load diff" button so a huge commit stays quick to open.
+//
+// A review (the pull request's Files tab) adds to the same tables through `decor`: a "+" button
+// on each line's number (old side and new side), a highlighted selection, and rows under a line
+// (threads, a comment form). Without `decor` the tables are exactly the commit page's.
 import { Link } from '@tanstack/react-router';
-import { memo, useMemo, useState } from 'react';
+import { Fragment, memo, useMemo, useState, type ReactNode } from 'react';
 import { Panel, buttonClass } from '../../components/ui';
 import { countLines, parsePatch, splitRows, type DiffLine, type Hunk } from './diff-lines';
 import type { FileDiff } from './types';
@@ -44,6 +48,19 @@ export function FileName({ f }: { f: FileDiff }) {
   return <span className={s.fileName}>{f.filename}</span>;
 }
 
+/** A line's side: LEFT is the old file, RIGHT the new one (GitHub's names). */
+export type DiffSide = 'LEFT' | 'RIGHT';
+
+/** What a review adds around the lines of a file's diff. */
+export interface LineDecor {
+  /** A "+" on each line number; `shift` when shift was held (extend a selection to a range). */
+  onAdd?: (side: DiffSide, line: number, shift: boolean) => void;
+  /** Whether a line is in the current selection. */
+  selected?: (side: DiffSide, line: number) => boolean;
+  /** What to show under a line of one side (threads, a form), or null. */
+  below?: (side: DiffSide, line: number) => ReactNode;
+}
+
 interface Props {
   f: FileDiff;
   index: number;
@@ -55,10 +72,18 @@ interface Props {
   sha: string;
   parent: string | null;
   rawDiff: string;
+  /** Controlled open state (a review collapses the files marked viewed); uncontrolled without it. */
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
+  /** Extra controls at the end of the file's header (a "Viewed" checkbox). */
+  actions?: ReactNode;
+  decor?: LineDecor;
 }
 
-export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: startCollapsed, owner, repo, sha, parent, rawDiff }: Props) {
-  const [collapsed, setCollapsed] = useState(startCollapsed !== null);
+export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: startCollapsed, owner, repo, sha, parent, rawDiff, open, onOpenChange, actions, decor }: Props) {
+  const [collapsedState, setCollapsedState] = useState(startCollapsed !== null);
+  const collapsed = open !== undefined ? !open : collapsedState;
+  const setCollapsed = (c: boolean) => (onOpenChange ? onOpenChange(!c) : setCollapsedState(c));
   const hunks = useMemo(() => (f.patch ? parsePatch(f.patch) : []), [f.patch]);
   const lines = countLines(hunks);
   const removed = f.status === 'removed';
@@ -71,7 +96,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
     content = (
       <div className={s.fileNote}>
         This file's diff is not shown: the commit changes too many files to show them all.
-        <a href={rawDiff}>Open the whole .diff</a>
+        {rawDiff && <a href={rawDiff}>Open the whole .diff</a>}
       </div>
     );
   } else if (f.binary) {
@@ -92,7 +117,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
       </div>
     );
   } else {
-    content = <div className={s.diffScroll}>{style === 'split' ? <SplitTable hunks={hunks} /> : <UnifiedTable hunks={hunks} />}</div>;
+    content = <div className={s.diffScroll}>{style === 'split' ? <SplitTable hunks={hunks} decor={decor} /> : <UnifiedTable hunks={hunks} decor={decor} />}</div>;
   }
 
   return (
@@ -119,12 +144,13 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
             View file
           </Link>
         )}
+        {actions}
       </header>
       {content}
       {f.patch !== null && f.patch_truncated && (
         <div className={s.fileNote} role="note">
           The rest of this file's diff is cut off (it is very long).
-          <a href={rawDiff}>Open the whole .diff</a>
+          {rawDiff && <a href={rawDiff}>Open the whole .diff</a>}
         </div>
       )}
     </Panel>
@@ -133,9 +159,44 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
 
 const rowClass = (l: DiffLine) => (l.kind === 'add' ? s.lineAdd : l.kind === 'del' ? s.lineDel : l.kind === 'note' ? s.lineNote : s.lineCtx);
 
-function UnifiedTable({ hunks }: { hunks: Hunk[] }) {
+/** The side and line number a "+" on this line comments on: deletions the old side, the rest the new. */
+function unifiedTarget(l: DiffLine): [DiffSide, number] | null {
+  if (l.kind === 'note') return null;
+  if (l.kind === 'del') return l.oldNo === null ? null : ['LEFT', l.oldNo];
+  return l.newNo === null ? null : ['RIGHT', l.newNo];
+}
+
+function AddButton({ decor, side, line }: { decor: LineDecor; side: DiffSide; line: number }) {
   return (
-    <table className={s.diff} data-testid="diff-unified">
+    <button
+      type="button"
+      className={s.addLine}
+      aria-label={`Comment on ${side === 'LEFT' ? 'old' : 'new'} line ${line}`}
+      title="Comment on this line (shift-click another line for a range)"
+      data-testid="add-line-comment"
+      data-side={side}
+      data-line={line}
+      onClick={(e) => decor.onAdd!(side, line, e.shiftKey)}
+    >
+      +
+    </button>
+  );
+}
+
+/** What goes under a line: the old side's (for context and deletions), then the new side's. */
+function belowUnified(decor: LineDecor | undefined, l: DiffLine): ReactNode[] {
+  if (!decor?.below || l.kind === 'note') return [];
+  const out: ReactNode[] = [];
+  const left = l.kind !== 'add' && l.oldNo !== null ? decor.below('LEFT', l.oldNo) : null;
+  const right = l.kind !== 'del' && l.newNo !== null ? decor.below('RIGHT', l.newNo) : null;
+  if (left !== null && left !== undefined && left !== false) out.push(<Fragment key="LEFT">{left}</Fragment>);
+  if (right !== null && right !== undefined && right !== false) out.push(<Fragment key="RIGHT">{right}</Fragment>);
+  return out;
+}
+
+function UnifiedTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
+  return (
+    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-unified">
       <colgroup>
         <col style={{ width: '3.6rem' }} />
         <col style={{ width: '3.6rem' }} />
@@ -146,20 +207,37 @@ function UnifiedTable({ hunks }: { hunks: Hunk[] }) {
           <tr key={`h${hi}`} className={s.hunk}>
             <td colSpan={3}>{h.header}</td>
           </tr>,
-          ...h.lines.map((l, i) => (
-            <tr key={`${hi}:${i}`} className={rowClass(l)}>
-              <td className={`${s.num} ${l.kind === 'del' ? s.numDel : l.kind === 'add' ? s.numAdd : ''}`} data-n={l.oldNo ?? ''} />
-              <td className={`${s.num} ${l.kind === 'del' ? s.numDel : l.kind === 'add' ? s.numAdd : ''}`} data-n={l.newNo ?? ''} />
-              <td className={s.code}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
-            </tr>
-          )),
+          ...h.lines.flatMap((l, i) => {
+            const target = decor ? unifiedTarget(l) : null;
+            const numCls = `${s.num} ${l.kind === 'del' ? s.numDel : l.kind === 'add' ? s.numAdd : ''}`;
+            const chosen = target && decor?.selected?.(target[0], target[1]);
+            const under = belowUnified(decor, l);
+            const row = (
+              <tr key={`${hi}:${i}`} className={`${rowClass(l)} ${chosen ? s.lineSelected : ''}`} data-old={l.oldNo ?? undefined} data-new={l.newNo ?? undefined}>
+                <td className={numCls} data-n={l.oldNo ?? ''}>
+                  {target?.[0] === 'LEFT' && decor?.onAdd && <AddButton decor={decor} side="LEFT" line={target[1]} />}
+                </td>
+                <td className={numCls} data-n={l.newNo ?? ''}>
+                  {target?.[0] === 'RIGHT' && decor?.onAdd && <AddButton decor={decor} side="RIGHT" line={target[1]} />}
+                </td>
+                <td className={s.code}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
+              </tr>
+            );
+            if (under.length === 0) return [row];
+            return [
+              row,
+              <tr key={`${hi}:${i}:below`} className={s.belowRow}>
+                <td colSpan={3}>{under}</td>
+              </tr>,
+            ];
+          }),
         ])}
       </tbody>
     </table>
   );
 }
 
-function Side({ l, right }: { l: DiffLine | null; right: boolean }) {
+function Side({ l, right, decor }: { l: DiffLine | null; right: boolean; decor?: LineDecor }) {
   if (!l) {
     return (
       <>
@@ -169,17 +247,29 @@ function Side({ l, right }: { l: DiffLine | null; right: boolean }) {
     );
   }
   const cls = l.kind === 'add' ? s.lineAdd : l.kind === 'del' ? s.lineDel : l.kind === 'note' ? s.lineNote : s.lineCtx;
+  const n = right ? l.newNo : l.oldNo;
+  const side: DiffSide = right ? 'RIGHT' : 'LEFT';
+  const target = decor && l.kind !== 'note' && n !== null ? n : null;
+  const chosen = target !== null && decor?.selected?.(side, target);
   return (
     <>
-      <td className={`${s.num} ${cls} ${right ? s.splitSep : ''}`} data-n={(right ? l.newNo : l.oldNo) ?? ''} />
-      <td className={`${s.code} ${cls}`}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
+      <td className={`${s.num} ${cls} ${right ? s.splitSep : ''} ${chosen ? s.sideSelected : ''}`} data-n={n ?? ''}>
+        {target !== null && decor?.onAdd && <AddButton decor={decor} side={side} line={target} />}
+      </td>
+      <td className={`${s.code} ${cls} ${chosen ? s.sideSelected : ''}`}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
     </>
   );
 }
 
-function SplitTable({ hunks }: { hunks: Hunk[] }) {
+function belowSide(decor: LineDecor | undefined, l: DiffLine | null, right: boolean): ReactNode {
+  if (!decor?.below || !l || l.kind === 'note') return null;
+  const n = right ? l.newNo : l.oldNo;
+  return n === null ? null : (decor.below(right ? 'RIGHT' : 'LEFT', n) ?? null);
+}
+
+function SplitTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
   return (
-    <table className={s.diff} data-testid="diff-split">
+    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-split">
       <colgroup>
         <col style={{ width: '3.6rem' }} />
         <col />
@@ -191,12 +281,26 @@ function SplitTable({ hunks }: { hunks: Hunk[] }) {
           <tr key={`h${hi}`} className={s.hunk}>
             <td colSpan={4}>{h.header}</td>
           </tr>,
-          ...splitRows(h).map((r, i) => (
-            <tr key={`${hi}:${i}`}>
-              <Side l={r.left} right={false} />
-              <Side l={r.right} right />
-            </tr>
-          )),
+          ...splitRows(h).flatMap((r, i) => {
+            const row = (
+              <tr key={`${hi}:${i}`}>
+                <Side l={r.left} right={false} decor={decor} />
+                <Side l={r.right} right decor={decor} />
+              </tr>
+            );
+            const left = belowSide(decor, r.left, false);
+            const right = belowSide(decor, r.right, true);
+            if (left === null && right === null) return [row];
+            return [
+              row,
+              <tr key={`${hi}:${i}:below`} className={s.belowRow}>
+                <td colSpan={2}>{left}</td>
+                <td colSpan={2} className={s.splitSep}>
+                  {right}
+                </td>
+              </tr>,
+            ];
+          }),
         ])}
       </tbody>
     </table>

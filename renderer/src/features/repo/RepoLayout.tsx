@@ -4,6 +4,7 @@ import { Link, Outlet, useMatchRoute, useParams } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect } from 'react';
 import { prefetchHomeTree } from '../code/api';
+import { usePullCount } from '../pulls/api';
 import { Badge, ErrorState, Loading, useTitle } from '../../components/ui';
 import { useRepo } from '../repos/api';
 import type { Repo } from '../repos/types';
@@ -30,6 +31,9 @@ export function RepoLayout() {
   }, [atHome, qc, owner, name]);
   // the Code tab stays lit while browsing /src/…
   const onSource = !!matchRoute({ to: '/$owner/$repo/src/$', fuzzy: true });
+  // the Pull requests tab stays lit on a pull request and while comparing branches
+  const onPulls = !!matchRoute({ to: '/$owner/$repo/pulls', fuzzy: true }) || !!matchRoute({ to: '/$owner/$repo/compare/$', fuzzy: true });
+  const openPulls = usePullCount(owner, name, 'open', q.data ? !q.data.empty : false);
   useTitle(q.data?.full_name);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
@@ -65,6 +69,14 @@ export function RepoLayout() {
       <nav className={s.tabs} aria-label="Repository">
         <Link to="/$owner/$repo" params={params} className={onSource ? `${s.tab} ${s.tabOn}` : s.tab} activeOptions={{ exact: true }}>
           Code
+        </Link>
+        <Link to="/$owner/$repo/pulls" params={params} className={onPulls ? `${s.tab} ${s.tabOn}` : s.tab} data-testid="pulls-tab">
+          Pull requests
+          {openPulls.data !== undefined && openPulls.data > 0 && (
+            <span className={s.count} data-testid="open-pulls-count">
+              {openPulls.data}
+            </span>
+          )}
         </Link>
         <Link to="/$owner/$repo/commits/$" params={{ ...params, _splat: `branch/${branch}` }} className={s.tab}>
           Commits
