@@ -1,6 +1,8 @@
 // The one place HTTP errors are rendered: `{"message": ..., "code": ...}` with the status of
 // the AppError, body-parser and CSRF errors translated, anything unexpected logged and
-// answered with a generic 500.
+// answered with a generic 500. Expected refusals (a 4xx, the maintenance 503) are marked so
+// the request log records them at info, with the reason and without a stack trace.
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -38,6 +40,29 @@ export function toHttpError(err: unknown): { status: number; body: Record<string
   return null;
 }
 
+const REFUSAL = Symbol('gitssy.refusal');
+type Marked = ServerResponse & { [REFUSAL]?: string };
+
+/** Marks a response as a refusal the server meant to give (not a fault), with its reason. */
+export function markRefusal(res: ServerResponse, reason: string): void {
+  (res as Marked)[REFUSAL] = reason;
+}
+
+/** The reason of a refusal marked with markRefusal(), or undefined for any other response. */
+export function refusalOf(res: ServerResponse): string | undefined {
+  return (res as Marked)[REFUSAL];
+}
+
+/**
+ * The request log's level: faults (an exception, a 5xx nobody meant) are errors; a refusal the
+ * server meant to give, even a 503 during maintenance, is routine and logged like a success.
+ */
+export function requestLogLevel(status: number, opts: { failed: boolean; refusal: boolean; slow: boolean }): 'error' | 'warn' | 'info' {
+  if (opts.refusal && (status < 500 || status === 503)) return opts.slow ? 'warn' : 'info';
+  if (opts.failed || status >= 500) return 'error';
+  return opts.slow ? 'warn' : 'info';
+}
+
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const mapped = toHttpError(err);
@@ -46,6 +71,7 @@ export function errorHandler(log: Logger) {
       return;
     }
     if (mapped) {
+      if (mapped.status !== 500) markRefusal(res, String(mapped.body.message));
       res.status(mapped.status).json(mapped.body);
       return;
     }

@@ -9,10 +9,12 @@ import { ANONYMOUS, type Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { CloneLimit } from '../git/clone-limit.js';
+import { PushLimitNotice } from '../git/push-limit.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
+import { sshUrl } from './api/json.js';
 import { actorFromCredentials, parseAuthorization } from './auth.js';
 
 export type GitService = 'upload-pack' | 'receive-pack';
@@ -105,11 +107,18 @@ class ByteLimit extends Transform {
   }
 }
 
+/** The body's size when the client said it up front (git sends small pushes with a length, big ones chunked). */
+function declaredLength(req: Request): number | null {
+  const raw = req.headers['content-length'];
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || req.headers['content-encoding']) return null;
+  return Number(raw);
+}
+
 /** What a git client hears when the operator switched git over HTTP off. */
 function httpGitOffMessage(s: Services, req: Request, route: GitRoute): string {
-  const port = s.settings.get('transports.ssh') ? s.sshPort() : null;
-  const host = req.hostname.includes(':') ? `[${req.hostname}]` : req.hostname;
-  const hint = port === null ? 'ask the administrator how to reach it' : `clone over SSH instead: ssh://git@${host}:${port}/${route.owner}/${route.repo}.git`;
+  // the address teammates use (instance.publicUrl, GITSSY_BASE_URL), else the one this request came to
+  const url = s.settings.get('transports.ssh') ? sshUrl(s, req, `${route.owner}/${route.repo}.git`) : '';
+  const hint = url ? `clone over SSH instead: ${url}` : 'ask the administrator how to reach it';
   return `git over HTTP is switched off on this server; ${hint}`;
 }
 
@@ -277,9 +286,15 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
     if (!res.writableFinished) git.kill('aborted');
   });
 
-  // clones and fetches stop at the size limit with a message git prints
+  // clones and fetches stop at the size limit with a message git prints; a push over the cap
+  // is refused by git, in words the pusher gets from us
   const maxClone = service === 'upload-pack' ? s.settings.get('git.maxCloneBytes') : 0;
-  const stdout = maxClone > 0 ? git.child.stdout!.pipe(new CloneLimit(maxClone, () => git.kill('aborted'))) : git.child.stdout!;
+  const stdout =
+    maxClone > 0
+      ? git.child.stdout!.pipe(new CloneLimit(maxClone, () => git.kill('aborted')))
+      : service === 'receive-pack' && maxPush > 0
+        ? git.child.stdout!.pipe(new PushLimitNotice(maxPush, declaredLength(req)))
+        : git.child.stdout!;
   const out = streamWhenOutput(stdout, res, () => {
     res.status(200).set('Content-Type', `application/x-git-${service}-result`);
   });

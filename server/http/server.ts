@@ -11,7 +11,7 @@ import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import { createApiRouter, createCsrf, SESSION_COOKIE } from './api/index.js';
 import { resolveActor } from './auth.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, refusalOf, requestLogLevel } from './errors.js';
 import { gitHttpHandler } from './git-http.js';
 import { createSpaRouter } from './spa.js';
 import { createWebRouter } from './web.js';
@@ -50,11 +50,16 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => {
-        if (err || res.statusCode >= 500) return 'error';
-        return isSlow(res) ? 'warn' : 'info';
+      customLogLevel: (_req, res, err) => requestLogLevel(res.statusCode, { failed: Boolean(err), refusal: refusalOf(res) !== undefined, slow: isSlow(res) }),
+      customSuccessMessage: (req, res, took) => `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode} ${took}ms${isSlow(res) ? ' (slow)' : ''}`,
+      // a refused request (the maintenance 503) is no fault: its reason, not a made-up stack
+      customErrorObject: (_req, res, _err, val: Record<string, unknown>) => {
+        const reason = refusalOf(res);
+        if (reason === undefined) return val;
+        const { err: _synthetic, ...rest } = val;
+        return { ...rest, reason };
       },
-      customSuccessMessage: (req, res, took) => `${req.method} ${req.url} ${res.statusCode} ${took}ms${isSlow(res) ? ' (slow)' : ''}`,
+      customErrorMessage: (req, res) => (refusalOf(res) !== undefined ? `${req.method} ${(req as { originalUrl?: string }).originalUrl ?? req.url} ${res.statusCode} refused` : 'request errored'),
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
         res: (res) => ({ statusCode: res.statusCode }),

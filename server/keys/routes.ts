@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { KeyRow } from './keys.js';
 import { NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
+import { DEFAULT_IDENTITY_FILE } from '../lan/index.js';
 import { USER_TYPE } from '../users/index.js';
 import { baseUrl, pageQuery, requireAdmin, requireUser, setPageHeaders, type ApiRouter } from '../http/index.js';
 
@@ -116,7 +117,7 @@ export function registerKeyRoutes(api: ApiRouter, s: Services): void {
           host_key_fingerprint: s.hostKey.fingerprint,
           host_key: s.hostKey.publicLine,
           clone_example: port === null ? null : port === 22 ? `git@${host}:OWNER/REPO.git` : `ssh://git@${host}:${port}/OWNER/REPO.git`,
-          ssh_config: port === null ? null : `Host ${host}\n  User git\n  Port ${port}\n`,
+          ssh_config: port === null ? null : `Host ${host}\n  User git\n  Port ${port}\n  IdentityFile ${DEFAULT_IDENTITY_FILE}\n`,
         },
       };
     },

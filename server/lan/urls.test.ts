@@ -18,6 +18,6 @@ describe('teammate URLs', () => {
   });
 
   it('writes a ~/.ssh/config block with a safe alias', () => {
-    expect(sshConfigSnippet('My Forge!', '192.168.1.5', 2222)).toBe('Host my-forge\n  HostName 192.168.1.5\n  Port 2222\n  User git\n');
+    expect(sshConfigSnippet('My Forge!', '192.168.1.5', 2222)).toBe('Host my-forge\n  HostName 192.168.1.5\n  Port 2222\n  User git\n  IdentityFile ~/.ssh/id_ed25519\n');
   });
 });

@@ -57,6 +57,9 @@ export function mainUrl(src: UrlSources): LanUrl {
   return urls[0] ?? { kind: 'local', http: `http://127.0.0.1:${src.httpPort}/`, ssh: src.sshPort === null ? null : sshBase('127.0.0.1', src.sshPort), host: '127.0.0.1' };
 }
 
+/** The private key the snippets name: the default of `ssh-keygen -t ed25519`, which the UI suggests. */
+export const DEFAULT_IDENTITY_FILE = '~/.ssh/id_ed25519';
+
 /** A block for ~/.ssh/config so `git clone gitssy:owner/repo.git` works. */
 export function sshConfigSnippet(alias: string, host: string, port: number): string {
   const safeAlias =
@@ -64,5 +67,5 @@ export function sshConfigSnippet(alias: string, host: string, port: number): str
       .toLowerCase()
       .replace(/[^a-z0-9.-]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'gitssy';
-  return [`Host ${safeAlias}`, `  HostName ${host}`, `  Port ${port}`, '  User git', ''].join('\n');
+  return [`Host ${safeAlias}`, `  HostName ${host}`, `  Port ${port}`, '  User git', `  IdentityFile ${DEFAULT_IDENTITY_FILE}`, ''].join('\n');
 }

@@ -14,11 +14,34 @@ import { fingerprintOf } from '../keys/index.js';
 import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
 import { runShellCommand } from './shell.js';
 import { CloneLimit } from '../git/clone-limit.js';
+import { PushLimitNotice } from '../git/push-limit.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
 const IDLE_CONNECTION_MS = 60_000;
 /** upload-pack gives up on a client that sends nothing for this long (git's --timeout). */
 const GIT_IDLE_TIMEOUT_S = 600;
+
+/** The client's stdin until EOF, or the first `maxBytes` of it (the caller refuses longer input). */
+function readInput(channel: ServerChannel, maxBytes: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      channel.off('data', onData);
+      channel.off('end', done);
+      channel.off('close', done);
+      resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'));
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (size >= maxBytes) done();
+    };
+    channel.on('data', onData);
+    channel.once('end', done);
+    channel.once('close', done);
+  });
+}
 
 interface SessionState {
   user: UserRow | null;
@@ -186,6 +209,7 @@ export class SshServer {
     const code = await runShellCommand(this.s, { actor: this.actor(state), user: state.user, ip: state.ip, sshPort: this.port }, words, {
       out: (text) => channel.write(text),
       err: (text) => channel.stderr.write(text),
+      input: (maxBytes) => readInput(channel, maxBytes),
     });
     channel.exit(code);
     channel.end();
@@ -230,24 +254,34 @@ export class SshServer {
         channel.off('close', onClose);
       }
     }
-    const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : [service, dir];
+    const maxPush = service === 'receive-pack' ? this.s.settings.get('git.maxPushBytes') : 0;
+    const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, dir] : [service, dir];
     const g = spawnGit(this.s.git, args, { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
     g.child.once('close', release);
     if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start());
     channel.pipe(g.child.stdin!);
     const maxClone = service === 'upload-pack' ? this.s.settings.get('git.maxCloneBytes') : 0;
-    (maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : g.child.stdout!).pipe(channel, { end: false });
+    // clones stop at the size limit; a push over the cap is refused by git, in our words
+    const stdout = maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : maxPush > 0 ? g.child.stdout!.pipe(new PushLimitNotice(maxPush)) : g.child.stdout!;
+    stdout.pipe(channel, { end: false });
     g.child.stderr!.pipe(channel.stderr, { end: false });
     channel.on('close', () => g.kill('aborted'));
     g.child.once('error', () => this.fail(channel, 'could not start git', 1));
+    // the output may pass through a transform: wait for its end as well as git's exit
+    const outputDone = new Promise<void>((resolve) => {
+      stdout.once('end', resolve);
+      stdout.once('close', resolve);
+    });
     g.child.once('close', (code) => {
       // let queued output reach the client before the exit status and EOF
       const finish = () => {
         channel.exit(code ?? 1);
         channel.end();
       };
-      if (channel.writableNeedDrain) channel.once('drain', finish);
-      else finish();
+      void outputDone.then(() => {
+        if (channel.writableNeedDrain) channel.once('drain', finish);
+        else finish();
+      });
     });
   }
 }

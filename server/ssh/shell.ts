@@ -24,7 +24,13 @@ export interface ShellContext {
 export interface ShellIO {
   out(text: string): void;
   err(text: string): void;
+  /** Everything the client sends on stdin until EOF (at most `maxBytes`); '' when there is no input. */
+  input?(maxBytes: number): Promise<string>;
 }
+
+/** A public key line is a few hundred bytes (RSA 16384: about 2.8 KB); stdin beyond this is not a key. */
+const MAX_KEY_INPUT = 16 * 1024;
+const KEYS_USAGE = 'keys list | keys add [--title T] [key] | keys remove <id>';
 
 class Usage extends Error {}
 
@@ -46,6 +52,9 @@ class Output {
     private readonly io: ShellIO,
     readonly json: boolean,
   ) {}
+  input(maxBytes: number): Promise<string> {
+    return this.io.input ? this.io.input(maxBytes) : Promise.resolve('');
+  }
   /** Prints a result: text for people, the value as JSON with --json. */
   result(text: string, value: unknown): void {
     this.io.out(this.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith('\n') || text === '' ? text : `${text}\n`);
@@ -405,8 +414,8 @@ const COMMANDS: Record<string, Command> = {
   },
 
   keys: {
-    usage: 'keys list | keys add "<public key>" | keys remove <id>',
-    summary: 'manage your SSH keys',
+    usage: KEYS_USAGE,
+    summary: 'manage your SSH keys; keys add without a key reads it from stdin (keys add < key.pub)',
     writes: allButListing,
     async run(s, ctx, args, out) {
       const [sub, ...rest] = args;
@@ -418,15 +427,18 @@ const COMMANDS: Record<string, Command> = {
           keys.map((k) => ({ id: k.id, title: k.name, fingerprint: k.fingerprint, type: k.key_type })),
         );
       } else if (sub === 'add') {
-        const { values, positionals } = parse(rest, { title: { type: 'string' } }, [1, 1]);
-        const key = await s.keys.add(ctx.user.id, (values.title as string | undefined) ?? '', positionals[0]!, { actorId: ctx.user.id, ip: ctx.ip });
+        // ssh joins its arguments with spaces, so `keys add "$(cat key.pub)"` arrives as the
+        // key's words: they are put back together; with no words the key is read from stdin
+        const { values, positionals } = parse(rest, { title: { type: 'string' } }, [0, Infinity]);
+        const line = positionals.length ? positionals.join(' ') : await readKeyFromStdin(out);
+        const key = await s.keys.add(ctx.user.id, (values.title as string | undefined) ?? '', line, { actorId: ctx.user.id, ip: ctx.ip });
         out.result(`added key ${key.id} ${key.fingerprint}`, { id: key.id, title: key.name, fingerprint: key.fingerprint });
       } else if (sub === 'remove') {
         const { positionals } = parse(rest, {}, [1, 1]);
         if (!/^\d+$/.test(positionals[0]!)) throw new Usage('give the key id shown by "keys list"');
         await s.keys.remove(ctx.user.id, Number(positionals[0]), { actorId: ctx.user.id, ip: ctx.ip });
         out.result(`removed key ${positionals[0]}`, { removed: Number(positionals[0]) });
-      } else throw new Usage('keys list | keys add "<public key>" | keys remove <id>');
+      } else throw new Usage(KEYS_USAGE);
     },
   },
 
@@ -444,6 +456,19 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** `ssh host keys add < key.pub`: one key line from stdin (blank lines and # comments skipped). */
+async function readKeyFromStdin(out: Output): Promise<string> {
+  const text = await out.input(MAX_KEY_INPUT + 1);
+  if (text.length > MAX_KEY_INPUT) throw new Usage(`stdin is longer than ${MAX_KEY_INPUT / 1024} KiB; send one public key (the .pub file)`);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0) throw new Usage('no key given: put it on the line, or send it on stdin (ssh … keys add < ~/.ssh/id_ed25519.pub)');
+  if (lines.length > 1) throw new Usage('stdin holds more than one key; add them one at a time');
+  return lines[0]!;
+}
 
 /** Runs one shell command; returns the exit status. */
 export async function runShellCommand(s: Services, ctx: ShellContext, words: string[], io: ShellIO): Promise<number> {

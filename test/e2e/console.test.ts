@@ -1,12 +1,13 @@
 // The operator console in Chromium, the way an operator meets it: the first-run wizard on a
 // fresh data dir, the dashboard, settings, users, maintenance mode, a backup with live progress
 // and its verification; then the archive restored into a second instance from that instance's
-// console, which afterwards serves the same repositories, refs and users.
+// console, which afterwards serves the same repositories, refs and users. Last, every page at a
+// laptop's and a phone's size, with screenshots of each.
 import type { Browser } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchChromium, openPage, signInContext, type WatchedPage } from '../fixtures/chromium.js';
+import { chromiumMissing, launchChromium, openPage, signInContext, walkPages, type WatchedPage } from '../fixtures/chromium.js';
 import { git, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const missing = chromiumMissing();
@@ -43,7 +44,22 @@ describe.skipIf(missing)('operator console', () => {
     await w.page.getByLabel('Email').fill('root@example.test');
     await w.page.getByLabel('Password', { exact: true }).fill(admin[1]);
     await w.page.getByLabel('Password again').fill(admin[1]);
+    // one numbering (the labels'), no list markers in front of it
+    const steps = w.page.getByRole('list', { name: 'Setup steps' });
+    expect(await steps.locator('li').allTextContents()).toEqual(['1. Administrator', '2. Instance', '3. Network', '4. Review']);
+    expect(await steps.evaluate((ol) => getComputedStyle(ol).listStyleType)).toBe('none');
+    // nobody has an account yet, and none is made here: the header offers neither
+    const header = w.page.locator('header');
+    expect(await header.getByRole('link', { name: 'Sign in' }).count()).toBe(0);
+    expect(await header.getByRole('link', { name: 'Register' }).count()).toBe(0);
     await w.shot('console-wizard');
+    // and on a phone (the second instance is still waiting for its setup)
+    const phone = await openPage(browser, b, { viewport: { width: 390, height: 844 } });
+    await phone.go(`/setup?token=${await setupToken(b)}`);
+    await phone.page.getByLabel('Password again').waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await phone.shot('console-wizard-phone');
+    await phone.context.close();
     await w.page.getByRole('button', { name: 'Next' }).click();
     await w.page.getByLabel('Instance name').fill('Team Forge');
     await w.page.getByLabel('Who may create an account').selectOption('approval');
@@ -135,12 +151,19 @@ describe.skipIf(missing)('operator console', () => {
     await w.page.getByTestId('job-create').waitFor();
     await w.page.waitForSelector('[data-testid="job-create"][data-state="done"]', { timeout: 60_000 });
     await w.page.getByRole('progressbar', { name: /Backing up/ }).waitFor();
+    // what the counts are, in units: the data packed and the archive it made, not "225082/225082"
+    expect(await w.page.getByTestId('job-create').getByTestId('job-progress').textContent()).toMatch(/^100% · [\d.]+ KiB of data in a [\d.]+ KiB archive$/);
     const row = w.page.locator('[data-testid^="backup-"]').first();
     await row.waitFor();
     const name = (await row.getAttribute('data-testid'))!.slice('backup-'.length);
     await row.getByRole('button', { name: 'Verify' }).click();
     await w.page.waitForSelector('[data-testid="job-verify"][data-state="done"]', { timeout: 60_000 });
     await row.getByText('verified').waitFor();
+    expect(await w.page.getByTestId('job-verify').getByTestId('job-progress').textContent()).toBe('100%');
+    // "verified just now" stays on one line inside its pill
+    const pill = row.getByText('verified');
+    expect(await pill.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('nowrap');
+    expect(await pill.evaluate((el) => el.getClientRects().length === 1 && el.getBoundingClientRect().height < 2.2 * parseFloat(getComputedStyle(el).fontSize))).toBe(true);
     await w.shot('console-backups');
     // the download is the archive itself
     const download = w.page.waitForEvent('download');
@@ -201,5 +224,43 @@ describe.skipIf(missing)('operator console', () => {
     // setup is over: the token no longer opens anything
     expect((await c.api('GET', '/api/v1/auth/session').then((r) => r.json())).setup_required).toBe(false);
     await w3.context.close();
+  });
+
+  it('every page fits a laptop (1366×768) and a phone (390×844), in two presets', async () => {
+    const head = (await gitOk(['rev-parse', 'HEAD'], { cwd: path.join(work, 'src') })).trim();
+    const main = {
+      home: '/',
+      explore: '/explore/repos',
+      user: '/root',
+      repo: '/root/tools',
+      tree: '/root/tools/src/branch/main/src',
+      file: '/root/tools/src/branch/main/src/index.ts',
+      commits: '/root/tools/commits/branch/main',
+      commit: `/root/tools/commit/${head}`,
+      branches: '/root/tools/branches',
+      'repo-settings': '/root/tools/settings',
+      settings: '/user/settings',
+      keys: '/user/settings/keys',
+      tokens: '/user/settings/applications',
+      notifications: '/notifications',
+      'new-repo': '/repo/create',
+    };
+    const consolePages = {
+      console: '/console',
+      'console-settings': '/console/settings',
+      'console-users': '/console/users',
+      'console-backups': '/console/backups',
+      'console-logs': '/console/logs',
+      'console-events': '/console/events',
+    };
+    // every page in the default preset; a few in amber, whose light accent takes dark text
+    const walk = await walkPages(browser, a, {
+      user: admin,
+      prefix: 'page',
+      pages: { violet: { ...main, ...consolePages }, amber: { repo: '/root/tools', console: '/console', 'console-backups': '/console/backups' } },
+    });
+    expect(walk.shots).toBe(2 * (Object.keys(main).length + Object.keys(consolePages).length + 3));
+    // nothing makes the phone scroll sideways: wide tables scroll inside their panels
+    expect(walk.overflowing).toEqual([]);
   });
 });

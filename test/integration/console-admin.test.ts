@@ -78,7 +78,7 @@ describe('dashboard', () => {
     const pub = path.join(await tempDir(), 'host.pub');
     await writeFile(pub, `${st.ssh.host_key}\n`);
     expect(st.ssh.host_key_fingerprint).toBe(await fingerprintOfFile(pub));
-    expect(st.ssh.config_snippet).toBe(`Host gitssy\n  HostName 127.0.0.1\n  Port ${ports.ssh}\n  User git\n`);
+    expect(st.ssh.config_snippet).toBe(`Host gitssy\n  HostName 127.0.0.1\n  Port ${ports.ssh}\n  User git\n  IdentityFile ~/.ssh/id_ed25519\n`);
     expect(st.disk.data_dir).toBe(s.data);
     expect(st.disk.data.bytes).toBeGreaterThan(10_000); // the db and a repository at least
     expect(st.disk.free_bytes).toBeGreaterThan(0);
@@ -304,10 +304,28 @@ describe('transports', () => {
       expect(refs.status).toBe(403);
       expect(await refs.text()).toMatch(/git over HTTP is switched off on this server; clone over SSH instead: ssh:\/\/git@127\.0\.0\.1:\d+\/root\/pub\.git/);
       expect((await s.api('GET', '/api/v1/repos/root/pub', { auth: admin })).status).toBe(200);
+      // with a public address configured, the hint names it, not the address the request came to
+      await patchOk({ 'instance.publicUrl': 'http://forge.example.test:3000' });
+      const named = await s.api('GET', '/root/pub.git/info/refs?service=git-upload-pack', { auth: admin });
+      expect(await named.text()).toMatch(/clone over SSH instead: ssh:\/\/git@forge\.example\.test:\d+\/root\/pub\.git\n$/);
     } finally {
-      await patchOk({ 'transports.http': true });
+      await patchOk({ 'transports.http': true, 'instance.publicUrl': '' });
     }
     await gitOk(['ls-remote', s.gitUrl('root/pub.git')]);
+  });
+
+  it('names GITSSY_BASE_URL in the "git over HTTP is off" hint, not the address the request came to', async () => {
+    const other = await startServer({ env: { GITSSY_BASE_URL: 'http://git.example.test:8080' } });
+    try {
+      await createUser(other, 'root', admin[1], { admin: true });
+      await createRepo(other, admin, { name: 'pub' });
+      expect((await other.api('PATCH', '/api/v1/admin/settings', { auth: admin, json: { 'transports.http': false } })).status).toBe(200);
+      const refs = await other.api('GET', '/root/pub.git/info/refs?service=git-upload-pack', { auth: admin });
+      expect(refs.status).toBe(403);
+      expect(await refs.text()).toMatch(/^git over HTTP is switched off on this server; clone over SSH instead: ssh:\/\/git@git\.example\.test:\d+\/root\/pub\.git\n$/);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('SSH and git:// switched off refuse sessions at once with a message', async () => {

@@ -2,7 +2,7 @@
 // pushes on every transport and API writes are refused with the operator's message, reads work.
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, git, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, git, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-123'];
@@ -46,6 +46,27 @@ describe('maintenance mode', () => {
       expect((await s.api('PUT', '/api/v1/admin/maintenance', { auth: alice, json: { enabled: false } })).status).toBe(200);
     }
     await gitOk(['push', '-q', s.gitUrl('alice/pub.git', alice), 'main:refs/heads/after'], { cwd: src });
+  });
+
+  it('logs a refused write as a routine refusal at info, with the reason and no stack trace', async () => {
+    expect((await s.api('PUT', '/api/v1/admin/maintenance', { auth: alice, json: { enabled: true, message: 'log check' } })).status).toBe(200);
+    try {
+      expect((await s.api('POST', '/api/v1/user/repos', { auth: bob, json: { name: 'logged' } })).status).toBe(503);
+      const line = await waitFor(async () =>
+        s
+          .log()
+          .split('\n')
+          .find((l) => l.includes('"statusCode":503') && l.includes('"url":"/api/v1/user/repos"')),
+      );
+      const entry = JSON.parse(line) as { level: number; msg: string; reason?: string; err?: unknown };
+      expect(entry.level).toBe(30); // info
+      expect(entry.msg).toBe('POST /api/v1/user/repos 503 refused');
+      expect(entry.reason, line).toMatch(/log check/);
+      expect(entry.err).toBeUndefined();
+      expect(line).not.toMatch(/"stack"/);
+    } finally {
+      expect((await s.api('PUT', '/api/v1/admin/maintenance', { auth: alice, json: { enabled: false } })).status).toBe(200);
+    }
   });
 
   it('is switched by the CLI in the running server, which sees it at once', async () => {

@@ -43,6 +43,16 @@ describe('setup wizard API', () => {
     expect(info.defaults).toMatchObject({ instance_name: 'Gitssy', registration: 'open', transports: { http: true, ssh: true, git: true }, mdns: true, ports: { git: null } });
   });
 
+  it('needs the session cookie and its X-CSRF-Token, and the OpenAPI document says so', async () => {
+    const bare = await s.api('POST', '/api/v1/setup', { json: { token, ...admin } });
+    expect(bare.status).toBe(403);
+    expect(await bare.json()).toMatchObject({ code: 'csrf' });
+    const doc = (await (await s.api('GET', '/api/v1/openapi.json')).json()) as { paths: Record<string, Record<string, { description?: string; responses: Record<string, unknown> }>> };
+    expect(doc.paths['/setup']!.post!.description).toMatch(/session cookie .*GET \/api\/v1\/auth\/session.*X-CSRF-Token/);
+    expect(doc.paths['/setup']!.post!.responses['403']).toEqual({ description: 'bad setup token, or a missing or invalid CSRF token' });
+    expect(((await (await s.api('GET', '/api/v1/auth/session')).json()) as { setup_required: boolean }).setup_required).toBe(true);
+  });
+
   it('refuses a bad wizard submission and changes nothing', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ ports: { http: 8080, ssh: 8080 } }, /different port numbers/],

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, git, gitOk, makeRepo, run, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, git, gitOk, makeRepo, noise, run, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
 import { generateKey, gitSshEnv, registerKey, sshConfigAlias, sshRun, sshTarget, sshUrl, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 
 const ROOT: [string, string] = ['root', 'root-pass-123']; // site admin, only sets things up
@@ -244,6 +244,30 @@ describe('exit status over SSH', () => {
     expect(bad.stderr).toMatch(/remote: Gitssy: refs\/heads\/-bad: ref names may not have components starting with '-'/);
     expect(bad.stderr).toMatch(/\[remote rejected\]/);
     expect(await diskRefs('alice/pushed')).not.toContain('-bad');
+  });
+});
+
+describe('the push size cap over SSH', () => {
+  it('refuses a push over git.maxPushBytes with a Gitssy line naming the limit, and nothing lands', async () => {
+    const { src } = await seedRepo('alice', 'capped');
+    const before = await diskRefs('alice/capped');
+    await writeFile(path.join(src, 'big.bin'), noise(600 * 1024, 'ssh-cap'));
+    await gitOk(['add', '-A'], { cwd: src });
+    await gitOk(['commit', '-q', '-m', 'big'], { cwd: src });
+    const cap = async (bytes: number) => expect((await s.api('PATCH', '/api/v1/admin/settings', { auth: ROOT, json: { 'git.maxPushBytes': bytes } })).status).toBe(200);
+    await cap(256 * 1024);
+    try {
+      const r = await git(['push', sshUrl(t, 'alice/capped.git'), 'main'], { cwd: src, env: as('alice') });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/^remote: Gitssy: this push is larger than the limit of 256 KiB \(git\.maxPushBytes\); push fewer commits at a time, or ask an administrator to raise the limit/m);
+      expect(r.stderr).not.toMatch(/pack exceeds maximum allowed size/);
+      expect(await diskRefs('alice/capped')).toBe(before);
+    } finally {
+      await cap(2 * 1024 * 1024 * 1024);
+    }
+    // the cap was the reason: the same push lands once it is back at the default
+    const again = await git(['push', sshUrl(t, 'alice/capped.git'), 'main'], { cwd: src, env: as('alice') });
+    expect(again.code, again.stderr).toBe(0);
   });
 });
 

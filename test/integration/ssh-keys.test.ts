@@ -61,7 +61,7 @@ describe('host key', () => {
     expect(body.host_key_fingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(body.host_key).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]+=*$/);
     expect(body.clone_example).toBe(`ssh://git@127.0.0.1:${ports.ssh}/OWNER/REPO.git`);
-    expect(body.ssh_config).toBe(`Host 127.0.0.1\n  User git\n  Port ${ports.ssh}\n`);
+    expect(body.ssh_config).toBe(`Host 127.0.0.1\n  User git\n  Port ${ports.ssh}\n  IdentityFile ~/.ssh/id_ed25519\n`);
   });
 
   it('reports the fingerprint ssh-keygen computes for the host key on disk, and prints it at startup', async () => {

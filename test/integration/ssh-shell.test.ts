@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, git, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
-import { generateKey, gitSshEnv, registerKey, sshRun, sshTarget, sshUrl, type ApiKey, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
+import { createRepo, createUser, git, gitOk, makeRepo, run, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { generateKey, gitSshEnv, registerKey, sshArgv, sshRun, sshTarget, sshUrl, type ApiKey, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 import type { RunResult } from '../fixtures/rig.js';
 
 const ROOT: [string, string] = ['root', 'root-pass-123']; // site admin
@@ -202,6 +202,23 @@ describe('create', () => {
     const push = await git(['push', url, 'main'], { cwd: src, env: gitSshEnv(t, keys.alice!) });
     expect(push.code, push.stderr).toBe(0);
     expect((await gitOk(['--git-dir', repoDir('alice/made-here'), 'rev-parse', 'main'])).trim()).toBe(head);
+  });
+
+  it('takes a description of several words quoted as the README shows it, through the local shell and ssh', async () => {
+    // ssh joins its arguments with spaces and the server splits them again with shell rules:
+    // the inner quotes survive the local shell and keep the words together on the server
+    const typed = await run('bash', ['-c', `ssh "$@" create alice/tools --private --description "'build scripts'"`, 'bash', ...sshArgv(t, keys.alice!)], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: t.dir, LC_ALL: 'C' },
+    });
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout).toMatch(/^created alice\/tools \(private\)\n/);
+    expect((await apiRepo('alice/tools')).body).toMatchObject({ description: 'build scripts', private: true });
+    // typed with one pair of quotes, the words arrive apart: the refusal says what happened
+    const once = await run('bash', ['-c', `ssh "$@" create alice/tools2 --description "build scripts"`, 'bash', ...sshArgv(t, keys.alice!)], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: t.dir, LC_ALL: 'C' },
+    });
+    expect(once.code).toBe(2);
+    expect((await apiRepo('alice/tools2')).status).toBe(404);
   });
 
   it('creates private and internal repositories, and JSON output describes them', async () => {
@@ -501,6 +518,25 @@ describe('keys', () => {
     expect(after.stderr).toMatch(/Permission denied \(publickey\)/);
   });
 
+  it('adds a key typed as the README shows it: from stdin, and as "$(cat key.pub)" which ssh splits into words', async () => {
+    // the local shell runs these lines exactly as a user types them; "$@" stands for -i, -p and git@host
+    const typed = (line: string, env: Record<string, string> = {}) =>
+      run('bash', ['-c', line, 'bash', ...sshArgv(t, keys.alice!)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: t.dir, LC_ALL: 'C', ...env } });
+    const fromStdin = await generateKey('ed25519', 'alice@desktop');
+    const viaStdin = await typed('ssh "$@" keys add --title desktop < "$KEY"', { KEY: `${fromStdin.file}.pub` });
+    expect(viaStdin.code, viaStdin.stderr).toBe(0);
+    expect(viaStdin.stdout).toMatch(new RegExp(`^added key \\d+ ${fromStdin.fingerprint.replace(/[+/]/g, '\\$&')}\n$`));
+    const onLine = await generateKey('ecdsa', 'alice@tablet');
+    const viaLine = await typed('ssh "$@" keys add "$(cat "$KEY")"', { KEY: `${onLine.file}.pub` });
+    expect(viaLine.code, viaLine.stderr).toBe(0);
+    // the key comes back whole, comment included, and signs in
+    const stored = (await (await s.api('GET', '/api/v1/user/keys', { auth: ALICE })).json()) as ApiKey[];
+    expect(stored.find((x) => x.fingerprint === onLine.fingerprint)?.key).toBe(onLine.publicLine.split(' ').slice(0, 2).join(' '));
+    expect(stored.find((x) => x.fingerprint === fromStdin.fingerprint)?.title).toBe('desktop');
+    for (const k of [fromStdin, onLine]) expect((await sshRun(t, k, 'whoami')).stdout).toBe('alice\n');
+    for (const k of stored.filter((x) => x.fingerprint !== keys.alice!.fingerprint)) expect((await sh('alice', ['keys', 'remove', String(k.id)])).code).toBe(0);
+  });
+
   it("refuses invalid keys, someone else's key id, and bad arguments", async () => {
     const k = await generateKey('ed25519');
     const opts = await sh('alice', ['keys', 'add', `command="touch /tmp/x" ${k.publicLine}`]);
@@ -516,11 +552,15 @@ describe('keys', () => {
     expect(other.stderr).toBe('Gitssy: key does not exist\n');
     expect((await sh('bob', 'whoami')).stdout).toBe('bob\n');
 
-    const usage = 'keys list | keys add "<public key>" | keys remove <id>';
+    const usage = 'keys list | keys add [--title T] [key] | keys remove <id>';
     expectUsage(await sh('alice', 'keys'), /keys list \| keys add/, usage);
     expectUsage(await sh('alice', 'keys frob'), /keys list \| keys add/, usage);
     expectUsage(await sh('alice', 'keys remove abc'), /give the key id shown by "keys list"/, usage);
-    expectUsage(await sh('alice', 'keys add'), /wrong number of arguments/, usage);
+    // no key on the line and nothing on stdin
+    expectUsage(await sh('alice', 'keys add'), /no key given: put it on the line, or send it on stdin/, usage);
+    const two = await sshRun(t, keys.alice!, 'keys add', { input: `${k.publicLine}\n${(await generateKey('ed25519')).publicLine}\n` });
+    expectUsage(two, /stdin holds more than one key; add them one at a time/, usage);
+    expectUsage(await sshRun(t, keys.alice!, 'keys add', { input: 'x'.repeat(20_000) }), /stdin is longer than 16 KiB/, usage);
     expectUsage(await sh('alice', 'keys list extra'), /wrong number of arguments/, usage);
     expect(((await (await s.api('GET', '/api/v1/user/keys', { auth: ALICE })).json()) as ApiKey[]).map((x) => x.fingerprint)).toEqual([keys.alice!.fingerprint]);
   });

@@ -34,7 +34,7 @@ export function Shell() {
       <header className={s.header}>
         <Link to="/" className={s.logo}>
           <span className={s.mark} aria-hidden />
-          {session?.instance_name ?? 'Gitssy'}
+          <span className={s.logoName}>{session?.instance_name ?? 'Gitssy'}</span>
         </Link>
         {!mustChangePassword && (
           <nav className={s.nav} aria-label="Main">
@@ -86,7 +86,8 @@ export function Shell() {
                 ]}
               />
             </>
-          ) : (
+          ) : session?.setup_required ? null : (
+            // before the first-run setup there are no accounts to sign in to, and none to make here
             <>
               <Link to="/user/login" className={buttonClass('ghost', true)}>
                 Sign in

@@ -41,7 +41,7 @@ export function Spinner() {
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
-    <div className={s.loading} aria-live="polite">
+    <div className={s.loading} aria-live="polite" data-loading>
       <span className={s.spinner} aria-hidden />
       {label}
     </div>

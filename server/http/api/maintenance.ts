@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
+import { markRefusal } from '../errors.js';
 import type { ApiRouter } from './route.js';
 
 const maintenanceBody = z.strictObject({
@@ -22,6 +23,7 @@ export function maintenanceGuard(s: Services) {
     const refused = await s.maintenance.refusal(req.user);
     if (!refused) return next();
     res.setHeader('Retry-After', '300');
+    markRefusal(res, refused);
     res.status(503).json({ message: refused, code: 'unavailable' });
   };
 }

@@ -17,6 +17,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   /** Express path, e.g. `/repos/:owner/:repo`. */
   path: string;
   summary: string;
+  /** Longer notes for the document (how to call it), when the summary can't hold them. */
+  description?: string;
   tag: string;
   body?: B;
   query?: Q;
@@ -118,6 +120,7 @@ export class ApiRouter {
       const op: Record<string, unknown> = {
         operationId: `${spec.method}${oaPath.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
         summary: spec.summary,
+        ...(spec.description ? { description: spec.description } : {}),
         tags: [spec.tag],
         parameters,
         security,

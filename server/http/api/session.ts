@@ -121,8 +121,10 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       tag: 'session',
       summary:
         'Gitssy: first run only: create the first administrator with the one-time setup token; optionally also instance_name, public_url, registration, transports, ports (next start), mdns — all or nothing',
+      description:
+        'A browser form: send the session cookie and the CSRF token that `GET /api/v1/auth/session` hands out (cookie `gitssy_session`, field `csrf_token`) as the `X-CSRF-Token` header, as for signing in. Without them the answer is 403 `csrf`.',
       body: setupBody,
-      responses: { 201: 'the administrator, signed in', 403: 'bad token', 409: 'already set up' },
+      responses: { 201: 'the administrator, signed in', 403: 'bad setup token, or a missing or invalid CSRF token', 409: 'already set up' },
     },
     async ({ req, body }) => {
       // the wizard's extra fields (name, address, ports, transports, registration) are optional

@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { deleteBackup, downloadUrl, startBackup, startRestore, startVerify, uploadBackup, useBackupAction, useBackups, useJob, usePutSchedule, useSchedule, type Backup, type BackupJob } from './api';
-import { bytes } from './format';
+import { bytes, jobProgressText } from './format';
 import s from './Console.module.css';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -36,10 +36,8 @@ function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: Backup
         <strong>
           {job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? 'Restarting the forge with the restored data…' : `${what}…`}
         </strong>
-        <span className="muted">
-          {job.phase}
-          {job.total > 0 && ` · ${job.done}/${job.total}`}
-          {job.bytes > 0 && ` · ${bytes(job.bytes)}`}
+        <span className="muted" data-testid="job-progress">
+          {jobProgressText(job)}
         </span>
       </div>
       <div className={s.progress} role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${what} progress`}>
@@ -218,53 +216,55 @@ export function BackupsPage() {
         ) : list.data.length === 0 ? (
           <EmptyState title="No backups yet">Back up now, or set a schedule below.</EmptyState>
         ) : (
-          <table className={s.table}>
-            <thead>
-              <tr>
-                <th>Archive</th>
-                <th>Taken</th>
-                <th>Size</th>
-                <th>Contents</th>
-                <th>Verified</th>
-                <th aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((b) => (
-                <tr key={b.name} data-testid={`backup-${b.name}`}>
-                  <td>
-                    <span className="mono">{b.name}</span> {b.kind !== 'manual' && <Badge>{b.kind}</Badge>}
-                  </td>
-                  <td className="muted">
-                    <RelativeTime iso={b.created_at} />
-                  </td>
-                  <td className="muted">{bytes(b.size)}</td>
-                  <td className="muted">
-                    {b.repositories ?? '?'} repos · v{b.app_version ?? '?'}
-                  </td>
-                  <td>
-                    <VerifyBadge b={b} />
-                  </td>
-                  <td>
-                    <span className={s.row} style={{ justifyContent: 'flex-end' }}>
-                      <a className="mono" href={downloadUrl(b.name)} download>
-                        Download
-                      </a>
-                      <Button small onClick={() => verify.mutate([b.name], { onSuccess: (job) => track('verify')(job as BackupJob) })}>
-                        Verify
-                      </Button>
-                      <Button small onClick={() => setConfirmRestore(b)}>
-                        Restore…
-                      </Button>
-                      <Button small variant="danger" onClick={() => setConfirmDelete(b)} aria-label={`Delete ${b.name}`}>
-                        Delete
-                      </Button>
-                    </span>
-                  </td>
+          <div className={s.tableWrap}>
+            <table className={s.table}>
+              <thead>
+                <tr>
+                  <th>Archive</th>
+                  <th>Taken</th>
+                  <th>Size</th>
+                  <th>Contents</th>
+                  <th>Verified</th>
+                  <th aria-label="Actions" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {list.data.map((b) => (
+                  <tr key={b.name} data-testid={`backup-${b.name}`}>
+                    <td>
+                      <span className="mono">{b.name}</span> {b.kind !== 'manual' && <Badge>{b.kind}</Badge>}
+                    </td>
+                    <td className={`muted ${s.nowrap}`}>
+                      <RelativeTime iso={b.created_at} />
+                    </td>
+                    <td className={`muted ${s.nowrap}`}>{bytes(b.size)}</td>
+                    <td className="muted">
+                      {b.repositories ?? '?'} {b.repositories === 1 ? 'repository' : 'repositories'} · v{b.app_version ?? '?'}
+                    </td>
+                    <td>
+                      <VerifyBadge b={b} />
+                    </td>
+                    <td>
+                      <span className={s.row} style={{ justifyContent: 'flex-end', flexWrap: 'nowrap' }}>
+                        <a className="mono" href={downloadUrl(b.name)} download>
+                          Download
+                        </a>
+                        <Button small onClick={() => verify.mutate([b.name], { onSuccess: (job) => track('verify')(job as BackupJob) })}>
+                          Verify
+                        </Button>
+                        <Button small onClick={() => setConfirmRestore(b)}>
+                          Restore…
+                        </Button>
+                        <Button small variant="danger" onClick={() => setConfirmDelete(b)} aria-label={`Delete ${b.name}`}>
+                          Delete
+                        </Button>
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Panel>
 

@@ -18,30 +18,32 @@ export function EventsPage() {
         <PanelHeader>
           <h2>Event subscribers</h2>
         </PanelHeader>
-        <table className={s.table} data-testid="outbox-subscribers">
-          <thead>
-            <tr>
-              <th>Subscriber</th>
-              <th>Events</th>
-              <th>Waiting</th>
-              <th>Running</th>
-              <th>Failed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {subscribers.map((sub) => (
-              <tr key={sub.name}>
-                <td>
-                  <code>{sub.name}</code>
-                </td>
-                <td className="muted">{sub.events.join(', ')}</td>
-                <td>{sub.pending}</td>
-                <td>{sub.running}</td>
-                <td>{sub.dead}</td>
+        <div className={s.tableWrap}>
+          <table className={s.table} data-testid="outbox-subscribers">
+            <thead>
+              <tr>
+                <th>Subscriber</th>
+                <th>Events</th>
+                <th>Waiting</th>
+                <th>Running</th>
+                <th>Failed</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {subscribers.map((sub) => (
+                <tr key={sub.name}>
+                  <td>
+                    <code>{sub.name}</code>
+                  </td>
+                  <td className="muted">{sub.events.join(', ')}</td>
+                  <td>{sub.pending}</td>
+                  <td>{sub.running}</td>
+                  <td>{sub.dead}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </Panel>
       <Panel>
         <PanelHeader>
@@ -59,40 +61,42 @@ export function EventsPage() {
             A delivery that fails is retried with backoff; it is listed here only after its last attempt.
           </EmptyState>
         ) : (
-          <table className={s.table} data-testid="outbox-dead">
-            <thead>
-              <tr>
-                <th>Event</th>
-                <th>Subscriber</th>
-                <th>Attempts</th>
-                <th>Last error</th>
-                <th>Failed</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {dead.map((d) => (
-                <tr key={`${d.event_id}-${d.subscriber}`}>
-                  <td>
-                    <code>{d.type}</code> #{d.event_id}
-                  </td>
-                  <td>
-                    <code>{d.subscriber}</code>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td className="muted">{d.last_error ?? ''}</td>
-                  <td>
-                    <RelativeTime iso={d.updated_at} />
-                  </td>
-                  <td>
-                    <Button small onClick={() => retry.mutate({ event_id: d.event_id, subscriber: d.subscriber })}>
-                      Retry
-                    </Button>
-                  </td>
+          <div className={s.tableWrap}>
+            <table className={s.table} data-testid="outbox-dead">
+              <thead>
+                <tr>
+                  <th>Event</th>
+                  <th>Subscriber</th>
+                  <th>Attempts</th>
+                  <th>Last error</th>
+                  <th>Failed</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {dead.map((d) => (
+                  <tr key={`${d.event_id}-${d.subscriber}`}>
+                    <td>
+                      <code>{d.type}</code> #{d.event_id}
+                    </td>
+                    <td>
+                      <code>{d.subscriber}</code>
+                    </td>
+                    <td>{d.attempts}</td>
+                    <td className="muted">{d.last_error ?? ''}</td>
+                    <td>
+                      <RelativeTime iso={d.updated_at} />
+                    </td>
+                    <td>
+                      <Button small onClick={() => retry.mutate({ event_id: d.event_id, subscriber: d.subscriber })}>
+                        Retry
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Panel>
     </>

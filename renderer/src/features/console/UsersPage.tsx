@@ -114,61 +114,64 @@ export function UsersPage() {
       ) : users.data.items.length === 0 ? (
         <EmptyState title="No users match" />
       ) : (
-        <table className={s.table}>
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Email</th>
-              <th>Status</th>
-              <th>Last sign-in</th>
-              <th aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.items.map((u) => (
-              <tr key={u.id} data-testid={`user-row-${u.login}`}>
-                <td>
-                  <span className={s.row}>
-                    <Avatar name={u.login} />
-                    <a href={`/${encodeURIComponent(u.login)}`}>{u.login}</a>
-                    {u.is_admin && <Badge accent>admin</Badge>}
-                  </span>
-                </td>
-                <td className="muted">{u.email}</td>
-                <td>
-                  {u.prohibit_login ? <Badge>disabled</Badge> : !u.active ? <Badge>awaiting approval</Badge> : <span className="muted">active</span>}
-                  {u.must_change_password && (
-                    <>
-                      {' '}
-                      <Badge>must change password</Badge>
-                    </>
-                  )}
-                </td>
-                <td className="muted">{u.last_login ? <RelativeTime iso={u.last_login} /> : 'never'}</td>
-                <td style={{ textAlign: 'right' }}>
-                  <Menu
-                    label={u.login}
-                    trigger={
-                      <Button small aria-label={`Actions for ${u.login}`}>
-                        ⋯
-                      </Button>
-                    }
-                    items={[
-                      ...(!u.active ? [{ label: 'Approve account', onSelect: () => edit.mutate({ username: u.login, active: true }) }] : []),
-                      { label: u.is_admin ? 'Remove admin rights' : 'Make site administrator', disabled: u.id === me?.id, onSelect: () => edit.mutate({ username: u.login, admin: !u.is_admin }) },
-                      {
-                        label: u.prohibit_login ? 'Enable sign-in' : 'Disable sign-in',
-                        disabled: u.id === me?.id,
-                        onSelect: () => edit.mutate({ username: u.login, prohibit_login: !u.prohibit_login }),
-                      },
-                      { label: 'Reset password…', onSelect: () => setResetting(u) },
-                    ]}
-                  />
-                </td>
+        <div className={s.tableWrap}>
+          <table className={s.table}>
+            <thead>
+              <tr>
+                <th>User</th>
+                <th>Email</th>
+                <th>Status</th>
+                <th>Last sign-in</th>
+                <th aria-label="Actions" />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {users.data.items.map((u) => (
+                <tr key={u.id} data-testid={`user-row-${u.login}`}>
+                  <td>
+                    <span className={s.row}>
+                      <Avatar name={u.login} />
+                      <a href={`/${encodeURIComponent(u.login)}`}>{u.login}</a>
+                      {u.is_admin && <Badge accent>admin</Badge>}
+                    </span>
+                  </td>
+                  <td className="muted">{u.email}</td>
+                  <td>
+                    {u.prohibit_login ? <Badge>disabled</Badge> : !u.active ? <Badge>awaiting approval</Badge> : <span className="muted">active</span>}
+                    {u.must_change_password && (
+                      <>
+                        {' '}
+                        <Badge>must change password</Badge>
+                      </>
+                    )}
+                  </td>
+                  {/* an account that never signed in has the zero time (Gitea's "0001-01-01"), not a date */}
+                  <td className={`muted ${s.nowrap}`}>{u.last_login && Date.parse(u.last_login) > 0 ? <RelativeTime iso={u.last_login} /> : 'never'}</td>
+                  <td style={{ textAlign: 'right' }}>
+                    <Menu
+                      label={u.login}
+                      trigger={
+                        <Button small aria-label={`Actions for ${u.login}`}>
+                          ⋯
+                        </Button>
+                      }
+                      items={[
+                        ...(!u.active ? [{ label: 'Approve account', onSelect: () => edit.mutate({ username: u.login, active: true }) }] : []),
+                        { label: u.is_admin ? 'Remove admin rights' : 'Make site administrator', disabled: u.id === me?.id, onSelect: () => edit.mutate({ username: u.login, admin: !u.is_admin }) },
+                        {
+                          label: u.prohibit_login ? 'Enable sign-in' : 'Disable sign-in',
+                          disabled: u.id === me?.id,
+                          onSelect: () => edit.mutate({ username: u.login, prohibit_login: !u.prohibit_login }),
+                        },
+                        { label: 'Reset password…', onSelect: () => setResetting(u) },
+                      ]}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {users.data && (
         <Pager page={page} hasNext={users.data.total !== null ? page * 25 < users.data.total : users.data.items.length === 25} onPage={(p) => void navigate({ search: { ...search, page: p } })} />
