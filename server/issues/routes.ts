@@ -101,7 +101,15 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
   );
 
   api.route(
-    { method: 'delete', path: '/repos/:owner/:repo/issues/comments/:id', tag: 'issue', scope: 'issue', summary: 'Delete a comment (its author, or a writer)', auth: 'user', responses: { 204: 'deleted', 403: 'not yours' } },
+    {
+      method: 'delete',
+      path: '/repos/:owner/:repo/issues/comments/:id',
+      tag: 'issue',
+      scope: 'issue',
+      summary: 'Delete a comment (its author, or a writer)',
+      auth: 'user',
+      responses: { 204: 'deleted', 403: 'not yours' },
+    },
     async ({ req, params }) => {
       const user = requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');

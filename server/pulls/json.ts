@@ -30,7 +30,13 @@ export async function pullJson(s: Services, req: Request, v: PullView, opts: { d
   const sameRepo = v.head?.repo.id === v.base.repo.id;
   const baseSha = pull.has_merged ? pull.merge_base : (pull.checked_base_sha ?? pull.merge_base);
   const mergeable = pull.has_merged ? false : pull.status === 'checking' ? null : pull.status === 'mergeable';
-  const reviewComments = await s.db.selectFrom('pull_line_comments as c').leftJoin('pull_reviews as r', 'r.id', 'c.review_id').select((eb) => eb.fn.countAll<number>().as('n')).where('c.pull_id', '=', pull.id).where((eb) => eb.or([eb('r.state', 'is', null), eb('r.state', '!=', 'PENDING')])).executeTakeFirst();
+  const reviewComments = await s.db
+    .selectFrom('pull_line_comments as c')
+    .leftJoin('pull_reviews as r', 'r.id', 'c.review_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('c.pull_id', '=', pull.id)
+    .where((eb) => eb.or([eb('r.state', 'is', null), eb('r.state', '!=', 'PENDING')]))
+    .executeTakeFirst();
   return {
     id: pull.id,
     url: `${base}/${full}/pulls/${pull.index}`,
@@ -50,8 +56,9 @@ export async function pullJson(s: Services, req: Request, v: PullView, opts: { d
     comments: issue.num_comments,
     review_comments: Number(reviewComments?.n ?? 0),
     html_url: `${base}/${full}/pulls/${pull.index}`,
-    diff_url: `${base}/${full}/pulls/${pull.index}.diff`,
-    patch_url: `${base}/${full}/pulls/${pull.index}.patch`,
+    // where the raw diff and patch are served (the web paths are the single-page app's)
+    diff_url: `${base}/api/v1/repos/${full}/pulls/${pull.index}.diff`,
+    patch_url: `${base}/api/v1/repos/${full}/pulls/${pull.index}.patch`,
     mergeable,
     /** Gitssy: checking, mergeable, conflict, empty, unsupported or error, and why */
     mergeable_state: pull.has_merged ? 'merged' : pull.status,
@@ -81,7 +88,11 @@ export async function reviewJson(s: Services, req: Request, v: PullView, r: Revi
   const base = baseUrl(s, req);
   const full = `${v.base.owner.name}/${v.base.repo.name}`;
   const reviewer = r.reviewer_id ? await s.users.byId(r.reviewer_id) : undefined;
-  const count = await s.db.selectFrom('pull_line_comments').select((eb) => eb.fn.countAll<number>().as('n')).where('review_id', '=', r.id).executeTakeFirst();
+  const count = await s.db
+    .selectFrom('pull_line_comments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('review_id', '=', r.id)
+    .executeTakeFirst();
   return {
     id: r.id,
     user: reviewer ? userJson(s, req, reviewer) : null,

@@ -92,7 +92,8 @@ export class ReviewService {
     const start = c.startLine ?? null;
     if (start !== null) {
       const s0 = side.get(start);
-      if (!Number.isSafeInteger(start) || start < 1 || start > c.line || !s0 || s0.hunk !== at.hunk) throw Invalid(`start_line ${start} must be in the same hunk of the diff, at or above line ${c.line}`);
+      if (!Number.isSafeInteger(start) || start < 1 || start > c.line || !s0 || s0.hunk !== at.hunk)
+        throw Invalid(`start_line ${start} must be in the same hunk of the diff, at or above line ${c.line}`);
     }
     const hunk = lines.hunks[at.hunk]!;
     const offset = (c.side === 'LEFT' ? lines.offsets.old : lines.offsets.new).get(c.line)!;
@@ -133,7 +134,18 @@ export class ReviewService {
       const row = await this.s.db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('pull_line_comments')
-          .values({ ...this.copyPlace(root), pull_id: v.pull.id, review_id: null, poster_id: actor.user.id, body: c.body, reply_to: threadRoot, resolved_by: null, resolved_at: null, created_at: now, updated_at: now })
+          .values({
+            ...this.copyPlace(root),
+            pull_id: v.pull.id,
+            review_id: null,
+            poster_id: actor.user.id,
+            body: c.body,
+            reply_to: threadRoot,
+            resolved_by: null,
+            resolved_at: null,
+            created_at: now,
+            updated_at: now,
+          })
           .returningAll()
           .executeTakeFirstOrThrow();
         await this.s.events.record(trx, 'pull.commented', { pullId: v.pull.id, repoId: v.base.repo.id, index: v.pull.index, commentId: row.id, actorId: actor.user.id });
@@ -277,7 +289,14 @@ export class ReviewService {
       await trx.updateTable('pull_line_comments').set({ commit_id: v.pull.head_sha, updated_at: now }).where('review_id', '=', reviewId).where('commit_id', '=', v.pull.head_sha).execute();
       await trx.deleteFrom('pull_review_requests').where('pull_id', '=', v.pull.id).where('user_id', '=', actor.user.id).execute();
       await this.s.issues.addEntry(trx, v.issue.id, actor.user.id, 'review', '', { review_id: reviewId, state: event });
-      await this.s.events.record(trx, 'pull.reviewed', { pullId: v.pull.id, repoId: v.base.repo.id, index: v.pull.index, reviewId, state: event as Exclude<ReviewState, 'PENDING'>, actorId: actor.user.id });
+      await this.s.events.record(trx, 'pull.reviewed', {
+        pullId: v.pull.id,
+        repoId: v.base.repo.id,
+        index: v.pull.index,
+        reviewId,
+        state: event as Exclude<ReviewState, 'PENDING'>,
+        actorId: actor.user.id,
+      });
       return row;
     });
     this.s.events.kick();
@@ -311,12 +330,7 @@ export class ReviewService {
 
   /** Line comments the viewer may see (pending ones only their author's). */
   async comments(v: PullView, viewerId: number | null, reviewId?: number): Promise<LineCommentRow[]> {
-    let q = this.s.db
-      .selectFrom('pull_line_comments as c')
-      .leftJoin('pull_reviews as r', 'r.id', 'c.review_id')
-      .selectAll('c')
-      .select('r.state as review_state')
-      .where('c.pull_id', '=', v.pull.id);
+    let q = this.s.db.selectFrom('pull_line_comments as c').leftJoin('pull_reviews as r', 'r.id', 'c.review_id').selectAll('c').select('r.state as review_state').where('c.pull_id', '=', v.pull.id);
     if (reviewId !== undefined) q = q.where('c.review_id', '=', reviewId);
     const rows = await q.orderBy('c.id').execute();
     return rows.filter((r) => r.review_state !== 'PENDING' || (viewerId !== null && r.poster_id === viewerId)).map(({ review_state: _, ...c }) => c);
@@ -333,7 +347,8 @@ export class ReviewService {
     if (actor.kind !== 'user') throw Forbidden('sign in to resolve conversations');
     const c = await this.lineComment(v, commentId, actor.user.id);
     const root = c.reply_to ? await this.lineComment(v, c.reply_to, actor.user.id) : c;
-    if (root.poster_id !== actor.user.id && v.issue.poster_id !== actor.user.id && !(await this.canWrite(actor, v))) throw Forbidden('only the thread’s author, the pull request’s author or a writer may resolve it');
+    if (root.poster_id !== actor.user.id && v.issue.poster_id !== actor.user.id && !(await this.canWrite(actor, v)))
+      throw Forbidden('only the thread’s author, the pull request’s author or a writer may resolve it');
     await this.s.db
       .updateTable('pull_line_comments')
       .set(resolved ? { resolved_by: actor.user.id, resolved_at: Date.now() } : { resolved_by: null, resolved_at: null })
@@ -355,7 +370,10 @@ export class ReviewService {
     if (actor.kind !== 'user') throw Forbidden('sign in to delete');
     const c = await this.lineComment(v, commentId, actor.user.id);
     if (c.poster_id !== actor.user.id && !(await this.canWrite(actor, v))) throw Forbidden('only the author or a writer may delete this comment');
-    await this.s.db.deleteFrom('pull_line_comments').where((eb) => eb.or([eb('id', '=', c.id), eb('reply_to', '=', c.id)])).execute();
+    await this.s.db
+      .deleteFrom('pull_line_comments')
+      .where((eb) => eb.or([eb('id', '=', c.id), eb('reply_to', '=', c.id)]))
+      .execute();
     await this.pulls.announce(v.base, v.pull.index, 'comment');
   }
 

@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../access/index.js';
-import { clientSignal, commitJson, gitJsonContext, pageQuery, pipeGit, requireUser, resolveForApi, setPageHeaders, startPlainText, type ApiRouter } from '../http/index.js';
+import { baseUrl, clientSignal, commitJson, gitJsonContext, pageQuery, pipeGit, requireUser, resolveForApi, setPageHeaders, startPlainText, type ApiRouter } from '../http/index.js';
 import { BODY_MAX, commentJson } from '../issues/index.js';
 import { NotFound, Invalid } from '../lib/errors.js';
 import type { RepoRecord } from '../repos/index.js';
@@ -81,6 +81,9 @@ const listQuery = pageQuery.extend({
   sort: z.enum(['oldest', 'recentupdate', 'leastupdate', 'mostcomment', 'leastcomment', 'newest']).optional(),
   poster: z.string().max(255).optional(),
 });
+
+/** A repository path in a URL: each component percent-encoded, the slashes kept. */
+const encodePath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 function indexOf(v: string | undefined): number {
   const n = Number(v);
@@ -187,13 +190,10 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
     );
   }
 
-  api.route(
-    { method: 'get', path: '/repos/:owner/:repo/pulls/:index', tag, summary: 'One pull request', responses: { 200: 'PullRequest', 404: 'no such pull request' } },
-    async ({ req, params }) => {
-      const { v } = await load(req, params);
-      return { body: await pullJson(s, req, v, { diffStats: await diffStats(v) }) };
-    },
-  );
+  api.route({ method: 'get', path: '/repos/:owner/:repo/pulls/:index', tag, summary: 'One pull request', responses: { 200: 'PullRequest', 404: 'no such pull request' } }, async ({ req, params }) => {
+    const { v } = await load(req, params);
+    return { body: await pullJson(s, req, v, { diffStats: await diffStats(v) }) };
+  });
 
   api.route(
     {
@@ -244,7 +244,14 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
       const { v } = await load(req, params);
       const diff = await s.browse.compare(pulls.target(v.base), v.pull.merge_base, v.pull.head_sha);
       const uid = viewer(req);
-      const seen = uid === null ? new Set<string>() : await reviews.viewed(v, uid, diff.files.map((f) => ({ path: f.path, newSha: f.newSha })));
+      const seen =
+        uid === null
+          ? new Set<string>()
+          : await reviews.viewed(
+              v,
+              uid,
+              diff.files.map((f) => ({ path: f.path, newSha: f.newSha })),
+            );
       const start = (query.page - 1) * query.limit;
       setPageHeaders(req, res, diff.files.length, query.page, query.limit);
       res.setHeader('X-Total-Files', String(diff.totalFiles));
@@ -259,8 +266,8 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
           deletions: f.deletions,
           changes: f.additions + f.deletions,
           html_url: `/${full}/src/commit/${v.pull.head_sha}/${f.path}`,
-          contents_url: `/api/v1/repos/${full}/contents/${f.path}?ref=${v.pull.head_sha}`,
-          raw_url: `/${full}/raw/commit/${v.pull.head_sha}/${f.path}`,
+          contents_url: `${baseUrl(s, req)}/api/v1/repos/${full}/contents/${encodePath(f.path)}?ref=${v.pull.head_sha}`,
+          raw_url: f.status === 'removed' ? '' : `${baseUrl(s, req)}/api/v1/repos/${full}/raw/${encodePath(f.path)}?ref=${v.pull.head_sha}`,
           binary: f.binary,
           sha: f.newSha,
           previous_sha: f.oldSha,
@@ -357,7 +364,15 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
     return { body: await reviewJson(s, req, v, r) };
   });
   api.route(
-    { method: 'post', path: '/repos/:owner/:repo/pulls/:index/reviews/:id', tag, summary: 'Submit your pending review', auth: 'user', body: submitBody, responses: { 200: 'PullReview', 422: 'already submitted' } },
+    {
+      method: 'post',
+      path: '/repos/:owner/:repo/pulls/:index/reviews/:id',
+      tag,
+      summary: 'Submit your pending review',
+      auth: 'user',
+      body: submitBody,
+      responses: { 200: 'PullReview', 422: 'already submitted' },
+    },
     async ({ req, params, body }) => {
       requireUser(req);
       const { v, r } = await reviewOf(req, params);
@@ -415,7 +430,20 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
       const out = [];
       for (const id of ids) {
         const u = await s.users.byId(id);
-        const r = await reviewJson(s, req, v, { id: 0, pull_id: v.pull.id, reviewer_id: id, state: 'PENDING', body: '', commit_id: v.pull.head_sha, official: 0, stale: 0, dismissed: 0, submitted_at: null, created_at: Date.now(), updated_at: Date.now() });
+        const r = await reviewJson(s, req, v, {
+          id: 0,
+          pull_id: v.pull.id,
+          reviewer_id: id,
+          state: 'PENDING',
+          body: '',
+          commit_id: v.pull.head_sha,
+          official: 0,
+          stale: 0,
+          dismissed: 0,
+          submitted_at: null,
+          created_at: Date.now(),
+          updated_at: Date.now(),
+        });
         if (u) out.push({ ...r, state: 'REQUEST_REVIEW' });
       }
       return { status: 201, body: out };
@@ -432,7 +460,13 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
 
   // line comments and threads (the UI's; GitHub names them the same)
   api.route(
-    { method: 'get', path: '/repos/:owner/:repo/pulls/:index/comments', tag, summary: 'Every line comment you may see (your pending ones included), oldest first', responses: { 200: 'PullReviewComment list' } },
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/pulls/:index/comments',
+      tag,
+      summary: 'Every line comment you may see (your pending ones included), oldest first',
+      responses: { 200: 'PullReviewComment list' },
+    },
     async ({ req, params }) => {
       const { v } = await load(req, params);
       return { body: await Promise.all((await reviews.comments(v, viewer(req))).map((c) => lineCommentJson(s, req, v, c))) };
@@ -465,7 +499,15 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
     },
   );
   api.route(
-    { method: 'patch', path: '/repos/:owner/:repo/pulls/:index/comments/:id', tag, summary: 'Edit a line comment', auth: 'user', body: z.strictObject({ body: z.string().max(BODY_MAX) }), responses: { 200: 'PullReviewComment' } },
+    {
+      method: 'patch',
+      path: '/repos/:owner/:repo/pulls/:index/comments/:id',
+      tag,
+      summary: 'Edit a line comment',
+      auth: 'user',
+      body: z.strictObject({ body: z.string().max(BODY_MAX) }),
+      responses: { 200: 'PullReviewComment' },
+    },
     async ({ req, params, body }) => {
       requireUser(req);
       const { v } = await load(req, params);
@@ -485,7 +527,14 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
     ['delete', false],
   ] as const) {
     api.route(
-      { method, path: '/repos/:owner/:repo/pulls/:index/comments/:id/resolve', tag, summary: resolved ? "Resolve a comment's thread" : "Reopen a comment's thread", auth: 'user', responses: { 204: 'done' } },
+      {
+        method,
+        path: '/repos/:owner/:repo/pulls/:index/comments/:id/resolve',
+        tag,
+        summary: resolved ? "Resolve a comment's thread" : "Reopen a comment's thread",
+        auth: 'user',
+        responses: { 204: 'done' },
+      },
       async ({ req, params }) => {
         requireUser(req);
         const { v } = await load(req, params);

@@ -3,7 +3,7 @@
 // merging with plumbing only (server/git/merge.ts) — the base moves through the RefWriter, so
 // the push policy (protected branches, maintenance, quota) applies to merges as to pushes, and a
 // base that moved meanwhile is a compare-and-swap failure that is retried, never lost.
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { LEVEL_ORDER, type AccessLevel, type Actor, type Visibility } from '../access/index.js';
 import type { Database } from '../db/schema.js';
 import type { UserRow } from '../db/schema.js';
@@ -57,6 +57,12 @@ const MERGE_ATTEMPTS = 3;
 function branchName(name: string, what: string): string {
   if (!BRANCH_RE.test(name) || name.length > 255 || name.endsWith('.lock')) throw Invalid(`${what}: "${name}" is not a branch name`);
   return name;
+}
+
+/** Whether everyone who may read `base` may read the fork too (by visibility alone). */
+function forkVisibleToBaseReaders(fork: RepoRecord, base: RepoRecord): boolean {
+  if (fork.repo.visibility === 'public') return true;
+  return fork.repo.visibility === 'internal' && base.repo.visibility !== 'public';
 }
 
 export function signatureOf(u: Pick<UserRow, 'name' | 'full_name' | 'email'>, when = Date.now()): Signature {
@@ -153,27 +159,12 @@ export class PullService {
 
   async open(actor: Actor, base: RepoRecord, input: OpenPull): Promise<PullView> {
     if (actor.kind !== 'user') throw Forbidden('sign in to open a pull request');
+    // the request's own fields first: a bad title is 422 whatever the branches are
+    cleanTitle(input.title);
+    checkBody(input.body);
     const baseBranch = branchName(input.base, 'base');
     const head = await this.resolveHead(actor, base, input.head);
     if (head.rec.repo.id === base.repo.id && head.branch === baseBranch) throw Invalid('head and base are the same branch');
-    const [baseSha, headSha] = await Promise.all([this.branchTip(base, baseBranch), this.branchTip(head.rec, head.branch)]);
-    if (!baseSha) throw NotFound(`base branch "${baseBranch}" does not exist`);
-    if (!headSha) throw NotFound(`head branch "${head.branch}" does not exist`);
-    const existing = await this.s.db
-      .selectFrom('pull_requests as p')
-      .innerJoin('issues as i', 'i.id', 'p.issue_id')
-      .select('p.index')
-      .where('p.repo_id', '=', base.repo.id)
-      .where('p.head_repo_id', '=', head.rec.repo.id)
-      .where('p.head_branch', '=', head.branch)
-      .where('p.base_branch', '=', baseBranch)
-      .where('i.is_closed', '=', 0)
-      .executeTakeFirst();
-    if (existing) throw Conflict(`pull request #${existing.index} already exists for ${input.head} into ${baseBranch}`);
-    await this.fetchHead(base, head.rec, headSha);
-    if (await isAncestor(this.s.git, this.dir(base), headSha, baseSha)) throw Invalid(`there are no changes between ${baseBranch} and ${input.head}: its commits are all in ${baseBranch}`);
-    const mb = await mergeBase(this.s.git, this.dir(base), baseSha, headSha);
-    if (!mb) throw Invalid(`${input.head} and ${baseBranch} have no common history`);
     const assignees = await this.usersNamed(input.assignees ?? [], 'assignees');
     const reviewers = await this.usersNamed(input.reviewers ?? [], 'reviewers');
     for (const r of reviewers) {
@@ -181,9 +172,32 @@ export class PullService {
       if (LEVEL_ORDER[await this.levelOf(r.id, base)] < LEVEL_ORDER.read) throw Invalid(`reviewers: ${r.name} cannot read this repository`);
     }
     for (const a of assignees) if (LEVEL_ORDER[await this.levelOf(a.id, base)] < LEVEL_ORDER.read) throw Invalid(`assignees: ${a.name} cannot read this repository`);
+    const [baseSha, headSha] = await Promise.all([this.branchTip(base, baseBranch), this.branchTip(head.rec, head.branch)]);
+    if (!baseSha) throw NotFound(`base branch "${baseBranch}" does not exist`);
+    if (!headSha) throw NotFound(`head branch "${head.branch}" does not exist`);
+    const assertNoOpenPull = async (db: Kysely<Database>) => {
+      const existing = await db
+        .selectFrom('pull_requests as p')
+        .innerJoin('issues as i', 'i.id', 'p.issue_id')
+        .select('p.index')
+        .where('p.repo_id', '=', base.repo.id)
+        .where('p.head_repo_id', '=', head.rec.repo.id)
+        .where('p.head_branch', '=', head.branch)
+        .where('p.base_branch', '=', baseBranch)
+        .where('i.is_closed', '=', 0)
+        .executeTakeFirst();
+      if (existing) throw Conflict(`pull request #${existing.index} already exists for ${input.head} into ${baseBranch}`);
+    };
+    await assertNoOpenPull(this.s.db);
+    await this.fetchHead(base, head.rec, headSha);
+    if (await isAncestor(this.s.git, this.dir(base), headSha, baseSha)) throw Invalid(`there are no changes between ${baseBranch} and ${input.head}: its commits are all in ${baseBranch}`);
+    const mb = await mergeBase(this.s.git, this.dir(base), baseSha, headSha);
+    if (!mb) throw Invalid(`${input.head} and ${baseBranch} have no common history`);
 
     const now = Date.now();
     const { pull } = await this.s.db.transaction().execute(async (trx) => {
+      // again inside the transaction: two requests racing (a double click) open one pull request
+      await assertNoOpenPull(trx);
       const issue = await this.s.issues.create(trx, { repoId: base.repo.id, posterId: actor.user.id, title: input.title, body: input.body, isPull: true });
       const pull = await trx
         .insertInto('pull_requests')
@@ -210,7 +224,11 @@ export class PullService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await this.s.issues.setAssignees(trx, issue.id, assignees.map((a) => a.id));
+      await this.s.issues.setAssignees(
+        trx,
+        issue.id,
+        assignees.map((a) => a.id),
+      );
       for (const r of reviewers) await trx.insertInto('pull_review_requests').values({ pull_id: pull.id, user_id: r.id, requested_by: actor.user.id, created_at: now }).execute();
       await this.s.events.record(trx, 'pull.opened', { pullId: pull.id, repoId: base.repo.id, index: pull.index, actorId: actor.user.id });
       return { pull };
@@ -364,11 +382,12 @@ export class PullService {
     const first = await this.byIndex(base, index);
     return this.serial(`base:${base.repo.id}:${first.pull.base_branch}`, async () => {
       let v = await this.view(first.pull.id);
-      if (v.pull.has_merged) throw new MergeRefused('this pull request is already merged');
-      if (v.issue.is_closed) throw new MergeRefused('this pull request is closed; reopen it to merge');
+      // who may merge first: someone without write hears 403 whatever state the pull request is in
       if (LEVEL_ORDER[await this.s.access.level(actor, { id: base.repo.id, ownerId: base.repo.owner_id, visibility: base.repo.visibility as Visibility })] < LEVEL_ORDER.write) {
         throw Forbidden('only people who may write to the repository may merge');
       }
+      if (v.pull.has_merged) throw new MergeRefused('this pull request is already merged');
+      if (v.issue.is_closed) throw new MergeRefused('this pull request is closed; reopen it to merge');
       const rule = await this.rule(base, v.pull.base_branch);
       if (rule?.enable_merge_whitelist) {
         const allowed = JSON.parse(rule.merge_whitelist_usernames) as string[];
@@ -376,7 +395,9 @@ export class PullService {
       }
       if (v.pull.is_draft) throw new MergeRefused('this pull request is a draft; mark it ready for review first');
       // the head may have moved without the push subscriber having run yet
-      if (await this.syncHead(v.pull.id, null)) v = await this.view(v.pull.id);
+      // (and re-read either way: a push subscriber may have synced it while this call waited)
+      await this.syncHead(v.pull.id, null);
+      v = await this.view(v.pull.id);
       if (opts.headCommitId && opts.headCommitId !== v.pull.head_sha) throw Conflict(`the head moved: it is ${v.pull.head_sha} now, not ${opts.headCommitId}; review the new commits and try again`);
       const merger = (await this.s.users.byId(actor.user.id))!;
       const poster = v.issue.poster_id ? await this.s.users.byId(v.issue.poster_id) : undefined;
@@ -399,9 +420,12 @@ export class PullService {
           committer: signatureOf(merger, now),
         });
         if (!result.ok) {
-          if (result.reason === 'not-fast-forward') throw new MergeRefused(`${v.pull.head_branch} is not a fast-forward of ${v.pull.base_branch}; merge or rebase it first, or pick another merge style`);
+          if (result.reason === 'not-fast-forward')
+            throw new MergeRefused(`${v.pull.head_branch} is not a fast-forward of ${v.pull.base_branch}; merge or rebase it first, or pick another merge style`);
           if (result.reason === 'up-to-date') throw new MergeRefused(`everything in ${v.pull.head_branch} is already in ${v.pull.base_branch}`);
-          throw new MergeRefused(`not mergeable: ${result.reason === 'conflict' ? `conflict in ${result.conflicts.join(', ') || 'the history'}${result.commit ? ` at ${result.commit.slice(0, 10)}` : ''}` : result.reason}`);
+          throw new MergeRefused(
+            `not mergeable: ${result.reason === 'conflict' ? `conflict in ${result.conflicts.join(', ') || 'the history'}${result.commit ? ` at ${result.commit.slice(0, 10)}` : ''}` : result.reason}`,
+          );
         }
         await this.s.db
           .updateTable('pull_requests')
@@ -416,6 +440,14 @@ export class PullService {
             message: `merge pull request #${pull.index} (${opts.style})`,
           });
         } catch (err) {
+          // the ref moved after all (only what follows the write failed): the merge happened
+          if ((await this.branchTip(base, pull.base_branch).catch(() => null)) === result.sha) {
+            this.s.log.warn({ err, pull: pull.id }, 'merge landed but its write reported an error; finishing it');
+            await this.finishMerge(pull.id, result.sha, opts.style, actor.user.id);
+            return { sha: result.sha, branchDeleted: false };
+          }
+          // nothing landed: no merge is pending (a later push must not complete this one)
+          await this.s.db.updateTable('pull_requests').set({ pending_merge: null }).where('id', '=', pull.id).where('has_merged', '=', 0).execute();
           if (err instanceof RefMovedError && attempt < MERGE_ATTEMPTS) {
             v = await this.view(pull.id);
             continue;
@@ -486,7 +518,10 @@ export class PullService {
   }
 
   async defaultMessage(v: PullView, style: MergeStyle): Promise<string> {
-    const from = v.head && v.head.repo.id !== v.base.repo.id ? `${v.head.owner.name}/${v.head.repo.name}:${v.pull.head_branch}` : v.pull.head_branch;
+    // the message lands in the base, read by everyone who reads it: a fork they may not be able
+    // to read (a private one) is not named, nor its branch
+    const fork = v.head && v.head.repo.id !== v.base.repo.id ? v.head : null;
+    const from = !fork ? v.pull.head_branch : forkVisibleToBaseReaders(fork, v.base) ? `${fork.owner.name}/${fork.repo.name}:${v.pull.head_branch}` : `refs/pull/${v.pull.index}/head`;
     if (style === 'squash') {
       const { commits } = await this.s.browse.rangeCommits(this.target(v.base), v.pull.merge_base, v.pull.head_sha, { limit: 100 });
       const list = commits.map((c) => `* ${c.message.split('\n')[0]}`).join('\n');
@@ -511,8 +546,26 @@ export class PullService {
     if (change.base !== undefined) {
       const b = branchName(change.base, 'base');
       if (b !== v.pull.base_branch && !(await this.branchTip(base, b))) throw NotFound(`base branch "${b}" does not exist`);
+      if (v.pull.head_repo_id === base.repo.id && b === v.pull.head_branch) throw Invalid('head and base are the same branch');
+    }
+    // an open pull request for the same head and base (one opened after this one was closed)
+    const reopening = change.state === 'open' && v.issue.is_closed === 1;
+    if (reopening || (change.base !== undefined && change.base !== v.pull.base_branch && !v.issue.is_closed)) {
+      const other = await this.s.db
+        .selectFrom('pull_requests as p')
+        .innerJoin('issues as i', 'i.id', 'p.issue_id')
+        .select('p.index')
+        .where('p.repo_id', '=', base.repo.id)
+        .where('p.id', '!=', v.pull.id)
+        .where('p.head_repo_id', 'is', v.pull.head_repo_id)
+        .where('p.head_branch', '=', v.pull.head_branch)
+        .where('p.base_branch', '=', change.base ?? v.pull.base_branch)
+        .where('i.is_closed', '=', 0)
+        .executeTakeFirst();
+      if (other) throw Conflict(`pull request #${other.index} is already open for ${v.pull.head_branch} into ${change.base ?? v.pull.base_branch}`);
     }
     const assignees = change.assignees ? await this.usersNamed(change.assignees, 'assignees') : null;
+    for (const a of assignees ?? []) if (LEVEL_ORDER[await this.levelOf(a.id, base)] < LEVEL_ORDER.read) throw Invalid(`assignees: ${a.name} cannot read this repository`);
     const now = Date.now();
     let reopened = false;
     await this.s.db.transaction().execute(async (trx) => {
@@ -544,7 +597,12 @@ export class PullService {
       }
       if (reopened) pullSet.status = 'checking';
       await trx.updateTable('pull_requests').set(pullSet).where('id', '=', v.pull.id).execute();
-      if (assignees) await this.s.issues.setAssignees(trx, v.issue.id, assignees.map((a) => a.id));
+      if (assignees)
+        await this.s.issues.setAssignees(
+          trx,
+          v.issue.id,
+          assignees.map((a) => a.id),
+        );
     });
     this.s.events.kick();
     if (reopened) await this.syncHead(v.pull.id, actor.user.id);

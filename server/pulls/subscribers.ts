@@ -82,7 +82,14 @@ export function pullSubscribers(s: Services, pulls: PullService, reviews: Review
         await pulls.checkMergeability(e.pullId);
         const v = await pulls.view(e.pullId);
         const who = await actorName(e.actorId);
-        await notify(id, e.pullId, [...(await reviews.requested(e.pullId)), ...(await s.issues.assignees(v.issue.id))], e.actorId, 'review', (repo, n, t) => `${who} opened ${repo}#${n} and asked you to look at it: ${t}`);
+        await notify(
+          id,
+          e.pullId,
+          [...(await reviews.requested(e.pullId)), ...(await s.issues.assignees(v.issue.id))],
+          e.actorId,
+          'review',
+          (repo, n, t) => `${who} opened ${repo}#${n} and asked you to look at it: ${t}`,
+        );
         await pulls.announce(v.base, v.pull.index, 'opened');
       },
     }),
