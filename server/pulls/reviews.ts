@@ -382,12 +382,14 @@ export class ReviewService {
     if (actor.kind !== 'user') throw Forbidden('sign in to request reviews');
     if (!(await this.canWrite(actor, v)) && v.issue.poster_id !== actor.user.id) throw Forbidden('only the author or a writer may request reviews');
     const ids: number[] = [];
+    const nameOf = new Map<number, string>();
     for (const n of new Set(names.map((x) => x.toLowerCase()))) {
       const u = await this.s.users.byName(n);
       if (!u || u.type !== 0) throw Invalid(`reviewers: no such user "${n}"`);
       if (add && u.id === v.issue.poster_id) throw Invalid('reviewers: the author cannot review their own pull request');
       if (add && LEVEL_ORDER[await this.pulls.levelOf(u.id, v.base)] < LEVEL_ORDER.read) throw Invalid(`reviewers: ${u.name} cannot read this repository`);
       ids.push(u.id);
+      nameOf.set(u.id, u.name);
     }
     const now = Date.now();
     await this.s.db.transaction().execute(async (trx) => {
@@ -399,7 +401,7 @@ export class ReviewService {
         const had = await trx.selectFrom('pull_review_requests').select('user_id').where('pull_id', '=', v.pull.id).where('user_id', '=', id).executeTakeFirst();
         if (had) continue;
         await trx.insertInto('pull_review_requests').values({ pull_id: v.pull.id, user_id: id, requested_by: actor.user.id, created_at: now }).execute();
-        await this.s.issues.addEntry(trx, v.issue.id, actor.user.id, 'review_request', '', { user_id: id });
+        await this.s.issues.addEntry(trx, v.issue.id, actor.user.id, 'review_request', '', { user_id: id, user: nameOf.get(id) });
         await this.s.events.record(trx, 'pull.review_requested', { pullId: v.pull.id, repoId: v.base.repo.id, index: v.pull.index, userId: id, actorId: actor.user.id });
       }
     });

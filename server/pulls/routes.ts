@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../access/index.js';
-import { baseUrl, clientSignal, commitJson, gitJsonContext, pageQuery, pipeGit, requireUser, resolveForApi, setPageHeaders, startPlainText, type ApiRouter } from '../http/index.js';
+import { baseUrl, clientSignal, commitJson, gitJsonContext, JsonBodyCache, pageQuery, pipeGit, requireUser, resolveForApi, setPageHeaders, startPlainText, type ApiRouter } from '../http/index.js';
 import { BODY_MAX, commentJson } from '../issues/index.js';
 import { NotFound, Invalid } from '../lib/errors.js';
 import type { RepoRecord } from '../repos/index.js';
@@ -99,6 +99,7 @@ function place(c: z.output<typeof reviewComment>) {
 }
 
 export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullService, reviews: ReviewService): void {
+  const filesBodies = new JsonBodyCache();
   const tag = 'repository';
   const load = async (req: Request, params: Record<string, string>): Promise<{ rec: RepoRecord; v: PullView }> => {
     const rec = await resolveForApi(s, req, params, 'read');
@@ -257,8 +258,10 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
       res.setHeader('X-Total-Files', String(diff.totalFiles));
       res.setHeader('X-Diff-Truncated', String(diff.truncated));
       const full = `${v.base.owner.name}/${v.base.repo.name}`;
-      return {
-        body: diff.files.slice(start, start + query.limit).map((f) => ({
+      // a big pull request's files are a megabyte of JSON: built once per (diff, page, viewed marks)
+      const key = [v.base.repo.id, full, baseUrl(s, req), v.pull.merge_base, v.pull.head_sha, query.page, query.limit, [...seen].sort().join('\0')].join('\0');
+      filesBodies.send(res, key, () =>
+        diff.files.slice(start, start + query.limit).map((f) => ({
           filename: f.path,
           previous_filename: f.oldPath !== f.path ? f.oldPath : '',
           status: f.status,
@@ -275,7 +278,7 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
           patch_truncated: f.patchTruncated,
           viewed: seen.has(f.path),
         })),
-      };
+      );
     },
   );
 

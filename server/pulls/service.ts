@@ -229,7 +229,10 @@ export class PullService {
         issue.id,
         assignees.map((a) => a.id),
       );
-      for (const r of reviewers) await trx.insertInto('pull_review_requests').values({ pull_id: pull.id, user_id: r.id, requested_by: actor.user.id, created_at: now }).execute();
+      for (const r of reviewers) {
+        await trx.insertInto('pull_review_requests').values({ pull_id: pull.id, user_id: r.id, requested_by: actor.user.id, created_at: now }).execute();
+        await this.s.issues.addEntry(trx, issue.id, actor.user.id, 'review_request', '', { user_id: r.id, user: r.name });
+      }
       await this.s.events.record(trx, 'pull.opened', { pullId: pull.id, repoId: base.repo.id, index: pull.index, actorId: actor.user.id });
       return { pull };
     });

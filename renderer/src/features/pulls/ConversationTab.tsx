@@ -229,7 +229,7 @@ function Entry({ e, reviews, threads, people }: { e: TimelineComment; reviews: M
       const u = typeof d.user_id === 'number' ? people.get(d.user_id) : undefined;
       return (
         <Event icon={<EyeIcon />} who={e.user} at={e.created_at} testId="timeline-review-request">
-          requested a review from <strong>{u?.login ?? 'a reviewer'}</strong>
+          requested a review from <strong>{u?.login ?? (typeof d.user === 'string' ? d.user : 'a reviewer')}</strong>
         </Event>
       );
     }
