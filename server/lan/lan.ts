@@ -1,7 +1,6 @@
 // Joining over the LAN at start-up: the mDNS advertisement (started with the server when
 // `lan.mdns` is on, restarted when the name or address changes, stopped on toggle and at
 // shutdown) and the terminal QR code of the main URL in the start-up output.
-import QRCode from 'qrcode';
 import type { Services } from '../services.js';
 import { VERSION } from '../lib/version.js';
 import { LanAdvertiser } from './mdns.js';
@@ -48,7 +47,10 @@ export async function startLanFeatures(s: Services): Promise<() => Promise<void>
 export async function lanBanner(s: Services, tty: boolean): Promise<string> {
   const main = mainUrl(sources(s));
   const lines = [`Teammates open ${main.http}${main.ssh ? ` and clone over SSH from ${main.ssh}` : ''}`];
-  if (tty) lines.push(await QRCode.toString(main.http, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+  if (tty) {
+    const { default: QRCode } = await import('qrcode'); // only on a terminal: a service's log has no QR code
+    lines.push(await QRCode.toString(main.http, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+  }
   return lines.join('\n') + '\n';
 }
 

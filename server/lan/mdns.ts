@@ -2,10 +2,11 @@
 // records with the ports, the clone base URL and the version) while `lan.mdns` is on.
 // Never while the server listens on loopback only (nobody on the LAN could reach it) unless an
 // mDNS interface is configured explicitly: that is how tests run it, bound to 127.0.0.1 with
-// multicast off and private ports, so nothing is ever sent to 224.0.0.251.
+// multicast off and private ports, so nothing is ever sent to 224.0.0.251. bonjour-service
+// loads when advertising starts, not with the server.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import BonjourService from 'bonjour-service';
+import type BonjourService from 'bonjour-service';
 import type { Logger } from '../lib/log.js';
 
 type Bonjour = InstanceType<typeof BonjourService>;
@@ -74,7 +75,8 @@ export class LanAdvertiser {
 
   async start(ad: Advertisement): Promise<void> {
     if (this.bonjour) await this.stop();
-    const bonjour = new BonjourService(await mdnsOptions(this.transport), (err: Error) => this.log.warn({ err }, 'mDNS advertisement failed'));
+    const [{ default: BonjourClass }, options] = await Promise.all([import('bonjour-service'), mdnsOptions(this.transport)]);
+    const bonjour = new BonjourClass(options, (err: Error) => this.log.warn({ err }, 'mDNS advertisement failed'));
     // multicast-dns reports socket trouble as events; without listeners an 'error' would crash us
     const mdns = (bonjour as unknown as { server: { mdns: NodeJS.EventEmitter } }).server.mdns;
     mdns.on('error', (err: Error) => this.log.warn({ err }, 'mDNS socket error; LAN discovery is unavailable'));

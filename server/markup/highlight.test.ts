@@ -1,7 +1,8 @@
 // Syntax highlighting: hljs classes come out, code text is escaped, lines are split so each one
 // is balanced HTML, limits turn highlighting off, languages are found from names.
 import { describe, expect, it } from 'vitest';
-import { countLines, highlightFile, HIGHLIGHT_MAX_BYTES, HIGHLIGHT_MAX_LINES, languageFor } from './highlight.js';
+import { countLines, DETECTED_LANGUAGES, HIGHLIGHT_MAX_BYTES, HIGHLIGHT_MAX_LINES, languageFor } from './files.js';
+import { highlightFile, knownLanguage } from './highlight.js';
 
 describe('highlightFile', () => {
   it('produces hljs spans', () => {
@@ -134,5 +135,11 @@ describe('languageFor', () => {
     expect(languageFor('tool', '#!/usr/bin/python3\n')).toBe('python');
     expect(languageFor('cli', '#!/usr/bin/env node\n')).toBe('javascript');
     expect(languageFor('data', 'no shebang\n')).toBeNull();
+  });
+
+  it('names only languages the render worker has a grammar for', () => {
+    // the main thread decides without the grammars (files.ts) and sends these to a worker
+    for (const lang of DETECTED_LANGUAGES) expect(knownLanguage(lang), lang).toBe(true);
+    expect(knownLanguage('cobol-85')).toBe(false);
   });
 });

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseHtml } from './sanitize.js';
 import type { Element, Root, RootContent } from 'hast';
-import { isMarkdownFile, MARKDOWN_FULL_MAX_BYTES, MARKDOWN_MAX_BYTES, renderMarkdown } from './markdown.js';
+import { isMarkdownFile, MARKDOWN_FULL_MAX_BYTES, MARKDOWN_MAX_BYTES } from './files.js';
+import { renderMarkdown } from './markdown.js';
 import type { RepoLinkContext } from './links.js';
 
 const links: RepoLinkContext = { owner: 'alice', repo: 'pub', refKind: 'branch', ref: 'main', dir: 'docs' };

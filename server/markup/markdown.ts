@@ -2,7 +2,8 @@
 // document is kept (GFM's tag filter applied) by printing the tree and parsing it again as HTML,
 // so raw blocks that wrap markdown (`<details>` … `</details>`) nest as a browser would see them;
 // then the one sanitizer. Very large or pathological documents use markdown-it with raw HTML
-// off (much faster, nesting capped), and past a hard cap nothing is rendered.
+// off (much faster, nesting capped), and past a hard cap nothing is rendered. Loaded only in the
+// render workers; the limits and isMarkdownFile are in files.ts.
 import type { ElementContent, Root, RootContent } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import MarkdownIt from 'markdown-it';
@@ -10,14 +11,11 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { MARKDOWN_FULL_MAX_BYTES, markdownText } from './files.js';
 import { highlightNodes } from './highlight.js';
 import type { RepoLinkContext } from './links.js';
 import { parseHtml, sanitizeHtml, sanitizeToHtml } from './sanitize.js';
 
-/** Up to this size documents get the full GFM pipeline (raw HTML, task lists, footnotes, highlighted code). */
-export const MARKDOWN_FULL_MAX_BYTES = 256 * 1024;
-/** Above this nothing is rendered; the UI shows the text or a raw link. */
-export const MARKDOWN_MAX_BYTES = 5 * 1024 * 1024;
 /**
  * micromark's time grows with the square of nested `[` (100 KB of them: minutes): documents with
  * more than this many go to markdown-it, which has nesting limits.
@@ -42,11 +40,6 @@ export interface RenderedMarkdown {
 export interface MarkdownOptions {
   /** Where relative links and images point; null leaves them as written. */
   links: RepoLinkContext | null;
-}
-
-/** File names rendered as markdown. */
-export function isMarkdownFile(name: string): boolean {
-  return /\.(?:md|markdown|mdown|mkdn|mkd|mdwn|mdtxt|mdtext)$/i.test(name);
 }
 
 // GFM's disallowed raw HTML (spec 6.11): their `<` becomes `&lt;`, so they show as text, and a
@@ -79,14 +72,6 @@ export function renderMarkdown(input: string | Buffer, opts: MarkdownOptions): R
   const text = markdownText(input);
   if (text === null) return null;
   return renderWithUnified(text, opts) ?? renderWithMarkdownIt(text, opts);
-}
-
-/** The document as text (byte-order mark dropped); null when it is over `MARKDOWN_MAX_BYTES`. */
-export function markdownText(input: string | Buffer): string | null {
-  const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
-  if (bytes > MARKDOWN_MAX_BYTES) return null;
-  const text = typeof input === 'string' ? input : input.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

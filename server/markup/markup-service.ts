@@ -12,11 +12,9 @@ import { resolveRefPrefix, type RefKind, type ResolvedRef } from '../git/refs.js
 import { cleanTreePath, type TreeEntry } from '../git/tree.js';
 import { NotFound } from '../lib/errors.js';
 import { ByteLru } from './byte-lru.js';
-import { languageFor, type Highlighted } from './highlight.js';
+import { isMarkdownFile, languageFor, MARKDOWN_MAX_BYTES, preformatted, type Highlighted } from './files.js';
 import type { RepoLinkContext } from './links.js';
-import { isMarkdownFile, MARKDOWN_MAX_BYTES } from './markdown.js';
 import { MarkupRenderer, type Rendered, type RendererOptions } from './renderer.js';
-import { preformatted } from './sanitize.js';
 
 /** Plain-text READMEs (README, README.txt …) are shown preformatted up to this size. */
 const PLAIN_README_MAX_BYTES = 1024 * 1024;

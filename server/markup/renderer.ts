@@ -3,11 +3,9 @@
 // `[`, markdown-it in some others) costs at most its budget of one worker's time. Markdown that
 // runs out falls back to markdown-it (raw HTML off) in a fresh worker with a budget of its own,
 // then to the text escaped in a <pre>; highlighting that runs out leaves the file plain text.
-import { countLines, notHighlighted, type Highlighted } from './highlight.js';
+import { countLines, markdownText, notHighlighted, preformatted, type Highlighted } from './files.js';
 import type { RepoLinkContext } from './links.js';
-import { markdownText } from './markdown.js';
 import { MARKDOWN_IT_NOTE, type HighlightTask, type MarkdownTask } from './render-tasks.js';
-import { preformatted } from './sanitize.js';
 import { WorkerPool, workerScript, type FailReason, type Outcome } from './worker-pool.js';
 
 export interface RenderBudgets {

@@ -1,9 +1,10 @@
 // The one sanitizer: every piece of HTML the server hands the browser UI for innerHTML comes out
 // of `sanitizeToHtml` (documents), `sanitizeCode` (highlighted code) or `preformatted` (plain
-// text, escaped). Before sanitizing, a
+// text, escaped; it lives in files.ts, the main thread's light side). Before sanitizing, a
 // document's links are pointed into the repository, external links get rel="nofollow noopener",
 // and headings get GitHub's ids; the GitHub-like allowlist (hast-util-sanitize's default schema,
-// tightened) then removes every element, attribute and URL scheme it does not name.
+// tightened) then removes every element, attribute and URL scheme it does not name. Loaded only
+// in the render workers.
 import type { Element, ElementContent, Root, RootContent } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import rehypeParse from 'rehype-parse';
@@ -186,15 +187,6 @@ export function sanitizeToHtml(tree: Root, opts: PrepareOptions): string {
 /** Untrusted HTML text (markdown-it output, say) through the same preparation and allowlist. */
 export function sanitizeHtml(html: string, opts: PrepareOptions): string {
   return sanitizeToHtml(parseHtml(html), opts);
-}
-
-/**
- * Plain text as a `<pre>` block, escaped as the sanitizer prints text (`&` and `<` as character
- * references): plain READMEs, and documents whose rendering failed. Linear, with no parser, so
- * it is safe on the main thread for any size we read.
- */
-export function preformatted(text: string): string {
-  return `<pre>${text.replace(/[&<]/g, (c) => (c === '&' ? '&#x26;' : '&#x3C;'))}</pre>`;
 }
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };

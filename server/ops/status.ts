@@ -2,7 +2,6 @@
 // SSH host key and a ~/.ssh/config block, disk use, counts and live git sessions.
 import { lstat, readdir, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import { teammateUrls, mainUrl, sshConfigSnippet, type LanUrl } from '../lan/index.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
@@ -20,6 +19,7 @@ const qrCache = new Map<string, string>();
 export async function qrSvg(text: string): Promise<string> {
   let svg = qrCache.get(text);
   if (!svg) {
+    const { default: QRCode } = await import('qrcode'); // loaded when the dashboard first asks, not at start-up
     svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
     if (qrCache.size > 64) qrCache.clear();
     qrCache.set(text, svg);

@@ -1,15 +1,19 @@
 // Password hashing with argon2id (OWASP's recommended parameters, @node-rs/argon2 defaults),
 // plus a short-lived cache of successful checks so git clients that send Basic credentials on
-// every request don't pay a full argon2 verification each time.
-import { hash, verify } from '@node-rs/argon2';
+// every request don't pay a full argon2 verification each time. The argon2 addon loads at the
+// first hash or check (a sign-in, a git client's password), not at start-up: ~4 MB idle.
 import { createHash, randomBytes } from 'node:crypto';
+
+let argon2: Promise<typeof import('@node-rs/argon2')> | null = null;
+const argon2Lib = () => (argon2 ??= import('@node-rs/argon2'));
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256;
 
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum in the typings)
 
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await argon2Lib();
   return hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
 }
 
@@ -18,6 +22,7 @@ export function hashPassword(password: string): Promise<string> {
 let dummyHash: Promise<string> | null = null;
 
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+  const { verify } = await argon2Lib();
   if (!stored) {
     dummyHash ??= hashPassword(`dummy-${Math.random()}`);
     await verify(await dummyHash, password).catch(() => false);
