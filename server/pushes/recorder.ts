@@ -95,13 +95,18 @@ export class PushRecorder {
       .select(['r.id as id', 'r.name as name', 'u.name as owner', 'r.refs_synced as synced'])
       .execute();
     let recovered = 0;
-    for (const r of repos) {
+    // a few repositories at a time: each is a git process or two, mostly waiting on the disk
+    let next = 0;
+    const worker = async () => {
+      while (next < repos.length) await one(repos[next++]!);
+    };
+    const one = async (r: (typeof repos)[number]) => {
       const ref = { owner: r.owner, name: r.name };
       try {
-        if (!(await this.store.exists(ref))) continue;
+        if (!(await this.store.exists(ref))) return;
         if (!r.synced) {
           await this.snapshot(r.id, ref);
-          continue;
+          return;
         }
         const onDisk = await this.readRefs(ref);
         const known = await this.db.selectFrom('repo_refs').select(['ref', 'sha']).where('repo_id', '=', r.id).execute();
@@ -121,7 +126,8 @@ export class PushRecorder {
       } catch (err) {
         this.log.warn({ err, repo: `${r.owner}/${r.name}` }, 'could not reconcile refs');
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, repos.length) }, worker));
     return { recovered };
   }
 
