@@ -6,9 +6,9 @@
 // on each line's number (old side and new side), a highlighted selection, and rows under a line
 // (threads, a comment form). Without `decor` the tables are exactly the commit page's.
 import { Link } from '@tanstack/react-router';
-import { Fragment, memo, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import { Panel, buttonClass } from '../../components/ui';
-import { countLines, parsePatch, splitRows, type DiffLine, type Hunk } from './diff-lines';
+import { countLines, parsePatch, splitRows, type DiffLine, type Hunk, type SplitRow } from './diff-lines';
 import type { FileDiff } from './types';
 import s from './History.module.css';
 
@@ -78,9 +78,11 @@ interface Props {
   /** Extra controls at the end of the file's header (a "Viewed" checkbox). */
   actions?: ReactNode;
   decor?: LineDecor;
+  /** The file's expected height (a CSS length) while it is off screen and not yet laid out. */
+  sizeHint?: string;
 }
 
-export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: startCollapsed, owner, repo, sha, parent, rawDiff, open, onOpenChange, actions, decor }: Props) {
+export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: startCollapsed, owner, repo, sha, parent, rawDiff, open, onOpenChange, actions, decor, sizeHint }: Props) {
   const [collapsedState, setCollapsedState] = useState(startCollapsed !== null);
   const collapsed = open !== undefined ? !open : collapsedState;
   const setCollapsed = (c: boolean) => (onOpenChange ? onOpenChange(!c) : setCollapsedState(c));
@@ -121,7 +123,7 @@ export const DiffFile = memo(function DiffFile({ f, index, style, collapsed: sta
   }
 
   return (
-    <Panel className={s.file} id={`diff-${index}`} data-testid="diff-file" aria-label={f.filename}>
+    <Panel className={s.file} id={`diff-${index}`} data-testid="diff-file" aria-label={f.filename} style={sizeHint ? { containIntrinsicSize: `auto ${sizeHint}` } : undefined}>
       <header className={s.fileHead}>
         {hunks.length > 0 && (
           <button type="button" className={s.collapse} aria-expanded={!collapsed} aria-label={collapsed ? `Show ${f.filename}` : `Hide ${f.filename}`} onClick={() => setCollapsed(!collapsed)}>
@@ -166,7 +168,8 @@ function unifiedTarget(l: DiffLine): [DiffSide, number] | null {
   return l.newNo === null ? null : ['RIGHT', l.newNo];
 }
 
-function AddButton({ decor, side, line }: { decor: LineDecor; side: DiffSide; line: number }) {
+/** The "+" on a line number; the table's one click handler reads its side and line (no handler per line). */
+function AddButton({ side, line }: { side: DiffSide; line: number }) {
   return (
     <button
       type="button"
@@ -176,27 +179,71 @@ function AddButton({ decor, side, line }: { decor: LineDecor; side: DiffSide; li
       data-testid="add-line-comment"
       data-side={side}
       data-line={line}
-      onClick={(e) => decor.onAdd!(side, line, e.shiftKey)}
     >
       +
     </button>
   );
 }
 
+/** One click handler for a table's "+" buttons. */
+function useAddClick(decor: LineDecor | undefined) {
+  const onAdd = decor?.onAdd;
+  return useMemo(() => {
+    if (!onAdd) return undefined;
+    return (e: MouseEvent<HTMLTableElement>) => {
+      const button = (e.target as Element).closest?.<HTMLButtonElement>('button[data-testid="add-line-comment"]');
+      if (!button || !e.currentTarget.contains(button)) return;
+      const line = Number(button.dataset.line);
+      const side = button.dataset.side === 'LEFT' ? 'LEFT' : 'RIGHT';
+      if (Number.isSafeInteger(line)) onAdd(side, line, e.shiftKey);
+    };
+  }, [onAdd]);
+}
+
 /** What goes under a line: the old side's (for context and deletions), then the new side's. */
-function belowUnified(decor: LineDecor | undefined, l: DiffLine): ReactNode[] {
-  if (!decor?.below || l.kind === 'note') return [];
+function belowUnified(decor: LineDecor | undefined, l: DiffLine): ReactNode[] | null {
+  if (!decor?.below || l.kind === 'note') return null;
   const out: ReactNode[] = [];
   const left = l.kind !== 'add' && l.oldNo !== null ? decor.below('LEFT', l.oldNo) : null;
   const right = l.kind !== 'del' && l.newNo !== null ? decor.below('RIGHT', l.newNo) : null;
   if (left !== null && left !== undefined && left !== false) out.push(<Fragment key="LEFT">{left}</Fragment>);
   if (right !== null && right !== undefined && right !== false) out.push(<Fragment key="RIGHT">{right}</Fragment>);
-  return out;
+  return out.length ? out : null;
 }
 
-function UnifiedTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
+/**
+ * One line of the unified view. Memoized on plain values: a new selection or a new thread
+ * re-renders the lines it touches, not the whole file.
+ */
+const UnifiedRow = memo(function UnifiedRow({ l, add, chosen, under }: { l: DiffLine; add: DiffSide | null; chosen: boolean; under: ReactNode[] | null }) {
+  const target = add ? unifiedTarget(l) : null;
+  const numCls = `${s.num} ${l.kind === 'del' ? s.numDel : l.kind === 'add' ? s.numAdd : ''}`;
+  const row = (
+    <tr className={`${rowClass(l)} ${chosen ? s.lineSelected : ''}`} data-old={l.oldNo ?? undefined} data-new={l.newNo ?? undefined}>
+      <td className={numCls} data-n={l.oldNo ?? ''}>
+        {target?.[0] === 'LEFT' && <AddButton side="LEFT" line={target[1]} />}
+      </td>
+      <td className={numCls} data-n={l.newNo ?? ''}>
+        {target?.[0] === 'RIGHT' && <AddButton side="RIGHT" line={target[1]} />}
+      </td>
+      <td className={s.code}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
+    </tr>
+  );
+  if (!under) return row;
   return (
-    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-unified">
+    <>
+      {row}
+      <tr className={s.belowRow}>
+        <td colSpan={3}>{under}</td>
+      </tr>
+    </>
+  );
+});
+
+function UnifiedTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
+  const onClick = useAddClick(decor);
+  return (
+    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-unified" onClick={onClick}>
       <colgroup>
         <col style={{ width: '3.6rem' }} />
         <col style={{ width: '3.6rem' }} />
@@ -207,29 +254,10 @@ function UnifiedTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
           <tr key={`h${hi}`} className={s.hunk}>
             <td colSpan={3}>{h.header}</td>
           </tr>,
-          ...h.lines.flatMap((l, i) => {
+          ...h.lines.map((l, i) => {
             const target = decor ? unifiedTarget(l) : null;
-            const numCls = `${s.num} ${l.kind === 'del' ? s.numDel : l.kind === 'add' ? s.numAdd : ''}`;
-            const chosen = target && decor?.selected?.(target[0], target[1]);
-            const under = belowUnified(decor, l);
-            const row = (
-              <tr key={`${hi}:${i}`} className={`${rowClass(l)} ${chosen ? s.lineSelected : ''}`} data-old={l.oldNo ?? undefined} data-new={l.newNo ?? undefined}>
-                <td className={numCls} data-n={l.oldNo ?? ''}>
-                  {target?.[0] === 'LEFT' && decor?.onAdd && <AddButton decor={decor} side="LEFT" line={target[1]} />}
-                </td>
-                <td className={numCls} data-n={l.newNo ?? ''}>
-                  {target?.[0] === 'RIGHT' && decor?.onAdd && <AddButton decor={decor} side="RIGHT" line={target[1]} />}
-                </td>
-                <td className={s.code}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
-              </tr>
-            );
-            if (under.length === 0) return [row];
-            return [
-              row,
-              <tr key={`${hi}:${i}:below`} className={s.belowRow}>
-                <td colSpan={3}>{under}</td>
-              </tr>,
-            ];
+            const chosen = !!target && !!decor?.selected?.(target[0], target[1]);
+            return <UnifiedRow key={`${hi}:${i}`} l={l} add={target && decor?.onAdd ? target[0] : null} chosen={chosen} under={belowUnified(decor, l)} />;
           }),
         ])}
       </tbody>
@@ -237,7 +265,7 @@ function UnifiedTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
   );
 }
 
-function Side({ l, right, decor }: { l: DiffLine | null; right: boolean; decor?: LineDecor }) {
+function Side({ l, right, add, chosen }: { l: DiffLine | null; right: boolean; add: boolean; chosen: boolean }) {
   if (!l) {
     return (
       <>
@@ -246,30 +274,76 @@ function Side({ l, right, decor }: { l: DiffLine | null; right: boolean; decor?:
       </>
     );
   }
-  const cls = l.kind === 'add' ? s.lineAdd : l.kind === 'del' ? s.lineDel : l.kind === 'note' ? s.lineNote : s.lineCtx;
+  const cls = rowClass(l);
   const n = right ? l.newNo : l.oldNo;
   const side: DiffSide = right ? 'RIGHT' : 'LEFT';
-  const target = decor && l.kind !== 'note' && n !== null ? n : null;
-  const chosen = target !== null && decor?.selected?.(side, target);
   return (
     <>
       <td className={`${s.num} ${cls} ${right ? s.splitSep : ''} ${chosen ? s.sideSelected : ''}`} data-n={n ?? ''}>
-        {target !== null && decor?.onAdd && <AddButton decor={decor} side={side} line={target} />}
+        {add && l.kind !== 'note' && n !== null && <AddButton side={side} line={n} />}
       </td>
       <td className={`${s.code} ${cls} ${chosen ? s.sideSelected : ''}`}>{l.kind === 'note' ? `\\ ${l.text}` : l.text}</td>
     </>
   );
 }
 
+/** The line number a side of a split row comments on, or null. */
+function sideTarget(l: DiffLine | null, right: boolean): number | null {
+  if (!l || l.kind === 'note') return null;
+  return right ? l.newNo : l.oldNo;
+}
+
 function belowSide(decor: LineDecor | undefined, l: DiffLine | null, right: boolean): ReactNode {
-  if (!decor?.below || !l || l.kind === 'note') return null;
-  const n = right ? l.newNo : l.oldNo;
+  if (!decor?.below) return null;
+  const n = sideTarget(l, right);
   return n === null ? null : (decor.below(right ? 'RIGHT' : 'LEFT', n) ?? null);
 }
 
-function SplitTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
+/** One row of the split view, memoized like UnifiedRow. */
+const SplitLine = memo(function SplitLine({
+  r,
+  add,
+  leftChosen,
+  rightChosen,
+  left,
+  right,
+}: {
+  r: SplitRow;
+  add: boolean;
+  leftChosen: boolean;
+  rightChosen: boolean;
+  left: ReactNode;
+  right: ReactNode;
+}) {
+  const row = (
+    <tr>
+      <Side l={r.left} right={false} add={add} chosen={leftChosen} />
+      <Side l={r.right} right add={add} chosen={rightChosen} />
+    </tr>
+  );
+  if ((left === null || left === undefined) && (right === null || right === undefined)) return row;
   return (
-    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-split">
+    <>
+      {row}
+      <tr className={s.belowRow}>
+        <td colSpan={2}>{left}</td>
+        <td colSpan={2} className={s.splitSep}>
+          {right}
+        </td>
+      </tr>
+    </>
+  );
+});
+
+function SplitTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
+  const onClick = useAddClick(decor);
+  const rows = useMemo(() => hunks.map(splitRows), [hunks]);
+  const chosen = (l: DiffLine | null, right: boolean) => {
+    const n = decor?.selected ? sideTarget(l, right) : null;
+    return n !== null && !!decor?.selected?.(right ? 'RIGHT' : 'LEFT', n);
+  };
+  return (
+    <table className={`${s.diff} ${decor ? s.reviewable : ''}`} data-testid="diff-split" onClick={onClick}>
       <colgroup>
         <col style={{ width: '3.6rem' }} />
         <col />
@@ -281,26 +355,17 @@ function SplitTable({ hunks, decor }: { hunks: Hunk[]; decor?: LineDecor }) {
           <tr key={`h${hi}`} className={s.hunk}>
             <td colSpan={4}>{h.header}</td>
           </tr>,
-          ...splitRows(h).flatMap((r, i) => {
-            const row = (
-              <tr key={`${hi}:${i}`}>
-                <Side l={r.left} right={false} decor={decor} />
-                <Side l={r.right} right decor={decor} />
-              </tr>
-            );
-            const left = belowSide(decor, r.left, false);
-            const right = belowSide(decor, r.right, true);
-            if (left === null && right === null) return [row];
-            return [
-              row,
-              <tr key={`${hi}:${i}:below`} className={s.belowRow}>
-                <td colSpan={2}>{left}</td>
-                <td colSpan={2} className={s.splitSep}>
-                  {right}
-                </td>
-              </tr>,
-            ];
-          }),
+          ...rows[hi]!.map((r, i) => (
+            <SplitLine
+              key={`${hi}:${i}`}
+              r={r}
+              add={!!decor?.onAdd}
+              leftChosen={chosen(r.left, false)}
+              rightChosen={chosen(r.right, true)}
+              left={belowSide(decor, r.left, false)}
+              right={belowSide(decor, r.right, true)}
+            />
+          )),
         ])}
       </tbody>
     </table>

@@ -8,13 +8,14 @@ import { ApiError } from '../../api/client';
 import { Button, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useBranchNames } from '../code/api';
 import { Person, body as messageBody, shortSha, summary } from '../history/bits';
-import { DiffFile, type DiffStyle } from '../history/DiffFile';
+import type { DiffStyle } from '../history/DiffFile';
 import h from '../history/History.module.css';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useCurrentUser } from '../session/api';
 import { useComparison, useForks, useOpenPull } from './api';
 import { BranchLabel, MarkdownBox, StyleToggle } from './bits';
 import { initialCollapsed, rememberStyle, storedStyle, toFileDiff } from './diff';
+import { ProgressiveDiffFile, renderedLines, useRenderedCount } from './progressive';
 import type { Comparison } from './types';
 import s from './Pulls.module.css';
 
@@ -143,6 +144,8 @@ function CompareResult({ c, base, headSpec, headBranch, style, setStyle }: { c: 
   const me = useCurrentUser();
   const files = useMemo(() => c.files.map(toFileDiff), [c.files]);
   const collapsed = useMemo(() => initialCollapsed(files), [files]);
+  const weights = useMemo(() => files.map((f, i) => (collapsed[i] === null ? renderedLines(f) : 0)), [files, collapsed]);
+  const rendered = useRenderedCount(weights);
   const nothing = c.total_commits === 0;
 
   return (
@@ -218,7 +221,19 @@ function CompareResult({ c, base, headSpec, headBranch, style, setStyle }: { c: 
           </div>
           {c.truncated && <Notice kind="warn">This comparison is large: some files or long diffs are not shown.</Notice>}
           {files.map((f, i) => (
-            <DiffFile key={`${i}:${f.filename}`} f={f} index={i} style={style} collapsed={collapsed[i] ?? null} owner={owner} repo={name} sha={c.head.sha} parent={c.merge_base} rawDiff="" />
+            <ProgressiveDiffFile
+              key={`${i}:${f.filename}`}
+              f={f}
+              index={i}
+              deferred={i >= rendered}
+              style={style}
+              collapsed={collapsed[i] ?? null}
+              owner={owner}
+              repo={name}
+              sha={c.head.sha}
+              parent={c.merge_base}
+              rawDiff=""
+            />
           ))}
         </>
       )}

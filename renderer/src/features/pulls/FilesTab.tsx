@@ -16,6 +16,7 @@ import { pullDiffUrl, useAddLineComment, useLineComments, usePullFiles, useRevie
 import { MarkdownBox, StyleToggle } from './bits';
 import { initialCollapsed, rememberStyle, storedStyle, toFileDiff } from './diff';
 import { PullLayout, usePullContext } from './PullLayout';
+import { FilePlaceholder, fileHeight, renderedLines, useHeldBack, useRenderedCount } from './progressive';
 import { ReviewMenu } from './ReviewMenu';
 import { Thread, lineLabel, threadsOf, type ThreadData } from './Thread';
 import s from './Pulls.module.css';
@@ -58,6 +59,9 @@ function FilesTab() {
 
   const diffs = useMemo(() => (files.data?.items ?? []).map(toFileDiff), [files.data]);
   const collapsed = useMemo(() => initialCollapsed(diffs), [diffs]);
+  // the first files render at once, the rest as they come near or while the browser is idle
+  const weights = useMemo(() => diffs.map((f, i) => (collapsed[i] === null && !files.data?.items[i]?.viewed ? renderedLines(f) : 0)), [diffs, collapsed, files.data]);
+  const rendered = useRenderedCount(weights);
   const pending = me ? (reviews.data?.find((r) => r.state === 'PENDING' && r.user?.id === me.id) ?? null) : null;
   const pendingCount = pending ? (comments.data ?? []).filter((c) => c.pull_request_review_id === pending.id).length : 0;
 
@@ -147,6 +151,7 @@ function FilesTab() {
               key={f.filename}
               f={f}
               index={i}
+              deferred={i >= rendered}
               style={style}
               startCollapsed={isViewed ? null : (collapsed[i] ?? null)}
               open={openState[f.filename] ?? (!isViewed && collapsed[i] === null)}
@@ -174,6 +179,8 @@ function FilesTab() {
 interface BlockProps {
   f: FileDiff;
   index: number;
+  /** Show a placeholder until the file comes near the viewport or its idle-time turn (progressive rendering). */
+  deferred: boolean;
   style: DiffStyle;
   startCollapsed: ReturnType<typeof initialCollapsed>[number];
   open: boolean;
@@ -195,6 +202,7 @@ interface BlockProps {
 const FileBlock = memo(function FileBlock({
   f,
   index,
+  deferred,
   style,
   startCollapsed,
   open,
@@ -213,6 +221,7 @@ const FileBlock = memo(function FileBlock({
 }: BlockProps) {
   const repo = useRepoContext();
   const path = f.filename;
+  const [held, reveal] = useHeldBack(deferred);
   const decor = useMemo<LineDecor>(
     () => ({
       onAdd: onAdd ? (side, line, shift) => onAdd(path, side, line, shift) : undefined,
@@ -240,6 +249,7 @@ const FileBlock = memo(function FileBlock({
         Viewed
       </label>
     );
+  if (held) return <FilePlaceholder f={f} index={index} style={style} open={open} onNear={reveal} />;
   return (
     <DiffFile
       f={f}
@@ -255,6 +265,7 @@ const FileBlock = memo(function FileBlock({
       onOpenChange={(o) => onOpenChange(path, o)}
       actions={actions}
       decor={decor}
+      sizeHint={fileHeight(f, style, open)}
     />
   );
 });

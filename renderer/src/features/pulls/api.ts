@@ -133,6 +133,19 @@ export function usePullFiles(owner: string, repo: string, n: number) {
   return useQuery({ queryKey: [...pullKey(owner, repo, n), 'files'], queryFn: () => listPullFiles(owner, repo, n) });
 }
 
+/**
+ * The Files tab's requests, started as its route is entered: alongside the repository's request
+ * and the page's code, not one after the other (the tab waits for the pull request, and the
+ * pull request for the repository).
+ */
+export function prefetchPullFiles(qc: QueryClient, owner: string, repo: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n <= 0) return;
+  void qc.prefetchQuery({ queryKey: [...pullKey(owner, repo, n), 'pr'], queryFn: () => getPull(owner, repo, n) });
+  void qc.prefetchQuery({ queryKey: [...pullKey(owner, repo, n), 'files'], queryFn: () => listPullFiles(owner, repo, n) });
+  void qc.prefetchQuery({ queryKey: [...pullKey(owner, repo, n), 'comments'], queryFn: () => listLineComments(owner, repo, n) });
+  void qc.prefetchQuery({ queryKey: [...pullKey(owner, repo, n), 'reviews'], queryFn: () => listReviews(owner, repo, n) });
+}
+
 export function setViewed(owner: string, repo: string, n: number, path: string, viewed: boolean): Promise<void> {
   return apiSend(viewed ? 'PUT' : 'DELETE', `${pullPath(owner, repo, n)}/files/viewed`, { path });
 }

@@ -22,6 +22,15 @@ export const pullsRoutes = {
       createRoute({ getParentRoute: () => repo, path: 'compare/$', validateSearch: styleSearch, component: lazyRouteComponent(() => import('./ComparePage'), 'ComparePage') }),
       createRoute({ getParentRoute: () => repo, path: 'pulls/$number', component: lazyRouteComponent(() => import('./ConversationTab'), 'ConversationPage') }),
       createRoute({ getParentRoute: () => repo, path: 'pulls/$number/commits', component: lazyRouteComponent(() => import('./CommitsTab'), 'CommitsPage') }),
-      createRoute({ getParentRoute: () => repo, path: 'pulls/$number/files', validateSearch: styleSearch, component: lazyRouteComponent(() => import('./FilesTab'), 'FilesPage') }),
+      createRoute({
+        getParentRoute: () => repo,
+        path: 'pulls/$number/files',
+        validateSearch: styleSearch,
+        // a big diff takes a while: ask for it now, alongside the page's code (not on a hover)
+        loader: ({ context, params, preload }) => {
+          if (!preload) void import('./api').then((api) => api.prefetchPullFiles(context.queryClient, params.owner, params.repo, Number(params.number)));
+        },
+        component: lazyRouteComponent(() => import('./FilesTab'), 'FilesPage'),
+      }),
     ] as const,
 };
