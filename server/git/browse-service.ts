@@ -335,7 +335,10 @@ export class BrowseService {
 
   /** The commits of from..to, oldest first, at most `limit` (and how many there are). */
   async rangeCommits(repo: RepoTarget, from: string, to: string, opts: { skip?: number; limit?: number } = {}): Promise<{ commits: Commit[]; total: number }> {
-    const { stdout } = await runGit(this.ctx.env, ['--git-dir', repo.dir, 'rev-list', '--reverse', '--topo-order', userArg(to), userArg(`^${from}`)], { timeoutMs: 120_000, maxOutputBytes: 64 * 1024 * 1024 });
+    const { stdout } = await runGit(this.ctx.env, ['--git-dir', repo.dir, 'rev-list', '--reverse', '--topo-order', userArg(to), userArg(`^${from}`)], {
+      timeoutMs: 120_000,
+      maxOutputBytes: 64 * 1024 * 1024,
+    });
     const all = stdout.toString().split('\n').filter(Boolean);
     const skip = opts.skip ?? 0;
     const shas = all.slice(skip, skip + (opts.limit ?? 250));
