@@ -134,11 +134,15 @@ export interface GitRunOptions extends GitSpawnOptions {
   input?: string | Buffer;
   /** Cap on stdout bytes; exceeding it kills git and throws (default 64 MiB). */
   maxOutputBytes?: number;
+  /** Exit codes besides 0 that are answers, not failures (`merge-base --is-ancestor`: 1). */
+  okExitCodes?: readonly number[];
 }
 
 export interface GitResult {
   stdout: Buffer;
   stderr: string;
+  /** 0, or one of `okExitCodes`. */
+  code: number;
 }
 
 /** Runs git to completion, collecting bounded output; throws GitError on any failure. */
@@ -168,8 +172,8 @@ export function runGit(env: GitEnv, args: readonly GitArg[], opts: GitRunOptions
     g.child.once('close', (code) => {
       const killed = g.killedFor();
       if (killed) reject(new GitError(g.argv, killed, code, err));
-      else if (code !== 0) reject(new GitError(g.argv, 'exit', code, err));
-      else resolve({ stdout: Buffer.concat(out), stderr: err });
+      else if (code === null || (code !== 0 && !opts.okExitCodes?.includes(code))) reject(new GitError(g.argv, 'exit', code, err));
+      else resolve({ stdout: Buffer.concat(out), stderr: err, code });
     });
     if (opts.input !== undefined) g.child.stdin!.end(opts.input);
     else g.child.stdin!.end();

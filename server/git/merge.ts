@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../lib/errors.js';
-import { GitError, runGit, spawnGit, userArg, type GitArg, type GitChild, type GitEnv, type GitFailure } from './command.js';
+import { GitError, runGit, spawnGit, userArg, type GitArg, type GitChild, type GitEnv } from './command.js';
 
 export interface Signature {
   name: string;
@@ -70,46 +70,6 @@ function assertSignature(sig: Signature, what: string): void {
   }
   if (!Number.isSafeInteger(sig.when)) throw new AppError('invalid', `${what} time must be whole unix seconds`);
   if (sig.tz !== undefined && !TZ_RE.test(sig.tz)) throw new AppError('invalid', `${what} time zone must look like +0000`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running git where a non-zero exit is an answer, not a failure (merge-tree, merge-base).
-
-interface ExitResult {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function runGitExit(env: GitEnv, args: readonly GitArg[], opts: { timeoutMs?: number; maxOutputBytes?: number } = {}): Promise<ExitResult> {
-  const maxOut = opts.maxOutputBytes ?? 64 * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    let g: ReturnType<typeof spawnGit>;
-    try {
-      g = spawnGit(env, args, { timeoutMs: opts.timeoutMs ?? 120_000 });
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    const out: Buffer[] = [];
-    let outLen = 0;
-    let err = '';
-    g.child.stdout!.on('data', (chunk: Buffer) => {
-      outLen += chunk.length;
-      if (outLen > maxOut) g.kill('output-limit');
-      else out.push(chunk);
-    });
-    g.child.stderr!.on('data', (chunk: Buffer) => {
-      if (err.length < 64 * 1024) err += chunk.toString('utf8');
-    });
-    g.child.once('error', (e) => reject(new GitError(g.argv, 'spawn', null, e.message)));
-    g.child.once('close', (code) => {
-      const killed: GitFailure | null = g.killedFor();
-      if (killed || code === null) reject(new GitError(g.argv, killed ?? 'exit', code, err));
-      else resolve({ code, stdout: Buffer.concat(out), stderr: err });
-    });
-    g.child.stdin!.end();
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,14 +144,17 @@ function byBytes(a: string, b: string): number {
 }
 
 async function runMergeTree(git: GitEnv, dir: string, extra: GitArg[], ours: string, theirs: string): Promise<MergeCheck> {
-  const r = await runGitExit(git, ['--git-dir', dir, 'merge-tree', '--write-tree', '-z', '--name-only', '--messages', ...extra, '--end-of-options', userArg(ours), userArg(theirs)], {
-    timeoutMs: MERGE_TIMEOUT_MS,
-  });
-  if (r.code !== 0 && r.code !== 1) {
-    if (/unrelated histories/.test(r.stderr)) return { clean: false, tree: null, conflicts: [], unrelated: true };
-    throw new GitError(['merge-tree', '--write-tree', ours, theirs], 'exit', r.code, r.stderr);
+  try {
+    // exit 1: the merge has conflicts, an answer like 0
+    const r = await runGit(git, ['--git-dir', dir, 'merge-tree', '--write-tree', '-z', '--name-only', '--messages', ...extra, '--end-of-options', userArg(ours), userArg(theirs)], {
+      timeoutMs: MERGE_TIMEOUT_MS,
+      okExitCodes: [1],
+    });
+    return parseMergeTreeOutput(r.stdout, r.code);
+  } catch (err) {
+    if (err instanceof GitError && err.failure === 'exit' && /unrelated histories/.test(err.stderr)) return { clean: false, tree: null, conflicts: [], unrelated: true };
+    throw err;
   }
-  return parseMergeTreeOutput(r.stdout, r.code);
 }
 
 /** `git merge-tree --write-tree` of ours and theirs (merge base computed by git). */
@@ -271,17 +234,15 @@ export async function commitTree(git: GitEnv, dir: string, tree: string, parents
 export async function isAncestor(git: GitEnv, dir: string, ancestor: string, descendant: string): Promise<boolean> {
   assertSha(ancestor, 'ancestor');
   assertSha(descendant, 'descendant');
-  const r = await runGitExit(git, ['--git-dir', dir, 'merge-base', '--is-ancestor', '--end-of-options', userArg(ancestor), userArg(descendant)]);
-  if (r.code === 0) return true;
-  if (r.code === 1) return false;
-  throw new GitError(['merge-base', '--is-ancestor', ancestor, descendant], 'exit', r.code, r.stderr);
+  const r = await runGit(git, ['--git-dir', dir, 'merge-base', '--is-ancestor', '--end-of-options', userArg(ancestor), userArg(descendant)], { okExitCodes: [1] });
+  return r.code === 0;
 }
 
 /** The best common ancestor of a and b, or null when they share no history. */
 export async function mergeBase(git: GitEnv, dir: string, a: string, b: string): Promise<string | null> {
   assertSha(a, 'a');
   assertSha(b, 'b');
-  const r = await runGitExit(git, ['--git-dir', dir, 'merge-base', '--end-of-options', userArg(a), userArg(b)]);
+  const r = await runGit(git, ['--git-dir', dir, 'merge-base', '--end-of-options', userArg(a), userArg(b)], { okExitCodes: [1] });
   const out = r.stdout.toString('utf8').trim();
   if (r.code === 1 && out === '') return null;
   if (r.code !== 0 || !SHA_RE.test(out)) throw new GitError(['merge-base', a, b], 'exit', r.code, r.stderr);
