@@ -2,6 +2,7 @@
 // requests share, and the events they produce.
 export { IssueService, cleanTitle, checkBody, TITLE_MAX, BODY_MAX, type NewIssue } from './service.js';
 export { commentJson, renderBody } from './json.js';
+export { blankCode, findMentions } from './mentions.js';
 export type { CommentRow, CommentType, IssueRow } from './schema.js';
 
 import type { IssueService } from './service.js';
