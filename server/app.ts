@@ -129,6 +129,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const services = {
     config,
     db,
+    dialect: opened.dialect,
     log,
     git,
     store,

@@ -5,7 +5,7 @@
 //   declare module '../services.js' { interface Services { issues: IssueService } }
 import type { Config } from './config.js';
 import type { Db } from './db/index.js';
-import type { MigrationFactory } from './db/migrations/index.js';
+import type { Dialect, MigrationFactory } from './db/migrations/index.js';
 import type { EventBus } from './events/index.js';
 import type { GitEnv } from './git/command.js';
 import type { BrowseService } from './git/browse-service.js';
@@ -16,6 +16,8 @@ import type { Semaphore } from './lib/semaphore.js';
 export interface Services {
   config: Config;
   db: Db;
+  /** Which database `db` talks to, for the few queries that differ (full-text search). */
+  dialect: Dialect;
   log: Logger;
   git: GitEnv;
   store: RepoStore;

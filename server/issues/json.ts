@@ -4,7 +4,7 @@ import { baseUrl, userJson } from '../http/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { UserRow } from '../db/schema.js';
 import type { Services } from '../services.js';
-import type { CommentRow, IssueRow } from './schema.js';
+import type { CommentRow, IssueRow, LabelRow, MilestoneRow, ReactionRow } from './schema.js';
 
 /** Markdown as a comment shows it: relative links resolve on the default branch. */
 export async function renderBody(s: Services, rec: RepoRecord, body: string): Promise<string> {
@@ -31,5 +31,90 @@ export async function commentJson(s: Services, req: Request, rec: RepoRecord, is
     assets: [],
     created_at: new Date(c.created_at).toISOString(),
     updated_at: new Date(c.updated_at).toISOString(),
+  };
+}
+
+const iso = (t: number | null | undefined) => (t ? new Date(t).toISOString() : null);
+
+/** Gitea's Label. */
+export function labelJson(s: Services, req: Request, l: LabelRow, rec?: RepoRecord) {
+  const base = baseUrl(s, req);
+  return {
+    id: l.id,
+    name: l.name,
+    exclusive: l.exclusive === 1,
+    is_archived: l.archived_at !== null,
+    color: l.color,
+    description: l.description,
+    url: rec ? `${base}/api/v1/repos/${rec.owner.name}/${rec.repo.name}/labels/${l.id}` : `${base}/api/v1/labels/${l.id}`,
+  };
+}
+
+/** Gitea's Milestone, with its open and closed issue counts. */
+export function milestoneJson(m: MilestoneRow, counts: { open: number; closed: number }) {
+  return {
+    id: m.id,
+    title: m.title,
+    description: m.description,
+    state: m.is_closed ? 'closed' : 'open',
+    open_issues: counts.open,
+    closed_issues: counts.closed,
+    created_at: iso(m.created_at),
+    updated_at: iso(m.updated_at),
+    closed_at: iso(m.closed_at),
+    due_on: iso(m.due_on),
+  };
+}
+
+/** Gitea's Reaction. */
+export function reactionJson(s: Services, req: Request, r: ReactionRow, user: UserRow | undefined) {
+  return { user: user ? userJson(s, req, user) : null, content: r.content, created_at: iso(r.created_at) };
+}
+
+/** Gitea's Issue (for pull requests too, with `pull_request` set), plus `confidential` and `body_html`. */
+export async function issueJson(s: Services, req: Request, rec: RepoRecord, issue: IssueRow, opts: { labels?: LabelRow[]; html?: boolean } = {}) {
+  const base = baseUrl(s, req);
+  const full = `${rec.owner.name}/${rec.repo.name}`;
+  const assigneeIds = await s.issues.assignees(issue.id);
+  const ids = [...new Set([issue.poster_id, ...assigneeIds].filter((x): x is number => x !== null))];
+  const people = new Map((ids.length ? await s.db.selectFrom('users').selectAll().where('id', 'in', ids).execute() : []).map((u) => [u.id, u]));
+  const u = (id: number | null) => (id !== null && people.has(id) ? userJson(s, req, people.get(id)!) : null);
+  const labels = opts.labels ?? (await s.labels.ofIssues([issue.id])).get(issue.id) ?? [];
+  let milestone = null;
+  if (issue.milestone_id !== null) {
+    const m = await s.db.selectFrom('milestones').selectAll().where('id', '=', issue.milestone_id).executeTakeFirst();
+    if (m) milestone = milestoneJson(m, (await s.labels.milestoneCounts([m.id])).get(m.id)!);
+  }
+  const pull = issue.is_pull ? await s.db.selectFrom('pull_requests').select(['has_merged', 'merged_at', 'is_draft']).where('issue_id', '=', issue.id).executeTakeFirst() : undefined;
+  const kind = issue.is_pull ? 'pulls' : 'issues';
+  return {
+    id: issue.id,
+    url: `${base}/api/v1/repos/${full}/issues/${issue.index}`,
+    html_url: `${base}/${full}/${kind}/${issue.index}`,
+    number: issue.index,
+    user: u(issue.poster_id),
+    original_author: '',
+    original_author_id: 0,
+    title: issue.title,
+    body: issue.body,
+    ...(opts.html ? { body_html: await renderBody(s, rec, issue.body) } : {}),
+    ref: '',
+    assets: [],
+    labels: labels.map((l) => labelJson(s, req, l, l.repo_id === rec.repo.id ? rec : undefined)),
+    milestone,
+    assignee: u(assigneeIds[0] ?? null),
+    assignees: assigneeIds.map(u).filter(Boolean),
+    state: issue.is_closed ? 'closed' : 'open',
+    is_locked: issue.is_locked === 1,
+    /** Gitssy: visible only to its author, its assignees and the repository's writers */
+    confidential: issue.is_confidential === 1,
+    comments: issue.num_comments,
+    created_at: iso(issue.created_at),
+    updated_at: iso(issue.updated_at),
+    closed_at: iso(issue.closed_at),
+    due_date: null,
+    pull_request: pull ? { merged: pull.has_merged === 1, merged_at: iso(pull.merged_at), draft: pull.is_draft === 1, html_url: `${base}/${full}/pulls/${issue.index}` } : null,
+    repository: { id: rec.repo.id, name: rec.repo.name, owner: rec.owner.name, full_name: full },
+    pin_order: issue.pin_order,
   };
 }

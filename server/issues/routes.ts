@@ -3,7 +3,9 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { requireUser, resolveForApi, type ApiRouter } from '../http/index.js';
+import type { AccessLevel } from '../access/index.js';
 import { NotFound } from '../lib/errors.js';
+import { announce } from './issue-routes.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
 import { commentJson } from './json.js';
@@ -22,16 +24,13 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     const issue = (await issues.byId(c.issue_id))!;
     return commentJson(s, req, rec, issue, c, c.poster_id ? await s.users.byId(c.poster_id) : undefined);
   };
-  const issueOf = async (rec: RepoRecord, index: string | undefined) => {
-    const issue = await issues.get(rec.repo.id, indexParam(index));
-    if (!issue) throw NotFound('issue not found');
-    return issue;
-  };
-  const commentOf = async (rec: RepoRecord, id: string | undefined) => {
+  const viewer = (req: Request, rec: RepoRecord & { level: AccessLevel }) => ({ userId: req.actor.kind === 'user' ? req.actor.user.id : null, level: rec.level });
+  const issueOf = async (req: Request, rec: RepoRecord & { level: AccessLevel }, index: string | undefined) => s.tracker.visible(rec, indexParam(index), viewer(req, rec));
+  const commentOf = async (req: Request, rec: RepoRecord & { level: AccessLevel }, id: string | undefined) => {
     const c = await issues.commentById(Number(id) || 0);
     const issue = c && (await issues.byId(c.issue_id));
-    if (!c || !issue || issue.repo_id !== rec.repo.id) throw NotFound('comment not found');
-    return c;
+    if (!c || !issue || issue.repo_id !== rec.repo.id || !(await s.tracker.canSee(issue, viewer(req, rec)))) throw NotFound('comment not found');
+    return { c, issue };
   };
 
   api.route(
@@ -46,7 +45,7 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     },
     async ({ req, params, query }) => {
       const rec = await resolveForApi(s, req, params, 'read');
-      const issue = await issueOf(rec, params.index);
+      const issue = await issueOf(req, rec, params.index);
       const rows = await issues.comments(issue.id, { types: ['comment'], since: query.since ? Date.parse(query.since) : undefined });
       return { body: await Promise.all(rows.map((c) => render(req, rec, c))) };
     },
@@ -66,8 +65,10 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     async ({ req, params, body }) => {
       const user = requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');
-      const issue = await issueOf(rec, params.index);
+      const issue = await issueOf(req, rec, params.index);
+      s.tracker.assertMayComment(issue, rec.level);
       const c = await issues.comment(issue, user.id, body.body);
+      await announce(s, rec, issue, 'comment');
       return { status: 201, body: await render(req, rec, c) };
     },
   );
@@ -76,7 +77,7 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     { method: 'get', path: '/repos/:owner/:repo/issues/comments/:id', tag: 'issue', scope: 'issue', summary: 'One comment', responses: { 200: 'Comment', 404: 'no such comment' } },
     async ({ req, params }) => {
       const rec = await resolveForApi(s, req, params, 'read');
-      return { body: await render(req, rec, await commentOf(rec, params.id)) };
+      return { body: await render(req, rec, (await commentOf(req, rec, params.id)).c) };
     },
   );
 
@@ -94,8 +95,9 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     async ({ req, params, body }) => {
       const user = requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');
-      const c = await commentOf(rec, params.id);
+      const { c, issue } = await commentOf(req, rec, params.id);
       const row = await issues.editComment(c, { id: user.id, canWrite: rec.level === 'write' || rec.level === 'admin' }, body.body);
+      await announce(s, rec, issue, 'comment');
       return { body: await render(req, rec, row) };
     },
   );
@@ -113,8 +115,9 @@ export function registerIssueRoutes(api: ApiRouter, s: Services, issues: IssueSe
     async ({ req, params }) => {
       const user = requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');
-      const c = await commentOf(rec, params.id);
+      const { c, issue } = await commentOf(req, rec, params.id);
       await issues.deleteComment(c, { id: user.id, canWrite: rec.level === 'write' || rec.level === 'admin' });
+      await announce(s, rec, issue, 'comment');
     },
   );
 }

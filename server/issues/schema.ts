@@ -22,10 +22,35 @@ export interface IssueTable {
   created_at: number;
   updated_at: number;
   closed_at: number | null;
+  milestone_id: Generated<number | null>;
+  is_confidential: Generated<number>;
+  is_locked: Generated<number>;
+  /** 0 when not pinned; pinned issues sort by it. */
+  pin_order: Generated<number>;
 }
 
 /** `comment` is what people write; the other types are timeline entries the server adds. */
-export type CommentType = 'comment' | 'push' | 'force_push' | 'merge' | 'close' | 'reopen' | 'title' | 'review' | 'review_request' | 'base' | 'draft' | 'ready';
+export type CommentType =
+  | 'comment'
+  | 'push'
+  | 'force_push'
+  | 'merge'
+  | 'close'
+  | 'reopen'
+  | 'title'
+  | 'review'
+  | 'review_request'
+  | 'base'
+  | 'draft'
+  | 'ready'
+  | 'label'
+  | 'milestone'
+  | 'assignees'
+  | 'ref'
+  | 'commit_ref'
+  | 'pin'
+  | 'lock'
+  | 'confidential';
 
 export interface IssueCommentTable {
   id: Id;
@@ -43,7 +68,64 @@ export interface IssueAssigneeTable {
   user_id: number;
 }
 
+export interface LabelTable {
+  id: Id;
+  repo_id: number | null;
+  org_id: number | null;
+  name: string;
+  lower_name: string;
+  /** Six lower-case hex digits, no '#'. */
+  color: string;
+  description: Generated<string>;
+  exclusive: Generated<number>;
+  archived_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IssueLabelTable {
+  issue_id: number;
+  label_id: number;
+}
+
+export interface MilestoneTable {
+  id: Id;
+  repo_id: number;
+  title: string;
+  description: Generated<string>;
+  is_closed: Generated<number>;
+  due_on: number | null;
+  closed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReactionTable {
+  id: Id;
+  issue_id: number;
+  /** 0 for a reaction on the issue itself. */
+  comment_id: Generated<number>;
+  user_id: number;
+  content: string;
+  created_at: number;
+}
+
+export interface IssueMentionTable {
+  issue_id: number;
+  user_id: number;
+}
+
+export interface IssueCommitRefTable {
+  issue_id: number;
+  sha: string;
+  closes: number;
+  created_at: number;
+}
+
 export type IssueRow = Selectable<IssueTable>;
+export type LabelRow = Selectable<LabelTable>;
+export type MilestoneRow = Selectable<MilestoneTable>;
+export type ReactionRow = Selectable<ReactionTable>;
 export type CommentRow = Selectable<IssueCommentTable>;
 
 declare module '../db/schema.js' {
@@ -52,5 +134,11 @@ declare module '../db/schema.js' {
     issues: IssueTable;
     issue_comments: IssueCommentTable;
     issue_assignees: IssueAssigneeTable;
+    labels: LabelTable;
+    issue_labels: IssueLabelTable;
+    milestones: MilestoneTable;
+    reactions: ReactionTable;
+    issue_mentions: IssueMentionTable;
+    issue_commit_refs: IssueCommitRefTable;
   }
 }

@@ -28,6 +28,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   responses: Record<number, string>;
   /** Token scope category the route needs (read for GET, write otherwise); default from the tag. */
   scope?: ScopeCategory | null;
+  /**
+   * Matched before every route without it: for a literal path that a parameter route registered
+   * earlier would take otherwise (`/repos/issues/search` against `/repos/:owner/:repo`).
+   */
+  early?: boolean;
 }
 
 const TAG_SCOPES: Record<string, ScopeCategory | null> = { repository: 'repository', user: 'user', organization: 'organization', admin: 'admin', session: null, miscellaneous: null };
@@ -65,7 +70,12 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
 
 export class ApiRouter {
   readonly router = Router({ strict: false });
+  private readonly early = Router({ strict: false });
   private readonly ops: Operation[] = [];
+
+  constructor() {
+    this.router.use(this.early);
+  }
 
   route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
     spec: RouteSpec<B, Q>,
@@ -74,7 +84,7 @@ export class ApiRouter {
     this.ops.push({ spec: spec as RouteSpec<z.ZodType | undefined, z.ZodType | undefined> });
     const category = spec.scope !== undefined ? spec.scope : (TAG_SCOPES[spec.tag] ?? null);
     const mode = spec.method === 'get' ? 'read' : 'write';
-    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+    (spec.early ? this.early : this.router)[spec.method](spec.path, async (req: Request, res: Response) => {
       // a token only reaches the routes its scopes name, as in Gitea
       if (category && req.actor?.kind === 'user' && !scopeAllows(req.actor.scopes, mode, category)) {
         throw Forbidden(`this token lacks the ${mode}:${category} scope`);

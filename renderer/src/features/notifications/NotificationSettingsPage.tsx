@@ -10,6 +10,7 @@ const KINDS: Array<{ kind: MailKind; label: string; hint: string }> = [
   { kind: 'push', label: 'Pushes', hint: 'Someone else pushes to a repository you watch.' },
   { kind: 'collaborator', label: 'Collaborator access', hint: 'You are added as a collaborator to a repository.' },
   { kind: 'mention', label: 'Mentions', hint: 'Someone mentions you with @username.' },
+  { kind: 'assign', label: 'Assignments', hint: 'You are assigned to an issue or a pull request.' },
   { kind: 'review', label: 'Reviews', hint: 'Your review is requested, or your change is reviewed.' },
   { kind: 'comment', label: 'Comments', hint: 'Someone comments on something you take part in.' },
 ];
