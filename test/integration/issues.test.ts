@@ -98,7 +98,13 @@ describe('issues, labels and milestones', () => {
 
   it('shares one number sequence with pull requests and filters by type, label, milestone, assignee and text', async () => {
     const ms = (await api.expect<{ id: number }[]>(200, 'GET', '/milestones', undefined))[0]!;
-    const a = await api.expect<IssueJson>(201, 'POST', '/issues', alice, { title: 'Crash on start', body: 'The **parser** explodes', labels: [bug, 'priority/high'], milestone: ms.id, assignees: ['bob'] });
+    const a = await api.expect<IssueJson>(201, 'POST', '/issues', alice, {
+      title: 'Crash on start',
+      body: 'The **parser** explodes',
+      labels: [bug, 'priority/high'],
+      milestone: ms.id,
+      assignees: ['bob'],
+    });
     expect(a.labels.map((l) => l.name).sort()).toEqual(['bug', 'priority/high']);
     expect(a.milestone?.title).toBe('v1');
     expect(a.assignees.map((u) => u.login)).toEqual(['bob']);
