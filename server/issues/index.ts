@@ -1,7 +1,7 @@
 // The public surface of server/issues: the number sequence and timeline that issues and pull
 // requests share, and the events they produce.
 export { IssueService, cleanTitle, checkBody, TITLE_MAX, BODY_MAX, type NewIssue } from './service.js';
-export { commentJson, renderBody } from './json.js';
+export { commentJson, issueJson, labelJson, milestoneJson, renderBody } from './json.js';
 export { blankCode, findMentions } from './mentions.js';
 export { findReferences, type IssueRef } from './references.js';
 export { LabelService, cleanColor, parseDate, LABELS_PER_ISSUE_MAX } from './labels.js';

@@ -2,7 +2,7 @@
 // cannot read is shown as "unknown repository": neither its name nor its branch leaks.
 import type { Request } from 'express';
 import { baseUrl, renderRepo, userJson } from '../http/index.js';
-import { renderBody } from '../issues/index.js';
+import { labelJson, milestoneJson, renderBody } from '../issues/index.js';
 import type { UserRow } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { LineCommentRow, ReviewRow } from './schema.js';
@@ -37,6 +37,8 @@ export async function pullJson(s: Services, req: Request, v: PullView, opts: { d
     .where('c.pull_id', '=', pull.id)
     .where((eb) => eb.or([eb('r.state', 'is', null), eb('r.state', '!=', 'PENDING')]))
     .executeTakeFirst();
+  const labels = (await s.labels.ofIssues([issue.id])).get(issue.id) ?? [];
+  const ms = issue.milestone_id === null ? undefined : await s.db.selectFrom('milestones').selectAll().where('id', '=', issue.milestone_id).executeTakeFirst();
   return {
     id: pull.id,
     url: `${base}/${full}/pulls/${pull.index}`,
@@ -45,14 +47,14 @@ export async function pullJson(s: Services, req: Request, v: PullView, opts: { d
     title: issue.title,
     body: issue.body,
     body_html: await renderBody(s, v.base, issue.body),
-    labels: [],
-    milestone: null,
+    labels: labels.map((l) => labelJson(s, req, l, l.repo_id === v.base.repo.id ? v.base : undefined)),
+    milestone: ms ? milestoneJson(ms, (await s.labels.milestoneCounts([ms.id])).get(ms.id)!) : null,
     assignee: u(assignees[0] ?? null),
     assignees: assignees.map(u).filter(Boolean),
     requested_reviewers: requested.map(u).filter(Boolean),
     state: issue.is_closed ? 'closed' : 'open',
     draft: pull.is_draft === 1,
-    is_locked: false,
+    is_locked: issue.is_locked === 1,
     comments: issue.num_comments,
     review_comments: Number(reviewComments?.n ?? 0),
     html_url: `${base}/${full}/pulls/${pull.index}`,
@@ -80,7 +82,7 @@ export async function pullJson(s: Services, req: Request, v: PullView, opts: { d
     created_at: iso(pull.created_at),
     updated_at: iso(Math.max(pull.updated_at, issue.updated_at)),
     closed_at: iso(issue.closed_at),
-    pin_order: 0,
+    pin_order: issue.pin_order,
   };
 }
 

@@ -159,8 +159,6 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
     async ({ req, params, body }) => {
       requireUser(req);
       const rec = await resolveForApi(s, req, params, 'read');
-      if (body.labels?.length) throw Invalid('labels: this repository has no labels');
-      if (body.milestone) throw Invalid('milestone: this repository has no milestones');
       const v = await pulls.open(req.actor, rec, {
         head: body.head,
         base: body.base,
@@ -169,6 +167,8 @@ export function registerPullRoutes(api: ApiRouter, s: Services, pulls: PullServi
         draft: body.draft,
         assignees: [...(body.assignees ?? []), ...(body.assignee ? [body.assignee] : [])],
         reviewers: body.reviewers,
+        labels: body.labels,
+        milestone: body.milestone,
       });
       return { status: 201, body: await pullJson(s, req, v, { diffStats: await diffStats(v) }) };
     },

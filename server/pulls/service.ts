@@ -34,6 +34,9 @@ export interface OpenPull {
   draft?: boolean;
   assignees?: string[];
   reviewers?: string[];
+  /** Label ids or names; applied for writers only (as in Gitea), like the milestone. */
+  labels?: (number | string)[];
+  milestone?: number;
 }
 
 export interface MergeOptions {
@@ -172,6 +175,15 @@ export class PullService {
       if (LEVEL_ORDER[await this.levelOf(r.id, base)] < LEVEL_ORDER.read) throw Invalid(`reviewers: ${r.name} cannot read this repository`);
     }
     for (const a of assignees) if (LEVEL_ORDER[await this.levelOf(a.id, base)] < LEVEL_ORDER.read) throw Invalid(`assignees: ${a.name} cannot read this repository`);
+    // triage (labels, milestone) is for writers; from anyone else it is left out, as in Gitea
+    const triage = LEVEL_ORDER[await this.levelOf(actor.user.id, base)] >= LEVEL_ORDER.write;
+    const labels = triage ? await this.s.labels.resolve(base.repo.id, base.repo.owner_id, input.labels ?? []) : [];
+    let milestoneId: number | null = null;
+    if (triage && input.milestone) {
+      const m = (await this.s.labels.milestones(base.repo.id, { state: 'all' })).find((x) => x.id === input.milestone);
+      if (!m) throw Invalid(`milestone: ${input.milestone} is not a milestone of this repository`);
+      milestoneId = m.id;
+    }
     const [baseSha, headSha] = await Promise.all([this.branchTip(base, baseBranch), this.branchTip(head.rec, head.branch)]);
     if (!baseSha) throw NotFound(`base branch "${baseBranch}" does not exist`);
     if (!headSha) throw NotFound(`head branch "${head.branch}" does not exist`);
@@ -229,6 +241,8 @@ export class PullService {
         issue.id,
         assignees.map((a) => a.id),
       );
+      if (labels.length) await this.s.labels.apply(trx, issue.id, labels, 'replace');
+      if (milestoneId !== null) await trx.updateTable('issues').set({ milestone_id: milestoneId }).where('id', '=', issue.id).execute();
       for (const r of reviewers) {
         await trx.insertInto('pull_review_requests').values({ pull_id: pull.id, user_id: r.id, requested_by: actor.user.id, created_at: now }).execute();
         await this.s.issues.addEntry(trx, issue.id, actor.user.id, 'review_request', '', { user_id: r.id, user: r.name });

@@ -113,8 +113,11 @@ describe('issues, labels and milestones', () => {
     await work.commit({ 'side.txt': 'x\n' }, 'side');
     await work.push('side');
     await work.checkout('main');
-    const pr = await api.open(alice, { title: 'Side work', head: 'side', base: 'main' });
+    // a pull request takes labels and a milestone too (Gitea's CreatePullRequestOption)
+    const pr = (await api.open(alice, { title: 'Side work', head: 'side', base: 'main', labels: [bug], milestone: ms.id })) as unknown as IssueJson;
     expect(pr.number).toBe(a.number + 1);
+    expect(pr.labels.map((l) => l.name)).toEqual(['bug']);
+    expect(pr.milestone?.title).toBe('v1');
     const b = await api.expect<IssueJson>(201, 'POST', '/issues', carol, { title: 'Docs are thin', body: 'more words about tokenizers please', labels: [bug], assignees: ['bob'] });
     expect(b.number).toBe(pr.number + 1);
     // a reader's labels and assignees are left out, as in Gitea
@@ -124,7 +127,8 @@ describe('issues, labels and milestones', () => {
     expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?type=issues', undefined))).toEqual(['Crash on start', 'Docs are thin']);
     expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?type=pulls', undefined))).toEqual(['Side work']);
     expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?type=issues&labels=bug', undefined))).toEqual(['Crash on start']);
-    expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?milestones=v1', undefined))).toEqual(['Crash on start']);
+    expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?milestones=v1', undefined))).toEqual(['Crash on start', 'Side work']);
+    expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?milestones=v1&type=issues', undefined))).toEqual(['Crash on start']);
     expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?assigned_by=bob', undefined))).toEqual(['Crash on start']);
     expect(titles(await api.expect<IssueJson[]>(200, 'GET', '/issues?created_by=carol', undefined))).toEqual(['Docs are thin']);
     // free text: title, body (prefixes), and comments
@@ -136,7 +140,7 @@ describe('issues, labels and milestones', () => {
     expect(await api.expect<IssueJson[]>(200, 'GET', '/issues?q=%22%20OR%20*', undefined)).toEqual([]);
 
     const counted = await api.expect<{ open_issues: number; closed_issues: number }>(200, 'GET', `/milestones/${ms.id}`, undefined);
-    expect(counted).toMatchObject({ open_issues: 1, closed_issues: 0 });
+    expect(counted).toMatchObject({ open_issues: 2, closed_issues: 0 });
   });
 
   it('keeps one label per exclusive scope', async () => {
