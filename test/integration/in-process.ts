@@ -17,7 +17,7 @@ export interface InProcessServer extends TestServer {
   app: App;
 }
 
-export async function startInProcess(opts: { modules?: FeatureModule[] } = {}): Promise<InProcessServer> {
+export async function startInProcess(opts: { modules?: FeatureModule[]; env?: Record<string, string> } = {}): Promise<InProcessServer> {
   const data = await tempDir('gitssy-data-');
   let output = '';
   const sink = new Writable({
@@ -26,7 +26,7 @@ export async function startInProcess(opts: { modules?: FeatureModule[] } = {}): 
       done();
     },
   });
-  const config = loadConfig({ dataDir: data, host: '127.0.0.1', httpPort: '0', sshPort: '0', logLevel: 'info' }, {});
+  const config = loadConfig({ dataDir: data, host: '127.0.0.1', httpPort: '0', sshPort: '0', logLevel: 'info' }, opts.env ?? {});
   const app = await createApp(config, { modules: [...MODULES, ...(opts.modules ?? [])], log: createLogger({ level: 'info', destination: sink }), quiet: true });
   const ports = await app.start();
   const url = `http://127.0.0.1:${ports.http}`;
