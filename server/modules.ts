@@ -5,15 +5,30 @@ import { auditModule } from './audit/module.js';
 import { backupModule } from './backup/module.js';
 import { eventsModule } from './events/module.js';
 import { issuesModule } from './issues/module.js';
+import { wikiModule } from './wiki/module.js';
 import { keysModule } from './keys/module.js';
 import { notificationsModule } from './notifications/module.js';
 import { pullsModule } from './pulls/module.js';
 import { realtimeModule } from './realtime/module.js';
 import { reposModule } from './repos/module.js';
 import { statusesModule } from './statuses/module.js';
+import { tasksModule } from './tasks/module.js';
 import type { MigrationFactory } from './db/migrations/index.js';
 
-export const MODULES: readonly FeatureModule[] = [eventsModule, reposModule, keysModule, backupModule, auditModule, realtimeModule, notificationsModule, statusesModule, issuesModule, pullsModule];
+export const MODULES: readonly FeatureModule[] = [
+  eventsModule,
+  reposModule,
+  keysModule,
+  backupModule,
+  auditModule,
+  realtimeModule,
+  notificationsModule,
+  statusesModule,
+  issuesModule,
+  pullsModule,
+  tasksModule,
+  wikiModule,
+];
 
 /** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */
 export function featureMigrations(modules: readonly FeatureModule[] = MODULES): Record<string, MigrationFactory> {

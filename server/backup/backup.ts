@@ -160,7 +160,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     for (const r of await s.repos.allNames()) {
       const dir = s.store.dir({ owner: r.owner, name: r.name });
       repos.push({ owner: r.owner, name: r.name, dir });
-      const wiki = dir.replace(/\.git$/, '.wiki.git');
+      const wiki = s.store.wikiDir({ owner: r.owner, name: r.name });
       if (await exists(wiki)) repos.push({ owner: r.owner, name: `${r.name}.wiki`, dir: wiki });
     }
 

@@ -8,7 +8,8 @@ import { errPkt } from '../git/pkt-line.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { listen } from '../lib/net.js';
-import { parseRepoPath } from '../ssh/index.js';
+import { parseGitRepoPath } from '../ssh/index.js';
+import '../wiki/index.js';
 import { TrustedNetworks } from '../ops/index.js';
 import { CloneLimit } from '../git/clone-limit.js';
 
@@ -117,7 +118,7 @@ export class GitDaemon {
       socket.end(errPkt(`service not enabled: ${req.service.slice(0, 40)}; git:// is read-only, push over SSH or HTTP`));
       return;
     }
-    const ref = parseRepoPath(req.path);
+    const ref = parseGitRepoPath(req.path);
     const notFound = () => {
       socket.end(errPkt(`repository not found: ${req.path.slice(0, 200)}`));
     };
@@ -131,7 +132,12 @@ export class GitDaemon {
       return;
     }
     socket.once('close', leave);
-    const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    // a public repository's wiki is as public as its code
+    if (ref.wiki && !(await this.s.wiki.exists(rec))) {
+      socket.end(errPkt(`${rec.owner.name}/${rec.repo.name}: the wiki has no pages yet`));
+      return;
+    }
+    const dir = ref.wiki ? this.s.wiki.dir(rec) : this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
     const gone = new AbortController();
     socket.once('close', () => gone.abort());
     let release: () => void;

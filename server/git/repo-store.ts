@@ -52,6 +52,11 @@ export class RepoStore {
     return this.paths.repoDir(repo.owner, repo.name);
   }
 
+  /** The repository's wiki, a bare repository beside it: `<name>.git` → `<name>.wiki.git`. */
+  wikiDir(repo: RepoRef): string {
+    return `${this.dir(repo).slice(0, -'.git'.length)}.wiki.git`;
+  }
+
   async exists(repo: RepoRef): Promise<boolean> {
     try {
       return (await stat(this.dir(repo))).isDirectory();
@@ -110,19 +115,25 @@ export class RepoStore {
     if (src.toLowerCase() !== dst.toLowerCase()) await this.assertFree(to);
     await mkdir(path.dirname(dst), { recursive: true });
     await rename(src, dst);
+    // the wiki moves with its repository: left behind, it would become the wiki of whatever
+    // repository is created under the old name next
+    const wiki = this.wikiDir(from);
+    if (await exists(wiki)) await rename(wiki, this.wikiDir(to));
   }
 
+  /** Deletes the repository and its wiki: each is renamed out of the way first, then removed. */
   async delete(repo: RepoRef): Promise<void> {
-    const dir = this.dir(repo);
-    const trash = path.join(this.paths.tmpDir(), `deleted-${randomHex(8)}`);
     await mkdir(this.paths.tmpDir(), { recursive: true });
-    try {
-      await rename(dir, trash);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+    for (const dir of [this.dir(repo), this.wikiDir(repo)]) {
+      const trash = path.join(this.paths.tmpDir(), `deleted-${randomHex(8)}`);
+      try {
+        await rename(dir, trash);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw err;
+      }
+      await rm(trash, { recursive: true, force: true });
     }
-    await rm(trash, { recursive: true, force: true });
   }
 
   /** Bytes on disk of objects (loose + packed), as `git count-objects -v` reports them. */

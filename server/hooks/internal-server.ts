@@ -165,7 +165,9 @@ export class HookServer {
     const rec = await this.deps.repos.byId(repoId);
     if (!rec) return this.reply(res, 404, ['Gitssy: push refused: the repository no longer exists']);
     const ref = { owner: rec.owner.name, name: rec.repo.name };
-    const repoDir = this.deps.store.dir(ref);
+    // the repository's wiki runs the same hooks; only the folder and the event differ
+    const wiki = req.headers['x-gitssy-wiki'] === '1';
+    const repoDir = wiki ? this.deps.store.wikiDir(ref) : this.deps.store.dir(ref);
 
     if (hook === 'pre-receive') {
       await this.deps.barrier.wait();
@@ -173,15 +175,25 @@ export class HookServer {
       // the quarantine is a folder git made inside this repository's objects; nothing else
       const quarantine = q && path.resolve(q).startsWith(path.join(repoDir, 'objects') + path.sep) ? path.resolve(q) : null;
       const pusher = pusherId ? await this.deps.users.byId(pusherId) : undefined;
-      const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine });
+      const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine, wiki });
       if (refusals.length) {
-        this.deps.log.info({ repo: `${ref.owner}/${ref.name}`, refusals }, 'push refused by policy');
+        this.deps.log.info({ repo: `${ref.owner}/${ref.name}${wiki ? '.wiki' : ''}`, refusals }, 'push refused by policy');
         return this.reply(
           res,
           403,
           refusals.map((r) => `Gitssy: ${r.message}`),
         );
       }
+      return this.reply(res, 200, []);
+    }
+    if (wiki) {
+      await this.deps.recorder.recordWiki(
+        repoId,
+        repoDir,
+        pusherId,
+        transport,
+        updates.filter((u) => u.oldSha !== u.newSha),
+      );
       return this.reply(res, 200, []);
     }
     await this.deps.recorder.record(

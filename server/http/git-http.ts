@@ -14,6 +14,7 @@ import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
+import '../wiki/index.js';
 import { sshUrl } from './api/json.js';
 import { actorFromCredentials, parseAuthorization } from './auth.js';
 
@@ -26,10 +27,12 @@ const MAX_UPLOAD_REQUEST_BYTES = 256 * 1024 * 1024;
 export interface GitRoute {
   owner: string;
   repo: string;
+  /** `/<owner>/<repo>.wiki[.git]/…`: the repository's wiki (repository names never end in .wiki). */
+  wiki: boolean;
   endpoint: 'info/refs' | 'git-upload-pack' | 'git-receive-pack';
 }
 
-/** Parses `/<owner>/<repo>[.git]/<endpoint>`; null when the path is no git route at all. */
+/** Parses `/<owner>/<repo>[.wiki][.git]/<endpoint>`; null when the path is no git route at all. */
 export function parseGitRoute(path: string): GitRoute | null | 'invalid' {
   const m = ROUTE_RE.exec(path);
   if (!m) return null;
@@ -42,8 +45,10 @@ export function parseGitRoute(path: string): GitRoute | null | 'invalid' {
     return 'invalid';
   }
   if (repo.toLowerCase().endsWith('.git')) repo = repo.slice(0, -4);
+  const wiki = repo.toLowerCase().endsWith('.wiki');
+  if (wiki) repo = repo.slice(0, -5);
   if (!OWNER_NAME_RE.test(owner) || !REPO_NAME_RE.test(repo) || /\.git$/i.test(repo)) return 'invalid';
-  return { owner, repo, endpoint: m[3] as GitRoute['endpoint'] };
+  return { owner, repo, wiki, endpoint: m[3] as GitRoute['endpoint'] };
 }
 
 /** `Git-Protocol: version=2` (possibly among other `key=value` parts); anything else is v0. */
@@ -117,7 +122,7 @@ function declaredLength(req: Request): number | null {
 /** What a git client hears when the operator switched git over HTTP off. */
 function httpGitOffMessage(s: Services, req: Request, route: GitRoute): string {
   // the address teammates use (instance.publicUrl, GITSSY_BASE_URL), else the one this request came to
-  const url = s.settings.get('transports.ssh') ? sshUrl(s, req, `${route.owner}/${route.repo}.git`) : '';
+  const url = s.settings.get('transports.ssh') ? sshUrl(s, req, `${route.owner}/${route.repo}${route.wiki ? '.wiki' : ''}.git`) : '';
   const hint = url ? `clone over SSH instead: ${url}` : 'ask the administrator how to reach it';
   return `git over HTTP is switched off on this server; ${hint}`;
 }
@@ -164,7 +169,13 @@ export function gitHttpHandler(s: Services) {
       return sendText(res, err.status, err.code === 'not_found' ? 'repository not found' : err.message);
     }
 
-    const dir = s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    let dir = s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    if (route.wiki) {
+      // a writer's first push makes the wiki (as its first page would); a reader finds none yet
+      if (service === 'receive-pack') dir = await s.wiki.ensure(rec);
+      else if (await s.wiki.exists(rec)) dir = s.wiki.dir(rec);
+      else return sendText(res, 404, `${rec.owner.name}/${rec.repo.name}: the wiki has no pages yet`);
+    }
     const protocol = gitProtocolFrom(req.headers['git-protocol']);
     const env: Record<string, string> = {};
     if (protocol) env.GIT_PROTOCOL = protocol;
@@ -176,6 +187,7 @@ export function gitHttpHandler(s: Services) {
       Object.assign(env, s.hookEnv());
       env.GITSSY_REPO_ID = String(rec.repo.id);
       env.GITSSY_TRANSPORT = 'http';
+      if (route.wiki) env.GITSSY_WIKI = '1';
     }
 
     if (route.endpoint === 'info/refs') return advertise(s, req, res, service, dir, env, protocol);

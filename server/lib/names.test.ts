@@ -97,7 +97,7 @@ describe('names Windows can store', () => {
     expect(branchNameProblem('feature/aux.txt')).toBeNull();
   });
 
-  it.each(['Home', 'Getting Started', 'guides/Install', 'Release notes 1.0', 'CONSOLE'])('accepts wiki page %j', (p) => {
+  it.each(['Home', 'Getting Started', 'Release notes 1.0', 'CONSOLE', '_Sidebar', 'a..b', '2026-01-02 meeting'])('accepts wiki page %j', (p) => {
     expect(wikiPageNameProblem(p)).toBeNull();
   });
 
@@ -106,11 +106,15 @@ describe('names Windows can store', () => {
     ['  ', 'must be 1-200 characters'],
     ['x'.repeat(201), 'must be 1-200 characters'],
     [' Home', 'may not start or end with a space'],
-    ['a//b', "may not have empty, '.' or '..' parts"],
-    ['../x', "may not have empty, '.' or '..' parts"],
-    ['/x', "may not have empty, '.' or '..' parts"],
+    ['a/b', "may not contain '/' (wiki pages are one flat folder)"],
+    ['../x', "may not contain '/' (wiki pages are one flat folder)"],
+    ['/x', "may not contain '/' (wiki pages are one flat folder)"],
+    ['..', "may not start with '.'"],
+    ['.hidden', "may not start with '.'"],
+    ['_pages', '"_pages" is reserved for the wiki\'s own pages'],
+    ['_New', '"_New" is reserved for the wiki\'s own pages'],
     ['CON', '"CON" is reserved on Windows (device name CON)'],
-    ['guides/aux', '"guides/aux": "aux" is reserved on Windows (device name AUX)'],
+    ['nul.txt', '"nul.txt" is reserved on Windows (device name NUL)'],
     ['Notes.', '"Notes." may not end with a dot or a space (Windows drops them from file names)'],
     ['What?', `"What?" may not contain '?' (Windows forbids it in file names)`],
     ['A: B', `"A: B" may not contain ':' (Windows forbids it in file names)`],

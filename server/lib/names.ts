@@ -177,13 +177,19 @@ export function newBranchNameProblem(name: string): string | null {
 
 // ---- wiki pages --------------------------------------------------------------------------------
 
+/** Names the wiki's own web routes use (Gitea reserves the same idea: `_pages`, `_new`, `_edit`). */
+const RESERVED_WIKI_PAGES = new Set(['_pages', '_new', '_edit', '_search', '_history', '_compare']);
+
 /**
- * Why a wiki page name can't be a page, or null. A page `a/b` is the file `a/b.md` in the
- * wiki repository, so each `/`-separated part must be a file name Windows can store too.
+ * Why a wiki page name can't be a page, or null. A page is one file `<name>.md` at the root of
+ * the wiki repository (Gitea's wikis are flat too), so the name is one file name: no `/`, no
+ * leading dot (a hidden file, or `..`), and one Windows can store.
  */
 export function wikiPageNameProblem(name: string): string | null {
   if (name.trim().length === 0 || name.length > 200) return 'must be 1-200 characters';
   if (name !== name.trim()) return 'may not start or end with a space';
-  if (name.split('/').some((p) => p === '' || p === '.' || p === '..')) return "may not have empty, '.' or '..' parts";
-  return windowsPathProblem(name);
+  if (name.includes('/')) return "may not contain '/' (wiki pages are one flat folder)";
+  if (name.startsWith('.')) return "may not start with '.'";
+  if (RESERVED_WIKI_PAGES.has(name.toLowerCase())) return `"${name}" is reserved for the wiki's own pages`;
+  return windowsNameProblem(name);
 }

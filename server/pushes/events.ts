@@ -15,8 +15,23 @@ export interface PushEvent {
   at: number;
 }
 
+/**
+ * A push to a repository's wiki (`<name>.wiki.git`, over git or a web edit). Its own event, not a
+ * `push`: pull requests, CI, the feed and closing keywords follow the code repository's
+ * branches, and would misread the wiki's branch as one of them.
+ */
+export interface WikiPushEvent {
+  /** The code repository the wiki belongs to. */
+  repoId: number;
+  pusherId: number | null;
+  transport: PushTransport;
+  updates: RefUpdate[];
+  at: number;
+}
+
 declare module '../events/index.js' {
   interface EventMap {
     push: PushEvent;
+    'wiki.push': WikiPushEvent;
   }
 }

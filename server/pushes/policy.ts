@@ -24,6 +24,8 @@ export interface PushContext {
   updates: RefUpdate[];
   /** Where git keeps the pushed objects until the hook says yes (GIT_QUARANTINE_PATH). */
   quarantine: string | null;
+  /** The updates are to the repository's wiki: the code repository's branch rules don't apply to it. */
+  wiki?: boolean;
 }
 
 /** Glob for branch rules: `*` stays within one path component, `**` crosses them. */
@@ -87,7 +89,7 @@ export class PushPolicy {
         if (problem) refusals.push({ kind: 'name', message: `${u.ref}: ${problem}` });
       }
     }
-    const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', ctx.repoId).execute();
+    const rules = ctx.wiki ? [] : await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', ctx.repoId).execute();
     for (const u of ctx.updates) {
       if (!u.ref.startsWith('refs/heads/')) continue;
       const branch = u.ref.slice('refs/heads/'.length);

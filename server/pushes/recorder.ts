@@ -7,7 +7,7 @@
 import type { Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
-import type { PushEvent, PushTransport } from './events.js';
+import type { PushEvent, PushTransport, WikiPushEvent } from './events.js';
 import { runGit, type GitEnv } from '../git/command.js';
 import type { RepoRef, RepoStore } from '../git/repo-store.js';
 import type { Logger } from '../lib/log.js';
@@ -87,6 +87,26 @@ export class PushRecorder {
     return event;
   }
 
+  /**
+   * Records a push to a repository's wiki as one `wiki.push` event (never a `push`: see
+   * WikiPushEvent). First, as for a code push, what must be right when the push is
+   * acknowledged: a wiki whose HEAD names a branch that doesn't exist (a first push of `master`
+   * to a wiki made with `main`) points at the branch that was pushed, so it clones and reads.
+   */
+  async recordWiki(repoId: number, wikiDir: string, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<WikiPushEvent | null> {
+    if (updates.length === 0) return null;
+    // serialized per wiki, apart from its code repository (whose key is the positive id)
+    const event = await this.serial(-repoId, async () => {
+      await settleWikiHead(this.git, wikiDir);
+      const at = Date.now();
+      const event: WikiPushEvent = { repoId, pusherId, transport, updates, at };
+      await this.db.transaction().execute((trx) => this.events.record(trx, 'wiki.push', event));
+      return event;
+    });
+    this.events.kick();
+    return event;
+  }
+
   /** Start-up pass: snapshot repositories never seen, recover pushes missed in the others. */
   async reconcile(): Promise<{ recovered: number }> {
     const repos = await this.db
@@ -141,4 +161,14 @@ export class PushRecorder {
     });
     return next;
   }
+}
+
+/** Points a wiki's HEAD at an existing branch when the one it names is gone: main, master, else the first. */
+async function settleWikiHead(git: GitEnv, dir: string): Promise<void> {
+  const head = (await runGit(git, ['--git-dir', dir, 'symbolic-ref', '-q', 'HEAD'], { okExitCodes: [1] })).stdout.toString().trim();
+  const { stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(refname)', 'refs/heads/']);
+  const branches = stdout.toString().split('\n').filter(Boolean);
+  if (branches.length === 0 || branches.includes(head)) return;
+  const pick = branches.find((b) => b === 'refs/heads/main') ?? branches.find((b) => b === 'refs/heads/master') ?? branches.sort()[0]!;
+  await runGit(git, ['--git-dir', dir, 'symbolic-ref', 'HEAD', pick]);
 }

@@ -3,10 +3,11 @@
 // (pre-receive: maintenance, ref names, protected branches, quota), then lands as one
 // compare-and-swap transaction of `git update-ref --stdin` (every ref moves only from the value
 // the caller saw, all or none), then is recorded as exactly one push event with transport "web".
+// A wiki's refs take the same path (writeWiki) but are announced as `wiki.push`, not `push`.
 import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import { GitError, runGit, type GitEnv } from '../git/command.js';
 import { AppError, Conflict, Forbidden, Invalid, Unavailable } from '../lib/errors.js';
-import type { PushEvent } from './events.js';
+import type { PushEvent, WikiPushEvent } from './events.js';
 import type { PushPolicy } from './policy.js';
 import type { PushRecorder } from './recorder.js';
 
@@ -54,6 +55,19 @@ export class RefWriter {
   constructor(private readonly deps: RefWriterDeps) {}
 
   async write(w: RefWrite): Promise<PushEvent> {
+    return this.apply(w, false, async (updates) => (await this.deps.recorder.record(w.repo.id, { owner: w.repo.owner, name: w.repo.name }, w.actor.id, 'web', updates))!);
+  }
+
+  /**
+   * The same for the repository's wiki (`w.repo.dir` is the wiki's bare repository): the push
+   * policy without the code repository's branch rules, the same compare-and-swap, and one
+   * `wiki.push` event instead of a `push`.
+   */
+  async writeWiki(w: RefWrite): Promise<WikiPushEvent> {
+    return this.apply(w, true, async (updates) => (await this.deps.recorder.recordWiki(w.repo.id, w.repo.dir, w.actor.id, 'web', updates))!);
+  }
+
+  private async apply<T>(w: RefWrite, wiki: boolean, record: (updates: RefUpdate[]) => Promise<T>): Promise<T> {
     const updates = w.updates.filter((u) => u.oldSha !== u.newSha);
     if (updates.length === 0) throw Invalid('nothing to change');
     for (const u of updates) {
@@ -62,11 +76,11 @@ export class RefWriter {
     await this.deps.barrier.wait();
     const done = this.deps.tracker.start();
     try {
-      const refusals = await this.deps.policy.check({ repoId: w.repo.id, repoDir: w.repo.dir, repoSize: w.repo.size, isSiteAdmin: w.actor.isSiteAdmin, updates, quarantine: null });
+      const refusals = await this.deps.policy.check({ repoId: w.repo.id, repoDir: w.repo.dir, repoSize: w.repo.size, isSiteAdmin: w.actor.isSiteAdmin, updates, quarantine: null, wiki });
       if (refusals.some((r) => r.kind === 'maintenance')) throw Unavailable(refusals[0]!.message);
       if (refusals.length) throw Forbidden(refusals.map((r) => r.message).join('; '));
       await this.updateRefs(w.repo.dir, updates, w.message);
-      return (await this.deps.recorder.record(w.repo.id, { owner: w.repo.owner, name: w.repo.name }, w.actor.id, 'web', updates))!;
+      return await record(updates);
     } finally {
       done();
     }

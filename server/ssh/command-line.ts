@@ -45,6 +45,17 @@ export function parseRepoPath(raw: string): RepoPathRef | null {
   return { owner, name };
 }
 
+/**
+ * A path a git client names: a repository as parseRepoPath reads it, or its wiki,
+ * `<owner>/<repo>.wiki[.git]` (repository names never end in .wiki). The shell's own commands
+ * use parseRepoPath, so they never take a wiki for its repository.
+ */
+export function parseGitRepoPath(raw: string): (RepoPathRef & { wiki: boolean }) | null {
+  const m = /^(.*?)\.wiki(?:\.git)?$/i.exec(raw);
+  const ref = parseRepoPath(m ? m[1]! : raw);
+  return ref ? { ...ref, wiki: m !== null } : null;
+}
+
 /** `git-upload-pack '<path>'` and friends (also `git upload-pack`): exactly one path argument. */
 export function parseGitCommand(words: string[]): { service: GitSshService; path: string } | null {
   let rest = words;

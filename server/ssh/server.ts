@@ -11,7 +11,8 @@ import { listen } from '../lib/net.js';
 import type { UserRow } from '../db/schema.js';
 import { toActorUser } from '../users/index.js';
 import { fingerprintOf } from '../keys/index.js';
-import { CommandLineError, parseGitCommand, parseRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
+import '../wiki/index.js';
+import { CommandLineError, parseGitCommand, parseGitRepoPath, splitCommandLine, type GitSshService } from './command-line.js';
 import { runShellCommand } from './shell.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
@@ -216,7 +217,7 @@ export class SshServer {
   }
 
   private async serveGit(channel: ServerChannel, service: GitSshService, rawPath: string, state: SessionState, protocol: string | null): Promise<void> {
-    const ref = parseRepoPath(rawPath);
+    const ref = parseGitRepoPath(rawPath);
     // a path we can't parse and a repository the user can't read get the same answer
     if (!ref) return this.fail(channel, `repository '${rawPath.slice(0, 200)}' not found`, 128);
     const action = service === 'receive-pack' ? 'write' : 'read';
@@ -236,11 +237,18 @@ export class SshServer {
       env.GITSSY_PUSHER_ID = String(state.user!.id);
       env.GITSSY_PUSHER_NAME = state.user!.name;
       env.GITSSY_TRANSPORT = 'ssh';
+      if (ref.wiki) env.GITSSY_WIKI = '1';
+    }
+    let dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
+    if (ref.wiki) {
+      // a writer's first push makes the wiki (as its first page would); a reader finds none yet
+      if (service === 'receive-pack') dir = await this.s.wiki.ensure(rec);
+      else if (await this.s.wiki.exists(rec)) dir = this.s.wiki.dir(rec);
+      else return this.fail(channel, `${rec.owner.name}/${rec.repo.name}: the wiki has no pages yet`, 128);
     }
     const leave = this.s.limits.enterGitSession(state.ip, state.user!.id);
     if (!leave) return this.fail(channel, 'too many git operations running for you or your address; try again when some have finished', 1);
     channel.once('close', leave);
-    const dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
     let release = () => {};
     if (service !== 'receive-pack') {
       const gone = new AbortController();

@@ -19,7 +19,9 @@ import { repoSettingsRoutes } from '../features/repo-settings/routes';
 import { reposRoutes } from '../features/repos/routes';
 import { sessionRoutes } from '../features/session/routes';
 import { settingsRoutes } from '../features/settings/routes';
+import { tasksRoutes } from '../features/tasks/routes';
 import { usersRoutes } from '../features/users/routes';
+import { wikiRoutes } from '../features/wiki/routes';
 import { repoRoute, rootRoute, userSettingsRoute, type FeatureRoutes } from './route-parents';
 
 /** Every feature with pages. */
@@ -37,6 +39,8 @@ const FEATURES = [
   historyRoutes,
   branchesRoutes,
   pullsRoutes,
+  tasksRoutes,
+  wikiRoutes,
   repoSettingsRoutes,
 ] as const satisfies readonly FeatureRoutes[];
 

@@ -122,7 +122,7 @@ export function repoJson(s: Services, req: Request, rec: RepoRecord, level: Acce
     updated_at: iso(repo.updated_at),
     permissions: permissionsJson(level),
     has_issues: false,
-    has_wiki: false,
+    has_wiki: true,
     has_pull_requests: false,
     has_projects: false,
     has_releases: false,

@@ -53,7 +53,9 @@ const markdownBody = z.preprocess(
     mode: z
       .enum(MODES)
       .default('markdown')
-      .describe('markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as gfm (no wikis yet)'),
+      .describe(
+        'markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as the wiki renders a page — relative links stay as written, so they resolve against the page (`/owner/repo/wiki/<page>`), i.e. to other pages of the wiki',
+      ),
     context: z.string().max(4096).default('').describe('owner/repo (its default branch), or /owner/repo/src/branch|tag|commit/<ref>/<path> as in the web UI'),
     wiki: z.boolean().default(false).describe('deprecated: use mode=wiki'),
   }),
@@ -64,6 +66,13 @@ const CONTEXT_RE = /^\/?([^/]+)\/([^/]+?)(?:\/src\/(branch|tag|commit)\/(.+?))?\
 /** The repository links for `context` (checked against what the caller may read; 404 like a missing repo). */
 async function linksFor(s: Services, req: Request, context: string, mode: (typeof MODES)[number]): Promise<RepoLinkContext | null> {
   if (mode === 'markdown' || context === '') return null;
+  if (mode === 'wiki') {
+    // a wiki page's links are relative to the wiki, not the code: rendered exactly as the wiki's own pages are
+    const m = CONTEXT_RE.exec(context);
+    if (!m || m[3]) throw Invalid('context must be "owner/repo" for mode=wiki');
+    await resolveForApi(s, req, { owner: m[1]!, repo: m[2]!.replace(/\.git$/, '') }, 'read');
+    return null;
+  }
   const m = CONTEXT_RE.exec(context);
   if (!m) throw Invalid('context must be "owner/repo" or "/owner/repo/src/branch/<branch>/<path>" (also tag/<tag>, commit/<sha>)');
   let segments: string[];
@@ -104,7 +113,7 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       },
     },
     async ({ req, res, body }) => {
-      const links = await linksFor(s, req, body.context, body.mode);
+      const links = await linksFor(s, req, body.context, body.wiki ? 'wiki' : body.mode);
       sendHtml(res, (await s.markup.markdown(body.text, links)) ?? '');
     },
   );

@@ -78,6 +78,12 @@ export function RepoLayout() {
             </span>
           )}
         </Link>
+        <Link to="/$owner/$repo/tasks" params={params} className={s.tab} data-testid="tasks-tab">
+          Tasks
+        </Link>
+        <Link to="/$owner/$repo/wiki" params={params} className={s.tab} activeOptions={{ includeSearch: false }} data-testid="wiki-tab">
+          Wiki
+        </Link>
         <Link to="/$owner/$repo/commits/$" params={{ ...params, _splat: `branch/${branch}` }} className={s.tab}>
           Commits
         </Link>
