@@ -27,7 +27,6 @@ const MAX_PAGES = 5000;
 const WRITE_ATTEMPTS = 3;
 const COMMIT_FORMAT = '%H%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f%s';
 
-
 export interface WikiCommit {
   sha: string;
   author: { name: string; email: string; date: string };
