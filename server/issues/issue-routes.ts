@@ -8,7 +8,7 @@ import { pageQuery, requireUser, resolveForApi, setPageHeaders, type ApiRouter }
 import { Invalid, NotFound } from '../lib/errors.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
-import { commentJson, issueJson, labelJson, reactionJson } from './json.js';
+import { commentJson, issueJson, issuesJson, labelJson, reactionJson } from './json.js';
 import { parseDate } from './labels.js';
 import type { IssueRow } from './schema.js';
 import { BODY_MAX } from './service.js';
@@ -128,10 +128,7 @@ export function registerIssueTrackerRoutes(api: ApiRouter, s: Services): void {
     page: query.page,
     limit: query.limit,
   });
-  const renderList = async (req: Request, rows: IssueRow[], recOf: (repoId: number) => Promise<RepoRecord>) => {
-    const labels = await s.labels.ofIssues(rows.map((r) => r.id));
-    return Promise.all(rows.map(async (i) => issueJson(s, req, await recOf(i.repo_id), i, { labels: labels.get(i.id) })));
-  };
+  const renderList = (req: Request, rows: IssueRow[], recOf: (repoId: number) => Promise<RepoRecord>) => issuesJson(s, req, rows, recOf);
 
   api.route(
     {

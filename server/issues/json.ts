@@ -72,49 +72,68 @@ export function reactionJson(s: Services, req: Request, r: ReactionRow, user: Us
 }
 
 /** Gitea's Issue (for pull requests too, with `pull_request` set), plus `confidential` and `body_html`. */
-export async function issueJson(s: Services, req: Request, rec: RepoRecord, issue: IssueRow, opts: { labels?: LabelRow[]; html?: boolean } = {}) {
+export async function issueJson(s: Services, req: Request, rec: RepoRecord, issue: IssueRow, opts: { html?: boolean } = {}) {
+  const [json] = await issuesJson(s, req, [issue], async () => rec);
+  return opts.html ? { ...json!, body_html: await renderBody(s, rec, issue.body) } : json!;
+}
+
+/**
+ * A page of issues as Gitea's Issue list: everything the rows refer to (assignees, people,
+ * labels, milestones and their progress, pull request state) is read in one query per kind.
+ */
+export async function issuesJson(s: Services, req: Request, issues: IssueRow[], recOf: (repoId: number) => Promise<RepoRecord>) {
   const base = baseUrl(s, req);
-  const full = `${rec.owner.name}/${rec.repo.name}`;
-  const assigneeIds = await s.issues.assignees(issue.id);
-  const ids = [...new Set([issue.poster_id, ...assigneeIds].filter((x): x is number => x !== null))];
-  const people = new Map((ids.length ? await s.db.selectFrom('users').selectAll().where('id', 'in', ids).execute() : []).map((u) => [u.id, u]));
+  const ids = issues.map((i) => i.id);
+  const none = ids.length === 0;
+  const assignRows = none ? [] : await s.db.selectFrom('issue_assignees').select(['issue_id', 'user_id']).where('issue_id', 'in', ids).orderBy('user_id').execute();
+  const peopleIds = [...new Set([...issues.map((i) => i.poster_id), ...assignRows.map((a) => a.user_id)].filter((x): x is number => x !== null))];
+  const people = new Map((peopleIds.length ? await s.db.selectFrom('users').selectAll().where('id', 'in', peopleIds).execute() : []).map((u) => [u.id, u]));
   const u = (id: number | null) => (id !== null && people.has(id) ? userJson(s, req, people.get(id)!) : null);
-  const labels = opts.labels ?? (await s.labels.ofIssues([issue.id])).get(issue.id) ?? [];
-  let milestone = null;
-  if (issue.milestone_id !== null) {
-    const m = await s.db.selectFrom('milestones').selectAll().where('id', '=', issue.milestone_id).executeTakeFirst();
-    if (m) milestone = milestoneJson(m, (await s.labels.milestoneCounts([m.id])).get(m.id)!);
-  }
-  const pull = issue.is_pull ? await s.db.selectFrom('pull_requests').select(['has_merged', 'merged_at', 'is_draft']).where('issue_id', '=', issue.id).executeTakeFirst() : undefined;
-  const kind = issue.is_pull ? 'pulls' : 'issues';
-  return {
-    id: issue.id,
-    url: `${base}/api/v1/repos/${full}/issues/${issue.index}`,
-    html_url: `${base}/${full}/${kind}/${issue.index}`,
-    number: issue.index,
-    user: u(issue.poster_id),
-    original_author: '',
-    original_author_id: 0,
-    title: issue.title,
-    body: issue.body,
-    ...(opts.html ? { body_html: await renderBody(s, rec, issue.body) } : {}),
-    ref: '',
-    assets: [],
-    labels: labels.map((l) => labelJson(s, req, l, l.repo_id === rec.repo.id ? rec : undefined)),
-    milestone,
-    assignee: u(assigneeIds[0] ?? null),
-    assignees: assigneeIds.map(u).filter(Boolean),
-    state: issue.is_closed ? 'closed' : 'open',
-    is_locked: issue.is_locked === 1,
-    /** Gitssy: visible only to its author, its assignees and the repository's writers */
-    confidential: issue.is_confidential === 1,
-    comments: issue.num_comments,
-    created_at: iso(issue.created_at),
-    updated_at: iso(issue.updated_at),
-    closed_at: iso(issue.closed_at),
-    due_date: null,
-    pull_request: pull ? { merged: pull.has_merged === 1, merged_at: iso(pull.merged_at), draft: pull.is_draft === 1, html_url: `${base}/${full}/pulls/${issue.index}` } : null,
-    repository: { id: rec.repo.id, name: rec.repo.name, owner: rec.owner.name, full_name: full },
-    pin_order: issue.pin_order,
-  };
+  const labels = await s.labels.ofIssues(ids);
+  const msIds = [...new Set(issues.map((i) => i.milestone_id).filter((x): x is number => x !== null))];
+  const milestones = new Map((msIds.length ? await s.db.selectFrom('milestones').selectAll().where('id', 'in', msIds).execute() : []).map((m) => [m.id, m]));
+  const counts = await s.labels.milestoneCounts(msIds);
+  const pullIds = issues.filter((i) => i.is_pull).map((i) => i.id);
+  const pulls = new Map(
+    (pullIds.length ? await s.db.selectFrom('pull_requests').select(['issue_id', 'has_merged', 'merged_at', 'is_draft']).where('issue_id', 'in', pullIds).execute() : []).map((p) => [p.issue_id, p]),
+  );
+  return Promise.all(
+    issues.map(async (issue) => {
+      const rec = await recOf(issue.repo_id);
+      const full = `${rec.owner.name}/${rec.repo.name}`;
+      const assigneeIds = assignRows.filter((a) => a.issue_id === issue.id).map((a) => a.user_id);
+      const m = issue.milestone_id === null ? undefined : milestones.get(issue.milestone_id);
+      const pull = pulls.get(issue.id);
+      const kind = issue.is_pull ? 'pulls' : 'issues';
+      return {
+        id: issue.id,
+        url: `${base}/api/v1/repos/${full}/issues/${issue.index}`,
+        html_url: `${base}/${full}/${kind}/${issue.index}`,
+        number: issue.index,
+        user: u(issue.poster_id),
+        original_author: '',
+        original_author_id: 0,
+        title: issue.title,
+        body: issue.body,
+        ref: '',
+        assets: [],
+        labels: (labels.get(issue.id) ?? []).map((l) => labelJson(s, req, l, l.repo_id === rec.repo.id ? rec : undefined)),
+        milestone: m ? milestoneJson(m, counts.get(m.id)!) : null,
+        assignee: u(assigneeIds[0] ?? null),
+        assignees: assigneeIds.map(u).filter(Boolean),
+        state: issue.is_closed ? 'closed' : 'open',
+        is_locked: issue.is_locked === 1,
+        /** Gitssy: visible only to its author, its assignees and the repository's writers */
+        confidential: issue.is_confidential === 1,
+        comments: issue.num_comments,
+        created_at: iso(issue.created_at),
+        updated_at: iso(issue.updated_at),
+        closed_at: iso(issue.closed_at),
+        due_date: null,
+        pull_request: pull ? { merged: pull.has_merged === 1, merged_at: iso(pull.merged_at), draft: pull.is_draft === 1, html_url: `${base}/${full}/pulls/${issue.index}` } : null,
+        repository: { id: rec.repo.id, name: rec.repo.name, owner: rec.owner.name, full_name: full },
+        pin_order: issue.pin_order,
+      };
+    }),
+  );
 }

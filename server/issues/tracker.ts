@@ -112,37 +112,50 @@ export class IssueTracker {
 
   /**
    * The same rule as canSee, as SQL over `issues as i` for lists: confidential rows only for
-   * their poster and assignees, or everywhere the viewer writes. `writesAll` is true when the
-   * list is one repository the viewer writes to (or a site admin's).
+   * their poster and assignees, or where the viewer writes. `writesAll`: the viewer writes to
+   * every repository listed (or is a site admin). `oneRepo`: the list is of one repository, whose
+   * level the caller knows, so writing elsewhere doesn't matter. Every branch is a list subquery
+   * computed once, not per row, so a 50,000-issue list is counted from the index alone.
    */
-  visibleFilter(viewer: { userId: number | null; writesAll: boolean; admin?: boolean }) {
+  visibleFilter(viewer: { userId: number | null; writesAll: boolean; oneRepo: boolean }) {
     return (eb: IssueEb): Expression<SqlBool> => {
-      if (viewer.writesAll || viewer.admin) return sql<SqlBool>`1 = 1`;
+      if (viewer.writesAll) return sql<SqlBool>`1 = 1`;
       const ors: Expression<SqlBool>[] = [eb('i.is_confidential', '=', 0)];
       const uid = viewer.userId;
       if (uid !== null) {
-        ors.push(eb('i.poster_id', '=', uid));
-        ors.push(eb.exists(eb.selectFrom('issue_assignees as a').select('a.issue_id').whereRef('a.issue_id', '=', 'i.id').where('a.user_id', '=', uid)));
-        // repositories the viewer writes to (mirrors AccessService.level: owner, org member,
-        // public-writable organization, write or admin collaborator)
         ors.push(
           eb(
-            'i.repo_id',
+            'i.id',
             'in',
             eb
-              .selectFrom('repositories as wr')
-              .innerJoin('users as wo', 'wo.id', 'wr.owner_id')
-              .select('wr.id')
-              .where((w) =>
-                w.or([
-                  w('wr.owner_id', '=', uid),
-                  w.exists(w.selectFrom('org_members as m').select('m.org_id').whereRef('m.org_id', '=', 'wr.owner_id').where('m.user_id', '=', uid)),
-                  w.and([w('wo.public_writable', '=', 1), w('wr.visibility', '!=', 'private')]),
-                  w.exists(w.selectFrom('collaborations as c').select('c.repo_id').whereRef('c.repo_id', '=', 'wr.id').where('c.user_id', '=', uid).where('c.role', 'in', writeRoles)),
-                ]),
-              ),
+              .selectFrom('issues as ci')
+              .select('ci.id')
+              .where('ci.is_confidential', '=', 1)
+              .where((c) => c.or([c('ci.poster_id', '=', uid), c('ci.id', 'in', c.selectFrom('issue_assignees as a').select('a.issue_id').where('a.user_id', '=', uid))])),
           ),
         );
+        // repositories the viewer writes to (mirrors AccessService.level: owner, org member,
+        // public-writable organization, write or admin collaborator)
+        if (!viewer.oneRepo) {
+          ors.push(
+            eb(
+              'i.repo_id',
+              'in',
+              eb
+                .selectFrom('repositories as wr')
+                .innerJoin('users as wo', 'wo.id', 'wr.owner_id')
+                .select('wr.id')
+                .where((w) =>
+                  w.or([
+                    w('wr.owner_id', '=', uid),
+                    w('wr.owner_id', 'in', w.selectFrom('org_members as m').select('m.org_id').where('m.user_id', '=', uid)),
+                    w.and([w('wo.public_writable', '=', 1), w('wr.visibility', '!=', 'private')]),
+                    w('wr.id', 'in', w.selectFrom('collaborations as c').select('c.repo_id').where('c.user_id', '=', uid).where('c.role', 'in', writeRoles)),
+                  ]),
+                ),
+            ),
+          );
+        }
       }
       return eb.or(ors);
     };
@@ -385,17 +398,17 @@ export class IssueTracker {
     if (scope.repoIds === 'visible') q = q.where('i.repo_id', 'in', (eb) => eb.selectFrom('repositories as r').select('r.id').where(this.s.repos.visibleTo(scope.viewer.actor)));
     else if (scope.repoIds.length === 1) q = q.where('i.repo_id', '=', scope.repoIds[0]!);
     else q = q.where('i.repo_id', 'in', scope.repoIds.length ? scope.repoIds : [-1]);
-    q = q.where(this.visibleFilter({ userId: scope.viewer.userId, writesAll: scope.viewer.writesAll, admin }));
+    q = q.where(this.visibleFilter({ userId: scope.viewer.userId, writesAll: scope.viewer.writesAll || admin, oneRepo: scope.repoIds !== 'visible' && scope.repoIds.length === 1 }));
     if (f.state === 'open' || f.state === undefined) q = q.where('i.is_closed', '=', 0);
     else if (f.state === 'closed') q = q.where('i.is_closed', '=', 1);
     if (f.type === 'issues') q = q.where('i.is_pull', '=', 0);
     else if (f.type === 'pulls') q = q.where('i.is_pull', '=', 1);
+    // `+i.id` (here and for the text search): walk the repository's list index and probe each
+    // filter's ids, instead of fetching every row a filter names by id — bounded by the
+    // repository's size, and it never reads the (wide) rows themselves
+    const byIndex = sql<number>`+i.id`;
     for (const name of f.labels ?? []) {
-      q = q.where((eb) =>
-        eb.exists(
-          eb.selectFrom('issue_labels as il').innerJoin('labels as l', 'l.id', 'il.label_id').select('il.issue_id').whereRef('il.issue_id', '=', 'i.id').where('l.lower_name', '=', name.toLowerCase()),
-        ),
-      );
+      q = q.where(byIndex, 'in', (eb) => eb.selectFrom('issue_labels as il').innerJoin('labels as l', 'l.id', 'il.label_id').select('il.issue_id').where('l.lower_name', '=', name.toLowerCase()));
     }
     if (f.milestones?.length) {
       const names = f.milestones;
@@ -413,11 +426,11 @@ export class IssueTracker {
     if (f.posterId !== undefined) q = q.where('i.poster_id', '=', f.posterId);
     if (f.assigneeId !== undefined) {
       const uid = f.assigneeId;
-      q = q.where((eb) => eb.exists(eb.selectFrom('issue_assignees as a').select('a.issue_id').whereRef('a.issue_id', '=', 'i.id').where('a.user_id', '=', uid)));
+      q = q.where(byIndex, 'in', (eb) => eb.selectFrom('issue_assignees as a').select('a.issue_id').where('a.user_id', '=', uid));
     }
     if (f.mentionedId !== undefined) {
       const uid = f.mentionedId;
-      q = q.where((eb) => eb.exists(eb.selectFrom('issue_mentions as im').select('im.issue_id').whereRef('im.issue_id', '=', 'i.id').where('im.user_id', '=', uid)));
+      q = q.where(byIndex, 'in', (eb) => eb.selectFrom('issue_mentions as im').select('im.issue_id').where('im.user_id', '=', uid));
     }
     if (f.since !== undefined) q = q.where('i.updated_at', '>=', f.since);
     if (f.before !== undefined) q = q.where('i.updated_at', '<=', f.before);
@@ -460,15 +473,15 @@ export class IssueTracker {
       .where('i.repo_id', '=', repoId)
       .where('i.is_pull', '=', isPull ? 1 : 0)
       .where('i.pin_order', '>', 0)
-      .where(this.visibleFilter(viewer))
+      .where(this.visibleFilter({ ...viewer, oneRepo: true }))
       .orderBy('i.pin_order')
       .execute();
   }
 
   /**
    * Free text over titles, bodies and comments: SQLite FTS5 or PostgreSQL's tsvector, both with
-   * the same word splitting and every word a prefix that must match; `#12` or `12` also finds
-   * issue 12.
+   * the same word splitting, every word a prefix that must appear somewhere in the issue; `#12`
+   * or `12` also finds issue 12.
    */
   private textMatch(q: string) {
     const words = [...q.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0].toLowerCase()).slice(0, 16);
@@ -478,12 +491,15 @@ export class IssueTracker {
       if (index) ors.push(eb('i.index', '=', Number(index[1])));
       if (words.length && this.s.dialect === 'sqlite') {
         const match = words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' AND ');
-        ors.push(sql<SqlBool>`i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH ${match})`);
-        ors.push(sql<SqlBool>`i.id IN (SELECT c.issue_id FROM issue_comments c WHERE c.id IN (SELECT rowid FROM issue_comments_fts WHERE issue_comments_fts MATCH ${match}))`);
+        ors.push(sql<SqlBool>`+i.id IN (SELECT rowid FROM issues_fts WHERE issues_fts MATCH ${match})`);
       } else if (words.length) {
-        const tsq = words.map((w) => `${w.replace(/[^\p{L}\p{N}]/gu, '')}:*`).join(' & ');
-        ors.push(sql<SqlBool>`i.search @@ to_tsquery('simple', ${tsq})`);
-        ors.push(sql<SqlBool>`i.id IN (SELECT c.issue_id FROM issue_comments c WHERE c.search @@ to_tsquery('simple', ${tsq}))`);
+        // every word somewhere in the issue — its title, body or any comment — as FTS5 does
+        // with its one document per issue
+        const each = words.map((w) => {
+          const tsq = `${w.replace(/[^\p{L}\p{N}]/gu, '')}:*`;
+          return eb.or([sql<SqlBool>`i.search @@ to_tsquery('simple', ${tsq})`, sql<SqlBool>`i.id IN (SELECT c.issue_id FROM issue_comments c WHERE c.search @@ to_tsquery('simple', ${tsq}))`]);
+        });
+        ors.push(eb.and(each));
       }
       return ors.length ? eb.or(ors) : sql<SqlBool>`1 = 0`;
     };

@@ -62,6 +62,13 @@ describe.each(dialects)('issue search on %s', (_name, envOf) => {
     expect(await search(carol, 'frobnicator')).toEqual(['Another thing']);
     expect(await search(carol, 'cli flag')).toEqual(['Docs update']);
     expect(await search(carol, 'crash docs')).toEqual([]);
+    // the words may be in different places of one issue: its title and a comment
+    expect(await search(carol, 'frobnic another')).toEqual(['Another thing']);
+    // an edited comment is searched by its new words only
+    const c = (await (await s!.api('GET', '/api/v1/repos/alice/proj/issues/3/comments', { auth: carol })).json()) as { id: number }[];
+    expect((await s!.api('PATCH', `/api/v1/repos/alice/proj/issues/comments/${c[0]!.id}`, { auth: alice, json: { body: 'The quuxinator broke again' } })).status).toBe(200);
+    expect(await search(carol, 'frobnicator')).toEqual([]);
+    expect(await search(carol, 'quuxinator')).toEqual(['Another thing']);
   });
 
   it('finds an issue by its number, and takes query syntax as plain words', async (ctx) => {

@@ -13,6 +13,7 @@ import { consoleRoutes } from '../features/console/routes';
 import { exploreRoutes } from '../features/explore/routes';
 import { historyRoutes } from '../features/history/routes';
 import { homeRoutes } from '../features/home/routes';
+import { issuesRoutes } from '../features/issues/routes';
 import { notificationsRoutes } from '../features/notifications/routes';
 import { pullsRoutes } from '../features/pulls/routes';
 import { repoSettingsRoutes } from '../features/repo-settings/routes';
@@ -38,6 +39,7 @@ const FEATURES = [
   codeRoutes,
   historyRoutes,
   branchesRoutes,
+  issuesRoutes,
   pullsRoutes,
   tasksRoutes,
   wikiRoutes,

@@ -63,6 +63,13 @@ export default function migration({ id, dialect }: MigrationContext): Migration 
         .alterTable('issues')
         .addColumn('pin_order', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+      // the list: one repository's open (or closed) issues newest first, or by last update (id
+      // breaks ties, as the list's ORDER BY does), with is_confidential in the index so a page and
+      // its count never read the rows themselves
+      await db.schema.dropIndex('issues_repo_state').execute();
+      await db.schema.createIndex('issues_list_created').on('issues').columns(['repo_id', 'is_pull', 'is_closed', 'created_at', 'id', 'is_confidential']).execute();
+      await db.schema.createIndex('issues_list_updated').on('issues').columns(['repo_id', 'is_pull', 'is_closed', 'updated_at', 'id', 'is_confidential']).execute();
+      await db.schema.createIndex('issues_confidential').on('issues').columns(['is_confidential', 'poster_id']).execute();
       await db.schema.createIndex('issues_milestone').on('issues').columns(['milestone_id', 'is_closed']).execute();
       await db.schema.createIndex('issues_poster').on('issues').columns(['poster_id', 'updated_at']).execute();
       await db.schema.createIndex('issue_assignees_user').on('issue_assignees').columns(['user_id', 'issue_id']).execute();
@@ -97,28 +104,27 @@ export default function migration({ id, dialect }: MigrationContext): Migration 
         .execute();
 
       if (dialect === 'sqlite') {
-        // external-content FTS5 tables over the rows themselves, kept in step by triggers so every
-        // writer (issues, pull requests, comments) is indexed without knowing about search
-        await sql`CREATE VIRTUAL TABLE issues_fts USING fts5(title, body, content='issues', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
-        await sql`CREATE TRIGGER issues_fts_ai AFTER INSERT ON issues BEGIN
-          INSERT INTO issues_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END`.execute(db);
-        await sql`CREATE TRIGGER issues_fts_ad AFTER DELETE ON issues BEGIN
-          INSERT INTO issues_fts(issues_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END`.execute(db);
-        await sql`CREATE TRIGGER issues_fts_au AFTER UPDATE OF title, body ON issues BEGIN
-          INSERT INTO issues_fts(issues_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
-          INSERT INTO issues_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END`.execute(db);
-        await sql`INSERT INTO issues_fts(rowid, title, body) SELECT id, title, body FROM issues`.execute(db);
-
-        // comments only (timeline events have no searchable text of their own)
-        await sql`CREATE VIRTUAL TABLE issue_comments_fts USING fts5(body, content='issue_comments', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
-        await sql`CREATE TRIGGER issue_comments_fts_ai AFTER INSERT ON issue_comments WHEN new.type = 'comment' BEGIN
-          INSERT INTO issue_comments_fts(rowid, body) VALUES (new.id, new.body); END`.execute(db);
-        await sql`CREATE TRIGGER issue_comments_fts_ad AFTER DELETE ON issue_comments WHEN old.type = 'comment' BEGIN
-          INSERT INTO issue_comments_fts(issue_comments_fts, rowid, body) VALUES ('delete', old.id, old.body); END`.execute(db);
-        await sql`CREATE TRIGGER issue_comments_fts_au AFTER UPDATE OF body ON issue_comments WHEN old.type = 'comment' BEGIN
-          INSERT INTO issue_comments_fts(issue_comments_fts, rowid, body) VALUES ('delete', old.id, old.body);
-          INSERT INTO issue_comments_fts(rowid, body) VALUES (new.id, new.body); END`.execute(db);
-        await sql`INSERT INTO issue_comments_fts(rowid, body) SELECT id, body FROM issue_comments WHERE type = 'comment'`.execute(db);
+        // One FTS5 document per issue: its title, its body and all its comments, as Gitea's
+        // indexers do, so a word that is in thousands of comments still costs one posting per
+        // issue. Contentless (the text lives in the tables), with contentless_delete so a
+        // document is replaced by rowid; triggers keep it in step with every writer (issues,
+        // pull requests, comments) without any of them knowing about search. Prefix indexes make
+        // `tok*` as cheap as a whole word.
+        await sql`CREATE VIRTUAL TABLE issues_fts USING fts5(title, body, comments, content='', contentless_delete=1, prefix='2 3', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        const reindex = (id: string) =>
+          sql.raw(`
+          DELETE FROM issues_fts WHERE rowid = ${id};
+          INSERT INTO issues_fts(rowid, title, body, comments)
+            SELECT i.id, i.title, i.body, (SELECT group_concat(c.body, char(10)) FROM issue_comments c WHERE c.issue_id = i.id AND c.type = 'comment')
+            FROM issues i WHERE i.id = ${id};`);
+        await sql`CREATE TRIGGER issues_fts_ai AFTER INSERT ON issues BEGIN ${reindex('new.id')} END`.execute(db);
+        await sql`CREATE TRIGGER issues_fts_au AFTER UPDATE OF title, body ON issues BEGIN ${reindex('new.id')} END`.execute(db);
+        await sql`CREATE TRIGGER issues_fts_ad AFTER DELETE ON issues BEGIN DELETE FROM issues_fts WHERE rowid = old.id; END`.execute(db);
+        await sql`CREATE TRIGGER issue_comments_fts_ai AFTER INSERT ON issue_comments WHEN new.type = 'comment' BEGIN ${reindex('new.issue_id')} END`.execute(db);
+        await sql`CREATE TRIGGER issue_comments_fts_au AFTER UPDATE OF body ON issue_comments WHEN new.type = 'comment' BEGIN ${reindex('new.issue_id')} END`.execute(db);
+        await sql`CREATE TRIGGER issue_comments_fts_ad AFTER DELETE ON issue_comments WHEN old.type = 'comment' BEGIN ${reindex('old.issue_id')} END`.execute(db);
+        await sql`INSERT INTO issues_fts(rowid, title, body, comments)
+          SELECT i.id, i.title, i.body, (SELECT group_concat(c.body, char(10)) FROM issue_comments c WHERE c.issue_id = i.id AND c.type = 'comment') FROM issues i`.execute(db);
       } else {
         // 'simple': no stemming, like FTS5's unicode61 — the same words match on both databases
         await sql`ALTER TABLE issues ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(body, ''))) STORED`.execute(db);
@@ -132,10 +138,11 @@ export default function migration({ id, dialect }: MigrationContext): Migration 
         for (const t of ['issues_fts_ai', 'issues_fts_ad', 'issues_fts_au', 'issue_comments_fts_ai', 'issue_comments_fts_ad', 'issue_comments_fts_au'])
           await sql`DROP TRIGGER IF EXISTS ${sql.raw(t)}`.execute(db);
         await sql`DROP TABLE IF EXISTS issues_fts`.execute(db);
-        await sql`DROP TABLE IF EXISTS issue_comments_fts`.execute(db);
       }
       for (const t of ['issue_commit_refs', 'issue_mentions', 'reactions', 'issue_labels', 'labels']) await db.schema.dropTable(t).ifExists().execute();
-      for (const i of ['issues_milestone', 'issues_poster', 'issue_assignees_user']) await db.schema.dropIndex(i).ifExists().execute();
+      for (const i of ['issues_list_created', 'issues_list_updated', 'issues_confidential', 'issues_milestone', 'issues_poster', 'issue_assignees_user'])
+        await db.schema.dropIndex(i).ifExists().execute();
+      await db.schema.createIndex('issues_repo_state').on('issues').columns(['repo_id', 'is_pull', 'is_closed', 'updated_at']).execute();
       for (const c of ['milestone_id', 'is_confidential', 'is_locked', 'pin_order']) await db.schema.alterTable('issues').dropColumn(c).execute();
       await db.schema.dropTable('milestones').ifExists().execute();
     },

@@ -4,6 +4,7 @@ import { Link, Outlet, useMatchRoute, useParams } from '@tanstack/react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect } from 'react';
 import { prefetchHomeTree } from '../code/api';
+import { useIssueCount } from '../issues/api';
 import { usePullCount } from '../pulls/api';
 import { Badge, ErrorState, Loading, useTitle } from '../../components/ui';
 import { useRepo } from '../repos/api';
@@ -34,6 +35,7 @@ export function RepoLayout() {
   // the Pull requests tab stays lit on a pull request and while comparing branches
   const onPulls = !!matchRoute({ to: '/$owner/$repo/pulls', fuzzy: true }) || !!matchRoute({ to: '/$owner/$repo/compare/$', fuzzy: true });
   const openPulls = usePullCount(owner, name, 'open', q.data ? !q.data.empty : false);
+  const openIssues = useIssueCount(owner, name, {}, !!q.data);
   useTitle(q.data?.full_name);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
@@ -69,6 +71,21 @@ export function RepoLayout() {
       <nav className={s.tabs} aria-label="Repository">
         <Link to="/$owner/$repo" params={params} className={onSource ? `${s.tab} ${s.tabOn}` : s.tab} activeOptions={{ exact: true }}>
           Code
+        </Link>
+        <Link
+          to="/$owner/$repo/issues"
+          params={params}
+          // lit on an issue, and on the labels and milestones pages that belong to the issues
+          className={matchRoute({ to: '/$owner/$repo/labels' }) || matchRoute({ to: '/$owner/$repo/milestones' }) ? `${s.tab} ${s.tabOn}` : s.tab}
+          activeOptions={{ includeSearch: false }}
+          data-testid="issues-tab"
+        >
+          Issues
+          {openIssues.data !== undefined && openIssues.data > 0 && (
+            <span className={s.count} data-testid="open-issues-count">
+              {openIssues.data}
+            </span>
+          )}
         </Link>
         <Link to="/$owner/$repo/pulls" params={params} className={onPulls ? `${s.tab} ${s.tabOn}` : s.tab} data-testid="pulls-tab">
           Pull requests
