@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { LEVEL_ORDER, type AccessLevel, type Actor } from '../access/index.js';
-import { pageQuery, requireUser, resolveForApi, setPageHeaders, type ApiRouter } from '../http/index.js';
+import { pageQuery, requireUser, resolveForApi, setPageHeaders, userJson, type ApiRouter } from '../http/index.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
@@ -246,6 +246,20 @@ export function registerIssueTrackerRoutes(api: ApiRouter, s: Services): void {
       });
       await announce(s, rec, row, 'edited');
       return { status: 201, body: await issueJson(s, req, rec, row, { html: true }) };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/assignees',
+      tag: 'repository',
+      summary: 'Users who can be assigned: the owner (or its organization members) and the collaborators',
+      responses: { 200: 'User list' },
+    },
+    async ({ req, params }) => {
+      const rec = await resolveForApi(s, req, params, 'read');
+      return { body: (await s.tracker.assignable(rec)).map((u) => userJson(s, req, u)) };
     },
   );
 

@@ -6,10 +6,10 @@ import type { UserRow } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { CommentRow, IssueRow, LabelRow, MilestoneRow, ReactionRow } from './schema.js';
 
-/** Markdown as a comment shows it: relative links resolve on the default branch. */
+/** Markdown as a comment shows it: relative links resolve on the default branch; `#12` and `@user` link. */
 export async function renderBody(s: Services, rec: RepoRecord, body: string): Promise<string> {
   if (!body.trim()) return '';
-  return (await s.markup.markdown(body, { owner: rec.owner.name, repo: rec.repo.name, refKind: 'branch', ref: rec.repo.default_branch, dir: '' })) ?? '';
+  return (await s.markup.markdown(body, { owner: rec.owner.name, repo: rec.repo.name, refKind: 'branch', ref: rec.repo.default_branch, dir: '', issueRefs: true })) ?? '';
 }
 
 export async function commentJson(s: Services, req: Request, rec: RepoRecord, issue: IssueRow, c: CommentRow, poster: UserRow | undefined) {

@@ -161,6 +161,27 @@ export class IssueTracker {
     };
   }
 
+  /**
+   * Who may be assigned in a repository (Gitea's /assignees): its owner, or the members of the
+   * organization that owns it, and its collaborators — people who work on it, not every reader of
+   * a public repository. Blocked accounts are left out.
+   */
+  async assignable(rec: RepoRecord): Promise<UserRow[]> {
+    const ids = new Set<number>();
+    if (rec.owner.type === 0) ids.add(rec.owner.id);
+    for (const m of await this.s.db.selectFrom('org_members').select('user_id').where('org_id', '=', rec.owner.id).execute()) ids.add(m.user_id);
+    for (const c of await this.s.db.selectFrom('collaborations').select('user_id').where('repo_id', '=', rec.repo.id).execute()) ids.add(c.user_id);
+    if (!ids.size) return [];
+    const users = await this.s.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where('type', '=', 0)
+      .orderBy('lower_name')
+      .execute();
+    return users.filter((u) => !this.s.users.loginProblem(u));
+  }
+
   // ---- opening and editing --------------------------------------------------------------------
 
   private async usersNamed(names: string[], rec: RepoRecord, what: string): Promise<UserRow[]> {
@@ -236,7 +257,8 @@ export class IssueTracker {
       if (body !== issue.body) set.body = body;
       if (milestone !== undefined && (milestone?.id ?? null) !== issue.milestone_id) {
         set.milestone_id = milestone?.id ?? null;
-        await this.issues.addEntry(trx, issue.id, uid, 'milestone', '', { from: issue.milestone_id, to: milestone?.id ?? null, title: milestone?.title ?? null });
+        const before = issue.milestone_id === null ? undefined : await trx.selectFrom('milestones').select('title').where('id', '=', issue.milestone_id).executeTakeFirst();
+        await this.issues.addEntry(trx, issue.id, uid, 'milestone', '', { from: issue.milestone_id, to: milestone?.id ?? null, title: milestone?.title ?? null, from_title: before?.title ?? null });
       }
       if (input.confidential !== undefined && (input.confidential ? 1 : 0) !== issue.is_confidential) {
         set.is_confidential = input.confidential ? 1 : 0;
@@ -249,7 +271,23 @@ export class IssueTracker {
         if (before.join() !== [...after].sort((a, b) => a - b).join()) {
           await this.issues.setAssignees(trx, issue.id, after);
           newlyAssigned = after.filter((id) => !before.includes(id));
-          await this.issues.addEntry(trx, issue.id, uid, 'assignees', '', { added: newlyAssigned, removed: before.filter((id) => !after.includes(id)) });
+          const removed = before.filter((id) => !after.includes(id));
+          // names too: a removed assignee may appear nowhere else on the page
+          const names = new Map(
+            (
+              await trx
+                .selectFrom('users')
+                .select(['id', 'name'])
+                .where('id', 'in', [...newlyAssigned, ...removed, -1])
+                .execute()
+            ).map((u) => [u.id, u.name]),
+          );
+          await this.issues.addEntry(trx, issue.id, uid, 'assignees', '', {
+            added: newlyAssigned,
+            removed,
+            added_names: newlyAssigned.map((id) => names.get(id) ?? 'ghost'),
+            removed_names: removed.map((id) => names.get(id) ?? 'ghost'),
+          });
         }
       }
       if (Object.keys(set).length) await trx.updateTable('issues').set(set).where('id', '=', issue.id).execute();

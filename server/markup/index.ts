@@ -5,6 +5,7 @@ export { MarkupService, linkContext, type FileRendering, type MarkupOptions, typ
 export { MarkupRenderer, DEFAULT_BUDGETS, type RenderBudgets, type Rendered, type RendererOptions } from './renderer.js';
 export { countLines, HIGHLIGHT_MAX_BYTES, HIGHLIGHT_MAX_LINES, isMarkdownFile, languageFor, MARKDOWN_FULL_MAX_BYTES, MARKDOWN_MAX_BYTES, preformatted, type Highlighted } from './files.js';
 export type { RepoLinkContext } from './links.js';
+export { ISSUE_REF_SOURCE, MENTION_SOURCE, USER_NAME } from './refs.js';
 
 import type { MarkupService } from './markup-service.js';
 

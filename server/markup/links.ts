@@ -12,6 +12,8 @@ export interface RepoLinkContext {
   ref: string;
   /** The document's directory from the repository root, `/`-separated, '' for the root. */
   dir: string;
+  /** Issue text (an issue, a comment, a card): `#12`, `owner/repo#12` and `@user` become links. */
+  issueRefs?: boolean;
 }
 
 export type UrlClass = 'empty' | 'fragment' | 'absolute' | 'network' | 'relative';

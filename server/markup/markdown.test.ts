@@ -307,3 +307,22 @@ describe('isMarkdownFile', () => {
     expect(isMarkdownFile(name)).toBe(want);
   });
 });
+
+describe('issue references and mentions', () => {
+  const ctx = { owner: 'alice', repo: 'proj', refKind: 'branch' as const, ref: 'main', dir: '', issueRefs: true };
+  it('links #N, owner/repo#N and @user outside code and links', () => {
+    const html = renderMarkdown('see #12, bob/x#3 and @carol; `#4 @dan` [#5](https://e.test) a@b.example &#35;6\n\n```\n#7 @erin\n```', { links: ctx })!.html;
+    expect(html).toContain('<a href="/alice/proj/issues/12">#12</a>');
+    expect(html).toContain('<a href="/bob/x/issues/3">bob/x#3</a>');
+    expect(html).toContain('<a href="/carol">@carol</a>');
+    expect(html).toContain('<code>#4 @dan</code>');
+    expect(html).not.toContain('/issues/5');
+    expect(html).not.toContain('href="/b.example');
+    expect(html).not.toContain('/issues/7');
+    expect(html).not.toContain('href="/erin"');
+  });
+  it('leaves them as text in documents that are not issue text', () => {
+    const html = renderMarkdown('see #12 and @carol', { links: { ...ctx, issueRefs: false } })!.html;
+    expect(html).toBe('<p>see #12 and @carol</p>');
+  });
+});

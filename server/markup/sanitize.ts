@@ -11,6 +11,7 @@ import rehypeParse from 'rehype-parse';
 import rehypeSanitize, { defaultSchema, type Options as Schema } from 'rehype-sanitize';
 import { unified } from 'unified';
 import { browserUrl, classifyUrl, normalizeAbsolute, resolveImage, resolveLink, type RepoLinkContext } from './links.js';
+import { linkReferences } from './refs.js';
 
 /** Elements dropped with everything inside them (others the schema doesn't name are unwrapped, keeping their text). */
 const STRIP = [
@@ -176,6 +177,8 @@ export function prepareDocument(tree: Root, opts: PrepareOptions): void {
     }
   };
   visit(tree.children);
+  // after the rewrite: the reference links are site paths, not paths in the repository
+  if (opts.links?.issueRefs) linkReferences(tree, opts.links);
 }
 
 /** A document tree through the allowlist to HTML text. The tree is consumed. */

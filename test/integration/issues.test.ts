@@ -143,6 +143,11 @@ describe('issues, labels and milestones', () => {
     expect(counted).toMatchObject({ open_issues: 2, closed_issues: 0 });
   });
 
+  it('lists the users who can be assigned', async () => {
+    const people = await api.expect<{ login: string }[]>(200, 'GET', '/assignees', carol);
+    expect(people.map((u) => u.login)).toEqual(['alice', 'bob']);
+  });
+
   it('keeps one label per exclusive scope', async () => {
     const i = await api.expect<IssueJson>(201, 'POST', '/issues', alice, { title: 'Scoped', labels: [high] });
     const labels = await api.expect<{ name: string }[]>(200, 'POST', `/issues/${i.number}/labels`, alice, { labels: [low, bug] });
@@ -250,7 +255,8 @@ describe('references, mentions and closing keywords', () => {
   it('#N in a comment adds a "referenced" entry on the target; @user notifies', async () => {
     const target = await api.expect<IssueJson>(201, 'POST', '/issues', alice, { title: 'Target' });
     const source = await api.expect<IssueJson>(201, 'POST', '/issues', bob, { title: 'Source' });
-    await api.expect(201, 'POST', `/issues/${source.number}/comments`, bob, { body: `Related to #${target.number}, cc @carol` });
+    const c = await api.expect<{ body_html: string }>(201, 'POST', `/issues/${source.number}/comments`, bob, { body: `Related to #${target.number}, cc @carol` });
+    expect(c.body_html).toBe(`<p>Related to <a href="/alice/proj/issues/${target.number}">#${target.number}</a>, cc <a href="/carol">@carol</a></p>`);
     const refs = await waitFor(async () => {
       const tl = await api.expect<{ entries: { type: string; data: { index?: number } }[] }>(200, 'GET', `/issues/${target.number}/timeline`, alice);
       const r = tl.entries.filter((e) => e.type === 'ref');

@@ -113,8 +113,10 @@ export function registerMarkdownRoutes(api: ApiRouter, s: Services): void {
       },
     },
     async ({ req, res, body }) => {
-      const links = await linksFor(s, req, body.context, body.wiki ? 'wiki' : body.mode);
-      sendHtml(res, (await s.markup.markdown(body.text, links)) ?? '');
+      const mode = body.wiki ? 'wiki' : body.mode;
+      const links = await linksFor(s, req, body.context, mode);
+      // as in Gitea: issue text (gfm, comment) links `#12`, `owner/repo#12` and `@user`
+      sendHtml(res, (await s.markup.markdown(body.text, links && (mode === 'gfm' || mode === 'comment') ? { ...links, issueRefs: true } : links)) ?? '');
     },
   );
 
