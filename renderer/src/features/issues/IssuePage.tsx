@@ -356,11 +356,12 @@ function Entry({ ctx, e, labels, people }: { ctx: Ctx; e: TimelineEntry; labels:
       const l = labels.get(id);
       return l ? <LabelChip key={id} label={l} small /> : <Badge key={id}>deleted label</Badge>;
     });
-  const names = (list: number[]) =>
+  // people not otherwise on the page (a removed assignee) by the name the entry recorded
+  const names = (list: number[], recorded: unknown) =>
     list.map((id, i) => (
       <span key={id}>
         {i > 0 && ', '}
-        <UserName user={people.get(id) ?? null} />
+        {people.get(id) || !Array.isArray(recorded) || typeof recorded[i] !== 'string' ? <UserName user={people.get(id) ?? null} /> : <strong>{recorded[i] as string}</strong>}
       </span>
     ));
   switch (e.type) {
@@ -417,6 +418,10 @@ function Entry({ ctx, e, labels, people }: { ctx: Ctx; e: TimelineEntry; labels:
               </Link>{' '}
               milestone
             </>
+          ) : str('from_title') ? (
+            <>
+              removed this from the <strong>{str('from_title')}</strong> milestone
+            </>
           ) : (
             'removed this from its milestone'
           )}
@@ -433,9 +438,9 @@ function Entry({ ctx, e, labels, people }: { ctx: Ctx; e: TimelineEntry; labels:
             'self-assigned this'
           ) : (
             <>
-              {added.length > 0 && <>assigned {names(added)} </>}
+              {added.length > 0 && <>assigned {names(added, d.added_names)} </>}
               {added.length > 0 && removed.length > 0 && 'and '}
-              {removed.length > 0 && <>unassigned {names(removed)}</>}
+              {removed.length > 0 && <>unassigned {names(removed, d.removed_names)}</>}
             </>
           )}
         </Event>

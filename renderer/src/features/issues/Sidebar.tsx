@@ -57,7 +57,7 @@ export function TriageSections({
     hint: m.due_on ? `due ${new Date(m.due_on).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'medium' })}` : undefined,
   }));
 
-  // the owner (when a person) and the collaborators: who can be assigned
+  // who can be assigned (the repository's /assignees), you first, and whoever is assigned already
   const logins = new Set<string>();
   const personOptions: PickerOption[] = [];
   const addPerson = (login: string, hint?: string) => {

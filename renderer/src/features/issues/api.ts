@@ -7,7 +7,8 @@ import { useEffect, useRef } from 'react';
 import { apiGet, apiList, apiSend, type PagedResult } from '../../api/client';
 import { useRepoEvents } from '../../lib/realtime';
 import { repoPath } from '../repos/api';
-import type { Collaborator, Issue, IssueEdit, IssueFilters, IssueTemplate, IssueTimeline, Label, LabelBody, Milestone, MilestoneBody, NewIssue, ReactionContent } from './types';
+import type { User } from '../users/types';
+import type { Issue, IssueEdit, IssueFilters, IssueTemplate, IssueTimeline, Label, LabelBody, Milestone, MilestoneBody, NewIssue, ReactionContent } from './types';
 
 declare module '../../lib/realtime' {
   interface RealtimeEvents {
@@ -198,13 +199,13 @@ export function useIssueTemplates(owner: string, repo: string) {
 }
 
 /**
- * People who can be assigned: the owner and the collaborators (the pickers offer them; the server
- * still checks each can read the repository). Only asked for by writers.
+ * People who can be assigned (Gitea's /assignees: the owner or its organization's members, and the
+ * collaborators). Only asked for by writers.
  */
 export function useAssignable(owner: string, repo: string, enabled: boolean) {
   return useQuery({
-    queryKey: ['collaborators', low(owner), low(repo)],
-    queryFn: () => listAll<Collaborator>(`${repoPath(owner, repo)}/collaborators`),
+    queryKey: ['assignees', low(owner), low(repo)],
+    queryFn: () => apiGet<User[]>(`${repoPath(owner, repo)}/assignees`),
     enabled,
     staleTime: 60_000,
   });

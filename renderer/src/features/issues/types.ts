@@ -144,9 +144,3 @@ export interface MilestoneBody {
   due_on: string | null;
   state?: 'open' | 'closed';
 }
-
-/** A collaborator as the collaborators list returns it. */
-export interface Collaborator extends User {
-  role_name: string;
-  permissions: { admin: boolean; push: boolean; pull: boolean };
-}
