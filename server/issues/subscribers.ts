@@ -130,11 +130,12 @@ export function issueSubscribers(s: Services): Subscriber[] {
           for (const commit of await pushedCommits(rec, u.oldSha, u.newSha)) {
             for (const ref of findReferences(commit.message).slice(0, 50)) {
               const target = await resolveTarget(rec, ref.owner, ref.repo, ref.index, push.pusherId);
-              if (!target) continue;
+              // commits reference issues only: a pull request's own merge and squash commits name
+              // it (`(#3)`), and its conversation already shows its pushes and its merge
+              if (!target || target.issue.is_pull) continue;
               // closing another repository's issue takes write access there, as on GitHub and Gitea
               const sameRepo = target.rec.repo.id === rec.repo.id;
-              const mayClose =
-                ref.closes && onDefault && target.issue.is_pull === 0 && (sameRepo || (push.pusherId !== null && ['write', 'admin'].includes(await tracker.levelOf(push.pusherId, target.rec.repo))));
+              const mayClose = ref.closes && onDefault && (sameRepo || (push.pusherId !== null && ['write', 'admin'].includes(await tracker.levelOf(push.pusherId, target.rec.repo))));
               const subject = commit.message.split('\n', 1)[0]!.slice(0, 200);
               const closedNow = await s.db.transaction().execute(async (trx) => {
                 const inserted = await trx

@@ -239,8 +239,12 @@ describe('subscribers that fail or are slow', () => {
         .map((id) => ({ event_id: id, type: 'push', subscriber: 'outboxtest.doomed', attempts: 2, last_error: 'this subscriber always fails', created_at: 0, updated_at: 0 })),
     );
     expect(doomedCalls).toBe(4);
-    // and nothing else is left waiting: every other delivery went through and was removed
-    const stats = await s.app.services.events.outbox.stats();
+    // and nothing else is left waiting: every other delivery went through and was removed (the
+    // sleeping one's last row goes just after its handler returns, so wait for it)
+    const stats = await waitFor(async () => {
+      const now = await s.app.services.events.outbox.stats();
+      return now.every((r) => r.state === 'dead') ? now : null;
+    }, 10_000);
     expect(stats).toEqual([{ subscriber: 'outboxtest.doomed', state: 'dead', count: 2 }]);
     expect(flaky.size).toBe(2);
 
