@@ -143,6 +143,21 @@ describe('issues, labels and milestones', () => {
     expect(counted).toMatchObject({ open_issues: 2, closed_issues: 0 });
   });
 
+  it("an organization's labels serve all its repositories; only its members change them", async () => {
+    expect((await s.api('POST', '/api/v1/orgs', { auth: alice, json: { username: 'acme' } })).status).toBe(201);
+    await createRepo(s, alice, { name: 'tool' }, 'acme');
+    const org = await s.api('POST', '/api/v1/orgs/acme/labels', { auth: alice, json: { name: 'team/backend', color: '#123abc', exclusive: true } });
+    expect(org.status).toBe(201);
+    const label = (await org.json()) as { id: number };
+    expect((await s.api('POST', '/api/v1/orgs/acme/labels', { auth: carol, json: { name: 'x', color: '#123abc' } })).status).toBe(403);
+    const tool = new PullsApi(s, 'acme/tool');
+    const i = await tool.expect<IssueJson>(201, 'POST', '/issues', alice, { title: 'Org labelled', labels: [label.id] });
+    expect(i.labels.map((l) => l.name)).toEqual(['team/backend']);
+    expect(titles(await tool.expect<IssueJson[]>(200, 'GET', '/issues?labels=team/backend', undefined))).toEqual(['Org labelled']);
+    // another owner's repository can't use it
+    await api.expect(422, 'POST', '/issues', alice, { title: 'Not here', labels: [label.id] });
+  });
+
   it('lists the users who can be assigned', async () => {
     const people = await api.expect<{ login: string }[]>(200, 'GET', '/assignees', carol);
     expect(people.map((u) => u.login)).toEqual(['alice', 'bob']);

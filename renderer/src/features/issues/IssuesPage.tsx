@@ -10,7 +10,7 @@ import { Avatar, EmptyState, ErrorState, Loading, Pager, Panel, RelativeTime, bu
 import { CommentIcon, UserName } from '../pulls/bits';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useCurrentUser } from '../session/api';
-import { ISSUES_PER_PAGE, useAssignable, useIssueCount, useIssues, useIssuesLive, useLabels, useMilestones, usePinnedIssues } from './api';
+import { ISSUES_PER_PAGE, useAssignable, useIssueCount, useIssues, useIssuesLive, useUsableLabels, useMilestones, usePinnedIssues } from './api';
 import { ConfidentialBadge, IssueIcon, LabelChip, PinIcon } from './bits';
 import { FilterMenu, type FilterChoice } from './FilterMenu';
 import type { Issue, IssueFilters, IssueSort } from './types';
@@ -31,7 +31,7 @@ export function IssuesPage() {
   const openCount = useIssueCount(owner, name, { ...filters, state: undefined, page: undefined });
   const closedCount = useIssueCount(owner, name, { ...filters, state: 'closed', page: undefined });
   const pinned = usePinnedIssues(owner, name);
-  const labels = useLabels(owner, name);
+  const labels = useUsableLabels(owner, name);
   const milestones = useMilestones(owner, name, 'all');
   const people = useAssignable(owner, name, !!me);
   useIssuesLive(owner, name, null);

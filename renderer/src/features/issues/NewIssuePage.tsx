@@ -9,7 +9,7 @@ import { Button, EmptyState, FormError, Hint, Loading, Notice, Panel, PanelHeade
 import { MarkdownBox } from '../pulls/bits';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useCurrentUser, useReadOnly } from '../session/api';
-import { useIssueTemplates, useLabels, useMilestones, useOpenIssue } from './api';
+import { useIssueTemplates, useUsableLabels, useMilestones, useOpenIssue } from './api';
 import { TriageSections } from './Sidebar';
 import type { IssueTemplate, Label } from './types';
 import s from './Issues.module.css';
@@ -81,7 +81,7 @@ function IssueForm({ template }: { template: IssueTemplate | null }) {
   const navigate = useNavigate();
   const readOnly = useReadOnly();
   const open = useOpenIssue(owner, name);
-  const allLabels = useLabels(owner, name);
+  const allLabels = useUsableLabels(owner, name);
   const milestones = useMilestones(owner, name, 'open');
   const writer = repo.permissions.push;
   const [title, setTitle] = useState(template?.title ?? '');

@@ -7,7 +7,7 @@ import { UserName } from '../pulls/bits';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useCurrentUser } from '../session/api';
 import type { User } from '../users/types';
-import { useAssignable, useLabels, useMilestones } from './api';
+import { useAssignable, useUsableLabels, useMilestones } from './api';
 import { LabelChip, Picker, type PickerOption } from './bits';
 import type { Label, Milestone } from './types';
 import s from './Issues.module.css';
@@ -38,7 +38,7 @@ export function TriageSections({
   const owner = repo.owner.login;
   const name = repo.name;
   const me = useCurrentUser();
-  const all = useLabels(owner, name);
+  const all = useUsableLabels(owner, name);
   const milestones = useMilestones(owner, name, 'open');
   const people = useAssignable(owner, name, canEdit);
 

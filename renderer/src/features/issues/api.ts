@@ -6,7 +6,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClie
 import { useEffect, useRef } from 'react';
 import { apiGet, apiList, apiSend, type PagedResult } from '../../api/client';
 import { useRepoEvents } from '../../lib/realtime';
-import { repoPath } from '../repos/api';
+import { repoPath, useRepo } from '../repos/api';
 import type { User } from '../users/types';
 import type { Issue, IssueEdit, IssueFilters, IssueTemplate, IssueTimeline, Label, LabelBody, Milestone, MilestoneBody, NewIssue, ReactionContent } from './types';
 
@@ -215,6 +215,20 @@ export function useAssignable(owner: string, repo: string, enabled: boolean) {
 
 export function useLabels(owner: string, repo: string) {
   return useQuery({ queryKey: labelsKey(owner, repo), queryFn: () => listAll<Label>(`${repoPath(owner, repo)}/labels`) });
+}
+
+/**
+ * Every label an issue of the repository may carry: its own, then its organization's (shared by
+ * all the organization's repositories).
+ */
+export function useUsableLabels(owner: string, repo: string) {
+  const r = useRepo(owner, repo);
+  const org = r.data?.owner.type === 'Organization';
+  return useQuery({
+    queryKey: [...labelsKey(owner, repo), 'usable', org],
+    enabled: r.data !== undefined,
+    queryFn: async () => [...(await listAll<Label>(`${repoPath(owner, repo)}/labels`)), ...(org ? await listAll<Label>(`/orgs/${encodeURIComponent(owner)}/labels`) : [])],
+  });
 }
 
 export function useSaveLabel(owner: string, repo: string) {
