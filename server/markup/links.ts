@@ -14,6 +14,11 @@ export interface RepoLinkContext {
   dir: string;
   /** Issue text (an issue, a comment, a card): `#12`, `owner/repo#12` and `@user` become links. */
   issueRefs?: boolean;
+  /**
+   * A wiki page: relative links stay as written (they resolve against the page's URL, where the
+   * other pages are) and relative images load from the wiki's raw files.
+   */
+  wiki?: boolean;
 }
 
 export type UrlClass = 'empty' | 'fragment' | 'absolute' | 'network' | 'relative';
@@ -84,6 +89,7 @@ export function repoPath(relative: string, dir: string): string {
 
 /** Where a relative link in a document goes: the repository's page for that path. */
 export function resolveLink(raw: string, ctx: RepoLinkContext): string {
+  if (ctx.wiki) return raw;
   const { path, query, fragment } = splitUrl(browserUrl(raw));
   if (path === '') return query + fragment; // `?x` or `#x` alone: the page itself
   const target = repoPath(path, ctx.dir);
@@ -95,5 +101,6 @@ export function resolveLink(raw: string, ctx: RepoLinkContext): string {
 export function resolveImage(raw: string, ctx: RepoLinkContext): string {
   const { path } = splitUrl(browserUrl(raw));
   const target = repoPath(path, ctx.dir);
+  if (ctx.wiki) return `/api/v1/repos/${encodeURIComponent(ctx.owner)}/${encodeURIComponent(ctx.repo)}/wiki/raw/${encodeURIComponent(target)}`;
   return `/api/v1/repos/${encodeURIComponent(ctx.owner)}/${encodeURIComponent(ctx.repo)}/media/${encPath(target)}?ref=${encodeURIComponent(ctx.ref)}`;
 }

@@ -326,3 +326,13 @@ describe('issue references and mentions', () => {
     expect(html).toBe('<p>see #12 and @carol</p>');
   });
 });
+
+describe('wiki pages', () => {
+  const ctx = { owner: 'alice', repo: 'proj', refKind: 'branch' as const, ref: '', dir: '', wiki: true };
+  it('leaves page links as written and loads relative images from the wiki', () => {
+    const html = renderMarkdown('[Setup](Setup) ![shot](img/../shot.png) [ext](https://e.test/x)', { links: ctx })!.html;
+    expect(html).toContain('<a href="Setup">Setup</a>');
+    expect(html).toContain('<img src="/api/v1/repos/alice/proj/wiki/raw/shot.png" alt="shot">');
+    expect(html).toContain('href="https://e.test/x"');
+  });
+});

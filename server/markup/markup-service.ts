@@ -92,7 +92,7 @@ export class MarkupService {
   }
 
   private static linksKey(l: RepoLinkContext | null): string {
-    return l ? [l.owner, l.repo, l.refKind, l.ref, l.dir, l.issueRefs ? 'refs' : ''].join('\0') : '';
+    return l ? [l.owner, l.repo, l.refKind, l.ref, l.dir, l.issueRefs ? 'refs' : '', l.wiki ? 'wiki' : ''].join('\0') : '';
   }
 
   /**

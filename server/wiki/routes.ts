@@ -7,6 +7,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { baseUrl, pageQuery, requireUser, resolveForApi, setPageHeaders, type ApiRouter } from '../http/index.js';
 import { Invalid, NotFound } from '../lib/errors.js';
+import type { RepoLinkContext } from '../markup/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
 import { pageNameFrom } from './pages.js';
@@ -51,6 +52,11 @@ function commitJson(c: WikiCommit | null) {
   return { sha: c.sha, author: c.author, committer: c.committer, message: c.message };
 }
 
+/** How a wiki page's links render (see RepoLinkContext.wiki); the markdown API's mode=wiki builds the same. */
+export function wikiLinks(rec: RepoRecord): RepoLinkContext {
+  return { owner: rec.owner.name, repo: rec.repo.name, refKind: 'branch', ref: '', dir: '', wiki: true };
+}
+
 export function registerWikiRoutes(api: ApiRouter, s: Services, wiki: WikiService): void {
   const tag = 'repository';
   const pageUrl = (req: Request, rec: RepoRecord, name: string) => `${baseUrl(s, req)}/${rec.owner.name}/${rec.repo.name}/wiki/${encodeURIComponent(name)}`;
@@ -60,8 +66,9 @@ export function registerWikiRoutes(api: ApiRouter, s: Services, wiki: WikiServic
     sub_url: encodeURIComponent(p.name),
     last_commit: commitJson(p.lastCommit),
   });
-  // links in a page stay as written: they resolve against the page's own URL (/<o>/<r>/wiki/<page>), which is where the wiki's other pages are
-  const render = async (md: Buffer | null) => (md && md.length ? ((await s.markup.markdown(md.toString('utf8'), null)) ?? '') : '');
+  // links in a page stay as written: they resolve against the page's own URL (/<o>/<r>/wiki/<page>),
+  // which is where the wiki's other pages are; images load from the wiki's raw files
+  const render = async (rec: RepoRecord, md: Buffer | null) => (md && md.length ? ((await s.markup.markdown(md.toString('utf8'), wikiLinks(rec))) ?? '') : '');
   const pageJson = async (req: Request, rec: RepoRecord, p: WikiPage, rendered: boolean) => ({
     ...metaJson(req, rec, p),
     content_base64: p.content.toString('base64'),
@@ -72,7 +79,7 @@ export function registerWikiRoutes(api: ApiRouter, s: Services, wiki: WikiServic
     name: p.name,
     sha: p.sha,
     commit_id: p.commit,
-    ...(rendered ? { content_html: await render(p.content), sidebar_html: await render(p.sidebar), footer_html: await render(p.footer) } : {}),
+    ...(rendered ? { content_html: await render(rec, p.content), sidebar_html: await render(rec, p.sidebar), footer_html: await render(rec, p.footer) } : {}),
   });
   const pageName = (params: Record<string, string>) => params.pageName ?? '';
 

@@ -54,7 +54,7 @@ const markdownBody = z.preprocess(
       .enum(MODES)
       .default('markdown')
       .describe(
-        'markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as the wiki renders a page — relative links stay as written, so they resolve against the page (`/owner/repo/wiki/<page>`), i.e. to other pages of the wiki',
+        'markdown: no repository links; gfm, comment: relative links resolve in `context`; file: `context` names the file itself; wiki: as the wiki renders a page — relative links stay as written, so they resolve against the page (`/owner/repo/wiki/<page>`), i.e. to other pages of the wiki, and relative images load from the files of the wiki',
       ),
     context: z.string().max(4096).default('').describe('owner/repo (its default branch), or /owner/repo/src/branch|tag|commit/<ref>/<path> as in the web UI'),
     wiki: z.boolean().default(false).describe('deprecated: use mode=wiki'),
@@ -70,8 +70,8 @@ async function linksFor(s: Services, req: Request, context: string, mode: (typeo
     // a wiki page's links are relative to the wiki, not the code: rendered exactly as the wiki's own pages are
     const m = CONTEXT_RE.exec(context);
     if (!m || m[3]) throw Invalid('context must be "owner/repo" for mode=wiki');
-    await resolveForApi(s, req, { owner: m[1]!, repo: m[2]!.replace(/\.git$/, '') }, 'read');
-    return null;
+    const rec = await resolveForApi(s, req, { owner: m[1]!, repo: m[2]!.replace(/\.git$/, '') }, 'read');
+    return { owner: rec.owner.name, repo: rec.repo.name, refKind: 'branch', ref: '', dir: '', wiki: true };
   }
   const m = CONTEXT_RE.exec(context);
   if (!m) throw Invalid('context must be "owner/repo" or "/owner/repo/src/branch/<branch>/<path>" (also tag/<tag>, commit/<sha>)');
