@@ -1,14 +1,13 @@
 // The durable outbox: a push is acknowledged once its event is committed, subscribers run later
 // with their own retries, a server killed with SIGKILL delivers what it owed after a restart, and
 // every subscriber's effect happens exactly once however many times the server restarts.
-import { rm, unlink } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureModule } from '../../server/feature.js';
 import { subscriber } from '../../server/events/index.js';
 import { smtpReceiver } from '../fixtures/lan-client.js';
-import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, gitOk, killHard, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 import { startInProcess, type InProcessServer } from './in-process.js';
 import { outboxIdle, query } from './outbox-probe.js';
 
@@ -22,24 +21,6 @@ async function threads(s: TestServer, who: [string, string], repo: string): Prom
   const res = await s.api('GET', '/api/v1/notifications?all=true&limit=50', { auth: who });
   expect(res.status).toBe(200);
   return ((await res.json()) as Thread[]).filter((t) => t.repository?.full_name === repo);
-}
-
-async function killHard(s: TestServer): Promise<void> {
-  process.kill(s.pid, 'SIGKILL');
-  await waitFor(
-    async () => {
-      try {
-        process.kill(s.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    10_000,
-    20,
-  );
-  // the dead server's ports.json would make the next start look ready before it is
-  await unlink(path.join(s.data, 'run', 'ports.json')).catch(() => {});
 }
 
 /** A mail server that takes the connection and never says a word: a send hangs in it. */

@@ -1,31 +1,12 @@
 // A pushed "fixes #N" across a server killed with SIGKILL right after the push was acknowledged:
 // the issue ends up closed exactly once (one close entry, one "referenced from a commit" entry),
 // after the restart and after a second kill and restart.
-import { unlink, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, gitOk, killHard, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
 import { outboxIdle, query } from './outbox-probe.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
-
-async function killHard(s: TestServer): Promise<void> {
-  process.kill(s.pid, 'SIGKILL');
-  await waitFor(
-    async () => {
-      try {
-        process.kill(s.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-    10_000,
-    20,
-  );
-  // the dead server's ports.json would make the next start look ready before it is
-  await unlink(path.join(s.data, 'run', 'ports.json')).catch(() => {});
-}
 
 let data: string;
 let src: string;

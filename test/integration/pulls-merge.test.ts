@@ -5,10 +5,9 @@
 // merging twice, head_commit_id, who may merge, drafts, deleting the head branch, a private
 // fork's branch, a merge done by hand; and a server killed with SIGKILL right after a push to a
 // pull request's head. (The base moving during a merge: pulls-rules.test.ts.)
-import { rm, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, git, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, git, killHard, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 import { outboxIdle, query } from './outbox-probe.js';
 import { Lanes, mergeOk as merged, mergeRefused, Work, type Lane, type Who } from './pull-rig.js';
 
@@ -301,24 +300,6 @@ describe('merge styles', () => {
 });
 
 describe('a server killed with SIGKILL right after a push to the head', () => {
-  async function killHard(t: TestServer): Promise<void> {
-    process.kill(t.pid, 'SIGKILL');
-    await waitFor(
-      async () => {
-        try {
-          process.kill(t.pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      10_000,
-      20,
-    );
-    // the dead server's ports.json would make the next start look ready before it is
-    await unlink(path.join(t.data, 'run', 'ports.json')).catch(() => {});
-  }
-
   it('catches refs/pull/<n>/head, the timeline and mergeability up after the restart, once', async () => {
     const l = await lanes.lane();
     await l.commit('feature', { 'k.txt': '1\n' }, 'one');
