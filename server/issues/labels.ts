@@ -228,6 +228,13 @@ export class LabelService {
     return row;
   }
 
+  /** A milestone a request body names by id: one of another repository, or none, is bad input (422). */
+  async milestoneForBody(repoId: number, id: number): Promise<MilestoneRow> {
+    const row = await this.db.selectFrom('milestones').selectAll().where('repo_id', '=', repoId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw Invalid(`milestone: ${id} is not a milestone of this repository`);
+    return row;
+  }
+
   async createMilestone(repoId: number, input: MilestoneInput): Promise<MilestoneRow> {
     const title = cleanMilestoneTitle(input.title ?? '');
     const due = parseDate(input.due_on, 'due_on');

@@ -196,14 +196,6 @@ export class IssueTracker {
     return out;
   }
 
-  /** A milestone named in a request body: unknown is bad input (422), not a missing page. */
-  private async milestoneFor(rec: RepoRecord, id: number) {
-    const rows = await this.labels.milestones(rec.repo.id, { state: 'all' });
-    const m = rows.find((x) => x.id === id);
-    if (!m) throw Invalid(`milestone: ${id} is not a milestone of this repository`);
-    return m;
-  }
-
   async open(actor: Actor & { kind: 'user' }, rec: RepoRecord & { level: AccessLevel }, input: OpenIssue): Promise<IssueRow> {
     const title = cleanTitle(input.title);
     const body = checkBody(input.body ?? '');
@@ -212,7 +204,7 @@ export class IssueTracker {
     const triage = LEVEL_ORDER[rec.level] >= LEVEL_ORDER.write;
     const assignees = triage ? await this.usersNamed(input.assignees ?? [], rec, 'assignees') : [];
     const labels = triage ? await this.labels.resolve(rec.repo.id, rec.repo.owner_id, input.labels ?? []) : [];
-    const milestone = triage && input.milestone ? await this.milestoneFor(rec, input.milestone) : null;
+    const milestone = triage && input.milestone ? await this.labels.milestoneForBody(rec.repo.id, input.milestone) : null;
     const issue = await this.s.db.transaction().execute(async (trx) => {
       const row = await this.issues.create(trx, { repoId: rec.repo.id, posterId: actor.user.id, title, body, isPull: false });
       const extra = { milestone_id: milestone?.id ?? null, is_confidential: input.confidential ? 1 : 0 };
@@ -245,7 +237,7 @@ export class IssueTracker {
     const title = input.title === undefined ? issue.title : cleanTitle(input.title);
     const body = input.body === undefined ? issue.body : checkBody(input.body);
     const assignees = input.assignees === undefined ? null : await this.usersNamed(input.assignees, rec, 'assignees');
-    const milestone = input.milestone === undefined ? undefined : input.milestone ? await this.milestoneFor(rec, input.milestone) : null;
+    const milestone = input.milestone === undefined ? undefined : input.milestone ? await this.labels.milestoneForBody(rec.repo.id, input.milestone) : null;
     const uid = actor.user.id;
     let newlyAssigned: number[] = [];
     await this.s.db.transaction().execute(async (trx) => {

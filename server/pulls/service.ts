@@ -15,7 +15,6 @@ import { checkBody, cleanTitle, type IssueRow } from '../issues/index.js';
 import { RefMovedError, ruleMatches } from '../pushes/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
-import { toActorUser } from '../users/index.js';
 import { reviewBlockers } from './rules.js';
 import type { MergeStatus, PullRow } from './schema.js';
 
@@ -104,11 +103,9 @@ export class PullService {
     return stdout.toString().trim().split('\n')[0] || ZERO_SHA;
   }
 
-  async levelOf(userId: number, rec: RepoRecord): Promise<AccessLevel> {
-    const u = await this.s.users.byId(userId);
-    if (!u || this.s.users.loginProblem(u)) return 'none';
-    const actor: Actor = { kind: 'user', user: toActorUser(u), scopes: null, via: 'session' };
-    return this.s.access.level(actor, { id: rec.repo.id, ownerId: rec.repo.owner_id, visibility: rec.repo.visibility as Visibility });
+  /** A user's level on a repository (not the request's actor): the issue tracker's one rule. */
+  levelOf(userId: number, rec: RepoRecord): Promise<AccessLevel> {
+    return this.s.tracker.levelOf(userId, rec.repo);
   }
 
   /**
@@ -178,12 +175,7 @@ export class PullService {
     // triage (labels, milestone) is for writers; from anyone else it is left out, as in Gitea
     const triage = LEVEL_ORDER[await this.levelOf(actor.user.id, base)] >= LEVEL_ORDER.write;
     const labels = triage ? await this.s.labels.resolve(base.repo.id, base.repo.owner_id, input.labels ?? []) : [];
-    let milestoneId: number | null = null;
-    if (triage && input.milestone) {
-      const m = (await this.s.labels.milestones(base.repo.id, { state: 'all' })).find((x) => x.id === input.milestone);
-      if (!m) throw Invalid(`milestone: ${input.milestone} is not a milestone of this repository`);
-      milestoneId = m.id;
-    }
+    const milestoneId = triage && input.milestone ? (await this.s.labels.milestoneForBody(base.repo.id, input.milestone)).id : null;
     const [baseSha, headSha] = await Promise.all([this.branchTip(base, baseBranch), this.branchTip(head.rec, head.branch)]);
     if (!baseSha) throw NotFound(`base branch "${baseBranch}" does not exist`);
     if (!headSha) throw NotFound(`head branch "${head.branch}" does not exist`);
