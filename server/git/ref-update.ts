@@ -10,11 +10,13 @@ export interface RefUpdate {
 }
 
 /**
- * Refs the server keeps for itself (`refs/pull/<n>/head`, as GitHub and Gitea do): readable
- * and fetchable, never pushed by a client, never part of a push event.
+ * Refs the server keeps for itself: `refs/pull/<n>/head` (as GitHub and Gitea do; readable and
+ * fetchable) and `refs/gitssy/…` (hidden from clients: reset backups). Never pushed by a client,
+ * never part of a push event.
  */
 export const SERVER_REF_PREFIX = 'refs/pull/';
+const HIDDEN_REF_PREFIX = 'refs/gitssy/';
 
 export function isServerRef(ref: string): boolean {
-  return ref.startsWith(SERVER_REF_PREFIX);
+  return ref.startsWith(SERVER_REF_PREFIX) || ref.startsWith(HIDDEN_REF_PREFIX);
 }

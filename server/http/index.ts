@@ -6,6 +6,6 @@ export { ApiRouter, pageQuery, parseOrThrow, setPageHeaders, type HandlerContext
 export { baseUrl, repoJson, userJson } from './api/json.js';
 export { renderRepo, resolveForApi } from './api/repos.js';
 export { clientSignal, pipeGit, repoTarget } from './api/git-http-util.js';
-export { commitDiffJson, commitJson, gitJsonContext, type GitJsonContext } from './api/git-json.js';
+export { commitDiffJson, commitJson, contentsJson, gitJsonContext, type GitJsonContext } from './api/git-json.js';
 export { startPlainText } from './api/raw-response.js';
 export { JsonBodyCache } from './api/json-cache.js';

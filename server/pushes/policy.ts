@@ -72,7 +72,12 @@ export class PushPolicy {
     }
     for (const u of ctx.updates) {
       if (isServerRef(u.ref)) {
-        refusals.push({ kind: 'name', message: `${u.ref}: refs/pull/ is kept by Gitssy for pull requests; push a branch and open a pull request instead` });
+        refusals.push({
+          kind: 'name',
+          message: u.ref.startsWith('refs/pull/')
+            ? `${u.ref}: refs/pull/ is kept by Gitssy for pull requests; push a branch and open a pull request instead`
+            : `${u.ref}: refs/gitssy/ is kept by Gitssy for itself`,
+        });
         continue;
       }
       if (u.ref.split('/').some((c) => c.startsWith('-') || c.startsWith('.'))) {
@@ -109,6 +114,12 @@ export class PushPolicy {
       }
     }
     return refusals;
+  }
+
+  /** The branch rule that covers `branch`, or null when the branch is not protected. */
+  async protectionFor(repoId: number, branch: string) {
+    const rules = await this.db.selectFrom('branch_protections').selectAll().where('repo_id', '=', repoId).execute();
+    return rules.find((r) => ruleMatches(r.rule_name, branch)) ?? null;
   }
 
   /** `git merge-base --is-ancestor`, seeing the quarantined objects of the push too. */

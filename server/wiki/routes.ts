@@ -6,7 +6,8 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { baseUrl, pageQuery, requireUser, resolveForApi, setPageHeaders, type ApiRouter } from '../http/index.js';
-import { Invalid, NotFound } from '../lib/errors.js';
+import { decodeBase64 } from '../lib/base64.js';
+import { NotFound } from '../lib/errors.js';
 import type { RepoLinkContext } from '../markup/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
@@ -39,13 +40,6 @@ const searchQuery = z.object({
   q: z.string().max(200),
   limit: z.coerce.number().int().min(1).max(100).default(30),
 });
-
-/** Strict base64 (line breaks allowed, as `base64` writes them); anything else is a 422, not silently dropped bytes. */
-export function decodeBase64(text: string, field: string): Buffer {
-  const compact = text.replace(/\r?\n/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw Invalid(`${field} is not valid base64`);
-  return Buffer.from(compact, 'base64');
-}
 
 function commitJson(c: WikiCommit | null) {
   if (!c) return null;

@@ -71,6 +71,8 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   router.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
+  // a route that takes more (web edits) parses its own body first; the parser below then skips it
+  for (const { method, path, limit } of api.largeBodies()) router[method](path, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
   for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());

@@ -33,6 +33,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
    * earlier would take otherwise (`/repos/issues/search` against `/repos/:owner/:repo`).
    */
   early?: boolean;
+  /** A JSON body larger than the API's 1 MiB default is accepted up to this many bytes (web edits carry base64 files). */
+  bodyLimit?: number;
 }
 
 const TAG_SCOPES: Record<string, ScopeCategory | null> = { repository: 'repository', user: 'user', organization: 'organization', admin: 'admin', session: null, miscellaneous: null };
@@ -75,6 +77,11 @@ export class ApiRouter {
 
   constructor() {
     this.router.use(this.early);
+  }
+
+  /** The routes that take bodies over the default limit, for the body parser in front of them. */
+  largeBodies(): { method: Method; path: string; limit: number }[] {
+    return this.ops.filter((o) => o.spec.bodyLimit !== undefined).map((o) => ({ method: o.spec.method, path: o.spec.path, limit: o.spec.bodyLimit! }));
   }
 
   route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
