@@ -5,6 +5,7 @@ import { auditModule } from './audit/module.js';
 import { backupModule } from './backup/module.js';
 import { eventsModule } from './events/module.js';
 import { issuesModule } from './issues/module.js';
+import { editsModule } from './edits/module.js';
 import { wikiModule } from './wiki/module.js';
 import { keysModule } from './keys/module.js';
 import { notificationsModule } from './notifications/module.js';
@@ -28,6 +29,7 @@ export const MODULES: readonly FeatureModule[] = [
   pullsModule,
   tasksModule,
   wikiModule,
+  editsModule,
 ];
 
 /** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */
