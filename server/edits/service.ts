@@ -19,7 +19,7 @@ import '../pulls/index.js';
 import { RefMovedError, type RefWriteTarget } from '../pushes/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
-import { entriesAt, planChange, restoreTree, type FileOp, type Limits } from './tree-edit.js';
+import { planChange, restoreTree, type FileOp, type Limits, type PlannedChange, type TreeReader } from './tree-edit.js';
 
 export const BRANCH_CHANGED = 'the branch changed since you started — review the new changes';
 /** Where a reset keeps the tip it moved away from: `refs/gitssy/backup/<branch>/<unix ms>`. */
@@ -114,8 +114,7 @@ export class EditService {
   /** Files created, updated, moved or deleted in one commit. */
   async change(actor: Actor, rec: RepoRecord, body: ChangeSetBody): Promise<EditResult> {
     const ops = decodeOps(body);
-    const dir = this.dir(rec);
-    return this.land(actor, rec, body, defaultMessage(ops), async (base) => planChange(this.s.git, dir, base, ops, this.limits()));
+    return this.land(actor, rec, body, defaultMessage(ops), async (base) => planChange(this.s.git, this.reader(rec), base, ops, this.limits()));
   }
 
   /** The change as a diff against the branch, written to no ref. */
@@ -124,7 +123,7 @@ export class EditService {
     const ops = decodeOps(body);
     const dir = this.dir(rec);
     const landing = await this.landing(rec, body);
-    const { tree } = await planChange(this.s.git, dir, landing.tip, ops, this.limits());
+    const { tree } = await planChange(this.s.git, this.reader(rec), landing.tip, ops, this.limits());
     const from = landing.tip ? await this.treeOf(dir, landing.tip) : await this.emptyTree(dir);
     const diff = await rangeDiff(this.s.browse.ctx, { id: rec.repo.id, dir }, from, tree, PREVIEW_LIMITS);
     return { branch: landing.branch, baseCommit: landing.tip, diff };
@@ -137,7 +136,7 @@ export class EditService {
     const message = `Restore ${input.path} to ${source.slice(0, 10)}`;
     return this.land(actor, rec, input, message, async (base) => {
       if (!base) throw NotFound('the branch has no commits to restore onto');
-      return { tree: await restoreTree(this.s.git, dir, base, source, input.path), written: [] };
+      return { tree: await restoreTree(this.s.git, this.reader(rec), base, source, input.path), written: [] };
     });
   }
 
@@ -264,7 +263,7 @@ export class EditService {
    * the race makes a script's write go again on the new tip (its blob ids still have to match);
    * an editor that said which tip it saw gets BRANCH_CHANGED instead.
    */
-  private async land(actor: Actor, rec: RepoRecord, body: CommonBody, fallbackMessage: string, build: (base: string | null) => Promise<{ tree: string; written: string[] }>): Promise<EditResult> {
+  private async land(actor: Actor, rec: RepoRecord, body: CommonBody, fallbackMessage: string, build: (base: string | null) => Promise<PlannedChange>): Promise<EditResult> {
     if (actor.kind !== 'user') throw Unauthorized();
     const user = await this.s.users.byId(actor.user.id);
     if (!user) throw Unauthorized();
@@ -299,7 +298,8 @@ export class EditService {
           throw Conflict(`${landing.branch} kept moving while this change was being written; nothing was written — try again`);
         }
         const commit: Commit = { sha, tree, parents, author: { ...author, tz: '+0000' }, committer: { ...committer, tz: '+0000' }, message: `${message}\n` };
-        return { branch: landing.branch, commit, written: await this.describeWritten(dir, sha, written, body) };
+        this.s.browse.ctx.branches?.noteCommit(dir, sha);
+        return { branch: landing.branch, commit, written: await this.sized(rec, written) };
       }
     });
   }
@@ -320,38 +320,28 @@ export class EditService {
     return { branch: body.new_branch, from, tip, ref: `refs/heads/${body.new_branch}`, oldSha: ZERO_SHA };
   }
 
-  private async describeWritten(dir: string, commit: string, paths: string[], body: CommonBody & { files?: ChangeSetBody['files'] }): Promise<EditResult['written']> {
-    if (paths.length === 0) return [];
-    const at = await entriesAt(this.s.git, dir, commit, paths);
-    const contents = new Map<string, string>();
-    for (const f of body.files ?? []) if (f.content !== undefined) contents.set(f.path, f.content);
-    const sizes = await this.blobSizes(
-      dir,
-      paths.map((p) => at.get(p)?.sha).filter((x): x is string => !!x),
-    );
-    return paths.flatMap((p) => {
-      const e = at.get(p);
-      if (!e) return [];
-      const b64 = contents.get(p);
-      return [{ path: p, sha: e.sha, mode: e.mode, size: sizes.get(e.sha) ?? 0, content: b64 !== undefined ? decodeBase64(b64, 'content') : null }];
-    });
-  }
-
-  private async blobSizes(dir: string, shas: string[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    if (shas.length === 0) return out;
-    const r = await runGit(this.s.git, ['--git-dir', dir, 'cat-file', '--batch-check=%(objectname) %(objectsize)'], { input: shas.join('\n') + '\n' });
-    for (const line of r.stdout.toString().split('\n')) {
-      const [sha, size] = line.split(' ');
-      if (sha && size) out.set(sha, Number(size));
+  /** Sizes for the files a move wrote without reading them (one pooled lookup each). */
+  private async sized(rec: RepoRecord, written: PlannedChange['written']): Promise<EditResult['written']> {
+    const missing = written.filter((w) => w.size === null);
+    const sizes = new Map<string, number>();
+    if (missing.length) {
+      const reader = this.reader(rec);
+      await reader.ctx.pool.use(reader.repo, async (cat) => {
+        await Promise.all(missing.map(async (w) => sizes.set(w.sha, (await cat.info(w.sha))?.size ?? 0)));
+      });
     }
-    return out;
+    return written.map((w) => ({ ...w, size: w.size ?? sizes.get(w.sha) ?? 0 }));
   }
 
   private async tipOf(dir: string, branch: string): Promise<string | null> {
+    // the ref file when it names a commit git has shown us; the compare-and-swap checks it anyway
+    const known = this.s.browse.ctx.branches?.tip(dir, branch);
+    if (known) return known;
     const r = await runGit(this.s.git, ['--git-dir', dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', userArg(`refs/heads/${branch}^{commit}`)], { okExitCodes: [1] });
     const sha = r.stdout.toString().trim();
-    return r.code === 0 && sha ? sha : null;
+    if (r.code !== 0 || !sha) return null;
+    this.s.browse.ctx.branches?.noteCommit(dir, sha);
+    return sha;
   }
 
   private async hasBranches(dir: string): Promise<boolean> {
@@ -381,6 +371,10 @@ export class EditService {
       if (!(await this.tipOf(dir, name))) return name;
     }
     throw Conflict(`no free branch name like "${base}"`);
+  }
+
+  private reader(rec: RepoRecord): TreeReader {
+    return { ctx: this.s.browse.ctx, repo: { id: rec.repo.id, dir: this.dir(rec) } };
   }
 
   private dir(rec: RepoRecord): string {

@@ -6,7 +6,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { GitRepo } from '../git/cat-file-pool.js';
 import { runGit, userArg, type GitEnv } from '../git/command.js';
+import { parseTree, type EntryType } from '../git/objects.js';
+import type { GitReadContext } from '../git/read-context.js';
 import { ZERO_SHA } from '../git/ref-update.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
 import { checkEditPath, isWithin, parentsOf } from './paths.js';
@@ -48,24 +51,48 @@ interface IndexLine {
 const SYMLINK = '120000';
 const EXEC = '100755';
 const FILE = '100644';
-/** Paths per ls-tree call: keeps argv far below the kernel's limit. */
-const LS_TREE_BATCH = 1000;
+/** A tree object read whole; git's own trees are far smaller. */
+const MAX_TREE_BYTES = 64 * 1024 * 1024;
 
 const describe = (e: Entry) => (e.type === 'commit' ? 'a submodule' : e.mode === SYMLINK ? 'a symlink' : e.type === 'tree' ? 'a folder' : 'a file');
 
-/** `ls-tree` of exactly these paths (no recursion): path → entry, for the ones that exist. */
-export async function entriesAt(git: GitEnv, dir: string, commit: string | null, paths: Iterable<string>): Promise<Map<string, Entry>> {
+/** Where plain reads go: the long-lived cat-file process of the repository (no process per read). */
+export interface TreeReader {
+  ctx: GitReadContext;
+  repo: GitRepo;
+}
+
+const TYPE_OF: Record<EntryType, Entry['type']> = { file: 'blob', symlink: 'blob', dir: 'tree', submodule: 'commit' };
+
+/**
+ * The entries at exactly these paths in `commit` (no recursion): path → entry, for those that
+ * exist. Each folder on the way is read once, through the cat-file pool.
+ */
+export async function entriesAt(reader: TreeReader, commit: string | null, paths: Iterable<string>): Promise<Map<string, Entry>> {
   const out = new Map<string, Entry>();
   if (!commit) return out;
-  const all = [...new Set(paths)];
-  for (let i = 0; i < all.length; i += LS_TREE_BATCH) {
-    const batch = all.slice(i, i + LS_TREE_BATCH);
-    const r = await runGit(git, ['--git-dir', dir, 'ls-tree', '-z', '--full-tree', userArg(commit), '--', ...batch.map(userArg)], {
-      env: { GIT_LITERAL_PATHSPECS: '1' },
-      maxOutputBytes: 64 * 1024 * 1024,
-    });
-    for (const e of parseLsTree(r.stdout)) out.set(e.path, e);
+  const byDir = new Map<string, string[]>();
+  for (const p of new Set(paths)) {
+    const slash = p.lastIndexOf('/');
+    const dir = slash < 0 ? '' : p.slice(0, slash);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), p]);
   }
+  const hashBytes = commit.length / 2;
+  await reader.ctx.pool.use(reader.repo, async (cat) => {
+    await Promise.all(
+      [...byDir].map(async ([dir, wanted]) => {
+        const info = await cat.info(dir ? `${commit}:${dir}` : `${commit}^{tree}`);
+        if (!info || info.type !== 'tree') return;
+        const obj = await cat.contents(info.sha, MAX_TREE_BYTES);
+        if (!obj?.data) throw Invalid(`the folder "${dir}" is too large to edit here`);
+        const names = new Map(parseTree(obj.data, hashBytes).map((e) => [e.name, e]));
+        for (const p of wanted) {
+          const e = names.get(p.slice(dir ? dir.length + 1 : 0));
+          if (e) out.set(p, { path: p, mode: e.mode, type: TYPE_OF[e.type], sha: e.sha });
+        }
+      }),
+    );
+  });
   return out;
 }
 
@@ -92,8 +119,8 @@ function parseLsTree(buf: Buffer): Entry[] {
 export interface PlannedChange {
   /** The new tree. */
   tree: string;
-  /** Paths written (created or updated), for the response. */
-  written: string[];
+  /** Files written (created, updated or moved to), for the response; size null when not read. */
+  written: { path: string; mode: string; sha: string; size: number | null; content: Buffer | null }[];
 }
 
 /**
@@ -101,7 +128,8 @@ export interface PlannedChange {
  * make. Every refusal comes before anything is written: a 422 for a path or request that can
  * never work, a 409 for one that lost a race (a stale sha, a file that appeared meanwhile).
  */
-export async function planChange(git: GitEnv, dir: string, base: string | null, ops: FileOp[], limits: Limits): Promise<PlannedChange> {
+export async function planChange(git: GitEnv, reader: TreeReader, base: string | null, ops: FileOp[], limits: Limits): Promise<PlannedChange> {
+  const dir = reader.repo.dir;
   if (ops.length === 0) throw Invalid('files: nothing to change');
   if (ops.length > limits.maxFiles) throw Invalid(`files: at most ${limits.maxFiles} changes in one commit`);
   let total = 0;
@@ -132,10 +160,10 @@ export async function planChange(git: GitEnv, dir: string, base: string | null, 
 
   const wanted = new Set<string>();
   for (const c of checked) for (const p of [c.target, c.from]) for (const q of [p, ...parentsOf(p)]) wanted.add(q);
-  const at = await entriesAt(git, dir, base, wanted);
+  const at = await entriesAt(reader, base, wanted);
 
   const lines: IndexLine[] = [];
-  const written: string[] = [];
+  const written: { line: IndexLine; content: Buffer | null }[] = [];
   const removedTrees: string[] = [];
   for (const { op, target, from, moving } of checked) {
     // the place written to must be reachable through folders only
@@ -149,8 +177,9 @@ export async function planChange(git: GitEnv, dir: string, base: string | null, 
     const existing = at.get(target);
     if (op.operation === 'create') {
       if (existing) throw Conflict(`"${target}" already exists (${describe(existing)}); nothing was written`);
-      lines.push({ path: target, mode: FILE, object: op.content! });
-      written.push(target);
+      const line: IndexLine = { path: target, mode: FILE, object: op.content! };
+      lines.push(line);
+      written.push({ line, content: op.content! });
       continue;
     }
     const source = at.get(from);
@@ -192,8 +221,9 @@ export async function planChange(git: GitEnv, dir: string, base: string | null, 
     }
     if (op.content !== undefined && source.mode === SYMLINK) throw Invalid(`"${from}" is a symlink; symlinks can't be edited in the browser`);
     if (moving) lines.push({ path: from, mode: source.mode, object: null });
-    lines.push({ path: target, mode: source.mode === EXEC || source.mode === SYMLINK ? source.mode : FILE, object: op.content ?? source.sha });
-    written.push(target);
+    const line: IndexLine = { path: target, mode: source.mode === EXEC || source.mode === SYMLINK ? source.mode : FILE, object: op.content ?? source.sha };
+    lines.push(line);
+    written.push({ line, content: op.content ?? null });
   }
   // within the change set: nothing is added inside a file the same change adds
   const added = new Set(lines.filter((l) => l.object !== null).map((l) => l.path));
@@ -201,7 +231,9 @@ export async function planChange(git: GitEnv, dir: string, base: string | null, 
     const inside = parentsOf(p).find((q) => added.has(q));
     if (inside !== undefined) throw Invalid(`"${p}" would be inside "${inside}", which this change makes a file`);
   }
-  return { tree: await writeTreeFrom(git, dir, base, lines), written };
+  const tree = await writeTreeFrom(git, dir, base, lines);
+  // hashing put each new blob's id in its line
+  return { tree, written: written.map(({ line, content }) => ({ path: line.path, mode: line.mode, sha: line.object as string, size: content ? content.length : null, content })) };
 }
 
 /** The base tree with the lines applied, through a temporary index; objects written loose. */
@@ -244,14 +276,15 @@ async function hashAll(git: GitEnv, dir: string, scratch: string, contents: Buff
  * A path (file or folder) put back the way it was in `source`: everything under it now is
  * removed, everything under it then is added. Absent in `source`: the path is removed.
  */
-export async function restoreTree(git: GitEnv, dir: string, base: string, source: string, target: string): Promise<string> {
+export async function restoreTree(git: GitEnv, reader: TreeReader, base: string, source: string, target: string): Promise<string> {
+  const dir = reader.repo.dir;
   checkEditPath(target, { creating: false });
-  const here = await entriesAt(git, dir, base, [target, ...parentsOf(target)]);
+  const here = await entriesAt(reader, base, [target, ...parentsOf(target)]);
   for (const parent of parentsOf(target)) {
     const e = here.get(parent);
     if (e && e.type !== 'tree') throw Invalid(`"${target}" can't be restored: "${parent}" is ${describe(e)} on this branch now`);
   }
-  const then = await entriesAt(git, dir, source, [target]);
+  const then = await entriesAt(reader, source, [target]);
   const now = here.get(target);
   const was = then.get(target);
   if (!now && !was) throw NotFound(`"${target}" exists neither on this branch nor in that commit`);
