@@ -1,11 +1,13 @@
 // /<owner>/<repo>/branches: every branch with its last commit, the default one first. People
 // who may push create a branch from any ref and delete branches after confirming; the buttons
 // say why they are off (no write access, the default branch, a protection rule, maintenance).
+// Repository admins reset an unprotected branch to an earlier commit and undo recent resets.
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Pager, Panel, PanelHeader, RelativeTime, buttonClass, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useSession } from '../session/api';
+import { RecentResets, ResetDialog, useUndoAccess } from '../undo';
 import { PER_PAGE, useBranches, useCreateBranch, useDeleteBranch } from './api';
 import type { Branch } from './types';
 import s from './Branches.module.css';
@@ -22,6 +24,8 @@ export function BranchesPage() {
   const q = useBranches(owner, name, page);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Branch | null>(null);
+  const [resetting, setResetting] = useState<Branch | null>(null);
+  const undo = useUndoAccess(repo);
   const [done, setDone] = useState<string | null>(null);
   useTitle(`Branches · ${repo.full_name}`);
 
@@ -94,6 +98,13 @@ export function BranchesPage() {
                     <Link className={buttonClass('ghost', true)} to="/$owner/$repo/commits/$" params={{ owner, repo: name, _splat: `branch/${b.name}` }}>
                       Commits
                     </Link>
+                    {undo.admin && !b.protected && (
+                      <span title={undo.paused ?? undefined}>
+                        <Button variant="ghost" small disabled={!!undo.paused} aria-label={`Reset branch ${b.name}`} onClick={() => setResetting(b)}>
+                          Reset…
+                        </Button>
+                      </span>
+                    )}
                     <span title={reason ?? undefined}>
                       <Button variant="danger" small disabled={!!reason} aria-label={`Delete branch ${b.name}`} onClick={() => setDeleting(b)}>
                         Delete
@@ -107,6 +118,9 @@ export function BranchesPage() {
         )}
       </Panel>
       <Pager page={page} hasNext={hasNext} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
+      {!repo.empty && (
+        <RecentResets owner={owner} repo={name} canUndo={undo.admin} blocked={undo.paused} onUndone={(r) => setDone(`Undid the reset: ${r.branch} is back at ${r.new_commit.slice(0, 10)}.`)} />
+      )}
       {creating && (
         <CreateBranchDialog
           owner={owner}
@@ -116,6 +130,18 @@ export function BranchesPage() {
           onClose={(created) => {
             setCreating(false);
             if (created) setDone(`Created branch ${created}.`);
+          }}
+        />
+      )}
+      {resetting && (
+        <ResetDialog
+          owner={owner}
+          repo={name}
+          branch={resetting.name}
+          tip={resetting.commit.id}
+          onClose={(r) => {
+            setResetting(null);
+            if (r) setDone(`Reset ${r.branch} to ${r.new_commit.slice(0, 10)}. The old tip ${r.old_commit.slice(0, 10)} is kept under Recent resets, where you can undo this.`);
           }}
         />
       )}

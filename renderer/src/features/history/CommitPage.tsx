@@ -1,10 +1,12 @@
 // One commit: /<owner>/<repo>/commit/<sha>?style=unified|split. The message (as text), who
 // wrote and committed it, its parents, the changed files with their counts, and each file's
 // diff. The view style lives in the URL and is remembered in localStorage for next time.
+// Writers revert the commit onto a branch, or restore one file as this commit left it.
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
-import { useEffect, useMemo } from 'react';
-import { ErrorState, Loading, Notice, Panel, PanelHeader, RelativeTime, buttonClass, useTitle } from '../../components/ui';
+import { useEffect, useMemo, useState } from 'react';
+import { Button, ErrorState, Loading, Notice, Panel, PanelHeader, RelativeTime, buttonClass, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
+import { RestoreDialog, RevertDialog, useUndoAccess } from '../undo';
 import { rawDiffUrl, useCommitDiff } from './api';
 import { Person, body, shortSha, summary } from './bits';
 import { DiffFile, FileCounts, FileName, statusClass, statusMark, type Collapsed, type DiffStyle } from './DiffFile';
@@ -63,6 +65,33 @@ export function CommitPage() {
   }, [search.style]);
 
   const collapsed = useMemo(() => (q.data ? initialCollapsed(q.data) : []), [q.data]);
+  const undo = useUndoAccess(repo);
+  const canWrite = undo.write && !undo.paused;
+  const [reverting, setReverting] = useState(false);
+  const [restoring, setRestoring] = useState<{ path: string; commit: string } | null>(null);
+  // one "Restore" per file header, kept stable so the memoized file diffs don't re-render
+  const restoreActions = useMemo(() => {
+    if (!q.data || !canWrite) return [];
+    const { commit: c, files } = q.data;
+    return files.map((f) => {
+      // a removed file comes back as the parent had it; any other as this commit left it
+      const removed = f.status === 'removed';
+      const at = removed ? c.parents[0]?.sha : c.sha;
+      const path = removed ? (f.previous_filename ?? f.filename) : f.filename;
+      if (!at) return null;
+      return (
+        <Button
+          variant="ghost"
+          small
+          aria-label={`Restore ${path} as of ${shortSha(at)}`}
+          title={removed ? 'Bring this file back as it was before this commit' : 'Restore this version of the file onto a branch'}
+          onClick={() => setRestoring({ path, commit: at })}
+        >
+          Restore
+        </Button>
+      );
+    });
+  }, [q.data, canWrite]);
   const setStyle = (next: DiffStyle) => void navigate({ search: (prev) => ({ ...prev, style: next }), replace: true, resetScroll: false });
 
   if (q.isPending) return <Loading label="Loading the commit…" />;
@@ -123,6 +152,11 @@ export function CommitPage() {
             )}
           </span>
           <span className={s.headRight}>
+            {canWrite && commit.parents.length > 0 && (
+              <Button small onClick={() => setReverting(true)} title="Undo this commit's changes with a new commit">
+                Revert
+              </Button>
+            )}
             <Link className={buttonClass('default', true)} to="/$owner/$repo/src/$" params={{ owner, repo: name, _splat: `commit/${commit.sha}` }}>
               Browse files
             </Link>
@@ -198,9 +232,22 @@ export function CommitPage() {
           sha={commit.sha}
           parent={commit.parents[0]?.sha ?? null}
           rawDiff={rawDiff}
+          actions={restoreActions[i] ?? undefined}
         />
       ))}
       {d.files.length === 0 && <Notice>This commit changes no files.</Notice>}
+      {reverting && (
+        <RevertDialog
+          owner={owner}
+          repo={name}
+          sha={commit.sha}
+          title={summary(commit.commit.message)}
+          merge={commit.parents.length > 1}
+          defaultBranch={repo.default_branch}
+          onClose={() => setReverting(false)}
+        />
+      )}
+      {restoring && <RestoreDialog owner={owner} repo={name} path={restoring.path} commit={restoring.commit} defaultBranch={repo.default_branch} onClose={() => setRestoring(null)} />}
     </div>
   );
 }

@@ -1,10 +1,12 @@
 // The commit log of a branch, tag or commit, optionally of one path:
 // /<owner>/<repo>/commits/<kind>/<ref>[/<path>]?page=N. The ref may contain slashes, so the
 // server splits `<ref>/<path>` the way the tree view does; then 50 commits a page, by day.
+// A path's history offers writers "Restore" on each commit: the path back as that commit left it.
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
-import { Badge, EmptyState, ErrorState, Loading, Pager, Panel, RelativeTime, buttonClass, useTitle } from '../../components/ui';
+import { Badge, Button, EmptyState, ErrorState, Loading, Pager, Panel, RelativeTime, buttonClass, useTitle } from '../../components/ui';
 import { useRepoContext } from '../repo/RepoLayout';
+import { RestoreDialog, useUndoAccess } from '../undo';
 import { COMMITS_PER_PAGE, useCommits, useResolvedRefPath, type RefKind } from './api';
 import { Person, body, shortSha, summary } from './bits';
 import type { Commit } from './types';
@@ -48,6 +50,8 @@ export function CommitsPage() {
   const ref = resolved.data?.ref;
   const path = resolved.data?.path ?? '';
   const commits = useCommits(owner, name, ref ? { sha: ref.commit, path, page } : null);
+  const undo = useUndoAccess(repo);
+  const [restoring, setRestoring] = useState<string | null>(null);
   useTitle(ref ? `Commits · ${ref.name}${path ? ` · ${path}` : ''} · ${repo.full_name}` : undefined);
 
   if (repo.empty) {
@@ -104,7 +108,14 @@ export function CommitsPage() {
               <Panel>
                 <ul className={s.rows}>
                   {list.map((c) => (
-                    <CommitRow key={c.sha} c={c} owner={owner} repo={name} />
+                    <CommitRow
+                      key={c.sha}
+                      c={c}
+                      owner={owner}
+                      repo={name}
+                      onRestore={path && undo.write && !undo.paused ? () => setRestoring(c.sha) : undefined}
+                      restoreLabel={`Restore ${path} as of ${shortSha(c.sha)}`}
+                    />
                   ))}
                 </ul>
               </Panel>
@@ -113,11 +124,15 @@ export function CommitsPage() {
           <Pager page={page} hasNext={hasNext} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
         </div>
       )}
+      {restoring && path && (
+        // onto the branch whose history this is (the default branch for a tag's or a commit's)
+        <RestoreDialog owner={owner} repo={name} path={path} commit={restoring} defaultBranch={ref.kind === 'branch' ? ref.name : repo.default_branch} onClose={() => setRestoring(null)} />
+      )}
     </div>
   );
 }
 
-function CommitRow({ c, owner, repo }: { c: Commit; owner: string; repo: string }) {
+function CommitRow({ c, owner, repo, onRestore, restoreLabel }: { c: Commit; owner: string; repo: string; onRestore?: () => void; restoreLabel: string }) {
   const [open, setOpen] = useState(false);
   const rest = body(c.commit.message);
   const short = shortSha(c.sha);
@@ -142,6 +157,11 @@ function CommitRow({ c, owner, repo }: { c: Commit; owner: string; repo: string 
         </div>
       </div>
       <div className={s.rowActions}>
+        {onRestore && (
+          <Button variant="ghost" small onClick={onRestore} aria-label={restoreLabel} title="Restore this version onto a branch">
+            Restore
+          </Button>
+        )}
         <Link className={`${buttonClass('default', true)} ${s.sha}`} to="/$owner/$repo/commit/$sha" params={{ owner, repo, sha: c.sha }} aria-label={`Commit ${short}`}>
           {short}
         </Link>
