@@ -124,7 +124,7 @@ export class EditService {
     const dir = this.dir(rec);
     const landing = await this.landing(rec, body);
     const { tree } = await planChange(this.s.git, this.reader(rec), landing.tip, ops, this.limits());
-    const from = landing.tip ? await this.treeOf(dir, landing.tip) : await this.emptyTree(dir);
+    const from = landing.tip ? await this.treeOf(rec, landing.tip) : await this.emptyTree(dir);
     const diff = await rangeDiff(this.s.browse.ctx, { id: rec.repo.id, dir }, from, tree, PREVIEW_LIMITS);
     return { branch: landing.branch, baseCommit: landing.tip, diff };
   }
@@ -281,7 +281,7 @@ export class EditService {
       for (let attempt = 1; ; attempt++) {
         const landing = await this.landing(rec, body);
         const { tree, written } = await build(landing.tip);
-        if (landing.tip && tree === (await this.treeOf(dir, landing.tip))) throw Invalid('the change leaves every file as it was; there is nothing to commit');
+        if (landing.tip && tree === (await this.treeOf(rec, landing.tip))) throw Invalid('the change leaves every file as it was; there is nothing to commit');
         const parents = landing.tip ? [landing.tip] : [];
         const sha = await commitTree(this.s.git, dir, tree, parents, `${message}\n`, author, committer);
         try {
@@ -357,8 +357,11 @@ export class EditService {
     return r.stdout.toString().trim();
   }
 
-  private async treeOf(dir: string, commit: string): Promise<string> {
-    return (await runGit(this.s.git, ['--git-dir', dir, 'rev-parse', userArg(`${commit}^{tree}`)])).stdout.toString().trim();
+  private async treeOf(rec: RepoRecord, commit: string): Promise<string> {
+    const reader = this.reader(rec);
+    const info = await reader.ctx.pool.use(reader.repo, (cat) => cat.info(`${commit}^{tree}`));
+    if (!info) throw NotFound(`commit ${commit.slice(0, 10)} has no tree`);
+    return info.sha;
   }
 
   private async emptyTree(dir: string): Promise<string> {

@@ -261,15 +261,41 @@ async function writeTreeFrom(git: GitEnv, dir: string, base: string | null, line
   }
 }
 
-/** Blob ids of many contents through one `hash-object -w --no-filters --stdin-paths`. */
+/** From this many new files on, they go into one pack (git's own receive/fast-import unpackLimit). */
+const PACK_FROM = 100;
+
+/**
+ * Blob ids of the contents, written into the repository: a few as loose objects (one
+ * `hash-object -w --stdin-paths`, as `git add` writes them), many as one pack (`fast-import`,
+ * as a push of that size is kept), so an upload of hundreds of files costs one pack, not
+ * hundreds of files.
+ */
 async function hashAll(git: GitEnv, dir: string, scratch: string, contents: Buffer[]): Promise<string[]> {
   if (contents.length === 0) return [];
+  if (contents.length >= PACK_FROM) return packAll(git, dir, contents);
   const files = contents.map((_, i) => path.join(scratch, `blob-${i}`));
   await Promise.all(contents.map((c, i) => writeFile(files[i]!, c)));
   const r = await runGit(git, ['--git-dir', dir, 'hash-object', '-w', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' });
-  const shas = r.stdout.toString().trim().split('\n');
-  if (shas.length !== contents.length) throw new Error(`git hash-object returned ${shas.length} ids for ${contents.length} files`);
-  return shas;
+  return idsOf(r.stdout, contents.length, 'hash-object');
+}
+
+/** `git fast-import` of blobs only (no commit, no ref): each one's id back through `get-mark`. */
+async function packAll(git: GitEnv, dir: string, contents: Buffer[]): Promise<string[]> {
+  const parts: Buffer[] = [Buffer.from('feature done\n')];
+  contents.forEach((c, i) => parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${c.length}\n`), c, Buffer.from('\n')));
+  contents.forEach((_, i) => parts.push(Buffer.from(`get-mark :${i + 1}\n`)));
+  parts.push(Buffer.from('done\n'));
+  const r = await runGit(git, ['--git-dir', dir, '-c', `fastimport.unpackLimit=${PACK_FROM}`, 'fast-import', '--quiet', '--cat-blob-fd=1'], {
+    input: Buffer.concat(parts),
+    timeoutMs: 10 * 60_000,
+  });
+  return idsOf(r.stdout, contents.length, 'fast-import');
+}
+
+function idsOf(stdout: Buffer, n: number, what: string): string[] {
+  const ids = stdout.toString().trim().split('\n');
+  if (ids.length !== n || !ids.every((id) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id))) throw new Error(`git ${what} returned ${ids.length} ids for ${n} files`);
+  return ids;
 }
 
 /**
