@@ -1,6 +1,7 @@
 // The feature modules, in the order their services are built and their routes registered.
 // This list is the one place a new feature is added (see server/feature.ts).
 import type { FeatureModule } from './feature.js';
+import { aiModule } from './ai/module.js';
 import { auditModule } from './audit/module.js';
 import { backupModule } from './backup/module.js';
 import { eventsModule } from './events/module.js';
@@ -30,6 +31,7 @@ export const MODULES: readonly FeatureModule[] = [
   tasksModule,
   wikiModule,
   editsModule,
+  aiModule,
 ];
 
 /** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */

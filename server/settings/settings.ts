@@ -77,7 +77,38 @@ export const settingsSchema = z.strictObject({
       .max(500)
       .transform((u) => u.replace(/\/+$/, '')),
   ]),
+  /** Commit messages from a local model: the Ollama server (empty = off) and the model it runs. Never a cloud service. */
+  'ai.ollamaHost': z
+    .string()
+    .max(500)
+    .superRefine((u, ctx) => {
+      const problem = ollamaHostProblem(u);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((u) => u.replace(/\/+$/, '')),
+  'ai.model': z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9._:/-]*$/, 'must be an Ollama model name like llama3.2 or qwen2.5-coder:7b'),
+  /** How long one suggestion may take in all, in seconds (fetch's own header and body timeouts are 300 s). */
+  'ai.timeoutSeconds': z.number().int().min(1).max(300),
 });
+
+/** Why an Ollama host is refused ('' is off): not an http(s) URL, credentials, a query or fragment, or Ollama's cloud. */
+function ollamaHostProblem(value: string): string | null {
+  if (value === '') return null;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (u.username || u.password) return 'must not contain a user name or password';
+  if (u.search || u.hash || value.includes('?') || value.includes('#')) return 'must not have a query or fragment';
+  if (/(^|\.)ollama\.com\.?$/i.test(u.hostname)) return 'must be your own Ollama server, not a cloud service';
+  return null;
+}
 
 export type Settings = z.infer<typeof settingsSchema>;
 export type SettingKey = keyof Settings;
@@ -118,6 +149,9 @@ export const DEFAULT_SETTINGS: Settings = {
   'shells.defaultNetwork': true,
   'lan.mdns': true,
   'instance.publicUrl': '',
+  'ai.ollamaHost': '',
+  'ai.model': '',
+  'ai.timeoutSeconds': 60,
 };
 
 /** Settings the API never sends back (write-only). */

@@ -77,6 +77,16 @@ const SECTIONS: Section[] = [
     ],
   },
   {
+    title: 'AI commit messages',
+    intro:
+      'A "Write message" button in the commit and pull request forms asks a model on your own Ollama server; the suggestion is checked against the diff before it can be used. Off while the host is empty. Never a cloud service.',
+    fields: [
+      { key: 'ai.ollamaHost', label: 'Ollama host', kind: 'text', hint: 'e.g. http://127.0.0.1:11434 or http://gpu-box.lan:11434; empty turns the feature off' },
+      { key: 'ai.model', label: 'Model', kind: 'text', hint: 'a model pulled on that server, e.g. qwen2.5-coder:7b or llama3.2' },
+      { key: 'ai.timeoutSeconds', label: 'Timeout (seconds)', kind: 'number', hint: 'a suggestion that takes longer is given up' },
+    ],
+  },
+  {
     title: 'Dev shell defaults',
     intro: 'Limits each new dev shell starts with (used by the dev shells feature).',
     fields: [

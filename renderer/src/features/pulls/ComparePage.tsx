@@ -6,6 +6,7 @@ import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router'
 import { useMemo, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api/client';
 import { Button, EmptyState, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { AiSuggestButton } from '../ai';
 import { useBranchNames } from '../code/api';
 import { Person, body as messageBody, shortSha, summary } from '../history/bits';
 import type { DiffStyle } from '../history/DiffFile';
@@ -271,6 +272,16 @@ function OpenForm({ c, base, headSpec, headBranch }: { c: Comparison; base: stri
         <input id="pull-title" type="text" required maxLength={1000} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="pull-title-input" />
         <label htmlFor="pull-body">Description</label>
         <MarkdownBox id="pull-body" label="Description" value={text} onChange={setText} context={`${owner}/${name}`} placeholder="What does this change, and why?" rows={7} testId="pull-body-input" />
+        <AiSuggestButton
+          owner={owner}
+          repo={name}
+          kind="pull-description"
+          request={() => ({ base, head: headSpec })}
+          onApply={(x) => {
+            setTitle(x.subject);
+            setText(x.body);
+          }}
+        />
         <div className={s.formRow}>
           <div>
             <label htmlFor="pull-reviewers">Reviewers</label>
