@@ -9,6 +9,7 @@ import { createRouter, type AnyRoute } from '@tanstack/react-router';
 import { appearanceRoutes } from '../features/appearance/routes';
 import { branchesRoutes } from '../features/branches/routes';
 import { codeRoutes } from '../features/code/routes';
+import { editRoutes } from '../features/edit/routes';
 import { consoleRoutes } from '../features/console/routes';
 import { exploreRoutes } from '../features/explore/routes';
 import { historyRoutes } from '../features/history/routes';
@@ -37,6 +38,7 @@ const FEATURES = [
   consoleRoutes,
   usersRoutes,
   codeRoutes,
+  editRoutes,
   historyRoutes,
   branchesRoutes,
   issuesRoutes,

@@ -4,6 +4,7 @@
 import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { Avatar, Panel, PanelHeader, RelativeTime, Spinner } from '../../components/ui';
+import { TreeEditActions, useCanEdit, useTreeSelection } from '../edit/actions';
 import { usePathLastCommit, type CommitBrief, type TreeView } from './api';
 import { Breadcrumbs } from './Breadcrumbs';
 import { LatestCommit } from './LatestCommit';
@@ -51,13 +52,20 @@ export function LastChange({ owner, repo, view }: { owner: string; repo: string;
 
 export function DirectoryView({ owner, repo, view }: { owner: string; repo: string; view: TreeView }) {
   const refName = view.ref.kind === 'commit' ? view.ref.commit : view.ref.name;
+  const canEdit = useCanEdit(view);
+  const selection = useTreeSelection(view);
   return (
     <div className={s.stack}>
       <Panel>
         <PanelHeader>
           {view.path ? <LastChange owner={owner} repo={repo} view={view} /> : <LatestCommit owner={owner} repo={repo} commit={view.ref.commit} historyRef={srcSplat(view.ref.kind, refName)} />}
         </PanelHeader>
-        <TreeTable owner={owner} repo={repo} view={view} />
+        {canEdit && (
+          <PanelHeader className={s.editBar}>
+            <TreeEditActions owner={owner} repo={repo} view={view} selection={selection} />
+          </PanelHeader>
+        )}
+        <TreeTable owner={owner} repo={repo} view={view} selection={canEdit ? selection : undefined} />
       </Panel>
       <Readme owner={owner} repo={repo} view={view} />
     </div>

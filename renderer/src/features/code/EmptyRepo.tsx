@@ -1,4 +1,5 @@
 // A repository with no commits yet: how to push the first one, over HTTP or SSH.
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { Panel } from '../../components/ui';
 import type { Repo } from '../repos/types';
@@ -18,6 +19,20 @@ export function EmptyRepo({ repo }: { repo: Repo }) {
       <h2>This repository is empty</h2>
       <p className={`muted ${s.emptyIntro}`}>
         Push some commits to get started. {repo.permissions.push ? '' : user ? "You can't push to it yourself: ask its owner for write access." : 'Sign in with an account that may push to it.'}
+        {repo.permissions.push && user && (
+          <>
+            {' '}
+            Or start in the browser:{' '}
+            <Link to="/$owner/$repo/_new/$" params={{ owner: repo.owner.login, repo: repo.name, _splat: branch }} data-testid="empty-new-file">
+              create a new file
+            </Link>{' '}
+            or{' '}
+            <Link to="/$owner/$repo/_upload/$" params={{ owner: repo.owner.login, repo: repo.name, _splat: branch }} data-testid="empty-upload">
+              upload files
+            </Link>
+            .
+          </>
+        )}
       </p>
       <div className={s.protoSwitch} role="group" aria-label="Clone protocol">
         <button type="button" aria-pressed={proto === 'http'} onClick={() => setProto('http')}>

@@ -5,6 +5,7 @@
 import { Link, useLocation, useRouter } from '@tanstack/react-router';
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { buttonClass, Panel, PanelHeader } from '../../components/ui';
+import { FileEditActions } from '../edit/actions';
 import { mediaUrl, rawUrl, type TreeView } from './api';
 import { CopyButton } from './CopyButton';
 import { RenderedHtml } from './RenderedHtml';
@@ -139,6 +140,7 @@ export function FileView({ owner, repo, view }: { owner: string; repo: string; v
           <Link to="/$owner/$repo/commits/$" params={{ owner, repo, _splat: srcSplat(ref.kind, refName, entry.path) }} className={buttonClass('ghost', true)}>
             History
           </Link>
+          <FileEditActions owner={owner} repo={repo} view={view} />
         </span>
       </PanelHeader>
       {body}

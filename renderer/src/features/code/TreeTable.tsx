@@ -26,7 +26,14 @@ function EntryIcon({ row }: { row: TreeRow }) {
 
 const kindLabel: Record<TreeRow['type'], string> = { dir: 'Directory', file: 'File', symlink: 'Symbolic link', submodule: 'Submodule' };
 
-export function TreeTable({ owner, repo, view }: { owner: string; repo: string; view: TreeView }) {
+/** Rows picked for a bulk change (web editing): a checkbox per row and one for all. */
+export interface RowSelection {
+  selected: ReadonlySet<string>;
+  toggle: (path: string) => void;
+  setAll: (paths: string[] | null) => void;
+}
+
+export function TreeTable({ owner, repo, view, selection }: { owner: string; repo: string; view: TreeView; selection?: RowSelection }) {
   const fill = useLastCommits(owner, repo, view);
   const filled = new Map<string, CommitBrief>();
   for (const e of fill.data?.entries ?? []) if (e.last_commit) filled.set(e.name, e.last_commit);
@@ -39,9 +46,34 @@ export function TreeTable({ owner, repo, view }: { owner: string; repo: string; 
   return (
     <>
       <table className={s.tree} data-testid="tree">
+        {selection && (
+          <colgroup>
+            <col className={s.checkCol} />
+            <col className={s.nameCol} />
+            <col />
+            <col className={s.timeCol} />
+          </colgroup>
+        )}
         <tbody>
+          {selection && (
+            <tr>
+              <td className={s.checkCell}>
+                <input
+                  type="checkbox"
+                  aria-label="Select every entry"
+                  checked={rows.length > 0 && rows.every((r) => selection.selected.has(r.path))}
+                  onChange={(e) => selection.setAll(e.target.checked ? rows.map((r) => r.path) : null)}
+                  data-testid="select-all"
+                />
+              </td>
+              <td className={s.selectHint} colSpan={3}>
+                {selection.selected.size ? `${selection.selected.size} of ${rows.length} selected` : 'Select entries to delete them together'}
+              </td>
+            </tr>
+          )}
           {view.path && (
             <tr>
+              {selection && <td className={s.checkCell} />}
               <td className={s.nameCell} colSpan={3}>
                 <span className={s.nameInner}>
                   <span className={cx(s.fi, s.fiGlyph)} aria-hidden>
@@ -59,7 +91,12 @@ export function TreeTable({ owner, repo, view }: { owner: string; repo: string; 
             const pending = !commit && stillPending.has(row.path);
             const linkTarget = row.type === 'symlink' && row.target ? resolveLinkTarget(view.path, row.target) : null;
             return (
-              <tr key={row.name} data-entry-type={row.type}>
+              <tr key={row.name} data-entry-type={row.type} data-selected={selection?.selected.has(row.path) || undefined}>
+                {selection && (
+                  <td className={s.checkCell}>
+                    <input type="checkbox" aria-label={`Select ${row.name}`} checked={selection.selected.has(row.path)} onChange={() => selection.toggle(row.path)} data-testid="select-entry" />
+                  </td>
+                )}
                 <td className={s.nameCell} title={`${kindLabel[row.type]}: ${row.name}`}>
                   <span className={s.nameInner}>
                     <EntryIcon row={row} />
