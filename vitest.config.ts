@@ -30,6 +30,8 @@ export default defineConfig({
           // real Chromium against a real server: a person's path through the UI
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
+          // a page under a loaded CI machine can take seconds to settle: polls wait that long
+          expect: { poll: { timeout: 15_000 } },
           hookTimeout: 120_000,
           maxWorkers: 2,
           sequence: { groupOrder: 2 },
