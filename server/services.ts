@@ -33,4 +33,9 @@ export interface Services {
   dbBackup(file: string): Promise<void>;
   /** The HTTP port once it listens (the configured one until then). */
   httpPort(): number;
+  /**
+   * Open issues and pull requests of a repository, for its JSON (`open_issues_count`,
+   * `open_pr_counter`); set by the issues feature, absent without it (the counts are 0 then).
+   */
+  repoCounts?: (repoId: number, opts: { confidential: boolean }) => Promise<{ issues: number; pulls: number }>;
 }

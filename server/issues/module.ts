@@ -19,6 +19,7 @@ export const issuesModule: FeatureModule = {
     s.issues = new IssueService(s.db, s.events);
     s.labels = new LabelService(s.db);
     s.tracker = new IssueTracker(s, s.issues, s.labels);
+    s.repoCounts = (repoId, opts) => s.issues.openCounts(repoId, opts);
   },
   subscribers: (s) => issueSubscribers(s),
   routes: (api, s) => {

@@ -56,6 +56,19 @@ export class IssueService {
       .executeTakeFirstOrThrow();
   }
 
+  /** Open issues and open pull requests of a repository (confidential issues only when asked). */
+  async openCounts(repoId: number, opts: { confidential: boolean }): Promise<{ issues: number; pulls: number }> {
+    let q = this.db
+      .selectFrom('issues')
+      .select(['is_pull', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('repo_id', '=', repoId)
+      .where('is_closed', '=', 0);
+    if (!opts.confidential) q = q.where('is_confidential', '=', 0);
+    const rows = await q.groupBy('is_pull').execute();
+    const count = (pull: number) => Number(rows.find((r) => r.is_pull === pull)?.n ?? 0);
+    return { issues: count(0), pulls: count(1) };
+  }
+
   async get(repoId: number, index: number): Promise<IssueRow | undefined> {
     return this.db.selectFrom('issues').selectAll().where('repo_id', '=', repoId).where('index', '=', index).executeTakeFirst();
   }

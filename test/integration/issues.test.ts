@@ -251,6 +251,12 @@ describe('confidential issues', () => {
     expect((await p.expect<IssueJson>(200, 'GET', `/issues/${other.number}`, carol)).title).toBe('Another secret');
   });
 
+  it("count in the repository's open_issues_count only for those who see them all", async () => {
+    const count = async (who: Who) => (await (await s.api('GET', '/api/v1/repos/alice/secret', { auth: who })).json()) as { open_issues_count: number; open_pr_counter: number };
+    expect(await count(bob)).toMatchObject({ open_issues_count: 3, open_pr_counter: 0 });
+    expect(await count(carol)).toMatchObject({ open_issues_count: 1, open_pr_counter: 0 });
+  });
+
   it('a mention never leaks a confidential issue', async () => {
     const p = secret();
     // eve reads the repository but is neither author, assignee nor writer

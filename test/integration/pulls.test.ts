@@ -85,6 +85,8 @@ describe('opening a pull request', () => {
     expect(((await res.json()) as PullJson[]).map((p) => p.number)).toEqual([pr.number]);
     expect(await api.expect<PullJson[]>(200, 'GET', '/pulls?state=closed', carol)).toEqual([]);
     expect((await api.get(pr.number, undefined)).number).toBe(pr.number);
+    // and counts it in the repository's JSON, apart from issues
+    expect(await (await s.api('GET', '/api/v1/repos/alice/proj')).json()).toMatchObject({ open_pr_counter: 1, open_issues_count: 0 });
   });
 
   it('refuses a second open pull request for the same head and base with 409', async () => {

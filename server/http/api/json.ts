@@ -83,7 +83,14 @@ export function permissionsJson(level: AccessLevel) {
   return { admin: level === 'admin', push: LEVEL_ORDER[level] >= LEVEL_ORDER.write, pull: LEVEL_ORDER[level] >= LEVEL_ORDER.read };
 }
 
-export function repoJson(s: Services, req: Request, rec: RepoRecord, level: AccessLevel, parent?: { rec: RepoRecord; level: AccessLevel } | null): Record<string, unknown> {
+export function repoJson(
+  s: Services,
+  req: Request,
+  rec: RepoRecord,
+  level: AccessLevel,
+  parent?: { rec: RepoRecord; level: AccessLevel } | null,
+  counts: { issues: number; pulls: number } = { issues: 0, pulls: 0 },
+): Record<string, unknown> {
   const { repo, owner } = rec;
   const base = baseUrl(s, req);
   const full = `${owner.name}/${repo.name}`;
@@ -113,8 +120,8 @@ export function repoJson(s: Services, req: Request, rec: RepoRecord, level: Acce
     stars_count: repo.num_stars,
     forks_count: repo.num_forks,
     watchers_count: repo.num_watches,
-    open_issues_count: 0,
-    open_pr_counter: 0,
+    open_issues_count: counts.issues,
+    open_pr_counter: counts.pulls,
     release_counter: 0,
     default_branch: repo.default_branch,
     archived: false,

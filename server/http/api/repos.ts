@@ -70,7 +70,9 @@ export async function renderRepo(s: Services, req: Request, rec: RepoRecord): Pr
       if (pl !== 'none') parent = { rec: p, level: pl };
     }
   }
-  return repoJson(s, req, rec, level, parent);
+  // confidential issues count only for those who may see every one of them
+  const counts = s.repoCounts ? await s.repoCounts(rec.repo.id, { confidential: level === 'write' || level === 'admin' }) : undefined;
+  return repoJson(s, req, rec, level, parent, counts);
 }
 
 export async function renderRepoList(s: Services, req: Request, recs: RepoRecord[]): Promise<Record<string, unknown>[]> {
