@@ -3,6 +3,7 @@
 export { PullService, MergeRefused, type MergeOptions, type OpenPull, type PullView } from './service.js';
 export { ReviewService, parsePatchLines, type ReviewEvent } from './reviews.js';
 export type { PullRow, ReviewRow, LineCommentRow, MergeStatus, ReviewState } from './schema.js';
+export { pullJson } from './json.js';
 
 import type { PullService } from './service.js';
 import type { ReviewService } from './reviews.js';
