@@ -10,7 +10,7 @@ import type { RealtimeHub } from '../realtime/index.js';
 import type { NotificationRow } from './schema.js';
 
 /** Why a user is notified; each reason has its own mail switch. */
-export const MAIL_DEFAULTS = { push: false, collaborator: true, mention: true, assign: true, review: true, comment: true } as const;
+export const MAIL_DEFAULTS = { push: false, collaborator: true, mention: true, assign: true, review: true, comment: true, ci: true } as const;
 export type NotificationReason = keyof typeof MAIL_DEFAULTS;
 export type MailSettings = Record<NotificationReason, boolean>;
 

@@ -268,7 +268,7 @@ describe('mail', () => {
   });
 
   it('with SMTP off, sends nothing and attempts nothing', async () => {
-    expect(await settings(dave)).toEqual({ mail: { push: false, collaborator: true, mention: true, assign: true, review: true, comment: true }, smtp_configured: false });
+    expect(await settings(dave)).toEqual({ mail: { push: false, collaborator: true, mention: true, assign: true, review: true, comment: true, ci: true }, smtp_configured: false });
     await createRepo(s, alice, { name: 'unmailed' });
     expect((await s.api('PUT', '/api/v1/repos/alice/unmailed/collaborators/dave', { auth: alice, json: { permission: 'read' } })).status).toBe(204);
     await waitFor(async () => (await forRepo(dave, 'alice/unmailed')).length === 1);

@@ -13,6 +13,7 @@ const KINDS: Array<{ kind: MailKind; label: string; hint: string }> = [
   { kind: 'assign', label: 'Assignments', hint: 'You are assigned to an issue or a pull request.' },
   { kind: 'review', label: 'Reviews', hint: 'Your review is requested, or your change is reviewed.' },
   { kind: 'comment', label: 'Comments', hint: 'Someone comments on something you take part in.' },
+  { kind: 'ci', label: 'CI failures', hint: 'A CI job for a commit you pushed (or re-ran) fails, errs or times out.' },
 ];
 
 export function NotificationSettingsPage() {

@@ -19,7 +19,7 @@ export interface NotificationThread {
   url: string;
 }
 
-export type MailKind = 'push' | 'collaborator' | 'mention' | 'assign' | 'review' | 'comment';
+export type MailKind = 'push' | 'collaborator' | 'mention' | 'assign' | 'review' | 'comment' | 'ci';
 
 export interface NotificationSettings {
   mail: Record<MailKind, boolean>;
