@@ -1,7 +1,8 @@
 // Gitea's commit status API: POST|GET /repos/{o}/{r}/statuses/{sha},
 // GET /repos/{o}/{r}/commits/{ref}/statuses (the history) and …/commits/{ref}/status (the
 // combined state of the newest status per context). {ref} is a branch, tag or commit id and may
-// contain slashes.
+// contain slashes. Gitssy's GET /repos/{o}/{r}/statuses?sha=…&sha=… gives many commits' combined
+// states in one call (the commit list's icons).
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { UserRow } from '../db/schema.js';
@@ -18,6 +19,13 @@ import { newStatusSchema, STATUS_SORTS, STATUS_STATES, type CombinedStatus, type
 const listQuery = pageQuery.extend({
   sort: z.enum(STATUS_SORTS).optional().describe('oldest, recentupdate, leastupdate, leastindex or highestindex (default: newest first)'),
   state: z.enum(STATUS_STATES).optional().describe('only statuses in this state'),
+});
+
+/** Commits a batch of combined states may name at most. */
+export const STATUS_BATCH_MAX = 100;
+const fullSha = z.string().toLowerCase().regex(FULL_SHA_RE, 'must be a full commit id (40 or 64 hex digits)');
+const batchQuery = z.object({
+  sha: z.union([fullSha, z.array(fullSha).min(1).max(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} commits at once`)]).describe('a full commit id; repeat for more (at most 100)'),
 });
 
 export function registerStatusRoutes(api: ApiRouter, s: Services, statuses: StatusService): void {
@@ -112,6 +120,23 @@ export function registerStatusRoutes(api: ApiRouter, s: Services, statuses: Stat
       const sha = await existingCommit(rec, params.sha!);
       const created = await statuses.create(rec.repo.id, sha, body, user.id);
       return { status: 201, body: render(req, rec, [created])[0] };
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/repos/:owner/:repo/statuses',
+      summary: 'The combined state of up to 100 commits at once (?sha=<id>&sha=<id>…, full ids): {"<sha>": {state, total_count}}; state "" with no statuses',
+      tag: 'repository',
+      query: batchQuery,
+      responses: { 200: 'sha → {state, total_count}', 404: 'repository not found', 422: 'no sha, more than 100, or not a full commit id' },
+    },
+    async ({ req, params, query }) => {
+      const rec = await repoFor(req, params, 'read');
+      const shas = typeof query.sha === 'string' ? [query.sha] : query.sha;
+      const summaries = await statuses.summaries(rec.repo.id, shas);
+      return { body: Object.fromEntries(summaries) };
     },
   );
 

@@ -239,6 +239,31 @@ export class StatusService {
     return { state, sha: commit, total_count: counted.length, statuses: counted, missing };
   }
 
+  /**
+   * The combined state of many commits at once (a page of the commit list): one query for the
+   * newest status per (commit, context). Every asked commit gets an entry, '' with none.
+   */
+  async summaries(repoId: number, shas: readonly string[]): Promise<Map<string, { state: CombinedState; total_count: number }>> {
+    const commits = [...new Set(shas.map((sha) => sha.toLowerCase()))];
+    const states = new Map<string, string[]>(commits.map((sha) => [sha, []]));
+    if (commits.length > 0) {
+      const rows = await this.db
+        .selectFrom('commit_statuses')
+        .select(['sha', 'state'])
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('commit_statuses')
+            .select((e) => e.fn.max('id').as('id'))
+            .where('repo_id', '=', repoId)
+            .where('sha', 'in', commits)
+            .groupBy(['sha', 'context']),
+        )
+        .execute();
+      for (const r of rows) states.get(r.sha)?.push(r.state);
+    }
+    return new Map([...states].map(([sha, list]) => [sha, { state: combineStates(list), total_count: list.length }]));
+  }
+
   private async withCreators(rows: CommitStatusRow[]): Promise<StatusRecord[]> {
     const ids = [...new Set(rows.map((r) => r.creator_id).filter((id): id is number => id !== null))];
     const users = ids.length ? await this.db.selectFrom('users').selectAll().where('id', 'in', ids).execute() : [];

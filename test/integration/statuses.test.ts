@@ -341,3 +341,46 @@ describe('live events', () => {
     expect(seen).toBe(1);
   });
 });
+
+describe('many commits at once (GET …/statuses?sha=…)', () => {
+  const batch = async (repo: string, shas: string[], who: [string, string] | null = alice): Promise<Response> =>
+    s.api('GET', `/api/v1/repos/alice/${repo}/statuses?${shas.map((x) => `sha=${x}`).join('&')}`, who ? { auth: who } : {});
+
+  it("answers each commit's combined state and count as its own …/status does, '' for one with none", async () => {
+    await posted('ci', root, { state: 'failure', context: 'batch-failed' });
+    await posted('ci', root, { state: 'pending', context: 'batch' });
+    const none = 'f'.repeat(40);
+    const res = await batch('ci', [head, parent, root, none]);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const got = (await res.json()) as Record<string, { state: string; total_count: number }>;
+    expect(Object.keys(got).sort()).toEqual([head, parent, root, none].sort());
+    for (const sha of [head, parent, root]) {
+      const one = await combined('ci', sha);
+      expect(got[sha], sha).toEqual({ state: one.state, total_count: one.total_count });
+    }
+    // root has failures among its contexts: a pending one doesn't hide them
+    expect(got[root]!.state).toBe('failure');
+    expect(got[none]).toEqual({ state: '', total_count: 0 });
+  });
+
+  it('takes one sha, and upper-case ids, keyed in lower case', async () => {
+    const res = await batch('ci', [head.toUpperCase()]);
+    expect(res.status).toBe(200);
+    expect(Object.keys((await res.json()) as object)).toEqual([head]);
+  });
+
+  it('refuses no sha, a short or malformed id, and more than 100 commits with 422', async () => {
+    expect((await s.api('GET', '/api/v1/repos/alice/ci/statuses', { auth: alice })).status).toBe(422);
+    expect((await batch('ci', [head.slice(0, 10)])).status).toBe(422);
+    expect((await batch('ci', [head, 'main'])).status).toBe(422);
+    const many = Array.from({ length: 101 }, (_, i) => i.toString(16).padStart(40, '0'));
+    expect((await batch('ci', many)).status).toBe(422);
+    expect((await batch('ci', many.slice(0, 100))).status).toBe(200);
+  });
+
+  it("answers 404 for a private repository to anonymous callers and non-readers, and the reader's answer to a reader", async () => {
+    expect((await batch('secret', [head], null)).status).toBe(404);
+    expect((await batch('secret', [head], dave)).status).toBe(404);
+    expect((await batch('secret', [head], bob)).status).toBe(200);
+  });
+});

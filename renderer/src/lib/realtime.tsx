@@ -125,6 +125,17 @@ export class RealtimeClient {
     };
   }
 
+  /**
+   * Sends a request the server acknowledges (`ci.watch`, …) and resolves with its answer;
+   * rejects when there is no connection or no answer within `timeoutMs`. Nothing is resent
+   * after a reconnect: callers that need that ask again when the state turns `connected`.
+   */
+  request<T>(event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new Error('not connected'));
+    return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+  }
+
   /** Whether the server confirmed this socket in a repository's room. */
   isJoined(repo: string): boolean {
     return this.joined.has(repo.toLowerCase());

@@ -5,6 +5,7 @@
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Pager, Panel, PanelHeader, RelativeTime, buttonClass, useTitle } from '../../components/ui';
+import { StatusIcon, useStatusSummaries } from '../ci';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useSession } from '../session/api';
 import { RecentResets, ResetDialog, useUndoAccess } from '../undo';
@@ -22,6 +23,7 @@ export function BranchesPage() {
   const navigate = useNavigate({ from: '/$owner/$repo/branches' });
   const session = useSession().data;
   const q = useBranches(owner, name, page);
+  const statuses = useStatusSummaries(owner, name, q.data?.items.map((b) => b.commit.id) ?? []);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Branch | null>(null);
   const [resetting, setResetting] = useState<Branch | null>(null);
@@ -73,6 +75,7 @@ export function BranchesPage() {
                       </Link>
                       {b.name === repo.default_branch && <Badge accent>default</Badge>}
                       {b.protected && <Badge>protected</Badge>}
+                      <StatusIcon owner={owner} repo={name} sha={b.commit.id} summary={statuses.data?.[b.commit.id] ?? null} />
                     </div>
                     <div className={s.meta}>
                       <Link className={s.sha} to="/$owner/$repo/commit/$sha" params={{ owner, repo: name, sha: b.commit.id }}>

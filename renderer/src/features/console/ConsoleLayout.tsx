@@ -42,6 +42,9 @@ export function ConsoleLayout() {
           <Link to="/console/events" className={s.navLink}>
             Events
           </Link>
+          <Link to="/console/ci" className={s.navLink}>
+            CI
+          </Link>
         </Panel>
       </nav>
       <div className={s.stack}>

@@ -14,12 +14,13 @@ export const consoleRoutes = {
     const backups = createRoute({ getParentRoute: () => layout, path: 'backups', component: lazyRouteComponent(() => import('./BackupsPage'), 'BackupsPage') });
     const logs = createRoute({ getParentRoute: () => layout, path: 'logs', component: lazyRouteComponent(() => import('./LogsPage'), 'LogsPage') });
     const events = createRoute({ getParentRoute: () => layout, path: 'events', component: lazyRouteComponent(() => import('./EventsPage'), 'EventsPage') });
+    const ci = createRoute({ getParentRoute: () => layout, path: 'ci', component: lazyRouteComponent(() => import('./CiPage'), 'CiPage') });
     const setup = createRoute({
       getParentRoute: () => root,
       path: '/setup',
       validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
       component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
     });
-    return [layout.addChildren([dashboard, settings, users, backups, logs, events]), setup] as const;
+    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci]), setup] as const;
   },
 };

@@ -5,6 +5,7 @@
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useEffect, useMemo, useState } from 'react';
 import { Button, ErrorState, Loading, Notice, Panel, PanelHeader, RelativeTime, buttonClass, useTitle } from '../../components/ui';
+import { StatusIcon } from '../ci';
 import { useRepoContext } from '../repo/RepoLayout';
 import { RestoreDialog, RevertDialog, useUndoAccess } from '../undo';
 import { rawDiffUrl, useCommitDiff } from './api';
@@ -131,8 +132,9 @@ export function CommitPage() {
           </div>
         </div>
         <div className={s.facts}>
-          <span>
+          <span style={{ display: 'inline-flex', alignItems: 'center', gap: '0.4rem' }}>
             commit <code data-testid="commit-sha">{commit.sha}</code>
+            <StatusIcon owner={owner} repo={name} sha={commit.sha} />
           </span>
           <span>
             {commit.parents.length === 0 ? (

@@ -5,6 +5,7 @@
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { useState } from 'react';
 import { Badge, Button, EmptyState, ErrorState, Loading, Pager, Panel, RelativeTime, buttonClass, useTitle } from '../../components/ui';
+import { StatusIcon, useStatusSummaries, type StatusSummary } from '../ci';
 import { useRepoContext } from '../repo/RepoLayout';
 import { RestoreDialog, useUndoAccess } from '../undo';
 import { COMMITS_PER_PAGE, useCommits, useResolvedRefPath, type RefKind } from './api';
@@ -50,6 +51,7 @@ export function CommitsPage() {
   const ref = resolved.data?.ref;
   const path = resolved.data?.path ?? '';
   const commits = useCommits(owner, name, ref ? { sha: ref.commit, path, page } : null);
+  const statuses = useStatusSummaries(owner, name, commits.data?.items.map((c) => c.sha) ?? []);
   const undo = useUndoAccess(repo);
   const [restoring, setRestoring] = useState<string | null>(null);
   useTitle(ref ? `Commits · ${ref.name}${path ? ` · ${path}` : ''} · ${repo.full_name}` : undefined);
@@ -113,6 +115,7 @@ export function CommitsPage() {
                       c={c}
                       owner={owner}
                       repo={name}
+                      status={statuses.data?.[c.sha] ?? null}
                       onRestore={path && undo.write && !undo.paused ? () => setRestoring(c.sha) : undefined}
                       restoreLabel={`Restore ${path} as of ${shortSha(c.sha)}`}
                     />
@@ -132,7 +135,7 @@ export function CommitsPage() {
   );
 }
 
-function CommitRow({ c, owner, repo, onRestore, restoreLabel }: { c: Commit; owner: string; repo: string; onRestore?: () => void; restoreLabel: string }) {
+function CommitRow({ c, owner, repo, status, onRestore, restoreLabel }: { c: Commit; owner: string; repo: string; status: StatusSummary | null; onRestore?: () => void; restoreLabel: string }) {
   const [open, setOpen] = useState(false);
   const rest = body(c.commit.message);
   const short = shortSha(c.sha);
@@ -148,6 +151,7 @@ function CommitRow({ c, owner, repo, onRestore, restoreLabel }: { c: Commit; own
               …
             </button>
           )}
+          <StatusIcon owner={owner} repo={repo} sha={c.sha} summary={status} />
         </div>
         {open && <pre className={s.body}>{rest}</pre>}
         <div className={s.meta}>

@@ -6,6 +6,7 @@
 import { Link, useParams } from '@tanstack/react-router';
 import { createContext, useContext, useState, type FormEvent, type ReactNode } from 'react';
 import { Button, ErrorState, FormError, Loading, NotFoundPanel, RelativeTime, useTitle } from '../../components/ui';
+import { StatusIcon } from '../ci';
 import { useRepoContext } from '../repo/RepoLayout';
 import { useCurrentUser } from '../session/api';
 import { useEditPull, usePull, usePullCommits, usePullLive } from './api';
@@ -71,6 +72,7 @@ export function PullLayout({ children }: { children: ReactNode }) {
               <BranchLabel>{pr.head.label}</BranchLabel>
             </span>
           )}
+          {pr.head.sha && <StatusIcon owner={owner} repo={name} sha={pr.head.sha} />}
         </div>
       </div>
       <nav className={s.pullTabs} aria-label="Pull request">

@@ -95,6 +95,9 @@ export function RepoLayout() {
             </span>
           )}
         </Link>
+        <Link to="/$owner/$repo/ci" params={params} className={s.tab} activeOptions={{ includeSearch: false }} data-testid="ci-tab">
+          CI
+        </Link>
         <Link to="/$owner/$repo/tasks" params={params} className={s.tab} data-testid="tasks-tab">
           Tasks
         </Link>
