@@ -4,6 +4,7 @@ import type { FeatureModule } from './feature.js';
 import { aiModule } from './ai/module.js';
 import { auditModule } from './audit/module.js';
 import { backupModule } from './backup/module.js';
+import { ciModule } from './ci/module.js';
 import { eventsModule } from './events/module.js';
 import { issuesModule } from './issues/module.js';
 import { editsModule } from './edits/module.js';
@@ -15,6 +16,7 @@ import { realtimeModule } from './realtime/module.js';
 import { reposModule } from './repos/module.js';
 import { statusesModule } from './statuses/module.js';
 import { tasksModule } from './tasks/module.js';
+import { webhooksModule } from './webhooks/module.js';
 import type { MigrationFactory } from './db/migrations/index.js';
 
 export const MODULES: readonly FeatureModule[] = [
@@ -31,6 +33,8 @@ export const MODULES: readonly FeatureModule[] = [
   tasksModule,
   wikiModule,
   editsModule,
+  ciModule,
+  webhooksModule,
   aiModule,
 ];
 

@@ -44,6 +44,15 @@ export const settingsSchema = z.strictObject({
       }),
     )
     .max(200),
+  /** Webhook targets on loopback, link-local or private addresses that are let through anyway (CIDR; e.g. the office LAN); the forge's own ports never are. */
+  'webhooks.allowCidrs': z
+    .array(
+      z.string().superRefine((c, ctx) => {
+        const problem = cidrProblem(c);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .max(200),
   /** Outgoing mail (SMTP); an empty host means mail is off. The password is write-only over the API. */
   'smtp.host': z
     .string()
@@ -61,6 +70,24 @@ export const settingsSchema = z.strictObject({
   'transports.git': z.boolean(),
   /** Largest clone or fetch (pack bytes sent), in bytes; 0 = no limit. */
   'git.maxCloneBytes': z.number().int().min(0),
+  /** CI: the backend (GITSSY_CI_BACKEND wins), parallel jobs, the default image, and every job's limits. */
+  'ci.backend': z.enum(['auto', 'docker', 'podman', 'sandbox', 'off']),
+  'ci.workers': z.number().int().min(1).max(32),
+  'ci.defaultImage': z
+    .string()
+    .max(255)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$|^$/, 'must be an image reference like debian:12 or ghcr.io/org/image:tag'),
+  'ci.cpus': z.number().min(0.1).max(256),
+  'ci.memoryMb': z.number().int().min(64).max(1_048_576),
+  'ci.pids': z.number().int().min(16).max(100_000),
+  'ci.diskMb': z.number().int().min(16).max(16_777_216),
+  'ci.network': z.enum(['none', 'lan', 'open']),
+  'ci.timeoutSeconds': z.number().int().min(5).max(86_400),
+  'ci.logMaxBytes': z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1024 * 1024 * 1024),
   /** Defaults for dev shells, stored for the shells feature. */
   'shells.defaultCpus': z.number().min(0.1).max(256),
   'shells.defaultMemoryMb': z.number().int().min(64).max(1_048_576),
@@ -132,6 +159,7 @@ export const DEFAULT_SETTINGS: Settings = {
   'maintenance.adminsExempt': false,
   'ui.defaultAppearance': DEFAULT_APPEARANCE,
   'access.allowCidrs': [],
+  'webhooks.allowCidrs': [],
   'smtp.host': '',
   'smtp.port': 587,
   'smtp.secure': false,
@@ -142,6 +170,16 @@ export const DEFAULT_SETTINGS: Settings = {
   'transports.ssh': true,
   'transports.git': true,
   'git.maxCloneBytes': 0,
+  'ci.backend': 'auto',
+  'ci.workers': 1,
+  'ci.defaultImage': '',
+  'ci.cpus': 2,
+  'ci.memoryMb': 2048,
+  'ci.pids': 512,
+  'ci.diskMb': 2048,
+  'ci.network': 'none',
+  'ci.timeoutSeconds': 600,
+  'ci.logMaxBytes': 5 * 1024 * 1024,
   'shells.defaultCpus': 2,
   'shells.defaultMemoryMb': 2048,
   'shells.defaultDiskMb': 10_240,

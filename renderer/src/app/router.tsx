@@ -8,6 +8,7 @@
 import { createRouter, type AnyRoute } from '@tanstack/react-router';
 import { appearanceRoutes } from '../features/appearance/routes';
 import { branchesRoutes } from '../features/branches/routes';
+import { ciRoutes } from '../features/ci/routes';
 import { codeRoutes } from '../features/code/routes';
 import { editRoutes } from '../features/edit/routes';
 import { consoleRoutes } from '../features/console/routes';
@@ -23,6 +24,7 @@ import { sessionRoutes } from '../features/session/routes';
 import { settingsRoutes } from '../features/settings/routes';
 import { tasksRoutes } from '../features/tasks/routes';
 import { usersRoutes } from '../features/users/routes';
+import { webhooksRoutes } from '../features/webhooks/routes';
 import { wikiRoutes } from '../features/wiki/routes';
 import { repoRoute, rootRoute, userSettingsRoute, type FeatureRoutes } from './route-parents';
 
@@ -43,9 +45,11 @@ const FEATURES = [
   branchesRoutes,
   issuesRoutes,
   pullsRoutes,
+  ciRoutes,
   tasksRoutes,
   wikiRoutes,
   repoSettingsRoutes,
+  webhooksRoutes,
 ] as const satisfies readonly FeatureRoutes[];
 
 type Slot = keyof FeatureRoutes;

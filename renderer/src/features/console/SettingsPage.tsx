@@ -46,6 +46,12 @@ const SECTIONS: Section[] = [
       { key: 'transports.git', label: 'git:// (read-only, public repositories)', kind: 'bool' },
       { key: 'lan.mdns', label: 'Announce on the LAN (mDNS / DNS-SD)', kind: 'bool' },
       { key: 'access.allowCidrs', label: 'Trusted IP ranges', kind: 'cidrs', hint: 'one CIDR per line (e.g. 192.168.1.0/24); empty allows everyone; this machine (loopback) is always allowed' },
+      {
+        key: 'webhooks.allowCidrs',
+        label: 'Webhook targets allowed on private networks',
+        kind: 'cidrs',
+        hint: "one CIDR per line (e.g. 192.168.1.0/24); webhooks to loopback, link-local and private addresses are refused unless listed here; the forge's own ports never",
+      },
     ],
   },
   {
@@ -84,6 +90,34 @@ const SECTIONS: Section[] = [
       { key: 'ai.ollamaHost', label: 'Ollama host', kind: 'text', hint: 'e.g. http://127.0.0.1:11434 or http://gpu-box.lan:11434; empty turns the feature off' },
       { key: 'ai.model', label: 'Model', kind: 'text', hint: 'a model pulled on that server, e.g. qwen2.5-coder:7b or llama3.2' },
       { key: 'ai.timeoutSeconds', label: 'Timeout (seconds)', kind: 'number', hint: 'a suggestion that takes longer is given up' },
+    ],
+  },
+  {
+    title: 'CI',
+    intro:
+      'Every push that moves a branch runs that commit’s .ci/run.sh. auto takes Docker, then Podman, then the host sandbox (bubblewrap), whichever works first; the CI page shows which runs jobs and why. GITSSY_CI_BACKEND, when set, wins over this choice.',
+    fields: [
+      { key: 'ci.backend', label: 'Backend', kind: 'select', options: ['auto', 'docker', 'podman', 'sandbox', 'off'] },
+      { key: 'ci.workers', label: 'Jobs at once', kind: 'number' },
+      {
+        key: 'ci.defaultImage',
+        label: 'Default image',
+        kind: 'text',
+        hint: 'for Docker and Podman, e.g. debian:12; empty: the backend’s default; the host sandbox runs on this machine’s system and ignores images',
+      },
+      { key: 'ci.cpus', label: 'CPUs per job', kind: 'number', step: 0.5 },
+      { key: 'ci.memoryMb', label: 'Memory per job (MiB)', kind: 'number' },
+      { key: 'ci.pids', label: 'Processes per job', kind: 'number' },
+      { key: 'ci.diskMb', label: 'Disk per job (MiB)', kind: 'number' },
+      {
+        key: 'ci.network',
+        label: 'Network',
+        kind: 'select',
+        options: ['none', 'lan', 'open'],
+        hint: 'none: no network at all; lan and open: the host sandbox shares this machine’s network (it can’t tell them apart)',
+      },
+      { key: 'ci.timeoutSeconds', label: 'Timeout (seconds)', kind: 'number' },
+      { key: 'ci.logMaxBytes', label: 'Largest log kept (MiB)', kind: 'mib' },
     ],
   },
   {
