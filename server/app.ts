@@ -230,7 +230,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     recorder: s.pushes,
     maintenance: s.maintenance,
     barrier,
-    backup: (out, progress, onProgress) => s.backups.createNow(out, progress, onProgress),
+    backup: (out, progress, onProgress, opts) => s.backups.createNow(out, progress, onProgress, opts),
     runDir: graph.layout.run,
     policy: s.policy,
     log: log.child({ component: 'hooks' }),

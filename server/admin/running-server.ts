@@ -53,8 +53,9 @@ export async function backupInRunningServer(
   out: string | undefined,
   onLine: (line: string) => void,
   onProgress?: (p: { phase: string; done: number; total: number; bytes: number }) => void,
+  opts: { includeCiLogs?: boolean } = {},
 ): Promise<string> {
-  const res = await postInternal(info, '/internal/backup', { out }, 24 * 3600_000);
+  const res = await postInternal(info, '/internal/backup', { out, include_ci_logs: opts.includeCiLogs === true }, 24 * 3600_000);
   const decoder = new TextDecoder();
   let buf = '';
   let last = '';

@@ -3,6 +3,7 @@
 // repository and wiki (refs captured under a short write barrier, then objects linked in:
 // packs are immutable and gc is paused meanwhile), the SSH host key, the config, and a
 // manifest with the schema version, every repository's refs and a checksum of every file.
+// CI job logs are listed in the manifest; their bytes go in only when the operator asks.
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import type { WriteBarrier } from './barrier.js';
+import { ciLogsManifest, copyCiLogs, listCiLogs, summarize, type CiLogsManifest, type CiLogsSummary } from './ci-logs.js';
 import { ParallelGzip } from './parallel-gzip.js';
 
 export const BACKUP_FORMAT = 1;
@@ -37,6 +39,8 @@ export interface Manifest {
   kind?: BackupKind;
   repositories: { path: string; owner: string; name: string; refs: Record<string, string> }[];
   files: Record<string, { size: number; sha256: string }>;
+  /** The CI job logs: always listed, their bytes in the archive (under ci/) only when `included`. Absent before CI. */
+  ci_logs?: CiLogsManifest;
 }
 
 export type BackupKind = 'manual' | 'scheduled' | 'safety' | 'uploaded';
@@ -50,6 +54,7 @@ export interface BackupResult {
   barrier_ms: number;
   /** Wall time of the whole backup. */
   duration_ms: number;
+  ci_logs: CiLogsSummary;
 }
 
 /**
@@ -66,6 +71,8 @@ export interface BackupProgress {
 
 export interface BackupOptions {
   kind?: BackupKind;
+  /** Carry the CI job logs' bytes too (they are listed either way). */
+  includeCiLogs?: boolean;
   onProgress?: (p: BackupProgress) => void;
 }
 
@@ -157,12 +164,17 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
   const resumeGc = s.store.holdMaintenance();
   try {
     const repos: { owner: string; name: string; dir: string }[] = [];
-    for (const r of await s.repos.allNames()) {
+    const allRepos = await s.repos.allNames();
+    for (const r of allRepos) {
       const dir = s.store.dir({ owner: r.owner, name: r.name });
       repos.push({ owner: r.owner, name: r.name, dir });
       const wiki = s.store.wikiDir({ owner: r.owner, name: r.name });
       if (await exists(wiki)) repos.push({ owner: r.owner, name: `${r.name}.wiki`, dir: wiki });
     }
+
+    // 0. the CI logs there are now: listed before the database is captured, every one's job is
+    //    in it (a job's row is written before its log)
+    let ciLogs = await listCiLogs(dataDir, new Map(allRepos.map((r) => [r.id, `${r.owner}/${r.name}`])));
 
     // 1. the database and every ref, at one moment; refs are read a few repositories at a time
     //    so the barrier stays short with hundreds of them
@@ -219,6 +231,13 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       if (await exists(from)) await linkOrCopy(from, path.join(stage, rel));
     }
 
+    // 3b. the CI logs' bytes, when asked for
+    const includeCiLogs = opts.includeCiLogs === true;
+    if (includeCiLogs) ciLogs = await copyCiLogs(dataDir, stage, ciLogs);
+    const ciManifest = ciLogsManifest(ciLogs, includeCiLogs);
+    const ciSize = `${ciManifest.count} CI log${ciManifest.count === 1 ? '' : 's'} (${(ciManifest.bytes / 1048576).toFixed(1)} MiB)`;
+    progress(includeCiLogs ? `${ciSize} included` : `${ciSize} listed, not included (--include-ci-logs includes them)`);
+
     // 4. the manifest: schema, refs, and a checksum of every file
     progress('checksumming ...');
     const rels = await walkFiles(stage);
@@ -250,6 +269,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       kind,
       repositories: captured,
       files,
+      ci_logs: ciManifest,
     };
     await writeFile(path.join(stage, 'manifest.json'), JSON.stringify(manifest, null, 1));
 
@@ -294,7 +314,15 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     const bytes = (await stat(file)).size;
     report({ phase: 'done', done: totalBytes, total: totalBytes, bytes });
     progress(`backup written: ${file} (${(bytes / 1048576).toFixed(1)} MiB, ${entries} entries)`);
-    return { file, bytes, repositories: captured.length, files: Object.keys(files).length, barrier_ms: barrierMs, duration_ms: Math.round(performance.now() - t0) };
+    return {
+      file,
+      bytes,
+      repositories: captured.length,
+      files: Object.keys(files).length,
+      barrier_ms: barrierMs,
+      duration_ms: Math.round(performance.now() - t0),
+      ci_logs: summarize(ciManifest),
+    };
   } finally {
     resumeGc();
     await rm(stage, { recursive: true, force: true });

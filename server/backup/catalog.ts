@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { parseBackupFileName, type BackupKind, type Manifest } from './backup.js';
+import { summarize, type CiLogsSummary } from './ci-logs.js';
 import type { VerifyResult } from './restore.js';
 
 /** Names the API accepts: plain file names of archives, nothing that could leave the folder. */
@@ -21,6 +22,8 @@ export interface BackupEntry {
   app_version: string | null;
   schema_version: string | null;
   repositories: number | null;
+  /** The CI job logs the manifest lists and whether their bytes are in; null: no list (before CI, or no manifest). */
+  ci_logs: CiLogsSummary | null;
   /** The last verify's result, or null when it was never verified. */
   verify: VerifyResult | null;
 }
@@ -31,6 +34,7 @@ interface Head {
   created_at: string;
   kind?: BackupKind;
   repositories: number;
+  ci_logs: CiLogsSummary | null;
 }
 
 const headCache = new Map<string, Head | null>();
@@ -67,6 +71,7 @@ export function readManifestHead(file: string): Promise<Head | null> {
             created_at: String(m.created_at),
             kind: m.kind,
             repositories: Array.isArray(m.repositories) ? m.repositories.length : 0,
+            ci_logs: m.ci_logs && typeof m.ci_logs === 'object' ? summarize(m.ci_logs) : null,
           });
         } catch {
           finish(null);
@@ -125,6 +130,7 @@ export async function listBackups(dir: string): Promise<BackupEntry[]> {
       app_version: head?.app_version ?? null,
       schema_version: head?.schema_version ?? null,
       repositories: head?.repositories ?? null,
+      ci_logs: head?.ci_logs ?? null,
       verify: await readVerifyResult(file),
     });
   }

@@ -84,8 +84,9 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     backup
       .command('create')
       .description('write a backup archive (through the running server when there is one, which keeps serving); progress on stderr')
-      .option('--out <file>', 'archive to write (default: <data>/backups/gitssy-<time>.tar.gz)'),
-  ).action(async (opts: { data?: string; out?: string }) => {
+      .option('--out <file>', 'archive to write (default: <data>/backups/gitssy-<time>.tar.gz)')
+      .option('--include-ci-logs', 'carry the CI job logs too (they are listed in the manifest either way)', false),
+  ).action(async (opts: { data?: string; out?: string; includeCiLogs: boolean }) => {
     const config = configFrom(opts);
     const out = opts.out ? path.resolve(opts.out) : undefined;
     const ui = stderrProgress();
@@ -93,7 +94,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       process.stdout.write(`backup: ${r.file}, ${MiB(r.bytes)}, ${r.repositories} repositories, writes held for ${r.barrier_ms} ms, ${(r.duration_ms / 1000).toFixed(1)} s\n`);
     const server = await runningServer(config.dataDir);
     if (server) {
-      const last = await backupInRunningServer(server, out, ui.line, ui.progress);
+      const last = await backupInRunningServer(server, out, ui.line, ui.progress, { includeCiLogs: opts.includeCiLogs });
       ui.end();
       if (last.startsWith('error: ')) {
         process.stderr.write(`gitssy: backup failed: ${last.slice(7)}\n`);
@@ -101,7 +102,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       } else summary(JSON.parse(last) as BackupResult);
       return;
     }
-    await withServices(opts, async ({ services: s }) => summary(await createBackup({ s, dataDir: config.dataDir }, out, ui.line, { onProgress: ui.progress })));
+    await withServices(opts, async ({ services: s }) => summary(await createBackup({ s, dataDir: config.dataDir }, out, ui.line, { onProgress: ui.progress, includeCiLogs: opts.includeCiLogs })));
     ui.end();
   });
 

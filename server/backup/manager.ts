@@ -174,20 +174,24 @@ export class BackupManager {
 
   // ---- create -------------------------------------------------------------------------------
 
-  create(opts: { kind?: BackupKind; out?: string; progress?: (line: string) => void } = {}): BackupJob {
+  create(opts: { kind?: BackupKind; out?: string; progress?: (line: string) => void; includeCiLogs?: boolean } = {}): BackupJob {
     const kind = opts.kind ?? 'manual';
     return this.startJob('create', null, async (job, progress) => {
       const out = opts.out ?? (await freeBackupFile(this.opts.dataDir, kind));
       job.name = path.basename(out);
-      const r = await createBackup({ s: this.s, dataDir: this.opts.dataDir, barrier: this.barrier }, out, opts.progress ?? (() => {}), { kind, onProgress: progress });
-      this.log.info({ file: r.file, bytes: r.bytes, barrier_ms: r.barrier_ms, duration_ms: r.duration_ms, kind }, 'backup written');
+      const r = await createBackup({ s: this.s, dataDir: this.opts.dataDir, barrier: this.barrier }, out, opts.progress ?? (() => {}), {
+        kind,
+        onProgress: progress,
+        includeCiLogs: opts.includeCiLogs,
+      });
+      this.log.info({ file: r.file, bytes: r.bytes, barrier_ms: r.barrier_ms, duration_ms: r.duration_ms, kind, ci_logs: r.ci_logs }, 'backup written');
       return { ...r, name: path.basename(r.file), barrier: this.barrier.stats() };
     });
   }
 
   /** For the CLI through the internal endpoint: runs a backup as a job and waits for it. */
-  async createNow(out: string | undefined, progress: (line: string) => void, onProgress?: (p: BackupProgress) => void): Promise<BackupResult> {
-    const job = this.create({ out, progress });
+  async createNow(out: string | undefined, progress: (line: string) => void, onProgress?: (p: BackupProgress) => void, opts: { includeCiLogs?: boolean } = {}): Promise<BackupResult> {
+    const job = this.create({ out, progress, includeCiLogs: opts.includeCiLogs });
     const off = onProgress ? this.s.events.on('backup.job', (j) => void (j.id === job.id && onProgress({ phase: j.phase, done: j.done, total: j.total, bytes: j.bytes }))) : () => {};
     try {
       await this.settle();

@@ -19,6 +19,7 @@ import { carryDataDirLock } from '../lib/data-lock.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { windowsNameProblem, windowsPathProblem } from '../lib/names.js';
 import { BACKUP_FORMAT, mapLimit, type BackupProgress, type Manifest } from './backup.js';
+import { checkCiLogs, type CiLogsSummary } from './ci-logs.js';
 import { faultsFromEnv, type FaultHook } from './fault.js';
 import { SwapError, isStagedInside, stagingInside, swapInPlace, whyNotSwapWhole } from './swap-in-place.js';
 
@@ -35,6 +36,8 @@ export interface RestoreResult {
   migrated: boolean;
   /** Names in the archive that could not exist on Windows (restored all the same; see windowsIncompatibleNames). */
   windows_incompatible: string[];
+  /** The CI job logs the backup listed, and whether their bytes were in it (and so restored). */
+  ci_logs: CiLogsSummary;
 }
 
 export interface RestoreOptions {
@@ -128,6 +131,14 @@ export async function stageRestore(archive: string, scratch: string, target: str
   });
   progress(`${entries.length} files (${(total / 1048576).toFixed(1)} MiB) match their checksums`);
 
+  // CI logs: exactly the ones the manifest lists, when it says they are in (their bytes were checksummed above)
+  const ci = checkCiLogs(manifest);
+  if (ci.problem) throw new RestoreError(`${ci.problem}; nothing was restored`);
+  if (ci.summary.count) {
+    const what = `${ci.summary.count} CI log${ci.summary.count === 1 ? '' : 's'} (${(ci.summary.bytes / 1048576).toFixed(1)} MiB)`;
+    progress(ci.summary.included ? `${what} in the archive, as listed` : `${what} listed; the backup was taken without their bytes, so those jobs will show no log`);
+  }
+
   // names a Windows machine could not hold (data from before those were refused, or from
   // another forge): they restore here, so only a warning, for whoever moves this data there
   const windows = windowsIncompatibleNames(manifest);
@@ -219,6 +230,7 @@ export async function stageRestore(archive: string, scratch: string, target: str
     created_at: manifest.created_at,
     migrated,
     windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
+    ci_logs: ci.summary,
   };
 }
 
@@ -408,6 +420,8 @@ export interface VerifyResult {
   created_at?: string;
   /** Names in the archive that could not exist on Windows (a warning: the check still passes). */
   windows_incompatible?: string[];
+  /** The CI job logs the backup lists, and whether their bytes are in it. */
+  ci_logs?: CiLogsSummary;
 }
 
 /** Test-restores `archive` into a temp folder under `tmpRoot` and throws the folder away. */
@@ -429,6 +443,7 @@ export async function verifyBackup(archive: string, tmpRoot: string, progress: (
       schema_version: r.schema_version,
       created_at: r.created_at,
       windows_incompatible: r.windows_incompatible,
+      ci_logs: r.ci_logs,
     };
   } catch (err) {
     if (!(err instanceof RestoreError)) throw err;

@@ -11,7 +11,11 @@ import { AppError } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { requireAdmin, type ApiRouter } from '../http/index.js';
 
-const createBody = z.strictObject({}).optional();
+const createBody = z
+  .strictObject({
+    include_ci_logs: z.boolean().optional().describe('carry the CI job logs too (they are listed in the manifest either way)'),
+  })
+  .optional();
 
 const scheduleBody = z.strictObject({
   schedule: z.enum(['off', 'daily', 'weekly']).optional(),
@@ -32,7 +36,7 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
       tag: 'admin',
       summary: 'Backups in the data dir, newest first, with their manifest versions and last verify result',
       auth: 'admin',
-      responses: { 200: '[{name, size, created_at, kind, app_version, schema_version, repositories, verify}]' },
+      responses: { 200: '[{name, size, created_at, kind, app_version, schema_version, repositories, ci_logs, verify}]' },
     },
     async ({ req }) => {
       requireAdmin(req);
@@ -45,15 +49,16 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
       method: 'post',
       path: '/admin/backups',
       tag: 'admin',
-      summary: 'Start a backup; poll the job for progress',
+      summary: 'Start a backup ({include_ci_logs: true} carries the CI job logs too); poll the job for progress',
       auth: 'admin',
       body: createBody,
       responses: { 202: 'the job {id, type, state, phase, done, total, bytes, error, name, …}', 409: 'another backup job is running' },
     },
-    async ({ req }) => {
+    async ({ req, body }) => {
       const admin = requireAdmin(req);
-      const job = s.backups.create({ kind: 'manual' });
-      await audit(admin.id, 'backup.create', { job: job.id }, req.ip);
+      const includeCiLogs = body?.include_ci_logs === true;
+      const job = s.backups.create({ kind: 'manual', includeCiLogs });
+      await audit(admin.id, 'backup.create', { job: job.id, include_ci_logs: includeCiLogs }, req.ip);
       return { status: 202, body: job };
     },
   );

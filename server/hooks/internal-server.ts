@@ -43,7 +43,12 @@ export interface HookDeps {
   /** Held by a backup while it captures refs: pre-receive waits behind it. */
   barrier: WriteBarrier;
   /** Runs a backup in this process, reporting progress lines and structured progress (for the CLI). */
-  backup(out: string | undefined, progress: (line: string) => void, onProgress: (p: { phase: string; done: number; total: number; bytes: number }) => void): Promise<unknown>;
+  backup(
+    out: string | undefined,
+    progress: (line: string) => void,
+    onProgress: (p: { phase: string; done: number; total: number; bytes: number }) => void,
+    opts: { includeCiLogs?: boolean },
+  ): Promise<unknown>;
   /** <data>/run, where internal.json goes */
   runDir: string;
   log: Logger;
@@ -114,10 +119,13 @@ export class HookServer {
       if (body.length > 8192) return this.reply(res, 413, ['too large']);
     }
     let out: string | undefined;
+    let includeCiLogs = false;
     try {
-      const parsed = JSON.parse(body || '{}') as { out?: unknown };
+      const parsed = JSON.parse(body || '{}') as { out?: unknown; include_ci_logs?: unknown };
       if (parsed.out !== undefined && typeof parsed.out !== 'string') throw new Error();
+      if (parsed.include_ci_logs !== undefined && typeof parsed.include_ci_logs !== 'boolean') throw new Error();
       out = parsed.out as string | undefined;
+      includeCiLogs = parsed.include_ci_logs === true;
     } catch {
       return this.reply(res, 400, ['malformed']);
     }
@@ -127,6 +135,7 @@ export class HookServer {
         out,
         (line) => res.write(`${line}\n`),
         (p) => res.write(`@progress ${JSON.stringify(p)}\n`),
+        { includeCiLogs },
       );
       res.end(`${JSON.stringify(result)}\n`);
     } catch (err) {

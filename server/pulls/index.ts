@@ -3,7 +3,7 @@
 export { PullService, MergeRefused, type MergeOptions, type OpenPull, type PullView } from './service.js';
 export { ReviewService, parsePatchLines, type ReviewEvent } from './reviews.js';
 export type { PullRow, ReviewRow, LineCommentRow, MergeStatus, ReviewState } from './schema.js';
-export { pullJson } from './json.js';
+export { lineCommentJson, pullJson } from './json.js';
 
 import type { PullService } from './service.js';
 import type { ReviewService } from './reviews.js';
@@ -34,6 +34,7 @@ declare module '../events/index.js' {
     'pull.commented': PullEventBase & { commentId: number };
     'pull.merged': PullEventBase & { sha: string; style: string };
     'pull.closed': PullEventBase;
+    'pull.reopened': PullEventBase;
   }
 }
 

@@ -590,8 +590,8 @@ export class PullService {
         issueSet.is_closed = change.state === 'closed' ? 1 : 0;
         issueSet.closed_at = change.state === 'closed' ? now : null;
         await this.s.issues.addEntry(trx, v.issue.id, actor.user.id, change.state === 'closed' ? 'close' : 'reopen', '');
-        if (change.state === 'closed') await this.s.events.record(trx, 'pull.closed', { pullId: v.pull.id, repoId: base.repo.id, index, actorId: actor.user.id });
-        else reopened = true;
+        await this.s.events.record(trx, change.state === 'closed' ? 'pull.closed' : 'pull.reopened', { pullId: v.pull.id, repoId: base.repo.id, index, actorId: actor.user.id });
+        if (change.state === 'open') reopened = true;
       }
       await trx.updateTable('issues').set(issueSet).where('id', '=', v.issue.id).execute();
       const pullSet: Partial<PullRow> = { updated_at: now };

@@ -104,7 +104,7 @@ export function pullSubscribers(s: Services, pulls: PullService, reviews: Review
     }),
     subscriber({
       name: 'pulls.notify',
-      events: ['pull.reviewed', 'pull.review_requested', 'pull.commented', 'pull.merged', 'pull.closed'],
+      events: ['pull.reviewed', 'pull.review_requested', 'pull.commented', 'pull.merged', 'pull.closed', 'pull.reopened'],
       handle: async ({ id, type, payload: e }) => {
         const who = await actorName(e.actorId);
         if (type === 'pull.review_requested') {
@@ -121,6 +121,8 @@ export function pullSubscribers(s: Services, pulls: PullService, reviews: Review
           await notify(id, e.pullId, people, e.actorId, 'comment', (repo, n, t) => `${who} commented on a line of ${repo}#${n}: ${t}`);
         } else if (type === 'pull.merged') {
           await notify(id, e.pullId, people, e.actorId, 'comment', (repo, n, t) => `${who} merged ${repo}#${n}: ${t}`);
+        } else if (type === 'pull.reopened') {
+          await notify(id, e.pullId, people, e.actorId, 'comment', (repo, n, t) => `${who} reopened ${repo}#${n}: ${t}`);
         } else {
           await notify(id, e.pullId, people, e.actorId, 'comment', (repo, n, t) => `${who} closed ${repo}#${n}: ${t}`);
         }

@@ -11,7 +11,7 @@ import type { Commit, Signature } from '../git/objects.js';
 import { ZERO_SHA } from '../git/ref-update.js';
 import { repoJson, repoTarget, userJson } from '../http/index.js';
 import { commentJson, issueJson } from '../issues/index.js';
-import { pullJson } from '../pulls/index.js';
+import { lineCommentJson, pullJson } from '../pulls/index.js';
 import type { RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
 import { toActorUser } from '../users/index.js';
@@ -273,6 +273,33 @@ export class PayloadBuilder {
       repository: this.repository(req, rec),
       sender: this.userOrGhost(req, user),
       is_pull: issue.is_pull === 1,
+    };
+  }
+
+  /**
+   * A reply in a pull request's line-comment thread, as Gitea sends it: an IssueCommentPayload
+   * (`pull_request_comment`) whose comment is the code comment.
+   */
+  async lineComment(pullId: number, commentId: number, actorId: number | null): Promise<Json | null> {
+    const v = await this.s.pulls.view(pullId).catch(() => null);
+    const c = await this.s.db.selectFrom('pull_line_comments').selectAll().where('id', '=', commentId).where('pull_id', '=', pullId).executeTakeFirst();
+    if (!v || !c) return null;
+    const { req, user } = await this.viewer(actorId);
+    const full = `${v.base.owner.name}/${v.base.repo.name}`;
+    return {
+      action: 'created',
+      issue: await issueJson(this.s, req, v.base, v.issue),
+      comment: {
+        ...(await lineCommentJson(this.s, req, v, c)),
+        type: 'code',
+        issue_url: `${this.base()}/${full}/issues/${v.pull.index}`,
+        original_author: '',
+        original_author_id: 0,
+        assets: [],
+      },
+      repository: this.repository(req, v.base),
+      sender: this.userOrGhost(req, user),
+      is_pull: true,
     };
   }
 

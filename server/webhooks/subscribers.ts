@@ -34,6 +34,8 @@ export function webhookSubscribers(s: Services, hooks: WebhookService, payloads:
         'pull.review_requested',
         'pull.merged',
         'pull.closed',
+        'pull.reopened',
+        'pull.commented',
         'status.created',
       ],
       handle: async (event) => {
@@ -80,6 +82,19 @@ export function webhookSubscribers(s: Services, hooks: WebhookService, payloads:
           case 'pull.closed':
             items.push(pullItem('pull_request', event.payload.pullId, 'closed', event.payload.actorId));
             break;
+          case 'pull.reopened':
+            items.push(pullItem('pull_request', event.payload.pullId, 'reopened', event.payload.actorId));
+            break;
+          case 'pull.commented': {
+            // a line comment, as Gitea sends it: a reply in a thread is a comment on the pull request
+            // (pull_request_comment), a new one a one-comment review (pull_request_review_comment)
+            const e = event.payload;
+            const c = await s.db.selectFrom('pull_line_comments').select(['reply_to', 'body', 'commit_id']).where('id', '=', e.commentId).executeTakeFirst();
+            if (!c) return;
+            if (c.reply_to !== null) items.push({ type: 'pull_request_comment', build: () => payloads.lineComment(e.pullId, e.commentId, e.actorId) });
+            else items.push(pullItem('pull_request_review_comment', e.pullId, 'reviewed', e.actorId, { review: { type: 'pull_request_review_comment', content: c.body }, commit: c.commit_id }));
+            break;
+          }
           case 'pull.merged':
             // Gitea sends a merge as "closed" with pull_request.merged true
             items.push(pullItem('pull_request', event.payload.pullId, 'closed', event.payload.actorId, { commit: event.payload.sha }));

@@ -490,7 +490,7 @@ describe('editing, closing and reopening', () => {
       "SELECT type FROM events WHERE type LIKE 'pull.%' AND json_extract(payload, '$.index') = ? AND json_extract(payload, '$.repoId') = (SELECT id FROM repositories WHERE lower_name = 'proj') ORDER BY id",
       n,
     );
-    expect(events.map((e) => e.type)).toEqual(['pull.opened', 'pull.closed', 'pull.synchronized']);
+    expect(events.map((e) => e.type)).toEqual(['pull.opened', 'pull.closed', 'pull.reopened', 'pull.synchronized']);
     expect((await api.settled(n, alice)).mergeable).toBe(true);
   });
 

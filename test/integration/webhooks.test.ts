@@ -5,8 +5,10 @@
 // check again at delivery time; organization hooks; the delivery log and redelivery; who may
 // manage hooks.
 import { createHmac } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createUser, gitOk, makeRepo, tempDir, waitFor } from '../fixtures/rig.js';
 import { startInProcess, type InProcessServer } from './in-process.js';
@@ -396,6 +398,62 @@ describe('deliveries', () => {
     expect(merged.status, JSON.stringify(merged.body)).toBe(200);
     const closed = await waitFor(async () => r.got.find((g) => g.headers['x-gitea-event'] === 'pull_request' && (g.body as { action?: string }).action === 'closed'));
     expect(closed.body).toMatchObject({ action: 'closed', number: n, pull_request: { merged: true, state: 'closed' } });
+  });
+
+  it('sends a reopened pull request as pull_request "reopened", and line comments as Gitea does: a new one as a review, a reply as a comment', async () => {
+    const only = await newReceiver();
+    await hook('/repos/alice/proj', only.url, { events: ['pull_request_comment'] });
+    await gitOk(['checkout', '-q', '-b', 'notes'], { cwd: src });
+    await writeFile(path.join(src, 'notes.txt'), 'one\ntwo\nthree\n');
+    await gitOk(['add', 'notes.txt'], { cwd: src });
+    await push('alice/proj', 'add notes', 'notes');
+    await gitOk(['checkout', '-q', 'main'], { cwd: src });
+    const opened = await call<{ number: number }>('POST', '/repos/alice/proj/pulls', alice, { head: 'notes', base: 'main', title: 'Notes' });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const n = opened.body.number;
+    const ofThis = (g: Received) => (g.body as { number?: number; issue?: { number?: number } }).number === n || (g.body as { issue?: { number?: number } }).issue?.number === n;
+
+    expect((await call('PATCH', `/repos/alice/proj/pulls/${n}`, alice, { state: 'closed' })).status).toBe(201);
+    expect((await call('PATCH', `/repos/alice/proj/pulls/${n}`, alice, { state: 'open' })).status).toBe(201);
+    const reopened = await waitFor(async () => r.got.find((g) => ofThis(g) && (g.body as { action?: string }).action === 'reopened'));
+    expect(reopened.headers['x-gitea-event']).toBe('pull_request');
+    expect(reopened.headers['x-gitea-event-type']).toBe('pull_request');
+    expect(reopened.headers['x-gitea-signature']).toBe(hmac(reopened.raw));
+    expect(reopened.body).toMatchObject({ action: 'reopened', number: n, pull_request: { number: n, state: 'open' }, repository: { full_name: 'alice/proj' }, sender: { login: 'alice' } });
+    expect(r.got.filter((g) => ofThis(g) && g.headers['x-gitea-event-type'] === 'pull_request').map((g) => (g.body as { action: string }).action)).toEqual(['opened', 'closed', 'reopened']);
+
+    // a new line comment: Gitea's one-comment review
+    const first = await call<{ id: number }>('POST', `/repos/alice/proj/pulls/${n}/comments`, alice, { path: 'notes.txt', line: 2, body: 'why two?' });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const review = await waitFor(async () => r.got.find((g) => ofThis(g) && g.headers['x-gitea-event-type'] === 'pull_request_review_comment'));
+    expect(review.headers['x-gitea-event']).toBe('pull_request_comment');
+    expect(review.headers['x-gitea-signature']).toBe(hmac(review.raw));
+    expect(review.body).toMatchObject({
+      action: 'reviewed',
+      number: n,
+      pull_request: { number: n },
+      review: { type: 'pull_request_review_comment', content: 'why two?' },
+      sender: { login: 'alice' },
+    });
+
+    // a reply in its thread: a comment on the pull request, with the code comment
+    const reply = await call<{ id: number }>('POST', `/repos/alice/proj/pulls/${n}/comments`, alice, { in_reply_to: first.body.id, body: 'because three' });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+    const comment = await waitFor(async () => r.got.find((g) => ofThis(g) && g.headers['x-gitea-event-type'] === 'pull_request_comment'));
+    expect(comment.headers['x-gitea-event']).toBe('issue_comment');
+    expect(comment.headers['x-gitea-signature']).toBe(hmac(comment.raw));
+    expect(comment.body).toMatchObject({
+      action: 'created',
+      is_pull: true,
+      issue: { number: n },
+      comment: { id: reply.body.id, body: 'because three', path: 'notes.txt', in_reply_to_id: first.body.id, user: { login: 'alice' } },
+      repository: { full_name: 'alice/proj' },
+      sender: { login: 'alice' },
+    });
+
+    // a hook on pull_request_comment alone hears the reply only
+    await outboxIdle();
+    expect(only.got.map((g) => [g.headers['x-gitea-event-type'], (g.body as { comment?: { id: number } }).comment?.id])).toEqual([['pull_request_comment', reply.body.id]]);
   });
 
   it('sends status events for a posted commit status', async () => {

@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import { ApiError, apiGet, apiList, apiSend, type PagedResult } from '../../api/client';
 import { useRealtimeConnected, useRepoEvents, useSocketEvent } from '../../lib/realtime';
 import { repoPath } from '../repos/api';
-import type { AdminCi, CiJob, CombinedStatus, CommitStatus, CombinedState, JobState, StatusSummary } from './types';
+import type { AdminCi, CiJob, CiSecret, CiSettings, CombinedStatus, CommitStatus, CombinedState, JobState, StatusSummary } from './types';
 
 declare module '../../lib/realtime' {
   interface RealtimeEvents {
@@ -235,4 +235,72 @@ export function useLiveStatuses(owner: string, repo: string): boolean {
     was.current = live;
   }, [live, qc, owner, repo]);
   return live;
+}
+
+// --- a repository's CI settings: its image (site administrators) and its secrets ----------
+
+const settingsKey = (owner: string, repo: string) => ['ci-settings', low(owner), low(repo)] as const;
+const secretsKey = (owner: string, repo: string) => ['ci-secrets', low(owner), low(repo)] as const;
+const secretPath = (owner: string, repo: string, name: string) => `${repoPath(owner, repo)}/ci/secrets/${encodeURIComponent(name)}`;
+
+export function getCiSettings(owner: string, repo: string): Promise<CiSettings> {
+  return apiGet<CiSettings>(`${repoPath(owner, repo)}/ci/settings`);
+}
+
+export function useCiSettings(owner: string, repo: string) {
+  return useQuery({ queryKey: settingsKey(owner, repo), queryFn: () => getCiSettings(owner, repo) });
+}
+
+/** Sets the repository's image (null: the console's default); site administrators only. */
+export function setCiImage(owner: string, repo: string, image: string | null): Promise<CiSettings> {
+  return apiSend<CiSettings>('PATCH', `${repoPath(owner, repo)}/ci/settings`, { image });
+}
+
+export function useSetCiImage(owner: string, repo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (image: string | null) => setCiImage(owner, repo, image),
+    onSuccess: (settings) => qc.setQueryData(settingsKey(owner, repo), settings),
+  });
+}
+
+/** Every secret's name (a repository holds at most 100; the API pages by 50). */
+export async function listSecrets(owner: string, repo: string): Promise<CiSecret[]> {
+  const first = await apiList<CiSecret>(`${repoPath(owner, repo)}/ci/secrets`, { page: 1, limit: 50 });
+  const out = [...first.items];
+  for (let page = 2; first.total !== null && out.length < first.total && page <= 10; page++) {
+    const next = await apiList<CiSecret>(`${repoPath(owner, repo)}/ci/secrets`, { page, limit: 50 });
+    if (next.items.length === 0) break;
+    out.push(...next.items);
+  }
+  return out;
+}
+
+export function useSecrets(owner: string, repo: string) {
+  return useQuery({ queryKey: secretsKey(owner, repo), queryFn: () => listSecrets(owner, repo) });
+}
+
+/** Creates or replaces a secret (its value is never sent back). */
+export function putSecret(owner: string, repo: string, name: string, data: string): Promise<void> {
+  return apiSend('PUT', secretPath(owner, repo, name), { data });
+}
+
+export function usePutSecret(owner: string, repo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, data }: { name: string; data: string }) => putSecret(owner, repo, name, data),
+    onSuccess: () => qc.invalidateQueries({ queryKey: secretsKey(owner, repo) }),
+  });
+}
+
+export function deleteSecret(owner: string, repo: string, name: string): Promise<void> {
+  return apiSend('DELETE', secretPath(owner, repo, name));
+}
+
+export function useDeleteSecret(owner: string, repo: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => deleteSecret(owner, repo, name),
+    onSuccess: () => qc.invalidateQueries({ queryKey: secretsKey(owner, repo) }),
+  });
 }

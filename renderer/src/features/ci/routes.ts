@@ -1,5 +1,6 @@
 // A repository's CI: /<owner>/<repo>/ci (its jobs, filtered by branch and state) and
-// /<owner>/<repo>/ci/<id> (one job with its live log). The console's page is in features/console.
+// /<owner>/<repo>/ci/<id> (one job with its live log), and /<owner>/<repo>/settings/ci (its image
+// and secrets, among the repository's settings). The console's page is in features/console.
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
 import type { RepoRoute } from '../../app/route-parents';
 import { JOB_STATES, type JobState } from './types';
@@ -24,5 +25,6 @@ export const ciRoutes = {
     [
       createRoute({ getParentRoute: () => repo, path: 'ci', validateSearch: jobsSearch, component: lazyRouteComponent(() => import('./CiJobsPage'), 'CiJobsPage') }),
       createRoute({ getParentRoute: () => repo, path: 'ci/$id', component: lazyRouteComponent(() => import('./CiJobPage'), 'CiJobPage') }),
+      createRoute({ getParentRoute: () => repo, path: 'settings/ci', component: lazyRouteComponent(() => import('./CiSettingsPage'), 'CiSettingsPage') }),
     ] as const,
 };

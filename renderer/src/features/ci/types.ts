@@ -71,3 +71,20 @@ export interface CombinedStatus {
   total_count: number;
   statuses: CommitStatus[];
 }
+
+/** A repository's CI settings (`GET …/ci/settings`): its own image, the console's default, what runs. */
+export interface CiSettings {
+  /** The operator's image for this repository (null: the console's default). */
+  image: string | null;
+  default_image: string | null;
+  /** The image its jobs run in now (null on the host sandbox, which has none). */
+  effective_image: string | null;
+  backend: 'docker' | 'podman' | 'sandbox' | null;
+}
+
+/** A repository's CI secret: its name only (values are write-only). */
+export interface CiSecret {
+  name: string;
+  description: string;
+  created_at: string;
+}

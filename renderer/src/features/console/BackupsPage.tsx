@@ -136,6 +136,7 @@ export function BackupsPage() {
   const restore = useBackupAction(startRestore);
   const remove = useBackupAction(deleteBackup);
   const [jobs, setJobs] = useState<Record<string, string>>({});
+  const [includeCiLogs, setIncludeCiLogs] = useState(false);
   const [confirmRestore, setConfirmRestore] = useState<Backup | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<Backup | null>(null);
   const [uploadError, setUploadError] = useState<unknown>(null);
@@ -155,9 +156,14 @@ export function BackupsPage() {
         <div className={s.row}>
           <div className={s.grow}>
             <h2 style={{ margin: 0 }}>Back up now</h2>
-            <Hint>One archive with the database, every repository, the SSH host key and the config, taken while the forge keeps serving.</Hint>
+            <Hint>
+              One archive with the database, every repository, the SSH host key and the config, taken while the forge keeps serving. CI job logs are listed; their contents go in when you ask.
+            </Hint>
           </div>
-          <Button variant="primary" busy={create.isPending} onClick={() => create.mutate([], { onSuccess: (job) => track('create')(job as BackupJob) })}>
+          <label className={s.check}>
+            <input type="checkbox" checked={includeCiLogs} onChange={(e) => setIncludeCiLogs(e.target.checked)} /> Include CI logs
+          </label>
+          <Button variant="primary" busy={create.isPending} onClick={() => create.mutate([{ include_ci_logs: includeCiLogs }], { onSuccess: (job) => track('create')(job as BackupJob) })}>
             Back up now
           </Button>
         </div>
@@ -239,7 +245,14 @@ export function BackupsPage() {
                     </td>
                     <td className={`muted ${s.nowrap}`}>{bytes(b.size)}</td>
                     <td className="muted">
-                      {b.repositories ?? '?'} {b.repositories === 1 ? 'repository' : 'repositories'} · v{b.app_version ?? '?'}
+                      {b.repositories ?? '?'} {b.repositories === 1 ? 'repository' : 'repositories'}
+                      {b.ci_logs && b.ci_logs.count > 0 && (
+                        <span title={b.ci_logs.included ? 'the logs are in the archive' : 'listed only: the archive holds no log contents'}>
+                          {' '}
+                          · {b.ci_logs.count} CI {b.ci_logs.count === 1 ? 'log' : 'logs'} {b.ci_logs.included ? `(${bytes(b.ci_logs.bytes)})` : '(listed only)'}
+                        </span>
+                      )}{' '}
+                      · v{b.app_version ?? '?'}
                     </td>
                     <td>
                       <VerifyBadge b={b} />

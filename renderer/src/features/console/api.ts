@@ -117,6 +117,8 @@ export interface Backup {
   app_version: string | null;
   schema_version: string | null;
   repositories: number | null;
+  /** The CI job logs the backup lists, and whether their bytes are in it (null: no list). */
+  ci_logs: { included: boolean; count: number; bytes: number } | null;
   verify: VerifyResult | null;
 }
 export interface BackupJob {
@@ -146,7 +148,7 @@ export const listBackups = () => apiGet<Backup[]>('/admin/backups');
 export function useBackups() {
   return useQuery({ queryKey: ['console', 'backups'], queryFn: listBackups });
 }
-export const startBackup = () => apiSend<BackupJob>('POST', '/admin/backups', {});
+export const startBackup = (opts: { include_ci_logs?: boolean } = {}) => apiSend<BackupJob>('POST', '/admin/backups', opts);
 export const startVerify = (name: string) => apiSend<BackupJob>('POST', `/admin/backups/${encodeURIComponent(name)}/verify`, {});
 export const startRestore = (name: string) => apiSend<BackupJob>('POST', `/admin/backups/${encodeURIComponent(name)}/restore`, {});
 export const deleteBackup = (name: string) => apiSend('DELETE', `/admin/backups/${encodeURIComponent(name)}`);

@@ -31,6 +31,9 @@ export function SettingsFrame({ repo, children }: { repo: Repo; children: ReactN
         <Link to="/$owner/$repo/settings/hooks" params={params} className={s.navLink}>
           Webhooks
         </Link>
+        <Link to="/$owner/$repo/settings/ci" params={params} className={s.navLink}>
+          CI
+        </Link>
       </nav>
       <div className={s.body}>
         {maintenance?.read_only && <Notice kind="warn">The forge is in maintenance: settings can't be changed until it ends.</Notice>}
