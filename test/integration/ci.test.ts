@@ -5,6 +5,7 @@
 // log over socket.io; and the isolation cases: a fork bomb, a disk filler, a memory hog, the
 // engine socket, the forge's environment and data dir, and its internal hook endpoint.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -104,17 +105,23 @@ class Work {
   }
 }
 
-function ciUidProcesses(): string[] {
-  // as root the sandbox runs each job as its own host uid from 1100000 on
+/**
+ * The processes of one commit's jobs still alive: as root the sandbox runs each job as its own
+ * host uid from 1100000 on, and every process of a job carries its GIT_SHA. Other test files
+ * run jobs at the same time, so the commit, not the uid range, says whose a process is.
+ */
+function jobProcesses(sha: string): string[] {
   const out: string[] = [];
-  for (const pid of execFileSync('ls', ['/proc']).toString().split('\n')) {
+  for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const st = execFileSync('cat', [`/proc/${pid}/status`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      const st = readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(st)?.[1]);
-      if (uid >= 1_100_000 && uid < 1_900_000) out.push(`${pid} ${/^Name:\s+(.*)$/m.exec(st)?.[1]}`);
+      if (uid < 1_100_000 || uid >= 1_900_000) continue;
+      const environ = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (environ.includes(`GIT_SHA=${sha}`)) out.push(`${pid} ${/^Name:\s+(.*)$/m.exec(st)?.[1]}`);
     } catch {
-      // gone
+      // gone meanwhile
     }
   }
   return out;
@@ -352,7 +359,7 @@ describe.skipIf(!BWRAP)(`CI on the host sandbox${BWRAP ? '' : ' (skipped: bubble
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(await c.log(repo, running.id)).not.toContain('never');
     // its processes are gone (the last ones may take a moment to be reaped)
-    if (process.getuid?.() === 0) await waitFor(async () => ciUidProcesses().length === 0, 5_000);
+    if (process.getuid?.() === 0) await waitFor(async () => jobProcesses(sha).length === 0, 10_000);
     await outboxIdle(s.data);
     expect((await c.statuses(repo, sha))[0]).toMatchObject({ state: 'failure', description: 'Cancelled by alice' });
     expect((await c.statuses(repo, sha2))[0]).toMatchObject({ state: 'failure', description: 'Cancelled by alice' });
@@ -475,7 +482,7 @@ describe.skipIf(!BWRAP)(`CI on the host sandbox${BWRAP ? '' : ' (skipped: bubble
         expect(['success', 'failure']).toContain(job.state);
         const log = await c.log(repo, job.id);
         expect(log).toMatch(/fork|Resource temporarily unavailable/i);
-        if (process.getuid?.() === 0) await waitFor(async () => ciUidProcesses().length === 0, 5_000);
+        if (process.getuid?.() === 0) await waitFor(async () => jobProcesses(sha).length === 0, 10_000);
         // the host still forks, and the server still answers
         expect((await c.api('GET', '/api/v1/version')).status).toBe(200);
       } finally {
@@ -630,7 +637,7 @@ describe.skipIf(!BWRAP)(`CI across a SIGKILL${BWRAP ? '' : ' (skipped: bubblewra
     const running = await c.settled(repo, sha, ['running']);
     await killHard(s!);
     // the sandbox dies with the server (--die-with-parent): nothing of the job survives it
-    if (process.getuid?.() === 0) await waitFor(async () => ciUidProcesses().length === 0, 5_000);
+    if (process.getuid?.() === 0) await waitFor(async () => jobProcesses(sha).length === 0, 10_000);
     s = await startServer({ data, env });
     c = client(s);
     const job = await c.settled(repo, sha);
