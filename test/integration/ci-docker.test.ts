@@ -1,6 +1,7 @@
 // The container backend run directly on a real engine started for the test (dockerd by hand,
 // then `podman system service`), with the busybox test image: results, streaming, timeout,
-// cancel, and each isolation case a hostile .ci/run would try. No forge is needed.
+// cancel, and each isolation case a hostile .ci/run would try. Then, on the same engine, the
+// real forge with GITSSY_CI_BACKEND set to it: pushed jobs, their logs, statuses and the console.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -9,13 +10,31 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DockerRuntime, engineSockets } from '../../server/ci/runtime/docker.js';
 import type { RunLimits, RunResult, RunSpec } from '../../server/ci/runtime/types.js';
-import { startDockerd, startPodman, TEST_IMAGE_ENTRYPOINT, type EngineFixture } from '../fixtures/dockerd.js';
+import { startDockerd, startPodman, TEST_IMAGE_ENTRYPOINT, TEST_IMAGE_USER, type EngineFixture } from '../fixtures/dockerd.js';
+import { createRepo, createUser, gitOk, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { outboxIdle } from './outbox-probe.js';
 
 // a marker in the environment of the test process and of the engine it starts: a job must never see it
 const HOST_SECRET = `host-secret-${process.pid}-${Date.now()}`;
 process.env.GITSSY_TEST_HOST_SECRET = HOST_SECRET;
 
 const LIMITS: RunLimits = { cpus: 1, memoryMb: 256, pids: 128, diskMb: 64, timeoutSec: 60, network: 'none' };
+
+const ALICE: [string, string] = ['alice', 'alice-pass-123'];
+const FINISHED = ['success', 'failure', 'error', 'timed_out', 'cancelled', 'skipped'];
+
+/** A job as the API answers it (the fields these tests read). */
+interface ForgeJob {
+  id: number;
+  sha: string;
+  ref: string;
+  state: string;
+  backend: string | null;
+  image: string | null;
+  exit_code: number | null;
+  reason: string | null;
+  html_url: string;
+}
 
 interface Ran extends RunResult {
   output: string;
@@ -345,6 +364,140 @@ for (const engine of ['docker', 'podman'] as const) {
       if (skip) return ctx.skip(skip);
       expect(await ours()).toEqual([]);
       expect(await runtime.removeLeftovers()).toBe(0);
+    });
+
+    // The whole forge on this engine: a real server started with GITSSY_CI_BACKEND=<engine> and
+    // the fixture's socket in DOCKER_HOST (CONTAINER_HOST for Podman), real pushes over HTTP,
+    // each job one container of the busybox image. It reuses the engine started above: a second
+    // daemon would cost more start-up time than all of these jobs together.
+    describe(`the forge running jobs on ${engine}`, () => {
+      const label = engine === 'docker' ? 'Docker' : 'Podman';
+      const repo = 'alice/proj';
+      let s: TestServer | null = null;
+      let work = '';
+
+      beforeAll(async () => {
+        if (skip) return;
+        const socket = `unix://${fx!.socketPath}`;
+        s = await startServer({ env: { GITSSY_CI_BACKEND: engine, ...(engine === 'docker' ? { DOCKER_HOST: socket } : { CONTAINER_HOST: socket }) } });
+        await createUser(s, 'alice', ALICE[1], { admin: true });
+        expect((await api('PATCH', '/api/v1/admin/settings', { 'ci.defaultImage': fx!.image })).status).toBe(200);
+        await createRepo(s, ALICE, { name: 'proj', private: true });
+        work = await tempDir('gitssy-ci-work-');
+        await gitOk(['init', '-q', '-b', 'main', work]);
+      });
+
+      afterAll(async () => {
+        await s?.stop();
+        if (work) await rm(work, { recursive: true, force: true });
+      });
+
+      async function api<T = unknown>(method: string, p: string, json?: unknown): Promise<{ status: number; body: T }> {
+        const res = await s!.api(method, p, { auth: ALICE, ...(json !== undefined ? { json } : {}) });
+        const text = await res.text();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // a log is text/plain
+        }
+        return { status: res.status, body: body as T };
+      }
+
+      /** Commits .ci/run.sh with this script (and a change, so every commit is new), pushes it to main. */
+      async function pushScript(script: string): Promise<string> {
+        await mkdir(path.join(work, '.ci'), { recursive: true });
+        await writeFile(path.join(work, '.ci', 'run.sh'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+        await writeFile(path.join(work, 'nonce.txt'), `${Date.now()}-${Math.random()}\n`);
+        await gitOk(['add', '-A'], { cwd: work });
+        await gitOk(['commit', '-q', '-m', 'change'], { cwd: work });
+        const sha = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+        await gitOk(['push', '-q', s!.gitUrl(`${repo}.git`, ALICE), 'HEAD:refs/heads/main'], { cwd: work });
+        return sha;
+      }
+
+      async function settled(sha: string): Promise<ForgeJob> {
+        return waitFor(
+          async () => {
+            const r = await api<ForgeJob[]>('GET', `/api/v1/repos/${repo}/ci/jobs?limit=50`);
+            const job = r.body.find((j) => j.sha === sha);
+            return job && FINISHED.includes(job.state) ? job : null;
+          },
+          60_000,
+          100,
+        );
+      }
+
+      async function ciStatuses(sha: string): Promise<{ state: string; description: string; target_url: string }[]> {
+        await outboxIdle(s!.data);
+        const r = await api<{ state: string; context: string; description: string; target_url: string }[]>('GET', `/api/v1/repos/${repo}/commits/${sha}/statuses?limit=50`);
+        return r.body.filter((x) => x.context === 'gitssy/ci');
+      }
+
+      /** Every container any forge's job made on this engine (jobs are labelled gitssy.ci=1). */
+      async function jobContainers() {
+        return fx!.client.listContainers({ all: true, filters: { label: ['gitssy.ci=1'] } });
+      }
+
+      test(`GET /api/v1/admin/ci says ${engine} runs jobs, because GITSSY_CI_BACKEND says so, on the fixture's socket`, async (ctx) => {
+        if (skip) return ctx.skip(skip);
+        const r = await api<{
+          backend: { setting: string; source: string; active: string | null; reason: string; candidates: { name: string; ok: boolean; reason?: string }[] };
+          default_image: string;
+        }>('GET', '/api/v1/admin/ci');
+        expect(r.status).toBe(200);
+        expect(r.body.backend).toMatchObject({ setting: engine, source: 'env', active: engine });
+        const socket = fx!.socketPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        expect(r.body.backend.reason).toMatch(new RegExp(`^${label} runs jobs \\(GITSSY_CI_BACKEND=${engine}\\): ${label} \\d\\S* \\(OCI runtime runc\\) on ${socket} \\(rootful\\)\\.`));
+        expect(r.body.backend.candidates.find((c) => c.name === engine)).toMatchObject({ ok: true });
+        for (const other of r.body.backend.candidates.filter((c) => c.name !== engine)) expect(other).toMatchObject({ ok: false, reason: `not selected (GITSSY_CI_BACKEND=${engine})` });
+        expect(r.body.default_image).toBe(fx!.image);
+      });
+
+      test('runs a passing .ci/run.sh in a container of the default image, logs it, posts pending then success, and removes the container', async (ctx) => {
+        if (skip) return ctx.skip(skip);
+        const sha = await pushScript('echo "hello-ci CI=$CI repo=$GIT_REPO sha=$GIT_SHA ref=$GIT_REF"; echo "user=$(id -un) uid=$(id -u)"; pwd; cat nonce.txt');
+        const job = await settled(sha);
+        expect(job).toMatchObject({ sha, ref: 'refs/heads/main', state: 'success', backend: engine, image: fx!.image, exit_code: 0, reason: null });
+        const log = String((await api('GET', `/api/v1/repos/${repo}/ci/jobs/${job.id}/log`)).body);
+        expect(log).toContain(`on the ${engine} backend (${fx!.image})`);
+        expect(log).toContain(`hello-ci CI=true repo=${repo} sha=${sha} ref=refs/heads/main`);
+        // the image's own user (its /etc/passwd names 10001 "ci"): the job ran in the image, not on the host
+        expect(log).toContain(`user=${TEST_IMAGE_USER.name} uid=${TEST_IMAGE_USER.uid}`);
+        expect(log).toMatch(/^\/workspace$/m);
+        expect(log).toMatch(/Passed \(\d+\.\d s\)/);
+        const st = await ciStatuses(sha);
+        expect(st[0]).toMatchObject({ state: 'success', target_url: job.html_url });
+        expect(st.length).toBeGreaterThanOrEqual(2);
+        expect(st.slice(1).every((x) => x.state === 'pending')).toBe(true);
+        expect(await jobContainers()).toEqual([]);
+      });
+
+      test('records a failing .ci/run.sh as failure with its exit code and output, posts failure, and removes the container', async (ctx) => {
+        if (skip) return ctx.skip(skip);
+        const sha = await pushScript('echo "broken on purpose" >&2; exit 3');
+        const job = await settled(sha);
+        expect(job).toMatchObject({ state: 'failure', backend: engine, exit_code: 3, reason: '.ci/run.sh exited with 3' });
+        const log = String((await api('GET', `/api/v1/repos/${repo}/ci/jobs/${job.id}/log`)).body);
+        expect(log).toContain('broken on purpose');
+        expect((await ciStatuses(sha))[0]).toMatchObject({ state: 'failure', description: '.ci/run.sh exited with 3' });
+        expect(await jobContainers()).toEqual([]);
+      });
+
+      test("a repository image the engine doesn't have ends the job as an error that says so, and posts error", async (ctx) => {
+        if (skip) return ctx.skip(skip);
+        expect((await api('PATCH', `/api/v1/repos/${repo}/ci/settings`, { image: 'gitssy-test:no-such-tag' })).status).toBe(200);
+        try {
+          const sha = await pushScript('echo never');
+          const job = await settled(sha);
+          expect(job).toMatchObject({ state: 'error', image: 'gitssy-test:no-such-tag', exit_code: null });
+          expect(job.reason).toMatch(new RegExp(`The image "gitssy-test:no-such-tag" is not on this ${label} engine`));
+          expect((await ciStatuses(sha))[0]).toMatchObject({ state: 'error' });
+          expect(await jobContainers()).toEqual([]);
+        } finally {
+          expect((await api('PATCH', `/api/v1/repos/${repo}/ci/settings`, { image: null })).status).toBe(200);
+        }
+      });
     });
   });
 }
