@@ -290,6 +290,7 @@ export class EditService {
             actor: { id: actor.user.id, isSiteAdmin: actor.user.isAdmin },
             updates: [{ ref: landing.ref, oldSha: landing.oldSha, newSha: sha }],
             message: `web edit: ${summary(message)}`,
+            incomingBytes: written.reduce((n, w) => n + (w.content?.length ?? 0), 0),
           });
         } catch (err) {
           if (!(err instanceof RefMovedError)) throw err;

@@ -26,6 +26,8 @@ export interface PushContext {
   quarantine: string | null;
   /** The updates are to the repository's wiki: the code repository's branch rules don't apply to it. */
   wiki?: boolean;
+  /** A web write's new content, in bytes (a push's is measured in its quarantine instead). */
+  incomingBytes?: number;
 }
 
 /** Glob for branch rules: `*` stays within one path component, `**` crosses them. */
@@ -107,8 +109,8 @@ export class PushPolicy {
       }
     }
     const quota = this.settings.get('git.maxRepoBytes');
-    if (quota > 0 && ctx.quarantine) {
-      const incoming = await dirSize(ctx.quarantine);
+    if (quota > 0 && (ctx.quarantine || ctx.incomingBytes !== undefined)) {
+      const incoming = ctx.quarantine ? await dirSize(ctx.quarantine) : ctx.incomingBytes!;
       if (ctx.repoSize + incoming > quota) {
         refusals.push({ kind: 'quota', message: `this push would grow the repository past its quota of ${quotaSize(quota)}` });
       }

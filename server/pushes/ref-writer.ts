@@ -31,6 +31,8 @@ export interface RefWrite {
   updates: RefUpdate[];
   /** The reflog message. */
   message: string;
+  /** New content this write adds, in bytes: held to the repository quota like a push's pack. */
+  incomingBytes?: number;
 }
 
 export interface RefWriterDeps {
@@ -76,7 +78,16 @@ export class RefWriter {
     await this.deps.barrier.wait();
     const done = this.deps.tracker.start();
     try {
-      const refusals = await this.deps.policy.check({ repoId: w.repo.id, repoDir: w.repo.dir, repoSize: w.repo.size, isSiteAdmin: w.actor.isSiteAdmin, updates, quarantine: null, wiki });
+      const refusals = await this.deps.policy.check({
+        repoId: w.repo.id,
+        repoDir: w.repo.dir,
+        repoSize: w.repo.size,
+        isSiteAdmin: w.actor.isSiteAdmin,
+        updates,
+        quarantine: null,
+        wiki,
+        incomingBytes: w.incomingBytes,
+      });
       if (refusals.some((r) => r.kind === 'maintenance')) throw Unavailable(refusals[0]!.message);
       if (refusals.length) throw Forbidden(refusals.map((r) => r.message).join('; '));
       await this.updateRefs(w.repo.dir, updates, w.message);

@@ -246,7 +246,7 @@ describe("Gitea's contents API", () => {
     await ok(api('POST', 'alice/proj/contents/by-bob.txt', { content: b64('bob') }, BOB), 201);
   });
 
-  it('holds files to the push cap, and answers 503 in maintenance', async () => {
+  it('holds files to the push cap and the quota, and answers 503 in maintenance', async () => {
     const before = await tip('alice/proj');
     await ok(s.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'git.maxPushBytes': 1000 } }), 200);
     try {
@@ -259,6 +259,15 @@ describe("Gitea's contents API", () => {
       expect(many.status).toBe(422);
     } finally {
       await ok(s.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'git.maxPushBytes': 2 * 1024 * 1024 * 1024 } }), 200);
+    }
+    // the repository quota holds for web writes as for pushes
+    await ok(s.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'git.maxRepoBytes': 1 } }), 200);
+    try {
+      const over = await api('POST', 'alice/proj/contents/quota.txt', { content: b64('over the quota') });
+      expect(over.status).toBe(403);
+      expect(((await over.json()) as { message: string }).message).toMatch(/quota/);
+    } finally {
+      await ok(s.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'git.maxRepoBytes': 0 } }), 200);
     }
     await ok(s.api('PUT', '/api/v1/admin/maintenance', { auth: ALICE, json: { enabled: true, message: 'Back soon' } }), 200);
     try {
