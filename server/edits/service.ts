@@ -5,6 +5,7 @@
 // event with the actor). A branch that moved since the editor opened fails the write with
 // "the branch changed since you started"; a script that sent no tip gets its write replayed on
 // the new tip, where the blob ids it sent still guard against lost updates.
+import { KeyedQueue } from '../lib/keyed-queue.js';
 import { z } from 'zod';
 import type { Actor } from '../access/index.js';
 import { runGit, userArg } from '../git/command.js';
@@ -100,7 +101,7 @@ interface Landing {
 }
 
 export class EditService {
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(private readonly s: Services) {}
 
@@ -395,14 +396,7 @@ export class EditService {
 
   /** One write per repository at a time from this process: two web edits never race each other. */
   private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(key, tail);
-    void tail.then(() => {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    });
-    return next;
+    return this.queue.run(key, fn);
   }
 }
 

@@ -3,6 +3,7 @@
 // merging with plumbing only (server/git/merge.ts) — the base moves through the RefWriter, so
 // the push policy (protected branches, maintenance, quota) applies to merges as to pushes, and a
 // base that moved meanwhile is a compare-and-swap failure that is retried, never lost.
+import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Kysely, Transaction } from 'kysely';
 import { LEVEL_ORDER, type AccessLevel, type Actor, type Visibility } from '../access/index.js';
 import type { Database } from '../db/schema.js';
@@ -73,19 +74,12 @@ export function signatureOf(u: Pick<UserRow, 'name' | 'full_name' | 'email'>, wh
 
 export class PullService {
   /** One mergeability check or head sync per pull request at a time, and one merge per base branch. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(private readonly s: Services) {}
 
   private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(key, tail);
-    void tail.then(() => {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    });
-    return next;
+    return this.queue.run(key, fn);
   }
 
   private dir(rec: RepoRecord): string {

@@ -4,6 +4,7 @@
 // "recovered" event, so nothing is lost and nothing is counted twice. The outbox event that
 // carries it to subscribers is written in that same transaction, and record() returns without
 // waiting for any subscriber: a push is acknowledged as soon as it is durable.
+import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
@@ -14,7 +15,7 @@ import type { Logger } from '../lib/log.js';
 
 export class PushRecorder {
   // record() reads refs and writes the snapshot; one at a time per repository
-  private readonly locks = new Map<number, Promise<unknown>>();
+  private readonly queue = new KeyedQueue<number>();
 
   constructor(
     private readonly db: Db,
@@ -152,14 +153,7 @@ export class PushRecorder {
   }
 
   private serial<T>(repoId: number, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(repoId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(repoId, tail);
-    void tail.then(() => {
-      if (this.locks.get(repoId) === tail) this.locks.delete(repoId);
-    });
-    return next;
+    return this.queue.run(repoId, fn);
   }
 }
 

@@ -3,6 +3,7 @@
 // plumbing commit (a temporary index, never a working tree) moved onto the wiki's branch through
 // the one ref-write path, compare-and-swap, so an edit based on a page someone changed since is
 // refused rather than lost. The wiki exists once its first page is written (or first pushed).
+import { KeyedQueue } from '../lib/keyed-queue.js';
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,7 @@ function parseCommit(fields: string[]): WikiCommit {
 
 export class WikiService {
   /** One edit at a time per wiki, so edits of this server queue instead of racing each other. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue<string>();
 
   constructor(private readonly s: Services) {}
 
@@ -412,13 +413,6 @@ export class WikiService {
   }
 
   private serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.locks.set(key, tail);
-    void tail.then(() => {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    });
-    return next;
+    return this.queue.run(key, fn);
   }
 }
