@@ -1,6 +1,6 @@
 // Console → Dashboard: is the forge up, where teammates reach it (URLs and QR codes), the SSH
 // host key to trust, disk, counts and live git sessions; maintenance mode one click away.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Button, ErrorState, FormError, Hint, Loading, Notice, Panel, PanelHeader, useTitle } from '../../components/ui';
 import { CopyButton } from '../code/CopyButton';
 import { useSetMaintenance, useStatus, type Status } from './api';
@@ -21,9 +21,10 @@ function Card({ label, value, hint }: { label: string; value: React.ReactNode; h
 
 function MaintenanceControl({ status }: { status: Status }) {
   const stored = status.maintenance.message;
-  const [message, setMessage] = useState(stored);
-  // follow the stored message (the settings page or the tray may change it)
-  useEffect(() => setMessage(stored), [stored]);
+  // null: the operator has not typed here, so the toggle keeps whatever message is stored (the settings page or the
+  // tray may have changed it since this page's status was fetched) instead of writing back a stale copy
+  const [edited, setEdited] = useState<string | null>(null);
+  const message = edited ?? stored;
   const set = useSetMaintenance();
   const on = status.maintenance.enabled;
   return (
@@ -31,9 +32,14 @@ function MaintenanceControl({ status }: { status: Status }) {
       <h2>Maintenance mode</h2>
       <p className="muted">While it is on, every write is refused on every transport (pushes see your message) and reads keep working.</p>
       <label htmlFor="mm-message">Message shown to users</label>
-      <input id="mm-message" type="text" maxLength={500} value={message} onChange={(e) => setMessage(e.target.value)} placeholder="Back in ten minutes: upgrading the disk" />
+      <input id="mm-message" type="text" maxLength={500} value={message} onChange={(e) => setEdited(e.target.value)} placeholder="Back in ten minutes: upgrading the disk" />
       <div className={s.row} style={{ marginTop: '0.8rem' }}>
-        <Button variant={on ? 'default' : 'primary'} busy={set.isPending} onClick={() => set.mutate({ enabled: !on, message })} data-testid="maintenance-toggle">
+        <Button
+          variant={on ? 'default' : 'primary'}
+          busy={set.isPending}
+          onClick={() => set.mutate({ enabled: !on, ...(edited !== null ? { message: edited } : {}) }, { onSuccess: () => setEdited(null) })}
+          data-testid="maintenance-toggle"
+        >
           {on ? 'Turn maintenance off' : 'Turn maintenance on'}
         </Button>
         {set.data && set.data.enabled && typeof set.data.waited_for === 'number' && <Hint>Waited for {set.data.waited_for} push(es) in flight.</Hint>}
