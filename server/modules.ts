@@ -14,6 +14,8 @@ import { notificationsModule } from './notifications/module.js';
 import { pullsModule } from './pulls/module.js';
 import { realtimeModule } from './realtime/module.js';
 import { reposModule } from './repos/module.js';
+import { runtimeModule } from './runtime/module.js';
+import { shellsModule } from './shells/module.js';
 import { statusesModule } from './statuses/module.js';
 import { tasksModule } from './tasks/module.js';
 import { webhooksModule } from './webhooks/module.js';
@@ -33,7 +35,9 @@ export const MODULES: readonly FeatureModule[] = [
   tasksModule,
   wikiModule,
   editsModule,
+  runtimeModule,
   ciModule,
+  shellsModule,
   webhooksModule,
   aiModule,
 ];

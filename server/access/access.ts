@@ -14,8 +14,11 @@ export interface ActorUser {
   isAdmin: boolean;
 }
 
-/** Who is asking. `scopes` is null for password and session sign-ins (no restriction). */
-export type Actor = { kind: 'anonymous' } | { kind: 'user'; user: ActorUser; scopes: readonly Scope[] | null; via: 'session' | 'password' | 'token' | 'ssh' };
+/**
+ * Who is asking. `scopes` is null for password and session sign-ins (no restriction); `repoId`
+ * is set for a token bound to one repository (a dev shell's), which reaches nothing else.
+ */
+export type Actor = { kind: 'anonymous' } | { kind: 'user'; user: ActorUser; scopes: readonly Scope[] | null; via: 'session' | 'password' | 'token' | 'ssh'; repoId?: number };
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
 
@@ -66,6 +69,12 @@ export class AccessService {
 
   /** The level after token scopes are applied: a read-only token never writes. */
   async effectiveLevel(actor: Actor, repo: RepoFacts): Promise<AccessLevel> {
+    if (actor.kind === 'user' && actor.repoId !== undefined) {
+      // a bound token: its own repository, at most to write (it never administers), and no other
+      if (actor.repoId !== repo.id) return 'none';
+      const bound = await this.level(actor, repo);
+      return LEVEL_ORDER[bound] > LEVEL_ORDER.write ? 'write' : bound;
+    }
     const level = await this.level(actor, repo);
     if (actor.kind === 'anonymous' || level === 'none') return level;
     if (!scopeAllows(actor.scopes, 'read', 'repository')) return 'none';

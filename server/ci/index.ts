@@ -1,10 +1,8 @@
 // The public surface of server/ci: the service other features read jobs through, the job shape,
-// the runtime interface (dev shells run on the same backends), and the events it produces.
+// the events it produces (the backends jobs run on are server/runtime's, shared with dev shells).
 export { CI_CONTEXT, CiService, statusFor, type CiJobEvent } from './service.js';
 export { jobJson, type CiJobJson } from './json.js';
 export { JOB_STATES, type CiJobRow, type JobState } from './schema.js';
-export type { Availability, BackendName, NetworkMode, RunLimits, RunResult, RunSpec, Runtime } from './runtime/types.js';
-export type { BackendChoice } from './runtime/select.js';
 
 import type { CiJobJson } from './json.js';
 import type { CiJobEvent, CiService } from './service.js';

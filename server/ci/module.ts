@@ -1,7 +1,6 @@
 // The CI feature: jobs queued by pushes, the worker pool that runs them on the active backend
 // (Docker, Podman or the host sandbox), their logs (stored and live), commit statuses, the
 // "CI failed" notification, secrets, and the API, as one module.
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { FeatureModule } from '../feature.js';
@@ -10,6 +9,7 @@ import { randomHex } from '../lib/crypto.js';
 import '../notifications/index.js';
 import '../pushes/index.js';
 import '../repos/index.js';
+import { DockerRuntime, Workspaces } from '../runtime/index.js';
 import '../settings/index.js';
 import '../statuses/index.js';
 import './index.js';
@@ -18,27 +18,15 @@ import { LogStore } from './log-store.js';
 import m0017 from './migrations/0017_ci.js';
 import { registerCiRoutes } from './routes.js';
 import { CiRunner } from './runner.js';
-import { DockerRuntime } from './runtime/docker.js';
-import { SandboxRuntime } from './runtime/sandbox.js';
-import { BackendSelector } from './runtime/select.js';
 import { SecretService } from './secrets.js';
 import { CiService } from './service.js';
-import { Workspaces } from './workspace.js';
 
 export const ciModule: FeatureModule = {
   name: 'ci',
   migrations: { '0017_ci': m0017 },
   services: (s) => {
     const dataDir = path.resolve(s.config.dataDir);
-    // this forge's containers carry its name, so leftovers of a crash are found and removed
-    const instance = `gitssy-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
-    const runtimes = [
-      new DockerRuntime({ engine: 'docker', protectedPaths: [dataDir], instance }),
-      new DockerRuntime({ engine: 'podman', protectedPaths: [dataDir], instance }),
-      new SandboxRuntime({ hidden: [dataDir] }),
-    ];
-    const selector = new BackendSelector(runtimes, () => s.settings.get('ci.backend'));
-    s.ci = new CiService(s, new LogStore(path.join(dataDir, 'ci')), new SecretService(s.db), selector);
+    s.ci = new CiService(s, new LogStore(path.join(dataDir, 'ci')), new SecretService(s.db), s.runtime.selector);
   },
   subscribers: (s) => [
     subscriber({
@@ -76,7 +64,6 @@ export const ciModule: FeatureModule = {
       exclusive: s.dialect === 'sqlite',
     });
     s.settings.onChange((changed) => {
-      if (changed['ci.backend'] !== undefined) s.ci.selector.invalidate();
       if (changed['ci.workers'] !== undefined || changed['ci.backend'] !== undefined) runner.kick();
     });
     await runner.start();
@@ -85,7 +72,7 @@ export const ciModule: FeatureModule = {
       .backend()
       .then(async (c) => {
         log.info({ backend: c.active?.name ?? null, reason: c.reason }, 'ci backend');
-        if (c.active instanceof DockerRuntime) await c.active.removeLeftovers();
+        if (c.active instanceof DockerRuntime) await c.active.removeLeftovers('ci');
       })
       .catch((err: unknown) => log.warn({ err }, 'ci: could not probe the backends'));
     return async () => {

@@ -15,8 +15,8 @@ import type { LiveLogs } from './live.js';
 import { SecretMasker } from './mask.js';
 import type { CiJobRow, JobState } from './schema.js';
 import type { CiService } from './service.js';
-import type { Runtime } from './runtime/types.js';
-import type { Workspaces } from './workspace.js';
+import type { Runtime } from '../runtime/index.js';
+import type { Workspaces } from '../runtime/index.js';
 
 const POLL_MS = 2_000;
 const HEARTBEAT_MS = 5_000;

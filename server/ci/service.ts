@@ -15,8 +15,8 @@ import type { Services } from '../services.js';
 import { CI_SCRIPT, hasCiScript } from './checkout.js';
 import { jobJson, type CiJobJson } from './json.js';
 import type { LogAppend, LogStore } from './log-store.js';
-import type { BackendChoice, BackendSelector } from './runtime/select.js';
-import type { RunLimits } from './runtime/types.js';
+import type { BackendChoice, BackendSelector } from '../runtime/index.js';
+import type { RunLimits } from '../runtime/index.js';
 import { FINISHED_STATES, type CiJobRow, type CiJobTable, type JobState } from './schema.js';
 import type { SecretService } from './secrets.js';
 

@@ -61,6 +61,10 @@ export interface AccessTokenTable {
   scopes: string;
   created_at: number;
   last_used_at: number | null;
+  /** Set: the token works for git over HTTP on this repository only (a dev shell's credentials). */
+  repo_id: number | null;
+  /** Set: the token stops working at this time (ms). */
+  expires_at: number | null;
 }
 
 export interface SshKeyTable {

@@ -44,11 +44,17 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
   throw Unauthorized(`unsupported authorization scheme "${m[1]}"`);
 }
 
-/** Resolves credentials to an actor; throws 401/403 for credentials that don't check out. */
-export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
+/**
+ * Resolves credentials to an actor; throws 401/403 for credentials that don't check out. A token
+ * bound to one repository (a dev shell's) is git credentials only: only git over HTTP passes
+ * `repoBound: true`; the API and the realtime socket refuse it.
+ */
+export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null, opts: { repoBound?: boolean } = {}): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
   s.limits.assertMayAuthenticate(ip);
   try {
-    return await checkCredentials(s, cred, ip);
+    const found = await checkCredentials(s, cred, ip);
+    if (found.actor.kind === 'user' && found.actor.repoId !== undefined && !opts.repoBound) throw Forbidden('this token is for git over HTTP to one repository only');
+    return found;
   } catch (err) {
     if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(ip);
     throw err;
@@ -62,7 +68,8 @@ async function checkCredentials(s: Services, cred: Credentials, ip: string | nul
     if (found && (cred.kind === 'token' || !cred.username || cred.username === cred.secret || found.user.lower_name === cred.username.toLowerCase())) {
       const problem = s.users.loginProblem(found.user);
       if (problem) throw new AppError('forbidden', problem);
-      return { actor: { kind: 'user', user: toActorUser(found.user), scopes: found.scopes, via: 'token' }, user: found.user, tokenId: found.tokenId };
+      const actor: Actor = { kind: 'user', user: toActorUser(found.user), scopes: found.scopes, via: 'token', ...(found.repoId !== null ? { repoId: found.repoId } : {}) };
+      return { actor, user: found.user, tokenId: found.tokenId };
     }
     if (cred.kind === 'token') throw Unauthorized('invalid access token');
   }

@@ -88,12 +88,23 @@ export const settingsSchema = z.strictObject({
     .int()
     .min(64 * 1024)
     .max(1024 * 1024 * 1024),
-  /** Defaults for dev shells, stored for the shells feature. */
+  /** Dev shells: each new shell's limits (per-user and per-organization overrides win), how many may run, and the image. */
   'shells.defaultCpus': z.number().min(0.1).max(256),
   'shells.defaultMemoryMb': z.number().int().min(64).max(1_048_576),
   'shells.defaultDiskMb': z.number().int().min(64).max(16_777_216),
+  'shells.defaultPids': z.number().int().min(16).max(100_000),
   'shells.defaultRuntimeMinutes': z.number().int().min(1).max(10_080),
-  'shells.defaultNetwork': z.boolean(),
+  'shells.idleMinutes': z.number().int().min(1).max(10_080),
+  /** none, LAN blocked (the internet and this forge only) or open; true/false from before map to open/none. */
+  'shells.defaultNetwork': z.preprocess((v) => (v === true ? 'open' : v === false ? 'none' : v), z.enum(['none', 'lan', 'open'])),
+  /** Running shells one user may have, and the whole machine (0 = shells are off). */
+  'shells.maxPerUser': z.number().int().min(0).max(100),
+  'shells.maxTotal': z.number().int().min(0).max(1000),
+  /** Container backends: the image shells run (empty = ci.defaultImage); the host sandbox uses the host's system. */
+  'shells.image': z
+    .string()
+    .max(255)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$|^$/, 'must be an image reference like debian:12 or ghcr.io/org/image:tag'),
   /** Advertise the forge on the LAN with mDNS / DNS-SD (never while it listens on loopback only). */
   'lan.mdns': z.boolean(),
   /** The address teammates use (clone links, QR codes, mDNS); empty = GITSSY_BASE_URL or the detected LAN address. */
@@ -183,8 +194,13 @@ export const DEFAULT_SETTINGS: Settings = {
   'shells.defaultCpus': 2,
   'shells.defaultMemoryMb': 2048,
   'shells.defaultDiskMb': 10_240,
+  'shells.defaultPids': 512,
   'shells.defaultRuntimeMinutes': 240,
-  'shells.defaultNetwork': true,
+  'shells.idleMinutes': 30,
+  'shells.defaultNetwork': 'open',
+  'shells.maxPerUser': 2,
+  'shells.maxTotal': 8,
+  'shells.image': '',
   'lan.mdns': true,
   'instance.publicUrl': '',
   'ai.ollamaHost': '',

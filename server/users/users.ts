@@ -357,7 +357,13 @@ export class UserService {
   // ---- personal access tokens -------------------------------------------------------------
 
   /** Creates a token; the secret is returned once and only its hash is stored. */
-  async createToken(userId: number, name: string, scopesInput: string | readonly string[], ctx: { ip?: string | null } = {}): Promise<{ token: string; record: TokenRecord }> {
+  async createToken(
+    userId: number,
+    name: string,
+    scopesInput: string | readonly string[],
+    ctx: { ip?: string | null } = {},
+    bounds: { repoId?: number; expiresAt?: number } = {},
+  ): Promise<{ token: string; record: TokenRecord }> {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 255) throw Invalid('token name must be 1-255 characters');
     let scopes: Scope[];
@@ -372,7 +378,17 @@ export class UserService {
     try {
       row = await this.db
         .insertInto('access_tokens')
-        .values({ user_id: userId, name: trimmed, token_hash: sha256Hex(token), token_last_eight: token.slice(-8), scopes: scopes.join(','), created_at: now, last_used_at: null })
+        .values({
+          user_id: userId,
+          name: trimmed,
+          token_hash: sha256Hex(token),
+          token_last_eight: token.slice(-8),
+          scopes: scopes.join(','),
+          created_at: now,
+          last_used_at: null,
+          repo_id: bounds.repoId ?? null,
+          expires_at: bounds.expiresAt ?? null,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (err) {
@@ -398,23 +414,30 @@ export class UserService {
     await this.audit.record({ actorId: userId, action: 'token.delete', targetType: 'access_token', detail: { token: idOrName }, ip: ctx.ip ?? null });
   }
 
-  /** Resolves a presented token to its user and scopes, or null when it is unknown. */
-  async authenticateToken(token: string): Promise<{ user: UserRow; scopes: Scope[]; tokenId: number } | null> {
+  /** Resolves a presented token to its user and scopes (and the one repository it is bound to), or null when it is unknown or expired. */
+  async authenticateToken(token: string): Promise<{ user: UserRow; scopes: Scope[]; tokenId: number; repoId: number | null } | null> {
     if (!/^[0-9a-f]{40}$/i.test(token)) return null;
     const row = await this.db
       .selectFrom('access_tokens')
       .innerJoin('users', 'users.id', 'access_tokens.user_id')
       .selectAll('users')
-      .select(['access_tokens.id as token_id', 'access_tokens.scopes as token_scopes', 'access_tokens.last_used_at as token_last_used'])
+      .select([
+        'access_tokens.id as token_id',
+        'access_tokens.scopes as token_scopes',
+        'access_tokens.last_used_at as token_last_used',
+        'access_tokens.repo_id as token_repo_id',
+        'access_tokens.expires_at as token_expires_at',
+      ])
       .where('access_tokens.token_hash', '=', sha256Hex(token.toLowerCase()))
       .executeTakeFirst();
     if (!row) return null;
-    const { token_id, token_scopes, token_last_used, ...user } = row;
+    const { token_id, token_scopes, token_last_used, token_repo_id, token_expires_at, ...user } = row;
     const now = Date.now();
+    if (token_expires_at !== null && token_expires_at <= now) return null;
     if (!token_last_used || now - token_last_used > 60_000) {
       await this.db.updateTable('access_tokens').set({ last_used_at: now }).where('id', '=', token_id).execute();
     }
-    return { user: user as UserRow, scopes: parseScopes(token_scopes), tokenId: token_id };
+    return { user: user as UserRow, scopes: parseScopes(token_scopes), tokenId: token_id, repoId: token_repo_id };
   }
 }
 

@@ -163,7 +163,7 @@ describe('settings', () => {
       'shells.defaultMemoryMb': expect.any(Number),
       'shells.defaultDiskMb': expect.any(Number),
       'shells.defaultRuntimeMinutes': expect.any(Number),
-      'shells.defaultNetwork': true,
+      'shells.defaultNetwork': 'open',
       'lan.mdns': true,
       'instance.publicUrl': '',
     });
@@ -174,7 +174,7 @@ describe('settings', () => {
     const after = (await (await s.api('GET', '/api/v1/admin/settings', { auth: admin })).json()) as Record<string, unknown>;
     expect(after).toEqual(before);
     const shells = await patchOk({ 'shells.defaultCpus': 1.5, 'shells.defaultMemoryMb': 512, 'shells.defaultDiskMb': 2048, 'shells.defaultRuntimeMinutes': 30, 'shells.defaultNetwork': false });
-    expect(shells).toMatchObject({ 'shells.defaultCpus': 1.5, 'shells.defaultMemoryMb': 512, 'shells.defaultNetwork': false });
+    expect(shells).toMatchObject({ 'shells.defaultCpus': 1.5, 'shells.defaultMemoryMb': 512, 'shells.defaultNetwork': 'none' });
   });
 
   it('never sends the SMTP password back', async () => {

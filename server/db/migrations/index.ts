@@ -13,6 +13,7 @@ import m0005 from './0005_user_appearance.js';
 import m0006 from './0006_events.js';
 import m0009 from './0009_must_change_password.js';
 import m0013 from './0013_protection_review_rules.js';
+import m0018 from './0018_token_bounds.js';
 
 export type { Dialect, MigrationContext };
 
@@ -28,6 +29,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0006_events': m0006,
   '0009_must_change_password': m0009,
   '0013_protection_review_rules': m0013,
+  '0018_token_bounds': m0018,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */

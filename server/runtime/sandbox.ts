@@ -12,10 +12,12 @@
 // work folder is handed to that uid (and must be reachable by it: see ci/workspace.ts).
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, chmod, lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { access, chmod, chown, lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Availability, RunResult, RunSpec, Runtime } from './types.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { IPty } from 'node-pty';
+import type { Availability, RunLimits, RunResult, RunSpec, Runtime, Terminal, TerminalSpec, Usage } from './types.js';
 
 export interface SandboxOptions {
   /**
@@ -187,10 +189,14 @@ export class SandboxRuntime implements Runtime {
   }
 
   /** The bwrap options (they go through a pipe: secrets never reach argv, which every local user can read). */
-  private async bwrapArgs(spec: RunSpec, tools: Tools): Promise<string[]> {
+  private async bwrapArgs(spec: Pick<RunSpec, 'workdir' | 'env' | 'limits'>, tools: Tools, terminal = false): Promise<string[]> {
     const a: string[] = ['--unshare-all', '--unshare-user'];
     if (spec.limits.network !== 'none') a.push('--share-net');
-    a.push('--die-with-parent', '--new-session', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'gitssy-ci', '--cap-drop', 'ALL');
+    // a job gets a session of its own (no terminal to push keystrokes into); a shell keeps its pty
+    // as the controlling terminal for job control, and that pty is its own, with nothing else on it
+    a.push('--die-with-parent');
+    if (!terminal) a.push('--new-session');
+    a.push('--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', terminal ? 'gitssy-shell' : 'gitssy-ci', '--cap-drop', 'ALL');
     if (atLeast(tools.version, [0, 8, 0])) a.push('--disable-userns');
     const bound: string[] = [];
     for (const d of SYSTEM_DIRS) {
@@ -232,6 +238,61 @@ export class SandboxRuntime implements Runtime {
     return a;
   }
 
+  /** Nothing survives the forge: every run dies with it (--die-with-parent). */
+  async removeLeftovers(): Promise<number> {
+    return 0;
+  }
+
+  /** The prlimit options for a run's limits (as root the run has a uid of its own, so nproc counts it alone). */
+  private async prlimits(L: RunLimits, hostUid: number, root: boolean): Promise<string[]> {
+    // RLIMIT_NPROC counts the host uid's tasks: as root that is this run alone (its own uid);
+    // as a desktop user it is everything they run, so the run's share comes on top of that
+    const nproc = L.pids + 3 + (root ? 0 : await tasksOf(hostUid));
+    const cpuSec = Math.ceil(L.cpus * L.timeoutSec) + 5;
+    return [`--nproc=${nproc}`, `--data=${L.memoryMb * 1024 * 1024}`, `--fsize=${L.diskMb * 1024 * 1024}`, `--cpu=${cpuSec}:${cpuSec + 5}`, '--core=0', '--nofile=4096'];
+  }
+
+  /**
+   * A dev shell on a pty (node-pty): the same sandbox and limits as a job. node-pty can't hand
+   * bwrap a pipe, so its options go through a file only the run's uid can read, which a tiny
+   * wrapper opens as fd 3 and deletes before bwrap starts.
+   */
+  async openTerminal(spec: TerminalSpec): Promise<Terminal> {
+    const tools = await this.findTools();
+    if (typeof tools === 'string') throw new Error(tools);
+    for (const [k, v] of Object.entries(spec.env)) if (k.includes('\0') || v.includes('\0') || k.includes('=')) throw new Error(`environment variable ${JSON.stringify(k)} cannot be passed`);
+    const pty = await import('node-pty').catch((err: unknown) => {
+      throw new Error(`the terminal library (node-pty) could not be loaded: ${(err as Error).message}`);
+    });
+    const root = isRoot();
+    const hostUid = root ? this.uidBase + Math.floor(Math.random() * this.uidCount) : (process.getuid?.() ?? 0);
+    if (root) await chownRecursive(spec.workdir, hostUid);
+    const argsDir = await mkdtemp(path.join(os.tmpdir(), 'gitssy-shell-'));
+    const argsFile = path.join(argsDir, 'args');
+    const args = await this.bwrapArgs(spec, tools, true);
+    await writeFile(argsFile, Buffer.from(args.map((x) => `${x}\0`).join(''), 'utf8'), { mode: 0o600 });
+    if (root) {
+      await chown(argsDir, hostUid, hostUid);
+      await chown(argsFile, hostUid, hostUid);
+    }
+    const chain = [...(await this.prlimits(spec.limits, hostUid, root)), ...(tools.nice ? [tools.nice, '-n', '10'] : []), tools.bwrap, '--args', '3', '--', ...spec.command];
+    let p: IPty;
+    try {
+      p = pty.spawn('/bin/sh', ['-c', 'exec 3<"$0" && rm -f -- "$0" && exec "$@"', argsFile, tools.prlimit, ...chain], {
+        name: 'xterm-256color',
+        cols: spec.cols,
+        rows: spec.rows,
+        cwd: '/',
+        env: { PATH: '/usr/bin:/bin' },
+        ...(root ? { uid: hostUid, gid: hostUid } : {}),
+      });
+    } catch (err) {
+      await rm(argsDir, { recursive: true, force: true });
+      throw new Error(`could not start the sandbox: ${(err as Error).message}`);
+    }
+    return new PtyTerminal(p, spec, argsDir);
+  }
+
   async run(spec: RunSpec): Promise<RunResult> {
     const tools = await this.findTools();
     if (typeof tools === 'string') return { exitCode: null, timedOut: false, cancelled: false, error: tools };
@@ -249,11 +310,7 @@ export class SandboxRuntime implements Runtime {
       }
     }
     const L = spec.limits;
-    // RLIMIT_NPROC counts the host uid's tasks: as root that is this run alone (its own uid);
-    // as a desktop user it is everything they run, so the job's share comes on top of that
-    const nproc = L.pids + 3 + (root ? 0 : await tasksOf(hostUid));
-    const cpuSec = Math.ceil(L.cpus * L.timeoutSec) + 5;
-    const prlimitArgs = [`--nproc=${nproc}`, `--data=${L.memoryMb * 1024 * 1024}`, `--fsize=${L.diskMb * 1024 * 1024}`, `--cpu=${cpuSec}:${cpuSec + 5}`, '--core=0', '--nofile=4096'];
+    const prlimitArgs = await this.prlimits(L, hostUid, root);
     // stderr joins stdout inside, so the log interleaves them exactly as they were written
     const command = ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', ...spec.command];
     const chain = [...prlimitArgs, ...(tools.nice ? [tools.nice, '-n', '10'] : []), tools.bwrap, '--args', '3', '--json-status-fd', '4', '--', ...command];
@@ -333,5 +390,146 @@ export class SandboxRuntime implements Runtime {
         done({ exitCode: exit, timedOut: false, cancelled: false });
       });
     });
+  }
+}
+
+/** The host pids of a process and everything under it, from /proc (ppid links). */
+async function processTree(rootPid: number): Promise<{ pid: number; stat: string[] }[]> {
+  const all: { pid: number; ppid: number; stat: string[] }[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const raw = await readFile(`/proc/${name}/stat`, 'utf8');
+      // after the command name (which may hold spaces and parentheses): state, ppid, …
+      const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      all.push({ pid: Number(name), ppid: Number(rest[1]), stat: rest });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const children = new Map<number, typeof all>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out: { pid: number; stat: string[] }[] = [];
+  const self = all.find((p) => p.pid === rootPid);
+  const stack = self ? [self] : [];
+  while (stack.length) {
+    const p = stack.pop()!;
+    out.push(p);
+    stack.push(...(children.get(p.pid) ?? []));
+  }
+  return out;
+}
+
+const TICKS = 100; // USER_HZ on Linux
+const PAGE = 4096;
+
+class PtyTerminal implements Terminal {
+  readonly exited: Promise<RunResult>;
+  private readonly listeners: ((text: string) => void)[] = [];
+  private readonly decoder = new StringDecoder('utf8');
+  private cancelled = false;
+  private timedOut = false;
+  private limitHit: string | null = null;
+  private lastCpu: { at: number; ticks: number } | null = null;
+
+  constructor(
+    private readonly p: IPty,
+    spec: TerminalSpec,
+    argsDir: string,
+  ) {
+    // node-pty hands out strings already; its decoder is per chunk, so bytes are decoded here
+    p.onData((d) => {
+      const text = typeof d === 'string' ? d : this.decoder.write(d as unknown as Buffer);
+      if (text) for (const fn of this.listeners) fn(text);
+    });
+    const L = spec.limits;
+    const timer = setTimeout(() => {
+      this.timedOut = true;
+      this.stop();
+    }, L.timeoutSec * 1000);
+    const diskLimit = L.diskMb * 1024 * 1024;
+    let checking = false;
+    const disk = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void diskUsage(spec.workdir)
+        .then((used) => {
+          if (used !== null && used > diskLimit && !this.limitHit) {
+            this.limitHit = `it wrote more than its disk limit (${L.diskMb} MiB)`;
+            this.stop();
+          }
+        })
+        .finally(() => (checking = false));
+    }, DISK_CHECK_MS);
+    // the options file is gone once bwrap has it; the folder goes too
+    setTimeout(() => void rm(argsDir, { recursive: true, force: true }), 5_000).unref();
+    this.exited = new Promise<RunResult>((resolve) => {
+      p.onExit(({ exitCode, signal }) => {
+        clearTimeout(timer);
+        clearInterval(disk);
+        void rm(argsDir, { recursive: true, force: true });
+        if (this.cancelled) return resolve({ exitCode: null, timedOut: false, cancelled: true });
+        if (this.timedOut) return resolve({ exitCode: null, timedOut: true, cancelled: false });
+        if (this.limitHit) return resolve({ exitCode: 137, timedOut: false, cancelled: false, reason: this.limitHit });
+        const code = signal ? 128 + signal : exitCode;
+        // prlimit's SIGKILL of a process over its CPU time, or the kernel's for memory, looks like this
+        resolve({ exitCode: code, timedOut: false, cancelled: false, ...(signal === 9 ? { reason: 'it was killed (a process, memory or CPU limit)' } : {}) });
+      });
+    });
+  }
+
+  private stop(): void {
+    try {
+      process.kill(-this.p.pid, 'SIGKILL');
+    } catch {
+      try {
+        this.p.kill('SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  write(data: string): void {
+    this.p.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    try {
+      this.p.resize(cols, rows);
+    } catch {
+      // ended meanwhile
+    }
+  }
+
+  onData(fn: (text: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  kill(): void {
+    this.cancelled = true;
+    this.stop();
+  }
+
+  async usage(): Promise<Usage> {
+    // the first look has nothing to compare with: take a second one shortly after
+    if (!this.lastCpu) {
+      await this.sample();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return this.sample();
+  }
+
+  private async sample(): Promise<Usage> {
+    const tree = await processTree(this.p.pid);
+    if (!tree.length) return { cpuPercent: null, memoryBytes: null };
+    // stat fields after ')': [0]=state … [11]=utime [12]=stime … [21]=rss (pages)
+    const ticks = tree.reduce((n, t) => n + Number(t.stat[11] ?? 0) + Number(t.stat[12] ?? 0), 0);
+    const rss = tree.reduce((n, t) => n + Number(t.stat[21] ?? 0) * PAGE, 0);
+    const now = Date.now();
+    const prev = this.lastCpu;
+    this.lastCpu = { at: now, ticks };
+    const cpuPercent = prev && now > prev.at ? Math.round(((ticks - prev.ticks) / TICKS / ((now - prev.at) / 1000)) * 1000) / 10 : null;
+    return { cpuPercent, memoryBytes: rss };
   }
 }

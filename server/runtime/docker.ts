@@ -9,7 +9,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
-import type { Availability, RunLimits, RunResult, RunSpec, Runtime } from './types.js';
+import { StringDecoder } from 'node:string_decoder';
+import type { Availability, RunLimits, RunResult, RunRole, RunSpec, Runtime, Terminal, TerminalSpec, Usage } from './types.js';
 
 export type EngineName = 'docker' | 'podman';
 
@@ -275,11 +276,11 @@ export class DockerRuntime implements Runtime {
     return { client, socketPath, version: name, rootless, limits, enforcement: describeEnforcement(limits, info.Warnings ?? []) };
   }
 
-  /** Removes this instance's containers left by a crash (label gitssy.instance); a no-op without an instance name. */
-  async removeLeftovers(): Promise<number> {
+  /** Removes this instance's containers of one role left by a crash (labels gitssy.<role>, gitssy.instance); a no-op without an instance name. */
+  async removeLeftovers(role: RunRole = 'ci'): Promise<number> {
     if (!this.opts.instance) return 0;
     const { client } = await this.connect();
-    const list = await client.listContainers({ all: true, filters: { label: ['gitssy.ci=1', `gitssy.instance=${this.opts.instance}`] } });
+    const list = await client.listContainers({ all: true, filters: { label: [`gitssy.${role}=1`, `gitssy.instance=${this.opts.instance}`] } });
     for (const c of list)
       await client
         .getContainer(c.Id)
@@ -352,14 +353,21 @@ export class DockerRuntime implements Runtime {
     return real;
   }
 
-  private async createSpec(engine: Engine, spec: RunSpec, workdir: string, user: { uid: number; gid: number }): Promise<Docker.ContainerCreateOptions> {
+  private async createSpec(
+    engine: Engine,
+    spec: Pick<RunSpec, 'id' | 'image' | 'command' | 'env' | 'limits' | 'role'>,
+    workdir: string,
+    user: { uid: number; gid: number },
+    tty: { cols: number; rows: number } | null = null,
+  ): Promise<Docker.ContainerCreateOptions> {
     const { limits } = spec;
+    const role = spec.role ?? 'ci';
     const env = { HOME: '/tmp', ...spec.env };
     for (const k of Object.keys(env)) if (!k || k.includes('=') || k.includes('\0')) throw new Error(`Invalid environment variable name ${JSON.stringify(k)}.`);
     // unique even when two forges share one engine (their job ids both start at 1)
-    const base = spec.id.startsWith('gitssy-') ? spec.id : `gitssy-ci-${spec.id}`;
+    const base = spec.id.startsWith('gitssy-') ? spec.id : `gitssy-${role}-${spec.id}`;
     const name = `${base.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 100)}-${randomBytes(4).toString('hex')}`;
-    const labels: Record<string, string> = { 'gitssy.ci': '1', 'gitssy.run': spec.id };
+    const labels: Record<string, string> = { [`gitssy.${role}`]: '1', 'gitssy.run': spec.id };
     if (this.opts.instance) labels['gitssy.instance'] = this.opts.instance;
     return {
       name,
@@ -372,9 +380,12 @@ export class DockerRuntime implements Runtime {
       WorkingDir: '/workspace',
       User: `${user.uid}:${user.gid}`,
       Labels: labels,
-      Tty: false,
-      OpenStdin: false,
-      AttachStdin: false,
+      Hostname: `gitssy-${role}`,
+      // a shell is one pty the user types into (kept open across attaches); a job has no input
+      Tty: !!tty,
+      OpenStdin: !!tty,
+      StdinOnce: false,
+      AttachStdin: !!tty,
       AttachStdout: true,
       AttachStderr: true,
       HostConfig: {
@@ -389,6 +400,8 @@ export class DockerRuntime implements Runtime {
         // `lan` job off the internet needs a host firewall rule. Either way the host's loopback
         // (the internal hook endpoint listens there) is not the container's.
         NetworkMode: limits.network === 'none' ? 'none' : 'bridge',
+        // the forge itself, for a shell's git remote (it listens on the LAN, so on the bridge's gateway too)
+        ...(limits.network !== 'none' ? { ExtraHosts: ['host.docker.internal:host-gateway'] } : {}),
         IpcMode: 'private',
         ...(this.name === 'podman' && engine.rootless ? { UsernsMode: 'keep-id' } : {}),
         ...this.resourceLimits(engine.limits, limits),
@@ -547,6 +560,39 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /**
+   * A dev shell: one container whose main process is the shell, on a pty (Tty) with stdin held
+   * open, attached before it starts so no output is missed. The same isolation and limits as a
+   * job; the run-time limit, the disk watch and the memory report work as for a job.
+   */
+  async openTerminal(spec: TerminalSpec): Promise<Terminal> {
+    if (!spec.image) throw new Error('No image is set for dev shells: choose one in the console (shells.image, or the CI default image).');
+    const engine = await this.connect();
+    const workdir = await this.checkWorkdir(spec.workdir, engine.socketPath);
+    try {
+      await withTimeout(engine.client.getImage(spec.image).inspect(), API_TIMEOUT_MS, this.label);
+    } catch (err) {
+      if (statusCode(err) === 404)
+        throw new Error(`The image "${spec.image}" is not on this ${this.label} engine, and no registry is assumed reachable: load or import it on the engine first (docker load / docker import).`);
+      throw new Error(`${this.label} could not inspect the image "${spec.image}": ${message(err)}`);
+    }
+    const user = this.jobUser(engine);
+    // the clone is thrown away with the shell: hand it over for good
+    if (process.getuid?.() === 0 && !engine.rootless) await chownTree(workdir, user.uid, user.gid);
+    const options = await this.createSpec(engine, { ...spec, role: 'shell' }, workdir, user, { cols: spec.cols, rows: spec.rows });
+    const container = await withTimeout(engine.client.createContainer(options), API_TIMEOUT_MS, this.label);
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      stream = (await withTimeout(container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }), API_TIMEOUT_MS, this.label)) as NodeJS.ReadWriteStream;
+      await withTimeout(container.start(), API_TIMEOUT_MS, this.label);
+      await container.resize({ h: spec.rows, w: spec.cols }).catch(() => {});
+    } catch (err) {
+      await this.remove(container);
+      throw new Error(`${this.label} could not start the shell: ${message(err)}`);
+    }
+    return new ContainerTerminal(container, stream, workdir, spec, () => this.remove(container));
+  }
+
   private async remove(container: Docker.Container): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -573,4 +619,125 @@ function describeEnforcement(can: EngineLimits, warnings: string[]): string {
   parts.push('Disk: /tmp is a size-capped tmpfs, files are capped by the fsize ulimit and the workspace is watched; the root filesystem is read-only.');
   if (warnings.length) parts.push(`Engine warnings: ${warnings.join(' ')}`);
   return parts.join(' ');
+}
+
+/** CPU share since the previous sample, from the engine's one-shot stats (cgroup numbers: absent without controllers). */
+function cpuPercent(st: {
+  cpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
+}): number | null {
+  const cpu = st.cpu_stats?.cpu_usage?.total_usage;
+  const pre = st.precpu_stats?.cpu_usage?.total_usage;
+  const sys = st.cpu_stats?.system_cpu_usage;
+  const preSys = st.precpu_stats?.system_cpu_usage;
+  if (cpu === undefined || pre === undefined || !sys || !preSys || sys <= preSys) return null;
+  return Math.round(((cpu - pre) / (sys - preSys)) * (st.cpu_stats?.online_cpus ?? 1) * 1000) / 10;
+}
+
+class ContainerTerminal implements Terminal {
+  readonly exited: Promise<RunResult>;
+  private readonly listeners: ((text: string) => void)[] = [];
+  private readonly decoder = new StringDecoder('utf8');
+  private cancelled = false;
+  private timedOut = false;
+  private diskExceeded = false;
+  private killing: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly stream: NodeJS.ReadWriteStream,
+    workdir: string,
+    spec: TerminalSpec,
+    remove: () => Promise<void>,
+  ) {
+    stream.on('data', (c: Buffer) => {
+      const text = this.decoder.write(c);
+      if (text) for (const fn of this.listeners) fn(text);
+    });
+    stream.on('error', () => {});
+    const timer = setTimeout(
+      () => {
+        this.timedOut = true;
+        this.stop();
+      },
+      Math.max(1, spec.limits.timeoutSec) * 1000,
+    );
+    let watcher: NodeJS.Timeout | undefined;
+    let done = false;
+    const cap = spec.limits.diskMb * MiB;
+    void diskUsage(workdir).then((baseline) => {
+      const watch = (delay: number) => {
+        watcher = setTimeout(() => {
+          const t0 = Date.now();
+          void diskUsage(workdir, baseline + cap).then((used) => {
+            if (done || this.killing) return;
+            if (used > baseline + cap) {
+              this.diskExceeded = true;
+              this.stop();
+              return;
+            }
+            watch(Math.max(2000, (Date.now() - t0) * 10));
+          });
+        }, delay);
+      };
+      if (!done) watch(1000);
+    });
+    this.exited = (async (): Promise<RunResult> => {
+      try {
+        const waited = (await container.wait()) as { StatusCode?: number };
+        done = true;
+        const rest = this.decoder.end();
+        if (rest) for (const fn of this.listeners) fn(rest);
+        if (this.cancelled) return { exitCode: null, timedOut: false, cancelled: true };
+        if (this.timedOut) return { exitCode: null, timedOut: true, cancelled: false };
+        const result: RunResult = { exitCode: typeof waited.StatusCode === 'number' ? waited.StatusCode : null, timedOut: false, cancelled: false };
+        if (this.diskExceeded) result.reason = `it wrote more than its disk limit (${spec.limits.diskMb} MiB) into /workspace`;
+        else {
+          const state = ((await container.inspect().catch(() => null)) as { State?: { OOMKilled?: boolean } } | null)?.State;
+          if (state?.OOMKilled) result.reason = `it ran out of memory (limit ${spec.limits.memoryMb} MiB)`;
+        }
+        return result;
+      } catch (err) {
+        if (this.cancelled) return { exitCode: null, timedOut: false, cancelled: true };
+        return { exitCode: null, timedOut: false, cancelled: false, error: `the engine failed while the shell ran: ${message(err)}` };
+      } finally {
+        done = true;
+        clearTimeout(timer);
+        clearTimeout(watcher);
+        (stream as unknown as { destroy(): void }).destroy();
+        await remove();
+      }
+    })();
+  }
+
+  private stop(): void {
+    this.killing ??= this.container.kill({ signal: 'SIGKILL' }).catch(() => {});
+  }
+
+  write(data: string): void {
+    this.stream.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    void this.container.resize({ h: rows, w: cols }).catch(() => {});
+  }
+
+  onData(fn: (text: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  kill(): void {
+    this.cancelled = true;
+    this.stop();
+  }
+
+  async usage(): Promise<Usage> {
+    try {
+      const st = (await withTimeout(this.container.stats({ stream: false }), 10_000, 'the engine')) as Parameters<typeof cpuPercent>[0] & { memory_stats?: { usage?: number } };
+      const mem = st.memory_stats?.usage;
+      return { cpuPercent: cpuPercent(st), memoryBytes: typeof mem === 'number' && mem > 0 ? mem : null };
+    } catch {
+      return { cpuPercent: null, memoryBytes: null };
+    }
+  }
 }

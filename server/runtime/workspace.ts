@@ -1,7 +1,7 @@
-// Where job work folders go. Normally <data>/ci/work. When the forge runs as root the sandbox
-// runs each job as an unprivileged uid that can't pass through the 0700 data dir, so the folders
-// go under the system temp dir instead, in a folder others may enter but not list, each with a
-// random name.
+// Where work folders go (a CI job's checkout, a dev shell's clone). Normally <data>/<kind>/work.
+// When the forge runs as root the sandbox runs each as an unprivileged uid that can't pass
+// through the 0700 data dir, so the folders go under the system temp dir instead, in a folder
+// others may enter but not list, each with a random name.
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,8 +11,8 @@ import { randomHex } from '../lib/crypto.js';
 export class Workspaces {
   readonly root: string;
 
-  constructor(dataDir: string) {
-    this.root = process.getuid?.() === 0 ? path.join(os.tmpdir(), `gitssy-ci-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`) : path.join(dataDir, 'ci', 'work');
+  constructor(dataDir: string, kind: 'ci' | 'shells' = 'ci') {
+    this.root = process.getuid?.() === 0 ? path.join(os.tmpdir(), `gitssy-${kind}-${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`) : path.join(dataDir, kind, 'work');
   }
 
   private async init(): Promise<void> {
@@ -20,7 +20,7 @@ export class Workspaces {
     await chmod(this.root, process.getuid?.() === 0 ? 0o711 : 0o700);
   }
 
-  /** A new, empty folder for one job. */
+  /** A new, empty folder for one job or shell. */
   async create(jobId: number): Promise<string> {
     await this.init();
     const dir = path.join(this.root, `${jobId}-${randomHex(8)}`);

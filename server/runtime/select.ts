@@ -114,3 +114,11 @@ export class BackendSelector {
     return { ...base, active: null, off: true, reason: `CI is off: no container engine and no host sandbox can run jobs here (${skipped})${note}` };
   }
 }
+
+/** The runtime layer as the service graph holds it (`s.runtime`). */
+export interface RuntimeService {
+  readonly selector: BackendSelector;
+  readonly runtimes: readonly Runtime[];
+  /** The backend that runs code now (probed, cached for a while). */
+  backend(fresh?: boolean): Promise<BackendChoice>;
+}

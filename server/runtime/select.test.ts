@@ -14,6 +14,12 @@ function backend(name: BackendName, a: Availability): Runtime & { probes: number
     async run(): Promise<RunResult> {
       throw new Error('not run here');
     },
+    async openTerminal(): Promise<never> {
+      throw new Error('not run here');
+    },
+    async removeLeftovers() {
+      return 0;
+    },
   };
 }
 
