@@ -299,7 +299,7 @@ async function startPrivateEngine(engine) {
  * {image, engine: sentence, done()} or {skip}.
  */
 async function prepareEngine(backend) {
-  const { DockerRuntime, engineSockets } = await import(path.join(DIST, 'ci', 'runtime', 'docker.js'));
+  const { DockerRuntime, engineSockets } = await import(path.join(DIST, 'runtime', 'docker.js'));
   const envVar = backend === 'docker' ? 'DOCKER_HOST' : 'CONTAINER_HOST';
   let socketPath = null;
   let privateEngine = null;
