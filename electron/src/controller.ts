@@ -31,6 +31,8 @@ export interface ControllerDeps {
 interface StatusReply {
   maintenance?: { enabled?: unknown; message?: unknown };
   setupNeeded?: unknown;
+  /** Absent from servers without dev shells. */
+  shells?: { running?: unknown };
 }
 
 export class ShellController extends EventEmitter {
@@ -74,7 +76,12 @@ export class ShellController extends EventEmitter {
       const reply = await this.deps.supervisor.request<StatusReply>('status', {}, 10_000);
       const m = reply?.maintenance;
       const maintenance = m && typeof m.enabled === 'boolean' ? { enabled: m.enabled, message: typeof m.message === 'string' ? m.message : '' } : null;
-      this.update({ maintenance, setupPending: typeof reply?.setupNeeded === 'boolean' ? reply.setupNeeded : this.st.setupPending });
+      const shells = reply?.shells?.running;
+      this.update({
+        maintenance,
+        setupPending: typeof reply?.setupNeeded === 'boolean' ? reply.setupNeeded : this.st.setupPending,
+        shellsRunning: typeof shells === 'number' && Number.isSafeInteger(shells) && shells >= 0 ? shells : 0,
+      });
     } catch (err) {
       if (this.st.server.status === 'running') this.deps.log('warn', `status request failed: ${(err as Error).message}`);
     }
@@ -137,6 +144,7 @@ export class ShellController extends EventEmitter {
       },
       maintenance: running ? this.st.maintenance : null,
       setupPending: running ? (this.st.setupPending ?? (s.ready!.setupToken ? true : null)) : null,
+      shellsRunning: running ? this.st.shellsRunning : 0,
       lanUrl: running
         ? lanUrl(
             this.deps.host,

@@ -26,6 +26,8 @@ export interface ShellState {
   lanUrl: string | null;
   /** Whether the instance still waits for its first administrator (null while unknown). */
   setupPending: boolean | null;
+  /** Dev shells running in the server now (0 while unknown or stopped). */
+  shellsRunning: number;
   openAtLogin: boolean;
   backup: {
     running: boolean;
@@ -42,6 +44,7 @@ export function initialState(version: string, dataDir: string, logFile: string):
     maintenance: null,
     lanUrl: null,
     setupPending: null,
+    shellsRunning: 0,
     openAtLogin: false,
     backup: { running: false, last: null },
     dataDir,

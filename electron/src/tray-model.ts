@@ -37,8 +37,22 @@ const STATUS_TEXT: Record<TrayStatus, string> = {
   error: 'error',
 };
 
-/** One line for the tooltip and the menu's first (disabled) item. */
+/** The tooltip: the status line, and the dev shells running when there are any. */
 export function trayTooltip(s: ShellState): string {
+  const shells = trayShellsLine(s);
+  return shells ? `${trayStatusLine(s)} · ${shells}` : trayStatusLine(s);
+}
+
+/** "2 dev shells running" while the server runs some, else null. */
+export function trayShellsLine(s: ShellState): string | null {
+  const status = trayStatus(s);
+  const n = s.shellsRunning;
+  if ((status !== 'running' && status !== 'maintenance') || !(n > 0)) return null;
+  return `${n} dev ${n === 1 ? 'shell' : 'shells'} running`;
+}
+
+/** One line for the menu's first (disabled) item. */
+export function trayStatusLine(s: ShellState): string {
   const status = trayStatus(s);
   if (status === 'error') return `Gitssy: error — ${firstSentence(s.server.error?.message ?? 'the server stopped')}`;
   if (status === 'starting' && s.server.status === 'restarting') return `Gitssy: restarting after a crash (${s.server.restarts})`;
@@ -54,8 +68,10 @@ function firstSentence(text: string): string {
 export function trayMenu(s: ShellState): TrayItem[] {
   const status = trayStatus(s);
   const serving = status === 'running' || status === 'maintenance';
+  const shells = trayShellsLine(s);
   const items: TrayItem[] = [
-    { type: 'normal', label: trayTooltip(s), enabled: false },
+    { type: 'normal', label: trayStatusLine(s), enabled: false },
+    ...(shells ? [{ type: 'normal' as const, label: shells, enabled: false }] : []),
     { type: 'separator' },
     { id: 'open-console', type: 'normal', label: status === 'error' ? 'Show the error…' : 'Open console', enabled: serving || status === 'error' },
     { id: 'open-browser', type: 'normal', label: 'Open in browser', enabled: serving },

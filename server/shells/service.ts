@@ -228,7 +228,7 @@ export class ShellService {
   private async finish(live: Live, r: RunResult, limits: ShellLimits, workdir: string, tokenId: number | null): Promise<void> {
     let reason: string;
     if (live.stopReason) reason = live.stopReason;
-    else if (r.timedOut) reason = `it reached its run-time limit (${limits.runtime_minutes} minutes)`;
+    else if (r.timedOut) reason = `it reached its run-time limit (${minutes(limits.runtime_minutes)})`;
     else if (r.error) reason = r.error;
     else if (r.reason) reason = r.reason;
     else reason = `the shell exited${r.exitCode !== null ? ` (code ${r.exitCode})` : ''}`;
@@ -387,7 +387,7 @@ export class ShellService {
       const idleMs = limits.idle_minutes * 60_000;
       const quiet = now - live.lastInput;
       if (quiet >= idleMs) {
-        void this.stop(live.row.id, `it was idle for ${limits.idle_minutes} minute${limits.idle_minutes === 1 ? '' : 's'}`);
+        void this.stop(live.row.id, `it was idle for ${minutes(limits.idle_minutes)}`);
       } else if (!live.warned && quiet >= idleMs - IDLE_WARNING_MS) {
         live.warned = true;
         const secs = Math.max(1, Math.round((idleMs - quiet) / 1000));
@@ -422,3 +422,5 @@ export class ShellService {
 }
 
 class StoppedEarly extends Error {}
+
+const minutes = (n: number) => `${n} minute${n === 1 ? '' : 's'}`;

@@ -326,6 +326,26 @@ describe.skipIf(!BWRAP)('dev shells on the host sandbox', () => {
     expect((await api('DELETE', '/api/v1/admin/shells/overrides/alice', admin)).status).toBe(404);
   }, 90_000);
 
+  it('stops a shell that fills more disk than its limit, and says so', async () => {
+    await createRepo(s, bob, { name: 'disk' });
+    const src = await tempDir('gitssy-shells-disk-');
+    await makeRepo(src, 1);
+    await gitOk(['push', '-q', s.gitUrl('bob/disk.git', bob), 'HEAD:refs/heads/main'], { cwd: src });
+    expect((await api('PUT', '/api/v1/admin/shells/overrides/bob', admin, { disk_mb: 64 })).status).toBe(200);
+    const sh = await start(bob, 'bob/disk');
+    await until(sh.id, ['running'], bob);
+    const { term } = await Term.open(s, bobToken, sh.id);
+    try {
+      term.sock.emit('shell:input', { id: sh.id, data: 'for i in 1 2 3 4; do head -c 30m /dev/zero > fill-$i; done; sleep 30\r' });
+      const stopped = await until(sh.id, ['stopped'], bob, 30_000);
+      expect(stopped.reason).toBe('it wrote more than its disk limit (64 MiB)');
+      await waitFor(async () => term.exit, 5_000);
+      expect(term.exit!.reason).toBe(stopped.reason);
+    } finally {
+      term.close();
+    }
+  }, 60_000);
+
   it('stops a shell at its run-time limit and an idle one after a warning, saying which', async () => {
     const t = await until(timed.id, ['stopped', 'failed'], carol, 120_000);
     expect(t.reason).toBe('it reached its run-time limit (1 minute)');

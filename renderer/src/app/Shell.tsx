@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import { Backdrop } from '../features/appearance/Backdrop';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useSession, useSignOut } from '../features/session/api';
+import { useRunningShellCount } from '../features/shells';
 import { Avatar, Menu, buttonClass } from '../components/ui';
 import { useRealtimeUser } from '../lib/realtime';
 import s from './Shell.module.css';
@@ -24,6 +25,7 @@ export function Shell() {
   const onChangePage = !!useMatch({ from: '/user/change_password', shouldThrow: false });
   const blocked = mustChangePassword && !onChangePage;
   useRealtimeUser(mustChangePassword ? null : (user?.id ?? null));
+  const runningShells = useRunningShellCount(!!user && !mustChangePassword);
   useEffect(() => {
     if (blocked) void navigate({ to: '/user/change_password', replace: true });
   }, [blocked, navigate]);
@@ -80,6 +82,7 @@ export function Shell() {
                   { label: 'Your profile', onSelect: () => void navigate({ to: '/$owner', params: { owner: user.login } }) },
                   { label: 'Settings', onSelect: () => void navigate({ to: '/user/settings' }) },
                   { label: 'Appearance', onSelect: () => void navigate({ to: '/user/settings/appearance' }) },
+                  { label: runningShells ? `Dev shells (${runningShells} running)` : 'Dev shells', onSelect: () => void navigate({ to: '/-/shells' }) },
                   ...(user.is_admin ? [{ label: 'Operator console', onSelect: () => void navigate({ to: '/console' }) }] : []),
                   { separator: true, label: '' },
                   { label: 'Sign out', onSelect: () => signOut.mutate(undefined, { onSuccess: () => void navigate({ to: '/' }) }) },

@@ -22,6 +22,7 @@ import { repoSettingsRoutes } from '../features/repo-settings/routes';
 import { reposRoutes } from '../features/repos/routes';
 import { sessionRoutes } from '../features/session/routes';
 import { settingsRoutes } from '../features/settings/routes';
+import { shellsRoutes } from '../features/shells/routes';
 import { tasksRoutes } from '../features/tasks/routes';
 import { usersRoutes } from '../features/users/routes';
 import { webhooksRoutes } from '../features/webhooks/routes';
@@ -37,6 +38,7 @@ const FEATURES = [
   settingsRoutes,
   appearanceRoutes,
   notificationsRoutes,
+  shellsRoutes,
   consoleRoutes,
   usersRoutes,
   codeRoutes,

@@ -136,6 +136,17 @@ export class RealtimeClient {
     return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
   }
 
+  /**
+   * Sends a message that wants no answer (a terminal's keystrokes, its size); answers whether it
+   * went out. Nothing is queued while disconnected: callers catch up after a reconnect.
+   */
+  send(event: string, payload: unknown): boolean {
+    const socket = this.socket;
+    if (!socket?.connected) return false;
+    socket.emit(event, payload);
+    return true;
+  }
+
   /** Whether the server confirmed this socket in a repository's room. */
   isJoined(repo: string): boolean {
     return this.joined.has(repo.toLowerCase());

@@ -1,7 +1,10 @@
 // The tray menu is a pure function of the shell's state.
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { ShellController } from '../../../electron/src/controller.js';
 import { initialState, type ShellState } from '../../../electron/src/state.js';
-import { trayMenu, trayStatus, trayTooltip, type TrayItem } from '../../../electron/src/tray-model.js';
+import type { ServerSupervisor, SupervisorState } from '../../../electron/src/supervisor.js';
+import { trayMenu, trayShellsLine, trayStatus, trayTooltip, type TrayItem } from '../../../electron/src/tray-model.js';
 
 function state(patch: Partial<ShellState> = {}, server: Partial<ShellState['server']> = {}): ShellState {
   const s = initialState('2026.11.22-1', '/data', '/logs/server.log');
@@ -94,5 +97,85 @@ describe('tray model', () => {
     const label = trayTooltip(state({}, { status: 'error', error: { message: 'x'.repeat(300), logTail: [] } }));
     expect(label.length).toBeLessThanOrEqual('Gitssy: error — '.length + 90);
     expect(label.endsWith('…')).toBe(true);
+  });
+
+  it('says how many dev shells run, in the tooltip and as a line of the menu, only when there are some', () => {
+    const two = running({ shellsRunning: 2 });
+    expect(trayTooltip(two)).toBe('Gitssy: running on http://192.168.1.20:3000/ · 2 dev shells running');
+    const items = trayMenu(two);
+    expect(items[0]!.label).toBe('Gitssy: running on http://192.168.1.20:3000/');
+    expect(items[1]).toEqual({ type: 'normal', label: '2 dev shells running', enabled: false });
+    expect(items[2]!.type).toBe('separator');
+    expect(trayShellsLine(running({ shellsRunning: 1 }))).toBe('1 dev shell running');
+    expect(trayTooltip(running({ shellsRunning: 1, maintenance: { enabled: true, message: '' } }))).toBe('Gitssy: maintenance mode on http://192.168.1.20:3000/ · 1 dev shell running');
+
+    // none running: the menu and tooltip are as before
+    const none = trayMenu(running({ shellsRunning: 0 }));
+    expect(none.map((i) => i.label)).toEqual(trayMenu(running()).map((i) => i.label));
+    expect(none.some((i) => i.label?.includes('dev shell'))).toBe(false);
+    expect(trayTooltip(running())).toBe('Gitssy: running on http://192.168.1.20:3000/');
+    // a stale count never shows while the server is not serving
+    expect(trayShellsLine(state({ shellsRunning: 3 }, { status: 'stopped' }))).toBeNull();
+    expect(trayTooltip(state({ shellsRunning: 3 }, { status: 'starting' }))).toBe('Gitssy: starting…');
+  });
+});
+
+describe('status polling: dev shells', () => {
+  /** A supervisor that is running and answers status requests with `reply`. */
+  function fakeSupervisor(reply: () => unknown) {
+    const sup = new EventEmitter() as EventEmitter & { request: ServerSupervisor['request'] };
+    sup.request = (async () => reply()) as ServerSupervisor['request'];
+    return sup;
+  }
+  const RUNNING: SupervisorState = {
+    status: 'running',
+    pid: 42,
+    ready: { http: 3000, ssh: null, git: null, pid: 42, url: 'http://127.0.0.1:3000/', setupToken: null },
+    restarts: 0,
+    lastExit: null,
+    nextRestartInMs: null,
+    error: null,
+  };
+  function controller(reply: () => unknown) {
+    const sup = fakeSupervisor(reply);
+    const c = new ShellController({
+      supervisor: sup as unknown as ServerSupervisor,
+      version: 'test',
+      dataDir: '/data',
+      logFile: '/log',
+      host: '127.0.0.1',
+      lanAddresses: () => [],
+      loginItem: { get: () => false, set: () => {} },
+      notify: () => {},
+      log: () => {},
+      statusPollMs: 3_600_000,
+    });
+    return { c, sup };
+  }
+
+  it("takes the running count from the server's status reply, and forgets it when the server stops", async () => {
+    let running: unknown = 2;
+    const { c, sup } = controller(() => ({ maintenance: { enabled: false, message: '' }, setupNeeded: false, shells: { running } }));
+    sup.emit('state', RUNNING);
+    await c.refreshStatus();
+    expect(c.state.shellsRunning).toBe(2);
+    expect(trayShellsLine(c.state)).toBe('2 dev shells running');
+    running = 0;
+    await c.refreshStatus();
+    expect(c.state.shellsRunning).toBe(0);
+    running = 3;
+    await c.refreshStatus();
+    sup.emit('state', { ...RUNNING, status: 'stopped', ready: null, pid: null });
+    expect(c.state.shellsRunning).toBe(0);
+  });
+
+  it('reads a reply without shells (an older server) or with nonsense as none running', async () => {
+    for (const shells of [undefined, null, { running: -1 }, { running: 'two' }, { running: 1.5 }]) {
+      const { c, sup } = controller(() => ({ maintenance: { enabled: false, message: '' }, setupNeeded: false, shells }));
+      sup.emit('state', RUNNING);
+      await c.refreshStatus();
+      expect(c.state.shellsRunning, JSON.stringify(shells)).toBe(0);
+      sup.emit('state', { ...RUNNING, status: 'stopped', ready: null, pid: null });
+    }
   });
 });

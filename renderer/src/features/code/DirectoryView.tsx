@@ -5,6 +5,8 @@ import { Link } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { Avatar, Panel, PanelHeader, RelativeTime, Spinner } from '../../components/ui';
 import { TreeEditActions, useCanEdit, useTreeSelection } from '../edit/actions';
+import { useRepoContext } from '../repo/RepoLayout';
+import { DevShellButton } from '../shells';
 import { usePathLastCommit, type CommitBrief, type TreeView } from './api';
 import { Breadcrumbs } from './Breadcrumbs';
 import { LatestCommit } from './LatestCommit';
@@ -17,11 +19,14 @@ import s from './Code.module.css';
 /** The switcher and breadcrumbs above a tree or a file. */
 export function CodeToolbar({ owner, repo, view, extra, loading }: { owner: string; repo: string; view: TreeView; extra?: ReactNode; loading?: boolean }) {
   const refName = view.ref.kind === 'commit' ? view.ref.commit : view.ref.name;
+  const r = useRepoContext();
   return (
     <div className={s.toolbar}>
       <RefSwitcher owner={owner} repo={repo} current={view.ref} path={view.path} />
       {view.path ? <Breadcrumbs owner={owner} repo={repo} kind={view.ref.kind} refName={refName} path={view.path} /> : extra}
       {loading && <Spinner />}
+      <span className={s.toolbarSpacer} />
+      <DevShellButton owner={owner} repo={repo} branch={view.ref.kind === 'branch' ? view.ref.name : null} defaultBranch={r.default_branch} canRead={r.permissions.pull} />
     </div>
   );
 }

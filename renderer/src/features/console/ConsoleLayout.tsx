@@ -45,6 +45,9 @@ export function ConsoleLayout() {
           <Link to="/console/ci" className={s.navLink}>
             CI
           </Link>
+          <Link to="/console/shells" className={s.navLink}>
+            Shells
+          </Link>
         </Panel>
       </nav>
       <div className={s.stack}>

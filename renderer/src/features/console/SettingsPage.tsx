@@ -12,6 +12,8 @@ interface Field {
   kind: Kind;
   hint?: string;
   options?: string[];
+  /** What a select shows for each option (the option itself when absent). */
+  labels?: Record<string, string>;
   step?: number;
 }
 interface Section {
@@ -122,13 +124,25 @@ const SECTIONS: Section[] = [
   },
   {
     title: 'Dev shell defaults',
-    intro: 'Limits each new dev shell starts with (used by the dev shells feature).',
+    intro:
+      'What each new dev shell gets unless an override for its user or organization says otherwise (Console → Shells). Shells run in the same backend as CI. A shell stops when its run time is up or nobody has typed for the idle time.',
     fields: [
       { key: 'shells.defaultCpus', label: 'CPUs', kind: 'number', step: 0.5 },
       { key: 'shells.defaultMemoryMb', label: 'Memory (MiB)', kind: 'number' },
       { key: 'shells.defaultDiskMb', label: 'Disk (MiB)', kind: 'number' },
+      { key: 'shells.defaultPids', label: 'Processes', kind: 'number' },
       { key: 'shells.defaultRuntimeMinutes', label: 'Run time (minutes)', kind: 'number' },
-      { key: 'shells.defaultNetwork', label: 'Network access', kind: 'bool' },
+      { key: 'shells.idleMinutes', label: 'Stop when idle for (minutes)', kind: 'number' },
+      {
+        key: 'shells.defaultNetwork',
+        label: 'Network',
+        kind: 'select',
+        options: ['none', 'lan', 'open'],
+        labels: { none: 'No network', lan: 'Internet only (LAN blocked)', open: 'Open' },
+      },
+      { key: 'shells.maxPerUser', label: 'Shells per user', kind: 'number', hint: '0 turns dev shells off' },
+      { key: 'shells.maxTotal', label: 'Shells on this machine', kind: 'number', hint: '0 turns dev shells off' },
+      { key: 'shells.image', label: 'Image', kind: 'text', hint: 'for Docker and Podman, e.g. debian:12; empty: the CI default image; the host sandbox ignores images' },
     ],
   },
 ];
@@ -202,7 +216,9 @@ export function SettingsPage() {
                   {f.kind === 'select' ? (
                     <select id={id} value={String(v)} onChange={(e) => set(f.key, e.target.value)}>
                       {f.options!.map((o) => (
-                        <option key={o}>{o}</option>
+                        <option key={o} value={o}>
+                          {f.labels?.[o] ?? o}
+                        </option>
                       ))}
                     </select>
                   ) : f.kind === 'cidrs' ? (

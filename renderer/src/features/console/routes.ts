@@ -15,12 +15,13 @@ export const consoleRoutes = {
     const logs = createRoute({ getParentRoute: () => layout, path: 'logs', component: lazyRouteComponent(() => import('./LogsPage'), 'LogsPage') });
     const events = createRoute({ getParentRoute: () => layout, path: 'events', component: lazyRouteComponent(() => import('./EventsPage'), 'EventsPage') });
     const ci = createRoute({ getParentRoute: () => layout, path: 'ci', component: lazyRouteComponent(() => import('./CiPage'), 'CiPage') });
+    const shells = createRoute({ getParentRoute: () => layout, path: 'shells', component: lazyRouteComponent(() => import('./ShellsPage'), 'ShellsPage') });
     const setup = createRoute({
       getParentRoute: () => root,
       path: '/setup',
       validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
       component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
     });
-    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci]), setup] as const;
+    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci, shells]), setup] as const;
   },
 };
