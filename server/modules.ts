@@ -18,6 +18,7 @@ import { runtimeModule } from './runtime/module.js';
 import { shellsModule } from './shells/module.js';
 import { statusesModule } from './statuses/module.js';
 import { tasksModule } from './tasks/module.js';
+import { twoFactorModule } from './twofactor/module.js';
 import { webhooksModule } from './webhooks/module.js';
 import type { MigrationFactory } from './db/migrations/index.js';
 
@@ -27,6 +28,7 @@ export const MODULES: readonly FeatureModule[] = [
   keysModule,
   backupModule,
   auditModule,
+  twoFactorModule,
   realtimeModule,
   notificationsModule,
   statusesModule,

@@ -3,6 +3,7 @@
 // silent fall-back to anonymous.
 import type { NextFunction, Request, Response } from 'express';
 import { ANONYMOUS, type Actor } from '../access/index.js';
+import '../twofactor/index.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, Forbidden, Unauthorized } from '../lib/errors.js';
 import type { Services } from '../services.js';
@@ -19,6 +20,8 @@ declare module 'express-serve-static-core' {
 declare module 'express-session' {
   interface SessionData {
     userId?: number;
+    /** Password checked, second factor not yet: who, and since when (ms). */
+    pending2fa?: { userId: number; at: number };
   }
 }
 
@@ -49,10 +52,10 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
  * bound to one repository (a dev shell's) is git credentials only: only git over HTTP passes
  * `repoBound: true`; the API and the realtime socket refuse it.
  */
-export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null, opts: { repoBound?: boolean } = {}): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
+export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null, opts: CredentialOptions = {}): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
   s.limits.assertMayAuthenticate(ip);
   try {
-    const found = await checkCredentials(s, cred, ip);
+    const found = await checkCredentials(s, cred, ip, opts);
     if (found.actor.kind === 'user' && found.actor.repoId !== undefined && !opts.repoBound) throw Forbidden('this token is for git over HTTP to one repository only');
     return found;
   } catch (err) {
@@ -61,7 +64,15 @@ export async function actorFromCredentials(s: Services, cred: Credentials, ip: s
   }
 }
 
-async function checkCredentials(s: Services, cred: Credentials, ip: string | null): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
+export interface CredentialOptions {
+  /** Git over HTTP: a token bound to one repository is accepted, and an account password never is for a 2FA account. */
+  repoBound?: boolean;
+  git?: boolean;
+  /** The X-Gitea-OTP header: the second factor for a password on the API. */
+  otp?: string;
+}
+
+async function checkCredentials(s: Services, cred: Credentials, ip: string | null, opts: CredentialOptions): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
   if (cred.kind === 'token' || (cred.kind === 'basic' && /^[0-9a-f]{40}$/i.test(cred.secret))) {
     const found = await s.users.authenticateToken(cred.secret);
     // Basic with a token as password: the username must match (or be the token itself).
@@ -77,6 +88,12 @@ async function checkCredentials(s: Services, cred: Credentials, ip: string | nul
   const user = await s.users.authenticate(cred.username, cred.secret, { ip });
   // a password an administrator chose opens the web sign-in (to change it) and nothing else
   if (s.users.isPasswordChangeRequired(user)) throw Forbidden(MUST_CHANGE_PASSWORD_BEFORE_USE);
+  // with two-factor sign-in on, a password alone opens nothing: the API wants the code too, git a token (as Gitea)
+  if (await s.twoFactor.enabled(user.id)) {
+    if (opts.git) throw Unauthorized('this account uses two-factor authentication: git over HTTP takes an access token as the password, not the account password');
+    if (!opts.otp) throw Unauthorized('this account uses two-factor authentication: send the current code in the X-Gitea-OTP header, or use an access token');
+    await s.twoFactor.verify(user, opts.otp);
+  }
   return { actor: { kind: 'user', user: toActorUser(user), scopes: null, via: 'password' }, user };
 }
 
@@ -86,7 +103,8 @@ export function resolveActor(s: Services, opts: { sessions: boolean }) {
     req.actor = ANONYMOUS;
     const cred = parseAuthorization(req.headers.authorization);
     if (cred) {
-      const { actor, user } = await actorFromCredentials(s, cred, req.ip ?? null);
+      const otp = req.headers['x-gitea-otp'];
+      const { actor, user } = await actorFromCredentials(s, cred, req.ip ?? null, { otp: typeof otp === 'string' ? otp : undefined });
       req.actor = actor;
       req.user = user;
       return next();
@@ -118,6 +136,22 @@ export function passwordChangeGuard(s: Services) {
     if (req.actor.kind !== 'user' || req.actor.via !== 'session' || !req.user || !s.users.isPasswordChangeRequired(req.user)) return next();
     if (WHILE_PASSWORD_CHANGE_REQUIRED.has(`${req.method} ${req.path}`)) return next();
     next(Forbidden(PASSWORD_CHANGE_REQUIRED));
+  };
+}
+
+/** What a signed-in browser may still call while the site requires 2FA and its account has none. */
+const WHILE_ENROLMENT_REQUIRED = new Set(['GET /auth/session', 'HEAD /auth/session', 'POST /auth/signout', 'GET /user', 'GET /user/2fa', 'POST /user/2fa/totp', 'POST /user/2fa/totp/confirm']);
+export const TWO_FACTOR_REQUIRED = 'this server requires two-factor authentication: turn it on under Settings → Security first';
+
+/** Middleware (after resolveActor): when the site requires 2FA, a session without it may only enrol (or sign out). */
+export function twoFactorEnrolmentGuard(s: Services) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.actor.kind !== 'user' || req.actor.via !== 'session' || !req.user || !s.settings.get('security.require2fa')) return next();
+    if (WHILE_ENROLMENT_REQUIRED.has(`${req.method} ${req.path}`)) return next();
+    s.twoFactor
+      .enabled(req.user.id)
+      .then((on) => next(on ? undefined : Forbidden(TWO_FACTOR_REQUIRED)))
+      .catch(next);
   };
 }
 

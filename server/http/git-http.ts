@@ -157,7 +157,7 @@ export function gitHttpHandler(s: Services) {
     let rec: RepoRecord;
     try {
       const cred = parseAuthorization(req.headers.authorization);
-      if (cred) actor = (await actorFromCredentials(s, cred, req.ip ?? null, { repoBound: true })).actor;
+      if (cred) actor = (await actorFromCredentials(s, cred, req.ip ?? null, { repoBound: true, git: true })).actor;
       rec = await s.repos.resolve(actor, route.owner, route.repo, service === 'receive-pack' ? 'write' : 'read');
     } catch (err) {
       if (!isAppError(err)) throw err;

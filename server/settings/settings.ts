@@ -23,6 +23,8 @@ export const settingsSchema = z.strictObject({
   /** Failed password attempts before an account locks, and for how long (GitLab's defaults). */
   'auth.maxFailedLogins': z.number().int().min(1).max(1000),
   'auth.lockMinutes': z.number().int().min(1).max(10_080),
+  /** Every account must use two-factor sign-in: one without it is sent to enrolment after signing in. */
+  'security.require2fa': z.boolean(),
   /** Failed authentications (any transport) one address may make in 10 minutes. */
   'limits.authFailuresPerIp': z.number().int().min(1).max(100_000),
   /** Concurrent git sessions (clone, fetch, push on any transport) per user and per address; 0 = no cap. */
@@ -162,6 +164,7 @@ export const DEFAULT_SETTINGS: Settings = {
   'backup.keep': 7,
   'auth.maxFailedLogins': 10,
   'auth.lockMinutes': 10,
+  'security.require2fa': false,
   'limits.authFailuresPerIp': 50,
   'limits.gitSessionsPerUser': 32,
   'limits.gitSessionsPerIp': 64,

@@ -7,7 +7,7 @@ import { csrfSync } from 'csrf-sync';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import type { FeatureModule } from '../../feature.js';
-import { passwordChangeGuard, resolveActor } from '../auth.js';
+import { passwordChangeGuard, resolveActor, twoFactorEnrolmentGuard } from '../auth.js';
 import { SESSION_COOKIE } from '../cookie.js';
 import { notFoundJson } from '../errors.js';
 import { registerAccountRoutes } from './account.js';
@@ -24,7 +24,7 @@ import { registerSessionRoutes } from './session.js';
 import { registerUserRoutes } from './users.js';
 
 export { SESSION_COOKIE } from '../cookie.js';
-const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/register', '/setup']);
+const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/register', '/setup']);
 
 export function createCsrf() {
   return csrfSync({
@@ -75,10 +75,12 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   for (const { method, path, limit } of api.largeBodies()) router[method](path, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
-  for (const p of ['/auth/signin', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
+  for (const p of ['/auth/signin', '/auth/signin/2fa', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
   // an account whose password an administrator set: its browser may only change it
   router.use(passwordChangeGuard(s));
+  // the site requires 2FA and this browser's account has none: it may only enrol
+  router.use(twoFactorEnrolmentGuard(s));
   // markdown renders cost CPU for any caller, anonymous ones included: a budget per account or address
   router.post(['/markdown', '/markdown/raw'], markdownLimiter());
   // CSRF guards requests that ride on the session cookie (and the forms that create one);

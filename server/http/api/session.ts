@@ -4,7 +4,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { UserRow } from '../../db/schema.js';
-import { Conflict, Forbidden } from '../../lib/errors.js';
+import { Conflict, Forbidden, Unauthorized } from '../../lib/errors.js';
+import '../../twofactor/index.js';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
 import { requireAdmin } from '../auth.js';
@@ -15,8 +16,22 @@ import { SECRET_SETTINGS } from '../../settings/index.js';
 import { normalizeIp } from '../../ops/index.js';
 
 const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
+const secondFactorBody = z.union([z.strictObject({ code: z.string().min(1).max(20) }), z.strictObject({ recovery_code: z.string().min(1).max(40) })]);
+/** How long a checked password waits for its second factor. */
+const PENDING_2FA_MS = 5 * 60_000;
 const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });
 const setupBody = registerBody.extend({ token: z.string().min(1).max(200), ...wizardFields });
+
+/** A fresh session that has checked the password and waits for the second factor (never signed in yet). */
+function awaitSecondFactor(req: Request, user: UserRow): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.pending2fa = { userId: user.id, at: Date.now() };
+      req.session.save((err2) => (err2 ? reject(err2) : resolve()));
+    });
+  });
+}
 
 /** Starts a fresh session for the user (a new id at sign-in defeats session fixation). */
 export function signIn(req: Request, user: UserRow): Promise<void> {
@@ -34,6 +49,10 @@ export async function sessionState(s: Services, req: Request, csrfToken: string 
   return {
     user: req.user && req.actor.kind === 'user' ? userJson(s, req, req.user, { full: true }) : null,
     csrf_token: csrfToken,
+    /** The password was right and the second factor is awaited (POST /auth/signin/2fa). */
+    two_factor_pending: !req.user && !!req.session?.pending2fa && Date.now() - req.session.pending2fa.at < PENDING_2FA_MS,
+    /** The site requires 2FA and this account has none: the UI sends it to enrolment. */
+    two_factor_enrolment_required: !!req.user && req.actor.kind === 'user' && (await s.twoFactor.mustEnrol(req.user.id)),
     setup_required: await s.setup.needed(),
     registration: s.settings.get('registration.mode'),
     instance_name: s.settings.get('instance.name'),
@@ -76,6 +95,40 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
         if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
         throw err;
       });
+      if (await s.twoFactor.enabled(user.id)) {
+        await awaitSecondFactor(req, user);
+        return { body: { user: null, two_factor_required: true, csrf_token: csrfToken(req) } };
+      }
+      await signIn(req, user);
+      await s.users.markSignedIn(user.id);
+      req.user = user;
+      return { body: { user: userJson(s, req, user, { full: true }), csrf_token: csrfToken(req) } };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/auth/signin/2fa',
+      tag: 'session',
+      summary: 'Gitssy: the second step of signing in for a two-factor account: a code from the app, or a recovery code',
+      body: secondFactorBody,
+      responses: { 200: 'the user, signed in', 401: 'wrong or used code, or no sign-in waiting for one', 429: 'too many wrong codes' },
+    },
+    async ({ req, body }) => {
+      const pending = req.session.pending2fa;
+      if (!pending || Date.now() - pending.at > PENDING_2FA_MS) throw Unauthorized('sign in with your password first (or again: five minutes have passed)');
+      const user = await s.users.byId(pending.userId);
+      if (!user || s.users.loginProblem(user)) throw Unauthorized('sign in with your password first');
+      s.limits.assertMayAuthenticate(req.ip);
+      try {
+        if ('code' in body) await s.twoFactor.verify(user, body.code);
+        else await s.twoFactor.useRecovery(user, body.recovery_code, { ip: req.ip ?? null });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
+        throw err;
+      }
+      // a privilege change: the session id changes again
       await signIn(req, user);
       await s.users.markSignedIn(user.id);
       req.user = user;
