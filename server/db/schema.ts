@@ -52,6 +52,16 @@ export interface SessionTable {
   expires_at: number;
 }
 
+export interface RememberTokenTable {
+  id: Id;
+  selector: string;
+  validator_hash: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+}
+
 export interface AccessTokenTable {
   id: Id;
   user_id: number;
@@ -205,6 +215,7 @@ export interface Database {
   emails: EmailTable;
   sessions: SessionTable;
   access_tokens: AccessTokenTable;
+  remember_tokens: RememberTokenTable;
   ssh_keys: SshKeyTable;
   org_members: OrgMemberTable;
   repositories: RepositoryTable;

@@ -21,7 +21,7 @@ declare module 'express-session' {
   interface SessionData {
     userId?: number;
     /** Password checked, second factor not yet: who, and since when (ms). */
-    pending2fa?: { userId: number; at: number };
+    pending2fa?: { userId: number; at: number; remember: boolean };
   }
 }
 

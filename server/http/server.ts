@@ -11,6 +11,7 @@ import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
 import { createApiRouter, createCsrf, SESSION_COOKIE } from './api/index.js';
 import { resolveActor } from './auth.js';
+import { noteSeen, restoreRemembered, SESSION_IDLE_MS } from './sessions.js';
 import { errorHandler, refusalOf, requestLogLevel } from './errors.js';
 import { gitHttpHandler } from './git-http.js';
 import { createSpaRouter } from './spa.js';
@@ -101,7 +102,8 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
       hsts: false, // on a LAN the operator decides about TLS; a reverse proxy adds HSTS
     }),
   );
-  const store = new DbSessionStore(s.db);
+  // a session ends with the browser (no Max-Age) or after a day unused; "remember me" is its own cookie (see http/sessions.ts)
+  const store = new DbSessionStore(s.db, SESSION_IDLE_MS);
   const sessions = session({
     name: SESSION_COOKIE,
     secret: opts.sessionSecret,
@@ -109,9 +111,11 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 30 * 24 * 3600_000, path: '/' },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/' },
   });
   app.use(sessions);
+  app.use(restoreRemembered(s));
+  app.use(noteSeen);
   const csrf = createCsrf();
   app.use('/api/v1', createApiRouter(s, csrf, opts.modules));
   app.use(resolveActor(s, { sessions: true }));

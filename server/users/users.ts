@@ -257,8 +257,9 @@ export class UserService {
     const set: Partial<UserRow> = { password_hash: passwordHash, updated_at: Date.now(), failed_logins: 0, failed_window_start: null, locked_until: null };
     if (opts.mustChange !== undefined) set.must_change_password = opts.mustChange ? 1 : 0;
     await this.db.updateTable('users').set(set).where('id', '=', userId).execute();
-    // Every other session of this user ends with the old password.
+    // Every other session of this user ends with the old password, and every remembered browser.
     await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('remember_tokens').where('user_id', '=', userId).execute();
     this.revoked({ userId, what: { kind: 'sessions' } });
   }
 

@@ -14,6 +14,7 @@ import m0006 from './0006_events.js';
 import m0009 from './0009_must_change_password.js';
 import m0013 from './0013_protection_review_rules.js';
 import m0018 from './0018_token_bounds.js';
+import m0022 from './0022_remember_tokens.js';
 
 export type { Dialect, MigrationContext };
 
@@ -30,6 +31,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0009_must_change_password': m0009,
   '0013_protection_review_rules': m0013,
   '0018_token_bounds': m0018,
+  '0022_remember_tokens': m0022,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */

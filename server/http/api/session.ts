@@ -8,14 +8,19 @@ import { Conflict, Forbidden, Unauthorized } from '../../lib/errors.js';
 import '../../twofactor/index.js';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
-import { requireAdmin } from '../auth.js';
+import { requireAdmin, requireUser } from '../auth.js';
+import { forgetBrowser, listSessions, newMeta, rememberBrowser, revokeSession } from '../sessions.js';
 import { userJson } from './json.js';
 import type { ApiRouter } from './route.js';
 import { completeSetup, wizardFields } from '../../ops/index.js';
 import { SECRET_SETTINGS } from '../../settings/index.js';
 import { normalizeIp } from '../../ops/index.js';
 
-const signinBody = z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(256) });
+const signinBody = z.strictObject({
+  username: z.string().min(1).max(254),
+  password: z.string().min(1).max(256),
+  remember: z.boolean().optional().describe('keep this browser signed in for 30 days (a separate, rotating cookie)'),
+});
 const secondFactorBody = z.union([z.strictObject({ code: z.string().min(1).max(20) }), z.strictObject({ recovery_code: z.string().min(1).max(40) })]);
 /** How long a checked password waits for its second factor. */
 const PENDING_2FA_MS = 5 * 60_000;
@@ -23,11 +28,11 @@ const registerBody = z.strictObject({ username: z.string().min(1).max(40), email
 const setupBody = registerBody.extend({ token: z.string().min(1).max(200), ...wizardFields });
 
 /** A fresh session that has checked the password and waits for the second factor (never signed in yet). */
-function awaitSecondFactor(req: Request, user: UserRow): Promise<void> {
+function awaitSecondFactor(req: Request, user: UserRow, remember: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);
-      req.session.pending2fa = { userId: user.id, at: Date.now() };
+      req.session.pending2fa = { userId: user.id, at: Date.now(), remember };
       req.session.save((err2) => (err2 ? reject(err2) : resolve()));
     });
   });
@@ -39,6 +44,7 @@ export function signIn(req: Request, user: UserRow): Promise<void> {
     req.session.regenerate((err) => {
       if (err) return reject(err);
       req.session.userId = user.id;
+      req.session.meta = newMeta(req);
       req.session.save((err2) => (err2 ? reject(err2) : resolve()));
     });
   });
@@ -89,17 +95,18 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       body: signinBody,
       responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' },
     },
-    async ({ req, body }) => {
+    async ({ req, res, body }) => {
       s.limits.assertMayAuthenticate(req.ip);
       const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null }).catch((err) => {
         if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
         throw err;
       });
       if (await s.twoFactor.enabled(user.id)) {
-        await awaitSecondFactor(req, user);
+        await awaitSecondFactor(req, user, body.remember === true);
         return { body: { user: null, two_factor_required: true, csrf_token: csrfToken(req) } };
       }
       await signIn(req, user);
+      if (body.remember) await rememberBrowser(s.db, req, res, user);
       await s.users.markSignedIn(user.id);
       req.user = user;
       return { body: { user: userJson(s, req, user, { full: true }), csrf_token: csrfToken(req) } };
@@ -115,7 +122,7 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       body: secondFactorBody,
       responses: { 200: 'the user, signed in', 401: 'wrong or used code, or no sign-in waiting for one', 429: 'too many wrong codes' },
     },
-    async ({ req, body }) => {
+    async ({ req, res, body }) => {
       const pending = req.session.pending2fa;
       if (!pending || Date.now() - pending.at > PENDING_2FA_MS) throw Unauthorized('sign in with your password first (or again: five minutes have passed)');
       const user = await s.users.byId(pending.userId);
@@ -130,6 +137,7 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       }
       // a privilege change: the session id changes again
       await signIn(req, user);
+      if (pending.remember) await rememberBrowser(s.db, req, res, user);
       await s.users.markSignedIn(user.id);
       req.user = user;
       return { body: { user: userJson(s, req, user, { full: true }), csrf_token: csrfToken(req) } };
@@ -139,9 +147,33 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   api.route({ method: 'post', path: '/auth/signout', tag: 'session', summary: 'Gitssy: end the session', responses: { 204: 'signed out' } }, async ({ req, res }) => {
     // live connections made with this session end with it
     if (req.session.userId !== undefined) s.events.emit('credentials.revoked', { userId: req.session.userId, what: { kind: 'session', sid: req.sessionID } });
+    await forgetBrowser(s.db, req, res);
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
     res.clearCookie('gitssy_session', { path: '/' });
   });
+
+  api.route(
+    { method: 'get', path: '/user/sessions', tag: 'user', auth: 'user', summary: 'Gitssy: your signed-in browsers (device, address, last seen), this one first', responses: { 200: 'session list' } },
+    async ({ req }) => ({ body: await listSessions(s.db, requireUser(req).id, req.sessionID) }),
+  );
+
+  api.route(
+    {
+      method: 'delete',
+      path: '/user/sessions/:id',
+      tag: 'user',
+      auth: 'user',
+      summary: 'Gitssy: sign one of your browsers out (it is forgotten too, if it was remembered)',
+      responses: { 204: 'signed out', 404: 'no such session' },
+    },
+    async ({ req, params }) => {
+      const me = requireUser(req);
+      const sid = await revokeSession(s.db, me.id, params.id!);
+      s.events.emit('credentials.revoked', { userId: me.id, what: { kind: 'session', sid } });
+      await s.audit.record({ actorId: me.id, action: 'session.revoke', targetType: 'user', targetId: me.id, detail: { current: sid === req.sessionID }, ip: req.ip ?? null });
+      return { status: 204 };
+    },
+  );
 
   api.route(
     {
