@@ -2,6 +2,7 @@
 // when a parent forked us with an IPC channel: announce `ready` with the ports, answer status
 // requests, shut down on `{type: 'shutdown'}`, and shut down when the parent goes away (an
 // orphaned appliance server would hold its ports with nobody to stop it).
+import '../shells/index.js';
 import type { App, Ports } from '../app.js';
 
 type Send = (msg: unknown) => void;
@@ -28,7 +29,7 @@ export function superviseOverIpc(app: App, ports: Ports, shutdown: (reason: stri
     if (msg.type === 'status' && typeof msg.id === 'number') {
       const id = msg.id;
       Promise.all([app.services.maintenance.state(), app.services.setup.needed()]).then(
-        ([maintenance, setupNeeded]) => send({ type: 'reply', id, ok: true, result: { maintenance, setupNeeded } }),
+        ([maintenance, setupNeeded]) => send({ type: 'reply', id, ok: true, result: { maintenance, setupNeeded, shells: { running: app.services.shells.runningCount() } } }),
         (err: Error) => send({ type: 'reply', id, ok: false, error: err.message }),
       );
       return;

@@ -61,11 +61,13 @@ describe('desktop shell with the real server', () => {
     expect(shell.state.lanUrl).toBeNull();
   });
 
-  it('learns the maintenance state from the server over IPC', async () => {
+  it('learns the maintenance state and the dev shell count from the server over IPC', async () => {
     expect(shell.state.setupPending).toBe(true);
     await shell.refreshStatus();
     expect(shell.state.maintenance).toEqual({ enabled: false, message: '' });
     expect(shell.state.setupPending).toBe(true);
+    // the server counts its dev shells for the tray (none here)
+    expect(shell.state.shellsRunning).toBe(0);
     expect(trayStatus(shell.state)).toBe('running');
   });
 
