@@ -4,6 +4,7 @@ import type { FeatureModule } from './feature.js';
 import { aiModule } from './ai/module.js';
 import { auditModule } from './audit/module.js';
 import { backupModule } from './backup/module.js';
+import { billingModule } from './billing/module.js';
 import { ciModule } from './ci/module.js';
 import { eventsModule } from './events/module.js';
 import { issuesModule } from './issues/module.js';
@@ -40,6 +41,7 @@ export const MODULES: readonly FeatureModule[] = [
   runtimeModule,
   ciModule,
   shellsModule,
+  billingModule,
   webhooksModule,
   aiModule,
 ];

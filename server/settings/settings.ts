@@ -117,6 +117,19 @@ export const settingsSchema = z.strictObject({
       .max(500)
       .transform((u) => u.replace(/\/+$/, '')),
   ]),
+  /** Paid credits (off: the feature is gone): Stripe's keys (write-only), what a shell or CI minute costs, the fallback currency. */
+  'billing.enabled': z.boolean(),
+  'billing.stripeSecretKey': z
+    .string()
+    .max(255)
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$|^$/, 'must be a Stripe secret key (sk_test_…, sk_live_…) or a restricted key'),
+  'billing.stripeWebhookSecret': z
+    .string()
+    .max(255)
+    .regex(/^whsec_[A-Za-z0-9]+$|^$/, 'must be a Stripe webhook signing secret (whsec_…)'),
+  'billing.shellMinuteCredits': z.number().int().min(0).max(1_000_000),
+  'billing.ciMinuteCredits': z.number().int().min(0).max(1_000_000),
+  'billing.defaultCurrency': z.string().regex(/^[a-z]{3}$/, 'must be a three-letter ISO 4217 code in lower case, like usd'),
   /** Commit messages from a local model: the Ollama server (empty = off) and the model it runs. Never a cloud service. */
   'ai.ollamaHost': z
     .string()
@@ -206,13 +219,19 @@ export const DEFAULT_SETTINGS: Settings = {
   'shells.image': '',
   'lan.mdns': true,
   'instance.publicUrl': '',
+  'billing.enabled': false,
+  'billing.stripeSecretKey': '',
+  'billing.stripeWebhookSecret': '',
+  'billing.shellMinuteCredits': 1,
+  'billing.ciMinuteCredits': 1,
+  'billing.defaultCurrency': 'usd',
   'ai.ollamaHost': '',
   'ai.model': '',
   'ai.timeoutSeconds': 60,
 };
 
 /** Settings the API never sends back (write-only). */
-export const SECRET_SETTINGS: readonly SettingKey[] = ['smtp.password'];
+export const SECRET_SETTINGS: readonly SettingKey[] = ['smtp.password', 'billing.stripeSecretKey', 'billing.stripeWebhookSecret'];
 
 export class SettingsService {
   private cache: Settings = { ...DEFAULT_SETTINGS };

@@ -72,6 +72,8 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
     res.json(doc);
   });
   // a route that takes more (web edits) parses its own body first; the parser below then skips it
+  // a signed webhook's bytes must reach it exactly as sent: no JSON parser before it
+  for (const { method, path, limit } of api.rawBodies()) router[method](path, express.raw({ limit, type: () => true }));
   for (const { method, path, limit } of api.largeBodies()) router[method](path, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation

@@ -12,10 +12,11 @@ const maintenanceBody = z.strictObject({
 });
 
 /**
- * Writes that keep working during maintenance: signing in or out, rendering markdown (a read), and the site-admin routes
+ * Writes that keep working during maintenance: signing in or out, rendering markdown (a read), a payment's webhook (money
+ * that was taken is credited), and the site-admin routes
  * (the switch itself, settings, users), which are what an operator uses to do the maintenance.
  */
-const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signout', '/markdown', '/markdown/raw']);
+const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/signout', '/markdown', '/markdown/raw', '/billing/stripe/webhook']);
 
 export function maintenanceGuard(s: Services) {
   return async (req: Request, res: Response, next: NextFunction) => {

@@ -35,6 +35,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   early?: boolean;
   /** A JSON body larger than the API's 1 MiB default is accepted up to this many bytes (web edits carry base64 files). */
   bodyLimit?: number;
+  /** The body arrives unparsed, as a Buffer in `req.body` (a signed webhook is checked on its exact bytes), up to this many bytes. */
+  rawBody?: number;
 }
 
 const TAG_SCOPES: Record<string, ScopeCategory | null> = { repository: 'repository', user: 'user', organization: 'organization', admin: 'admin', session: null, miscellaneous: null };
@@ -80,6 +82,10 @@ export class ApiRouter {
   }
 
   /** The routes that take bodies over the default limit, for the body parser in front of them. */
+  rawBodies(): { method: Method; path: string; limit: number }[] {
+    return this.ops.filter((o) => o.spec.rawBody !== undefined).map((o) => ({ method: o.spec.method, path: o.spec.path, limit: o.spec.rawBody! }));
+  }
+
   largeBodies(): { method: Method; path: string; limit: number }[] {
     return this.ops.filter((o) => o.spec.bodyLimit !== undefined).map((o) => ({ method: o.spec.method, path: o.spec.path, limit: o.spec.bodyLimit! }));
   }
@@ -96,7 +102,7 @@ export class ApiRouter {
       if (category && req.actor?.kind === 'user' && !scopeAllows(req.actor.scopes, mode, category)) {
         throw Forbidden(`this token lacks the ${mode}:${category} scope`);
       }
-      const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'request body') : undefined;
+      const body = spec.rawBody !== undefined ? req.body : spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'request body') : undefined;
       const query = spec.query ? parseOrThrow(spec.query, req.query, 'query') : undefined;
       const reply = await handler({ req, res, body: body as Infer<B>, query: query as Infer<Q>, params: req.params as Record<string, string> });
       if (res.headersSent) return;
