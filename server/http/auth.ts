@@ -140,7 +140,16 @@ export function passwordChangeGuard(s: Services) {
 }
 
 /** What a signed-in browser may still call while the site requires 2FA and its account has none. */
-const WHILE_ENROLMENT_REQUIRED = new Set(['GET /auth/session', 'HEAD /auth/session', 'POST /auth/signout', 'GET /user', 'GET /user/2fa', 'POST /user/2fa/totp', 'POST /user/2fa/totp/confirm']);
+const WHILE_ENROLMENT_REQUIRED = new Set([
+  'GET /auth/session',
+  'HEAD /auth/session',
+  'POST /auth/signout',
+  'POST /user/password',
+  'GET /user',
+  'GET /user/2fa',
+  'POST /user/2fa/totp',
+  'POST /user/2fa/totp/confirm',
+]);
 export const TWO_FACTOR_REQUIRED = 'this server requires two-factor authentication: turn it on under Settings → Security first';
 
 /** Middleware (after resolveActor): when the site requires 2FA, a session without it may only enrol (or sign out). */

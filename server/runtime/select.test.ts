@@ -85,4 +85,29 @@ describe('BackendSelector', () => {
     await sel.choose();
     expect(d.probes).toBe(3);
   });
+
+  it('answers at once past its age, probing again in the background', async () => {
+    let ok = true;
+    let probes = 0;
+    const flaky: Runtime = {
+      ...docker(true),
+      async available() {
+        probes++;
+        return ok ? { ok: true, detail: 'Docker 27' } : { ok: false, reason: 'the engine went away' };
+      },
+    };
+    const sel = new BackendSelector(
+      [flaky, podman(false), sandbox(true)],
+      () => 'auto',
+      () => undefined,
+      0,
+    );
+    expect((await sel.choose()).active?.name).toBe('docker');
+    ok = false;
+    // the kept answer comes back without waiting; the probe behind it sees the change
+    expect((await sel.choose()).active?.name).toBe('docker');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(probes).toBe(2);
+    expect((await sel.choose()).active?.name).toBe('sandbox');
+  });
 });

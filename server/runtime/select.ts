@@ -1,7 +1,9 @@
 // Which backend runs jobs: GITSSY_CI_BACKEND if set, else the console's `ci.backend`. `auto`
 // takes the first that works of Docker, Podman and the host sandbox; naming one means that one
-// or none (jobs wait in the queue, and the console says why). Availability is probed, cached for
-// a while, and probed afresh when the setting changes or the console asks.
+// or none (jobs wait in the queue, and the console says why). Availability is probed once and
+// then kept: past its age the kept answer is still given at once while a probe runs in the
+// background (a push or a shell start never waits on an engine's ping), and it is probed afresh,
+// waited for, when the setting changes or the console asks.
 import type { BackendName, Runtime } from './types.js';
 
 export const BACKEND_SETTINGS = ['auto', 'docker', 'podman', 'sandbox', 'off'] as const;
@@ -39,6 +41,7 @@ export class BackendSelector {
     private readonly runtimes: readonly Runtime[],
     private readonly setting: () => BackendSetting,
     private readonly env: () => string | undefined = () => process.env.GITSSY_CI_BACKEND,
+    private readonly maxAgeMs = CACHE_MS,
   ) {}
 
   /** The configured setting and where it came from (an invalid env value is reported, not used). */
@@ -54,20 +57,32 @@ export class BackendSelector {
   /** Forgets what was probed (the setting changed, or the console asks again). */
   invalidate(): void {
     this.cached = null;
+    this.inflight = null;
   }
 
   async choose(fresh = false): Promise<BackendChoice> {
     const conf = this.configured();
     const key = `${conf.source}:${conf.setting}`;
-    if (!fresh && this.cached && this.cached.key === key && Date.now() - this.cached.at < CACHE_MS) return this.cached.choice;
+    if (!fresh && this.cached && this.cached.key === key) {
+      if (Date.now() - this.cached.at >= this.maxAgeMs && !this.inflight) void this.reprobe(conf, key).catch(() => {});
+      return this.cached.choice;
+    }
     if (this.inflight && !fresh) return this.inflight;
-    const p = this.probe(conf).finally(() => {
-      if (this.inflight === p) this.inflight = null;
-    });
+    return this.reprobe(conf, key);
+  }
+
+  private reprobe(conf: ReturnType<BackendSelector['configured']>, key: string): Promise<BackendChoice> {
+    const p = this.probe(conf)
+      .then((choice) => {
+        // a newer probe (or an invalidation) since this one started wins
+        if (this.inflight === p) this.cached = { at: Date.now(), key, choice };
+        return choice;
+      })
+      .finally(() => {
+        if (this.inflight === p) this.inflight = null;
+      });
     this.inflight = p;
-    const choice = await p;
-    this.cached = { at: Date.now(), key, choice };
-    return choice;
+    return p;
   }
 
   private async probe(conf: ReturnType<BackendSelector['configured']>): Promise<BackendChoice> {

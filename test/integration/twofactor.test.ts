@@ -169,6 +169,18 @@ describe('two-factor authentication', () => {
       expect((await b.request('POST', '/api/v1/user/2fa/totp/confirm', { json: { code: code(begin.secret) } })).status).toBe(200);
       expect(await b.session()).toMatchObject({ two_factor_enrolment_required: false });
       expect((await b.request('GET', '/api/v1/user/repos')).status).toBe(200);
+
+      // an account that must also change its password can do that first
+      const made = await api('POST', '/api/v1/admin/users', { auth: admin, json: { username: 'frank', password: 'frank-pass-123', email: 'frank@example.test', must_change_password: true } });
+      expect(made.status).toBe(201);
+      const f = new Browser(s.url);
+      await f.session();
+      const fr = await f.request('POST', '/api/v1/auth/signin', { json: { username: 'frank', password: 'frank-pass-123' } });
+      f.csrf = ((await fr.json()) as { csrf_token: string }).csrf_token;
+      expect((await f.request('POST', '/api/v1/user/password', { json: { old_password: 'frank-pass-123', new_password: 'frank-pass-456' } })).status).toBe(204);
+      await f.session();
+      expect((await f.request('GET', '/api/v1/user/repos')).status).toBe(403);
+      expect((await f.request('POST', '/api/v1/user/2fa/totp')).status).toBe(200);
     } finally {
       await api('PATCH', '/api/v1/admin/settings', { auth: admin, json: { 'security.require2fa': false } });
     }

@@ -2,8 +2,7 @@
 // character of output shown once and in order (by the shell's running `end` count), a full
 // replay starting the screen over, keystrokes only while attached and in pieces the server takes.
 import { describe, expect, it } from 'vitest';
-import { MAX_INPUT_CHARS, TerminalStream, type ShellLink } from '../../renderer/src/features/shells/terminal-stream.js';
-import type { AttachReply } from '../../renderer/src/features/shells/types.js';
+import { MAX_INPUT_CHARS, TerminalStream, type AttachReply, type ShellLink } from '../../renderer/src/features/shells/terminal-stream.js';
 
 /** A socket whose attach answers wait until the test releases them, recording what was sent. */
 function fakeLink() {

@@ -4,7 +4,8 @@
 // `shell:output` carries `end`, the shell's total so far, so a chunk that repeats what is shown
 // (a replay overlapping the live stream) is cut to its new part. Kept apart from React and xterm
 // so its order rules can be tested on their own.
-import type { AttachReply } from './types';
+/** The server's answer to `shell:attach`. (Here, not in types.ts: this file imports nothing, so its unit test loads it as it is.) */
+export type AttachReply = { ok: true; end: number; replay: 'full' | 'tail' } | { ok: false; message: string; code: string };
 
 /** The most characters one `shell:input` may carry (the server refuses more). */
 export const MAX_INPUT_CHARS = 32 * 1024;

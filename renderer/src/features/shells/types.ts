@@ -69,6 +69,6 @@ export interface ShellOverride {
 }
 
 /** The answer to `shell:attach`. */
-export type AttachReply = { ok: true; end: number; replay: 'full' | 'tail' } | { ok: false; message: string; code: string };
+export type { AttachReply } from './terminal-stream';
 
 export const isLive = (state: ShellState) => state === 'starting' || state === 'running';
