@@ -12,9 +12,12 @@ import { windowsNameProblem } from '../lib/names.js';
 import type { SettingsService } from '../settings/index.js';
 
 export interface PushRefusal {
-  kind: 'maintenance' | 'name' | 'protected' | 'quota';
+  kind: 'maintenance' | 'name' | 'protected' | 'quota' | 'content';
   message: string;
 }
+
+/** A check a feature adds to the policy (the security feature's private-key refusal). */
+export type PushCheck = (ctx: PushContext) => Promise<PushRefusal[]>;
 
 export interface PushContext {
   repoId: number;
@@ -54,11 +57,18 @@ async function dirSize(dir: string): Promise<number> {
 export const quotaSize = byteSize;
 
 export class PushPolicy {
+  private readonly checks: PushCheck[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly git: GitEnv,
   ) {}
+
+  /** Adds a feature's check; it is asked after the built-in ones, when they refuse nothing. */
+  addCheck(check: PushCheck): void {
+    this.checks.push(check);
+  }
 
   /**
    * Every reason the updates may not land, as sentences for the pusher; empty when they may.
@@ -115,6 +125,7 @@ export class PushPolicy {
         refusals.push({ kind: 'quota', message: `this push would grow the repository past its quota of ${quotaSize(quota)}` });
       }
     }
+    for (const c of this.checks) if (refusals.length === 0) refusals.push(...(await c(ctx)));
     return refusals;
   }
 

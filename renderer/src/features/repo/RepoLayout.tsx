@@ -117,6 +117,11 @@ export function RepoLayout() {
           Contributors
         </Link>
         {repo.permissions.admin && (
+          <Link to="/$owner/$repo/security" params={params} className={s.tab} activeOptions={{ includeSearch: false }} data-testid="security-tab">
+            Security
+          </Link>
+        )}
+        {repo.permissions.admin && (
           <Link to="/$owner/$repo/settings" params={params} className={s.tab}>
             Settings
           </Link>
