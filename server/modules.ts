@@ -16,6 +16,7 @@ import { pullsModule } from './pulls/module.js';
 import { realtimeModule } from './realtime/module.js';
 import { reposModule } from './repos/module.js';
 import { runtimeModule } from './runtime/module.js';
+import { securityModule } from './security/module.js';
 import { shellsModule } from './shells/module.js';
 import { statusesModule } from './statuses/module.js';
 import { tasksModule } from './tasks/module.js';
@@ -43,6 +44,7 @@ export const MODULES: readonly FeatureModule[] = [
   shellsModule,
   billingModule,
   webhooksModule,
+  securityModule,
   aiModule,
 ];
 

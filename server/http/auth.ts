@@ -91,6 +91,7 @@ async function checkCredentials(s: Services, cred: Credentials, ip: string | nul
   // with two-factor sign-in on, a password alone opens nothing: the API wants the code too, git a token (as Gitea)
   if (await s.twoFactor.enabled(user.id)) {
     if (opts.git) throw Unauthorized('this account uses two-factor authentication: git over HTTP takes an access token as the password, not the account password');
+    if (!(await s.twoFactor.totpEnabled(user.id))) throw Unauthorized('this account signs in with a passkey, which the API cannot take with a password: use an access token');
     if (!opts.otp) throw Unauthorized('this account uses two-factor authentication: send the current code in the X-Gitea-OTP header, or use an access token');
     await s.twoFactor.verify(user, opts.otp);
   }
@@ -146,9 +147,13 @@ const WHILE_ENROLMENT_REQUIRED = new Set([
   'POST /auth/signout',
   'POST /user/password',
   'GET /user',
+  'GET /user/sessions',
   'GET /user/2fa',
   'POST /user/2fa/totp',
   'POST /user/2fa/totp/confirm',
+  'GET /user/2fa/webauthn',
+  'POST /user/2fa/webauthn/options',
+  'POST /user/2fa/webauthn',
 ]);
 export const TWO_FACTOR_REQUIRED = 'this server requires two-factor authentication: turn it on under Settings → Security first';
 

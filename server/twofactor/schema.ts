@@ -24,11 +24,29 @@ export interface TwoFactorRecoveryTable {
   used_at: number | null;
 }
 
+export interface WebauthnCredentialTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The credential's id, base64url. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter (0 for authenticators without one). */
+  counter: number;
+  /** JSON array of transports the authenticator reported (usb, nfc, ble, internal, hybrid). */
+  transports: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 export type TwoFactorRow = Selectable<TwoFactorTable>;
+export type WebauthnCredentialRow = Selectable<WebauthnCredentialTable>;
 
 declare module '../db/schema.js' {
   interface Database {
     two_factor: TwoFactorTable;
     two_factor_recovery: TwoFactorRecoveryTable;
+    webauthn_credentials: WebauthnCredentialTable;
   }
 }

@@ -4,6 +4,8 @@
 // last one accepted (so a code seen over someone's shoulder is spent), and five wrong codes lock
 // code entry for the account for `auth.lockMinutes`.
 import { randomBytes } from 'node:crypto';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { Request } from 'express';
 import { Secret, TOTP } from 'otpauth';
 import type { Db } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
@@ -12,6 +14,7 @@ import { AppError, Conflict, Invalid, NotFound, TooManyRequests } from '../lib/e
 import type { AuditLog } from '../audit/index.js';
 import type { SettingsService } from '../settings/index.js';
 import type { TwoFactorRow } from './schema.js';
+import { WebauthnService } from './webauthn.js';
 
 const PERIOD = 30;
 const DIGITS = 6;
@@ -32,12 +35,19 @@ export interface Enrolment {
 const normaliseRecovery = (code: string) => code.toLowerCase().replace(/[\s-]/g, '');
 
 export class TwoFactorService {
+  /** Passkeys and security keys: the other second factor (having one turns two-factor sign-in on). */
+  readonly passkeys: WebauthnService;
+  /** Wrong passkeys of accounts without a TOTP row to count them in: userId → failures and lock. */
+  private readonly passkeyFailures = new Map<number, { failures: number; lockedUntil: number | null }>();
+
   constructor(
     private readonly db: Db,
     private readonly settings: SettingsService,
     private readonly audit: AuditLog,
     private readonly issuer: () => string,
-  ) {}
+  ) {
+    this.passkeys = new WebauthnService(db, settings, audit, issuer);
+  }
 
   private totp(user: Pick<UserRow, 'name'>, secret: string): TOTP {
     return new TOTP({ issuer: this.issuer(), label: user.name, secret: Secret.fromBase32(secret), digits: DIGITS, period: PERIOD, algorithm: 'SHA1' });
@@ -47,12 +57,18 @@ export class TwoFactorService {
     return this.db.selectFrom('two_factor').selectAll().where('user_id', '=', userId).executeTakeFirst();
   }
 
-  /** Whether the account signs in with a second factor. */
+  /** Whether the account signs in with a second factor: an authenticator app, or at least one passkey. */
   async enabled(userId: number): Promise<boolean> {
+    return (await this.totpEnabled(userId)) || (await this.passkeys.count(userId)) > 0;
+  }
+
+  /** Whether the account has an authenticator app (TOTP) confirmed. */
+  async totpEnabled(userId: number): Promise<boolean> {
     return (await this.row(userId))?.enabled === 1;
   }
 
-  async status(userId: number): Promise<{ enabled: boolean; pending: boolean; recovery_codes_left: number; required: boolean }> {
+  /** `enabled` is the authenticator app's state; `webauthn` counts the passkeys. */
+  async status(userId: number): Promise<{ enabled: boolean; pending: boolean; recovery_codes_left: number; required: boolean; webauthn: number }> {
     const row = await this.row(userId);
     const left = row?.enabled
       ? Number(
@@ -66,7 +82,13 @@ export class TwoFactorService {
           ).n,
         )
       : 0;
-    return { enabled: row?.enabled === 1, pending: row?.enabled === 0, recovery_codes_left: left, required: this.settings.get('security.require2fa') };
+    return {
+      enabled: row?.enabled === 1,
+      pending: row?.enabled === 0,
+      recovery_codes_left: left,
+      required: this.settings.get('security.require2fa'),
+      webauthn: await this.passkeys.count(userId),
+    };
   }
 
   /** Starts (or restarts) enrolment: a new secret, not in force until a code from it is confirmed. */
@@ -126,8 +148,50 @@ export class TwoFactorService {
    */
   async verify(user: UserRow, code: string): Promise<void> {
     const row = await this.row(user.id);
-    if (!row?.enabled) throw Invalid('two-factor authentication is not on for this account');
+    if (!row?.enabled) {
+      if ((await this.passkeys.count(user.id)) > 0)
+        throw new AppError('unauthorized', 'this account has no authenticator app, only passkeys: use a passkey to sign in, or an access token for the API');
+      throw Invalid('two-factor authentication is not on for this account');
+    }
     await this.check(user, row, code);
+  }
+
+  /** Throws 429 while second-factor entry is locked for the account (wrong codes or wrong passkeys). */
+  async assertNotLocked(userId: number): Promise<void> {
+    const row = await this.row(userId);
+    const lockedUntil = row ? row.locked_until : (this.passkeyFailures.get(userId)?.lockedUntil ?? null);
+    const now = Date.now();
+    if (lockedUntil !== null && lockedUntil > now) {
+      const minutes = Math.ceil((lockedUntil - now) / 60_000);
+      throw TooManyRequests(`too many wrong two-factor attempts: try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+    }
+  }
+
+  /** Signs in with a passkey: a wrong or unknown one counts toward the lock as a wrong code does. */
+  async usePasskey(req: Request, user: UserRow, response: AuthenticationResponseJSON): Promise<void> {
+    await this.assertNotLocked(user.id);
+    try {
+      await this.passkeys.authenticate(req, user, response);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'unauthorized') await this.passkeyFailed(user.id);
+      throw err;
+    }
+    const row = await this.row(user.id);
+    if (row) await this.db.updateTable('two_factor').set({ failures: 0, locked_until: null }).where('user_id', '=', user.id).execute();
+    this.passkeyFailures.delete(user.id);
+  }
+
+  private async passkeyFailed(userId: number): Promise<void> {
+    const row = await this.row(userId);
+    if (row) return this.wrong(userId, row);
+    const entry = this.passkeyFailures.get(userId) ?? { failures: 0, lockedUntil: null };
+    entry.failures += 1;
+    if (entry.failures >= MAX_WRONG_CODES) {
+      entry.failures = 0;
+      entry.lockedUntil = Date.now() + this.settings.get('auth.lockMinutes') * 60_000;
+      await this.audit.record({ actorId: userId, action: 'user.2fa.locked', targetType: 'user', targetId: userId, detail: { wrong_codes: MAX_WRONG_CODES }, ip: null });
+    }
+    this.passkeyFailures.set(userId, entry);
   }
 
   private async check(user: UserRow, row: TwoFactorRow, code: string): Promise<void> {
@@ -178,12 +242,22 @@ export class TwoFactorService {
     await this.audit.record({ actorId: user.id, action: 'user.2fa.recovery_used', targetType: 'user', targetId: user.id, detail: {}, ip: ctx.ip ?? null });
   }
 
-  /** Turns 2FA off: the owner (after a current code) or a site administrator (a reset). */
+  /** Turns the authenticator app off (passkeys stay): the owner (after a current code) or a site administrator. */
   async disable(userId: number, ctx: { actorId: number; ip?: string | null }): Promise<void> {
     const gone = await this.db.deleteFrom('two_factor').where('user_id', '=', userId).executeTakeFirst();
     await this.db.deleteFrom('two_factor_recovery').where('user_id', '=', userId).execute();
     if (Number(gone.numDeletedRows) === 0) throw NotFound('two-factor authentication is not on for this account');
     await this.audit.record({ actorId: ctx.actorId, action: ctx.actorId === userId ? 'user.2fa.disable' : 'user.2fa.reset', targetType: 'user', targetId: userId, detail: {}, ip: ctx.ip ?? null });
+  }
+
+  /** An administrator's reset: the authenticator app, the recovery codes and every passkey go. */
+  async reset(userId: number, ctx: { actorId: number; ip?: string | null }): Promise<void> {
+    const gone = await this.db.deleteFrom('two_factor').where('user_id', '=', userId).executeTakeFirst();
+    await this.db.deleteFrom('two_factor_recovery').where('user_id', '=', userId).execute();
+    const passkeys = await this.passkeys.removeAll(userId);
+    this.passkeyFailures.delete(userId);
+    if (Number(gone.numDeletedRows) === 0 && passkeys === 0) throw NotFound('two-factor authentication is not on for this account');
+    await this.audit.record({ actorId: ctx.actorId, action: 'user.2fa.reset', targetType: 'user', targetId: userId, detail: { passkeys }, ip: ctx.ip ?? null });
   }
 
   /** Whether this account must enrol before it may do anything else (the site requires 2FA and it has none). */

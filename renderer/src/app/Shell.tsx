@@ -1,13 +1,16 @@
 // The frame around every page: header (navigation, notifications, new-repo and user menus), the
-// maintenance banner, the page, the footer, and the user's animated background. It also keeps
-// the tab's live connection in step with who is signed in. A user whose password an
-// administrator set sees only the page that changes it (and sign out) until they have.
+// maintenance and required-two-factor banners, the page, the footer, and the user's animated
+// background. It also keeps the tab's live connection in step with who is signed in. A user
+// whose password an administrator set sees only the page that changes it (and sign out) until
+// they have; on a server that requires two-factor sign-in, an account without it sees only
+// Settings → Security until it is on.
 import { Link, Outlet, useMatch, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { Backdrop } from '../features/appearance/Backdrop';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useSession, useSignOut } from '../features/session/api';
 import { useRunningShellCount } from '../features/shells';
+import { useBillingEnabled } from '../features/billing';
 import { Avatar, Menu, buttonClass } from '../components/ui';
 import { useRealtimeUser } from '../lib/realtime';
 import s from './Shell.module.css';
@@ -22,13 +25,19 @@ export function Shell() {
   // The rendered match decides, not the address: while a navigation is pending the address is
   // already the new one but the outlet still holds the old page.
   const mustChangePassword = !!user?.must_change_password;
+  // the password comes first: the enrolment happens signed in with the user's own password
+  const mustEnrol = !!user && !mustChangePassword && !!session?.two_factor_enrolment_required;
+  const restricted = mustChangePassword || mustEnrol;
   const onChangePage = !!useMatch({ from: '/user/change_password', shouldThrow: false });
-  const blocked = mustChangePassword && !onChangePage;
-  useRealtimeUser(mustChangePassword ? null : (user?.id ?? null));
-  const runningShells = useRunningShellCount(!!user && !mustChangePassword);
+  const onSecurityPage = !!useMatch({ from: '/user/settings/security', shouldThrow: false });
+  const blocked = (mustChangePassword && !onChangePage) || (mustEnrol && !onSecurityPage);
+  useRealtimeUser(restricted ? null : (user?.id ?? null));
+  const runningShells = useRunningShellCount(!!user && !restricted);
+  // billing off answers 404: no menu entry at all
+  const billing = useBillingEnabled(!!user && !restricted);
   useEffect(() => {
-    if (blocked) void navigate({ to: '/user/change_password', replace: true });
-  }, [blocked, navigate]);
+    if (blocked) void navigate({ to: mustChangePassword ? '/user/change_password' : '/user/settings/security', replace: true });
+  }, [blocked, mustChangePassword, navigate]);
 
   return (
     <>
@@ -38,7 +47,7 @@ export function Shell() {
           <span className={s.mark} aria-hidden />
           <span className={s.logoName}>{session?.instance_name ?? 'Gitssy'}</span>
         </Link>
-        {!mustChangePassword && (
+        {!restricted && (
           <nav className={s.nav} aria-label="Main">
             <Link to="/explore/repos" className={s.navLink}>
               Explore
@@ -52,7 +61,7 @@ export function Shell() {
         )}
         <div className={s.spacer} />
         <div className={s.actions}>
-          {user && mustChangePassword ? (
+          {user && restricted ? (
             <button type="button" className={buttonClass('ghost', true)} onClick={() => signOut.mutate(undefined, { onSuccess: () => void navigate({ to: '/' }) })}>
               Sign out
             </button>
@@ -83,6 +92,7 @@ export function Shell() {
                   { label: 'Settings', onSelect: () => void navigate({ to: '/user/settings' }) },
                   { label: 'Appearance', onSelect: () => void navigate({ to: '/user/settings/appearance' }) },
                   { label: runningShells ? `Dev shells (${runningShells} running)` : 'Dev shells', onSelect: () => void navigate({ to: '/-/shells' }) },
+                  ...(billing ? [{ label: 'Billing', onSelect: () => void navigate({ to: '/-/billing' }) }] : []),
                   ...(user.is_admin ? [{ label: 'Operator console', onSelect: () => void navigate({ to: '/console' }) }] : []),
                   { separator: true, label: '' },
                   { label: 'Sign out', onSelect: () => signOut.mutate(undefined, { onSuccess: () => void navigate({ to: '/' }) }) },
@@ -104,6 +114,11 @@ export function Shell() {
           )}
         </div>
       </header>
+      {mustEnrol && (
+        <div className={s.banner} role="status" data-testid="two-factor-required-banner">
+          This server requires two-factor sign-in. Turn it on below to go on: until then the rest of the forge is closed to your account.
+        </div>
+      )}
       {maintenance?.enabled && (
         <div className={s.banner} role="status" data-testid="maintenance-banner">
           Maintenance: {maintenance.message || 'the forge is read-only for a while.'}

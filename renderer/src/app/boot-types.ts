@@ -13,6 +13,12 @@ export interface Appearance {
 export interface SessionState {
   user: User | null;
   csrf_token: string | null;
+  /** The password was right and the second sign-in step (a two-factor code) is awaited: POST /auth/signin/2fa. */
+  two_factor_pending: boolean;
+  /** While the second step is awaited: the account has passkeys (POST /auth/signin/webauthn/options). */
+  two_factor_webauthn?: boolean;
+  /** The site requires two-factor sign-in and this account has none: the API refuses it all but enrolment. */
+  two_factor_enrolment_required: boolean;
   setup_required: boolean;
   registration: 'open' | 'approval' | 'closed';
   instance_name: string;

@@ -7,6 +7,7 @@
 // module list works the same way). Adding a feature's pages touches only that list.
 import { createRouter, type AnyRoute } from '@tanstack/react-router';
 import { appearanceRoutes } from '../features/appearance/routes';
+import { billingRoutes } from '../features/billing/routes';
 import { branchesRoutes } from '../features/branches/routes';
 import { ciRoutes } from '../features/ci/routes';
 import { codeRoutes } from '../features/code/routes';
@@ -20,6 +21,7 @@ import { notificationsRoutes } from '../features/notifications/routes';
 import { pullsRoutes } from '../features/pulls/routes';
 import { repoSettingsRoutes } from '../features/repo-settings/routes';
 import { reposRoutes } from '../features/repos/routes';
+import { securityRoutes } from '../features/security/routes';
 import { sessionRoutes } from '../features/session/routes';
 import { settingsRoutes } from '../features/settings/routes';
 import { shellsRoutes } from '../features/shells/routes';
@@ -39,6 +41,7 @@ const FEATURES = [
   appearanceRoutes,
   notificationsRoutes,
   shellsRoutes,
+  billingRoutes,
   consoleRoutes,
   usersRoutes,
   codeRoutes,
@@ -52,6 +55,7 @@ const FEATURES = [
   wikiRoutes,
   repoSettingsRoutes,
   webhooksRoutes,
+  securityRoutes,
 ] as const satisfies readonly FeatureRoutes[];
 
 type Slot = keyof FeatureRoutes;

@@ -24,7 +24,7 @@ import { registerSessionRoutes } from './session.js';
 import { registerUserRoutes } from './users.js';
 
 export { SESSION_COOKIE } from '../cookie.js';
-const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/register', '/setup']);
+const SIGN_IN_FORMS = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/signin/webauthn/options', '/auth/register', '/setup']);
 
 export function createCsrf() {
   return csrfSync({
@@ -77,7 +77,7 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   for (const { method, path, limit } of api.largeBodies()) router[method](path, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
-  for (const p of ['/auth/signin', '/auth/signin/2fa', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
+  for (const p of ['/auth/signin', '/auth/signin/2fa', '/auth/signin/webauthn/options', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
   router.use(resolveActor(s, { sessions: true }));
   // an account whose password an administrator set: its browser may only change it
   router.use(passwordChangeGuard(s));

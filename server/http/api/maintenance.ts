@@ -16,7 +16,7 @@ const maintenanceBody = z.strictObject({
  * that was taken is credited), and the site-admin routes
  * (the switch itself, settings, users), which are what an operator uses to do the maintenance.
  */
-const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/signout', '/markdown', '/markdown/raw', '/billing/stripe/webhook']);
+const ALWAYS_ALLOWED = new Set(['/auth/signin', '/auth/signin/2fa', '/auth/signin/webauthn/options', '/auth/signout', '/markdown', '/markdown/raw', '/billing/stripe/webhook']);
 
 export function maintenanceGuard(s: Services) {
   return async (req: Request, res: Response, next: NextFunction) => {

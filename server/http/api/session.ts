@@ -1,6 +1,7 @@
 // Browser sign-in over JSON: session status (with the CSRF token), sign in, sign out,
 // registration under the registration setting, and the first-run setup claim. Also the
 // version and the admin settings endpoints.
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { UserRow } from '../../db/schema.js';
@@ -21,7 +22,15 @@ const signinBody = z.strictObject({
   password: z.string().min(1).max(256),
   remember: z.boolean().optional().describe('keep this browser signed in for 30 days (a separate, rotating cookie)'),
 });
-const secondFactorBody = z.union([z.strictObject({ code: z.string().min(1).max(20) }), z.strictObject({ recovery_code: z.string().min(1).max(40) })]);
+/** A browser's answer to navigator.credentials.get(), as @simplewebauthn/browser hands it over. */
+const assertionJson = z.looseObject({
+  id: z.string().min(1).max(1400),
+  rawId: z.string().min(1).max(1400),
+  type: z.literal('public-key'),
+  response: z.looseObject({ clientDataJSON: z.string().min(1), authenticatorData: z.string().min(1), signature: z.string().min(1), userHandle: z.string().optional() }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+});
+const secondFactorBody = z.union([z.strictObject({ code: z.string().min(1).max(20) }), z.strictObject({ recovery_code: z.string().min(1).max(40) }), z.strictObject({ webauthn: assertionJson })]);
 /** How long a checked password waits for its second factor. */
 const PENDING_2FA_MS = 5 * 60_000;
 const registerBody = z.strictObject({ username: z.string().min(1).max(40), email: z.string().min(3).max(254), password: z.string().min(1).max(256), full_name: z.string().max(255).optional() });
@@ -57,6 +66,8 @@ export async function sessionState(s: Services, req: Request, csrfToken: string 
     csrf_token: csrfToken,
     /** The password was right and the second factor is awaited (POST /auth/signin/2fa). */
     two_factor_pending: !req.user && !!req.session?.pending2fa && Date.now() - req.session.pending2fa.at < PENDING_2FA_MS,
+    /** While the second step is awaited: the account has passkeys, so the UI offers them. */
+    two_factor_webauthn: !req.user && !!req.session?.pending2fa && (await s.twoFactor.passkeys.count(req.session.pending2fa.userId)) > 0,
     /** The site requires 2FA and this account has none: the UI sends it to enrolment. */
     two_factor_enrolment_required: !!req.user && req.actor.kind === 'user' && (await s.twoFactor.mustEnrol(req.user.id)),
     setup_required: await s.setup.needed(),
@@ -103,7 +114,8 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       });
       if (await s.twoFactor.enabled(user.id)) {
         await awaitSecondFactor(req, user, body.remember === true);
-        return { body: { user: null, two_factor_required: true, csrf_token: csrfToken(req) } };
+        const webauthn = (await s.twoFactor.passkeys.count(user.id)) > 0;
+        return { body: { user: null, two_factor_required: true, webauthn, totp: await s.twoFactor.totpEnabled(user.id), csrf_token: csrfToken(req) } };
       }
       await signIn(req, user);
       if (body.remember) await rememberBrowser(s.db, req, res, user);
@@ -116,9 +128,24 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
   api.route(
     {
       method: 'post',
+      path: '/auth/signin/webauthn/options',
+      tag: 'session',
+      summary: 'Gitssy: the second step with a passkey: the options for navigator.credentials.get(), for the account whose password was just checked',
+      responses: { 200: 'PublicKeyCredentialRequestOptionsJSON', 401: 'no sign-in waiting for a second factor', 404: 'the account has no passkeys' },
+    },
+    async ({ req }) => {
+      const pending = req.session.pending2fa;
+      if (!pending || Date.now() - pending.at > PENDING_2FA_MS) throw Unauthorized('sign in with your password first (or again: five minutes have passed)');
+      return { body: await s.twoFactor.passkeys.authenticationOptions(req, pending.userId) };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
       path: '/auth/signin/2fa',
       tag: 'session',
-      summary: 'Gitssy: the second step of signing in for a two-factor account: a code from the app, or a recovery code',
+      summary: 'Gitssy: the second step of signing in for a two-factor account: a code from the app, a recovery code, or a passkey’s answer (`webauthn`)',
       body: secondFactorBody,
       responses: { 200: 'the user, signed in', 401: 'wrong or used code, or no sign-in waiting for one', 429: 'too many wrong codes' },
     },
@@ -130,7 +157,8 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       s.limits.assertMayAuthenticate(req.ip);
       try {
         if ('code' in body) await s.twoFactor.verify(user, body.code);
-        else await s.twoFactor.useRecovery(user, body.recovery_code, { ip: req.ip ?? null });
+        else if ('recovery_code' in body) await s.twoFactor.useRecovery(user, body.recovery_code, { ip: req.ip ?? null });
+        else await s.twoFactor.usePasskey(req, user, body.webauthn as unknown as AuthenticationResponseJSON);
       } catch (err) {
         if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
         throw err;

@@ -48,6 +48,9 @@ export function ConsoleLayout() {
           <Link to="/console/shells" className={s.navLink}>
             Shells
           </Link>
+          <Link to="/console/billing" className={s.navLink}>
+            Billing
+          </Link>
         </Panel>
       </nav>
       <div className={s.stack}>

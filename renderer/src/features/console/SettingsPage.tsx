@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Button, ErrorState, FormError, Hint, Loading, Notice, Panel, useTitle } from '../../components/ui';
 import { usePatchSettings, useSendTestMail, useSettings, type Settings } from './api';
+import { BillingWebhook } from './BillingWebhook';
 import s from './Console.module.css';
 
 type Kind = 'text' | 'password' | 'number' | 'bool' | 'select' | 'cidrs' | 'mib';
@@ -38,6 +39,12 @@ const SECTIONS: Section[] = [
         hint: 'open: anyone on the LAN; approval: an admin activates new accounts; closed: admins create accounts',
       },
     ],
+  },
+  {
+    title: 'Sign-in',
+    intro:
+      'With two-factor sign-in required, every account without it (yours too) is sent to Settings → Security to turn it on before it can do anything else in the browser. Someone who lost their phone and recovery codes gets a reset under Users.',
+    fields: [{ key: 'security.require2fa', label: 'Require two-factor sign-in for everyone', kind: 'bool' }],
   },
   {
     title: 'Network',
@@ -145,6 +152,18 @@ const SECTIONS: Section[] = [
       { key: 'shells.image', label: 'Image', kind: 'text', hint: 'for Docker and Podman, e.g. debian:12; empty: the CI default image; the host sandbox ignores images' },
     ],
   },
+  {
+    title: 'Billing',
+    intro: 'Credits bought through Stripe pay for dev shell and CI minutes. Off: no billing page, no menu entry, nothing charged. Plans, prices and balances are under Console → Billing.',
+    fields: [
+      { key: 'billing.enabled', label: 'Sell credits and charge for dev shell and CI minutes', kind: 'bool' },
+      { key: 'billing.stripeSecretKey', label: 'Stripe secret key', kind: 'password', hint: 'write-only (sk_test_… or sk_live_…): leave empty to keep the stored one' },
+      { key: 'billing.stripeWebhookSecret', label: 'Stripe webhook signing secret', kind: 'password', hint: 'write-only (whsec_…): leave empty to keep the stored one' },
+      { key: 'billing.shellMinuteCredits', label: 'Credits per dev shell minute', kind: 'number', hint: '0: free' },
+      { key: 'billing.ciMinuteCredits', label: 'Credits per CI minute', kind: 'number', hint: '0: free' },
+      { key: 'billing.defaultCurrency', label: 'Default currency', kind: 'text', hint: 'three lower-case letters, e.g. usd: for visitors whose locale’s currency a plan has no price in' },
+    ],
+  },
 ];
 
 type Draft = Record<string, string | boolean>;
@@ -248,6 +267,7 @@ export function SettingsPage() {
               <FormError error={mail.error} />
             </div>
           )}
+          {section.title === 'Billing' && <BillingWebhook settings={q.data} />}
         </Panel>
       ))}
       <Panel pad>

@@ -1,11 +1,12 @@
 // Console → Users: find, create, approve, disable, promote and reset the password of accounts
-// (a reset password is a temporary one: the user must choose their own at the next sign-in).
+// (a reset password is a temporary one: the user must choose their own at the next sign-in), and
+// reset two-factor sign-in for someone who lost their phone and recovery codes.
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
-import { Avatar, Badge, Button, EmptyState, ErrorState, FormError, Hint, Loading, Menu, Modal, Pager, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
+import { Avatar, Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Menu, Modal, Notice, Pager, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
 import { useCurrentUser } from '../session/api';
 import type { User } from '../users/types';
-import { useAdminUsers, useCreateUser, useEditUser } from './api';
+import { useAdminUsers, useCreateUser, useEditUser, useResetTwoFactor } from './api';
 import s from './Console.module.css';
 
 function CreateUser({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
@@ -85,6 +86,8 @@ export function UsersPage() {
   const edit = useEditUser();
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
+  const [resettingTwoFactor, setResettingTwoFactor] = useState<User | null>(null);
+  const resetTwoFactor = useResetTwoFactor();
 
   return (
     <Panel>
@@ -107,6 +110,7 @@ export function UsersPage() {
         </Button>
       </PanelHeader>
       <FormError error={edit.error} />
+      {resetTwoFactor.isSuccess && resetTwoFactor.variables && <Notice kind="ok">Two-factor sign-in of {resetTwoFactor.variables} is off: their password alone signs them in now.</Notice>}
       {users.isPending ? (
         <Loading />
       ) : users.isError ? (
@@ -164,6 +168,13 @@ export function UsersPage() {
                           onSelect: () => edit.mutate({ username: u.login, prohibit_login: !u.prohibit_login }),
                         },
                         { label: 'Reset password…', onSelect: () => setResetting(u) },
+                        {
+                          label: 'Reset two-factor…',
+                          onSelect: () => {
+                            resetTwoFactor.reset();
+                            setResettingTwoFactor(u);
+                          },
+                        },
                       ]}
                     />
                   </td>
@@ -178,6 +189,23 @@ export function UsersPage() {
       )}
       <CreateUser open={creating} onOpenChange={setCreating} />
       {resetting && <ResetPassword user={resetting} onClose={() => setResetting(null)} />}
+      <ConfirmModal
+        open={resettingTwoFactor !== null}
+        title={`Reset two-factor sign-in of ${resettingTwoFactor?.login ?? ''}?`}
+        confirmLabel="Reset two-factor"
+        busy={resetTwoFactor.isPending}
+        error={resetTwoFactor.error}
+        onConfirm={() => resettingTwoFactor && resetTwoFactor.mutate(resettingTwoFactor.login, { onSuccess: () => setResettingTwoFactor(null) })}
+        onCancel={() => {
+          setResettingTwoFactor(null);
+          resetTwoFactor.reset();
+        }}
+      >
+        <p>
+          Their authenticator app and recovery codes stop working, and <strong>{resettingTwoFactor?.login}</strong> signs in with the password alone until they turn two-factor sign-in on again (at
+          once, if this server requires it). Check first that the request really comes from them.
+        </p>
+      </ConfirmModal>
     </Panel>
   );
 }

@@ -102,6 +102,11 @@ export function useEditUser() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: editUser, onSuccess: () => qc.invalidateQueries({ queryKey: ['console', 'users'] }) });
 }
+/** Turns a user's two-factor sign-in off (lost phone and recovery codes); 404 when it isn't on. */
+export const resetTwoFactor = (username: string) => apiSend('DELETE', `/admin/users/${encodeURIComponent(username)}/2fa`);
+export function useResetTwoFactor() {
+  return useMutation({ mutationFn: resetTwoFactor });
+}
 
 export interface VerifyResult {
   ok: boolean;

@@ -16,12 +16,13 @@ export const consoleRoutes = {
     const events = createRoute({ getParentRoute: () => layout, path: 'events', component: lazyRouteComponent(() => import('./EventsPage'), 'EventsPage') });
     const ci = createRoute({ getParentRoute: () => layout, path: 'ci', component: lazyRouteComponent(() => import('./CiPage'), 'CiPage') });
     const shells = createRoute({ getParentRoute: () => layout, path: 'shells', component: lazyRouteComponent(() => import('./ShellsPage'), 'ShellsPage') });
+    const billing = createRoute({ getParentRoute: () => layout, path: 'billing', component: lazyRouteComponent(() => import('./BillingPage'), 'BillingPage') });
     const setup = createRoute({
       getParentRoute: () => root,
       path: '/setup',
       validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
       component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
     });
-    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci, shells]), setup] as const;
+    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci, shells, billing]), setup] as const;
   },
 };

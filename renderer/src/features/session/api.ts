@@ -1,4 +1,5 @@
-// Session: who is signed in, sign in, register, sign out, first-run setup.
+// Session: who is signed in, sign in (with its two-factor step), register, sign out, first-run setup.
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiSend } from '../../api/client';
 import { boot, setCsrfLoader, setCsrfToken } from '../../app/boot';
@@ -36,8 +37,31 @@ export function useCurrentUser(): User | null {
   return useSession().data?.user ?? null;
 }
 
-export function signIn(body: { username: string; password: string }): Promise<{ user: User; csrf_token: string }> {
-  return apiSend<{ user: User; csrf_token: string }>('POST', '/auth/signin', body);
+/**
+ * The answer to a right password: signed in, or (for an account with two-factor sign-in) not yet:
+ * `two_factor_required`, and this session waits five minutes for the code (signInSecondFactor).
+ */
+export type SignInResult =
+  | { user: User; csrf_token: string; two_factor_required?: undefined }
+  /** `webauthn`: the account has passkeys; `totp`: it has an authenticator app. */
+  | { user: null; two_factor_required: true; webauthn?: boolean; totp?: boolean; csrf_token: string };
+
+export function signIn(body: { username: string; password: string; remember?: boolean }): Promise<SignInResult> {
+  return apiSend<SignInResult>('POST', '/auth/signin', body);
+}
+
+/** The second sign-in step: a code from the authenticator app, one of the recovery codes, or a passkey's answer. */
+export type SecondFactor = { code: string } | { recovery_code: string } | { webauthn: AuthenticationResponseJSON };
+
+export function signInSecondFactor(body: SecondFactor): Promise<{ user: User; csrf_token: string }> {
+  return apiSend<{ user: User; csrf_token: string }>('POST', '/auth/signin/2fa', body);
+}
+
+/** The second step with a passkey: the server's options, the browser's ceremony (the OS's passkey dialog), then the answer. */
+export async function signInWithPasskey(): Promise<{ user: User; csrf_token: string }> {
+  const optionsJSON = await apiSend<PublicKeyCredentialRequestOptionsJSON>('POST', '/auth/signin/webauthn/options');
+  const { startAuthentication } = await import('@simplewebauthn/browser');
+  return signInSecondFactor({ webauthn: await startAuthentication({ optionsJSON }) });
 }
 
 /** `pending` is true when the account waits for an administrator's approval (not signed in). */
@@ -79,6 +103,17 @@ function useSessionChange() {
 export function useSignIn() {
   const changed = useSessionChange();
   return useMutation({ mutationFn: signIn, onSuccess: changed });
+}
+
+/** The second step of signing in; a right code signs in (a new session, so a new CSRF token and fresh data). */
+export function useSignInSecondFactor() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: signInSecondFactor, onSuccess: changed });
+}
+
+export function useSignInWithPasskey() {
+  const changed = useSessionChange();
+  return useMutation({ mutationFn: signInWithPasskey, onSuccess: changed });
 }
 
 export function useRegister() {

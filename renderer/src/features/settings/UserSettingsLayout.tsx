@@ -1,5 +1,5 @@
-// /user/settings/*: the side navigation (Profile, Account, Applications, SSH keys, Notifications,
-// Appearance) around the page. Settings need a signed-in user; everyone else is sent to sign in.
+// /user/settings/*: the side navigation (Profile, Account, Security, Applications, SSH keys,
+// Notifications, Appearance) around the page. Settings need a signed-in user; everyone else is sent to sign in.
 import { Link, Outlet, useLocation } from '@tanstack/react-router';
 import { EmptyState, Panel } from '../../components/ui';
 import { useCurrentUser } from '../session/api';
@@ -8,6 +8,7 @@ import s from './Settings.module.css';
 const LINKS = [
   { to: '/user/settings', label: 'Profile', exact: true },
   { to: '/user/settings/account', label: 'Account' },
+  { to: '/user/settings/security', label: 'Security' },
   { to: '/user/settings/applications', label: 'Applications' },
   { to: '/user/settings/keys', label: 'SSH keys' },
   { to: '/user/settings/notifications', label: 'Notifications' },

@@ -1,5 +1,5 @@
-// User settings: profile (Gitea's /user/settings), password, personal access tokens and SSH
-// keys of the signed-in user.
+// User settings: profile (Gitea's /user/settings), password, personal access tokens, SSH keys
+// and two-factor sign-in of the signed-in user.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiList, apiSend, encodePath } from '../../api/client';
 import { setCsrfToken } from '../../app/boot';
@@ -148,4 +148,101 @@ export function getSshInfo(): Promise<SshInfo> {
 
 export function useSshInfo() {
   return useQuery({ queryKey: ['ssh-info'], queryFn: getSshInfo, staleTime: Infinity });
+}
+
+// ---- two-factor sign-in -----------------------------------------------------------------------
+
+export interface TwoFactorStatus {
+  enabled: boolean;
+  /** An enrolment was started and not confirmed yet (not in force). */
+  pending: boolean;
+  recovery_codes_left: number;
+  /** The site requires two-factor sign-in of everyone. */
+  required: boolean;
+}
+
+export interface TotpEnrolment {
+  /** base32, for typing into the app by hand */
+  secret: string;
+  /** otpauth://totp/… */
+  uri: string;
+  /** the URI as a QR code (an <svg> document) */
+  qr_svg: string;
+}
+
+export const twoFactorKey = ['user', 'me', '2fa'] as const;
+
+export function getTwoFactor(): Promise<TwoFactorStatus> {
+  return apiGet<TwoFactorStatus>('/user/2fa');
+}
+
+export function useTwoFactor() {
+  return useQuery({ queryKey: twoFactorKey, queryFn: getTwoFactor });
+}
+
+/** After a change: the status, and the session (whether the site still sends this account to enrolment). */
+function useTwoFactorChanged() {
+  const qc = useQueryClient();
+  return async () => {
+    await Promise.all([qc.invalidateQueries({ queryKey: twoFactorKey }), qc.invalidateQueries({ queryKey: sessionKey })]);
+  };
+}
+
+export function beginTotp(): Promise<TotpEnrolment> {
+  return apiSend<TotpEnrolment>('POST', '/user/2fa/totp');
+}
+
+export function useBeginTotp() {
+  const changed = useTwoFactorChanged();
+  return useMutation({ mutationFn: beginTotp, onSuccess: changed });
+}
+
+export function confirmTotp(code: string): Promise<{ recovery_codes: string[] }> {
+  return apiSend<{ recovery_codes: string[] }>('POST', '/user/2fa/totp/confirm', { code });
+}
+
+export function useConfirmTotp() {
+  const changed = useTwoFactorChanged();
+  return useMutation({ mutationFn: confirmTotp, onSuccess: changed });
+}
+
+export function newRecoveryCodes(code: string): Promise<{ recovery_codes: string[] }> {
+  return apiSend<{ recovery_codes: string[] }>('POST', '/user/2fa/recovery-codes', { code });
+}
+
+export function useNewRecoveryCodes() {
+  const changed = useTwoFactorChanged();
+  return useMutation({ mutationFn: newRecoveryCodes, onSuccess: changed });
+}
+
+export function disableTwoFactor(body: { code: string } | { recovery_code: string }): Promise<void> {
+  return apiSend('POST', '/user/2fa/disable', body);
+}
+
+export function useDisableTwoFactor() {
+  const changed = useTwoFactorChanged();
+  return useMutation({ mutationFn: disableTwoFactor, onSuccess: changed });
+}
+
+/** One signed-in browser (the id is not the session id). */
+export interface SessionInfo {
+  id: string;
+  current: boolean;
+  ip: string | null;
+  user_agent: string;
+  device: string;
+  remembered: boolean;
+  created_at: string | null;
+  last_seen_at: string | null;
+}
+const sessionsKey = ['user', 'sessions'] as const;
+export function useSessions() {
+  return useQuery({ queryKey: sessionsKey, queryFn: () => apiGet<SessionInfo[]>('/user/sessions') });
+}
+export function useRevokeSession() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiSend('DELETE', `/user/sessions/${encodeURIComponent(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: sessionsKey }),
+  });
 }

@@ -1,5 +1,6 @@
-// The user's own settings pages inside the /user/settings layout: profile, account, tokens, keys;
-// and, outside the layout, the password change an administrator's reset asks for.
+// The user's own settings pages inside the /user/settings layout: profile, account, security
+// (two-factor sign-in), tokens, keys; and, outside the layout, the password change an
+// administrator's reset asks for.
 import { createRoute, lazyRouteComponent } from '@tanstack/react-router';
 import type { RootRoute, UserSettingsRoute } from '../../app/route-parents';
 
@@ -10,6 +11,7 @@ export const settingsRoutes = {
     [
       createRoute({ getParentRoute: () => settings, path: '/', component: lazyRouteComponent(() => import('./ProfilePage'), 'ProfilePage') }),
       createRoute({ getParentRoute: () => settings, path: '/account', component: lazyRouteComponent(() => import('./AccountPage'), 'AccountPage') }),
+      createRoute({ getParentRoute: () => settings, path: '/security', component: lazyRouteComponent(() => import('./SecurityPage'), 'SecurityPage') }),
       createRoute({ getParentRoute: () => settings, path: '/applications', component: lazyRouteComponent(() => import('./TokensPage'), 'TokensPage') }),
       createRoute({ getParentRoute: () => settings, path: '/keys', component: lazyRouteComponent(() => import('./KeysPage'), 'KeysPage') }),
     ] as const,
