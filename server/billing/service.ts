@@ -5,7 +5,7 @@
 // answer), and what dev shells and CI minutes cost. Off by default; switching it on or off takes
 // effect at once (every entry point reads the setting).
 import Stripe from 'stripe';
-import type { Db } from '../db/index.js';
+import { isUniqueViolation, type Db } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, BadRequest, Conflict, Invalid, NotFound, Unavailable } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
@@ -34,8 +34,6 @@ export interface EntryJson {
   receipt_url: string | null;
   created_at: string;
 }
-
-const isUnique = (err: unknown) => /UNIQUE|unique|duplicate key/.test(String((err as Error)?.message ?? err));
 
 export function entryJson(r: LedgerRow): EntryJson {
   return {
@@ -143,7 +141,7 @@ export class BillingService {
         .execute();
       return true;
     } catch (err) {
-      if (isUnique(err)) return false;
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
@@ -323,7 +321,7 @@ export class BillingService {
       try {
         await trx.insertInto('stripe_events').values({ id: event.id, type: event.type, processed_at: Date.now() }).execute();
       } catch (err) {
-        if (isUnique(err)) return false;
+        if (isUniqueViolation(err)) return false;
         throw err;
       }
       if (credit && user)
