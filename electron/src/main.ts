@@ -20,7 +20,7 @@ import { trayMenu, trayStatus, trayTooltip, type TrayAction } from './tray-model
 
 const HERE = path.dirname(fileURLToPath(import.meta.url)); // <app>/electron/dist
 const APP_ROOT = path.resolve(HERE, '../..'); // the forge: dist/server, dist/renderer, resources
-const SERVER_SCRIPT = path.join(APP_ROOT, 'dist', 'server', 'main.js');
+const SERVER_SCRIPT = path.join(APP_ROOT, 'dist', 'server', 'gitssy.js');
 // packaged: real files beside app.asar (extraResources), which trays and libnotify can read
 const ICONS = app.isPackaged ? path.join(process.resourcesPath, 'icons') : path.join(APP_ROOT, 'resources', 'icons');
 const PRELOAD = path.join(HERE, 'preload.cjs');

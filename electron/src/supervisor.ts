@@ -1,4 +1,4 @@
-// Supervises the forge server as a child process: forks `node dist/server/main.js serve`,
+// Supervises the forge server as a child process: forks `node dist/server/gitssy.js serve`,
 // waits for its `ready` IPC message (with a timeout), tees its output into a log sink and a
 // tail kept in memory, restarts it with exponential backoff after a crash, gives up after a
 // crash loop (state 'error' with the last log lines), and stops it cleanly (IPC 'shutdown',
@@ -28,7 +28,7 @@ export interface ReadyInfo {
 export type LogSink = (level: LogLevel, line: string) => void;
 
 export interface SupervisorOptions {
-  /** The server's entry script, e.g. <app>/dist/server/main.js. */
+  /** The server's entry script, e.g. <app>/dist/server/gitssy.js. */
   script: string;
   /** Arguments after the script, e.g. ['serve', '--data', dir]. */
   args: string[];

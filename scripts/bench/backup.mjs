@@ -33,7 +33,7 @@ import { cacheRoot, cachedRepo, gitEnv } from './gen-repo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'main.js');
+const MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'gitssy.js');
 const RESULTS = path.join(HERE, 'results');
 const DATA_VERSION = 1;
 const GEN = { commits: 900, files: 400 };

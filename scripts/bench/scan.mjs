@@ -41,7 +41,7 @@ import { cachedRepo } from './gen-repo.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const DIST = path.join(ROOT, 'dist', 'server');
-const MAIN = path.join(DIST, 'main.js');
+const MAIN = path.join(DIST, 'gitssy.js');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {

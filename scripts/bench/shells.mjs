@@ -7,7 +7,7 @@
 //   node scripts/bench/shells.mjs [--backends sandbox,docker] [--starts-sandbox N] [--starts-docker N] [--keys N] [--keep] [--verbose]
 //
 // For each backend (the others are reported as skipped, with the reason), the built server
-// (dist/server/main.js serve) runs as a child process of its own (so the bench's client never
+// (dist/server/gitssy.js serve) runs as a child process of its own (so the bench's client never
 // shares its event loop) on a temp data dir, 127.0.0.1 and free ports, with
 // GITSSY_CI_BACKEND=<backend>. Set-up through the CLI and the API: an admin user (gitssy admin
 // user create), a repository with one commit (auto_init), a token (POST /users/:name/tokens) and
@@ -75,7 +75,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const SERVER_MAIN = path.join(ROOT, 'dist', 'server', 'main.js');
+const SERVER_MAIN = path.join(ROOT, 'dist', 'server', 'gitssy.js');
 const require = createRequire(path.join(ROOT, 'package.json'));
 
 const args = process.argv.slice(2);

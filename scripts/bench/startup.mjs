@@ -5,7 +5,7 @@
 //   npm run bench:startup                      (builds first)
 //   node scripts/bench/startup.mjs [--runs N] [--repos N] [--settle-ms N] [--baseline PATH] [--keep]
 //
-// Scenarios, each started as `node dist/server/main.js serve --data D --host 127.0.0.1
+// Scenarios, each started as `node dist/server/gitssy.js serve --data D --host 127.0.0.1
 // --http-port 0 --ssh-port 0`:
 //   first   an empty data dir, first start (migrations, host key and secrets generated); a fresh dir per run
 //   empty   no repositories (one admin user, made with `gitssy admin user create`), served once before
@@ -17,7 +17,7 @@
 // 5) is reported. There is no standard peer for an appliance's start-up, so the report sets
 // the figures against the issue's goals and, for context, Node's own floor measured in the
 // same run: `node -e ''` (spawn to exit) and an idle `node` (RSS after the same settle time).
-// --baseline other/dist/server/main.js measures a second build too, interleaved run by run
+// --baseline other/dist/server/gitssy.js measures a second build too, interleaved run by run
 // (alternating which goes first), for a before/after under the same load.
 // Results: scripts/bench/results/startup-latest.json. Only Node's standard library is used.
 
@@ -31,7 +31,7 @@ import { gitEnv } from './gen-repo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'main.js');
+const MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'gitssy.js');
 const RESULTS = path.join(HERE, 'results');
 const GOAL_READY_MS = 1500;
 const GOAL_RSS_MB = 120;
@@ -48,9 +48,9 @@ function usage() {
   --runs N         samples per scenario (default 5; the median is reported)
   --repos N        repositories in the "repos" scenario (default 100)
   --settle-ms N    idle time between ready and the RSS reading (default 5000)
-  --baseline PATH  another build's dist/server/main.js, measured interleaved with this one
+  --baseline PATH  another build's dist/server/gitssy.js, measured interleaved with this one
   --keep           keep the temp dir (data dirs, server logs)
-  GITSSY_BENCH_SERVER_MAIN=path/to/main.js measures another build instead of dist/.`;
+  GITSSY_BENCH_SERVER_MAIN=path/to/gitssy.js measures another build instead of dist/.`;
 }
 
 function parseArgs(argv) {

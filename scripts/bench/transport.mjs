@@ -28,7 +28,7 @@ import { cachedRepo, gitEnv, Rng, randomText, DEFAULTS as GEN_DEFAULTS } from '.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 // GITSSY_BENCH_SERVER_MAIN lets the benchmark run against another build (or a stand-in while developing).
-const SERVER_MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'main.js');
+const SERVER_MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'gitssy.js');
 const RESULTS_DIR = path.join(HERE, 'results');
 const TARGET_RATIO = 1.05;
 const USER = 'alice';

@@ -27,7 +27,7 @@ import { cachedRepo } from './gen-repo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
-const SERVER_MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'main.js');
+const SERVER_MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'gitssy.js');
 const RESULTS_DIR = path.join(HERE, 'results');
 const CGIT_CGI = '/usr/lib/cgit/cgit.cgi';
 const CHROMIUM = '/usr/bin/chromium';
@@ -57,7 +57,7 @@ function usage() {
   --keep              keep the temp dir (server data, logs)
   --strict            exit 1 when a target is missed
   --commits N --files N --seed N   repository parameters
-  GITSSY_BENCH_SERVER_MAIN=path/to/main.js runs against another build.`;
+  GITSSY_BENCH_SERVER_MAIN=path/to/gitssy.js runs against another build.`;
 }
 
 function parseArgs(argv) {

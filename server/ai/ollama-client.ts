@@ -1,7 +1,7 @@
 // The one way the server reaches a model: the `ollama` client on a fetch that lets through only
 // POSTs to the configured host's /api/chat and /api/generate — no other endpoint (pull, push,
 // delete, tags), no other origin, no redirects — and that aborts with the caller's signal.
-import { Ollama, type ChatResponse } from 'ollama';
+import type { ChatResponse } from 'ollama';
 import type { ChatMessage } from './prompt.js';
 
 /** A request the guard refused before it left the process. */
@@ -107,6 +107,8 @@ export interface ChatPiece {
 
 /** The model's answer as it is written, piece by piece (message content; thinking only as progress). */
 export async function* chatStream(o: ChatStreamOptions): AsyncGenerator<ChatPiece> {
+  // the client loads when a model is first asked, not at start-up
+  const { Ollama } = await import('ollama');
   const client = new Ollama({ host: o.host, fetch: guardedFetch(o.host, o.signal) });
   const stream = await client.chat({
     model: o.model,

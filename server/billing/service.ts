@@ -4,7 +4,7 @@
 // events older than 300 s refused, each event id handled once, the credit committed before the
 // answer), and what dev shells and CI minutes cost. Off by default; switching it on or off takes
 // effect at once (every entry point reads the setting).
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { isUniqueViolation, type Db } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError, BadRequest, Conflict, Invalid, NotFound, Unavailable } from '../lib/errors.js';
@@ -12,6 +12,10 @@ import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
 import { choosePrice, currencyForLocale } from './currency.js';
 import type { EntryKind, LedgerRow, PlanRow } from './schema.js';
+
+/** The SDK loads when payments are first used, not at start-up (most servers never bill). */
+let sdk: Promise<typeof Stripe> | null = null;
+const stripeSdk = () => (sdk ??= import('stripe').then((m) => m.default));
 
 /** Stripe's default tolerance, stated: a signed event older than this is a replay. */
 export const WEBHOOK_TOLERANCE_S = 300;
@@ -66,13 +70,14 @@ export class BillingService {
     if (!this.enabled) throw NotFound('billing is not enabled on this server');
   }
 
-  private stripe(): Stripe {
+  private async stripe(): Promise<Stripe> {
+    const StripeSdk = await stripeSdk();
     const key = this.s.settings.get('billing.stripeSecretKey');
     if (!key) throw Unavailable('payments are not set up: the administrator has not entered a Stripe secret key');
     // tests (and a proxy) point the SDK elsewhere: GITSSY_STRIPE_API_URL=http://127.0.0.1:12111
     const api = process.env.GITSSY_STRIPE_API_URL;
     const at = api ? new URL(api) : null;
-    return new Stripe(key, {
+    return new StripeSdk(key, {
       maxNetworkRetries: 1,
       timeout: 20_000,
       ...(at ? { host: at.hostname, port: Number(at.port || (at.protocol === 'https:' ? 443 : 80)), protocol: at.protocol === 'https:' ? 'https' : 'http' } : {}),
@@ -260,7 +265,9 @@ export class BillingService {
     const metadata = { user: user.name, plan: String(plan.id), credits: String(plan.credits) };
     let session: Stripe.Checkout.Session;
     try {
-      session = await this.stripe().checkout.sessions.create({
+      session = await (
+        await this.stripe()
+      ).checkout.sessions.create({
         mode: plan.kind === 'subscription' ? 'subscription' : 'payment',
         line_items: [
           {
@@ -300,9 +307,10 @@ export class BillingService {
     const secret = this.s.settings.get('billing.stripeWebhookSecret');
     if (!secret) throw Unavailable('the Stripe webhook signing secret is not set');
     if (!Buffer.isBuffer(raw) || !signature) throw BadRequest('a Stripe-Signature header and the raw body are required');
+    const StripeSdk = await stripeSdk();
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(raw, signature, secret, WEBHOOK_TOLERANCE_S);
+      event = StripeSdk.webhooks.constructEvent(raw, signature, secret, WEBHOOK_TOLERANCE_S);
     } catch (err) {
       throw BadRequest(`the signature does not check out: ${(err as Error).message}`);
     }
@@ -349,7 +357,7 @@ export class BillingService {
     const pi = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
     if (pi) {
       try {
-        const intent = await this.stripe().paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
+        const intent = await (await this.stripe()).paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
         const charge = intent.latest_charge;
         receiptUrl = charge && typeof charge === 'object' ? (charge.receipt_url ?? null) : null;
       } catch (err) {

@@ -4,12 +4,10 @@
 // right user, colors, font and background without waiting for a request.
 import express, { Router, type Request, type Response } from 'express';
 import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Services } from '../services.js';
 import { sessionState } from './api/session.js';
 import type { Appearance } from '../appearance/index.js';
-
-const RENDERER_DIR = fileURLToPath(new URL('../../renderer/', import.meta.url));
+import { RENDERER_DIR } from '../lib/paths.js';
 
 /** Paths that are never pages: unknown addresses under them answer a JSON 404. */
 const NOT_PAGES = /^\/(api|assets|fonts)(\/|$)/;

@@ -1,19 +1,14 @@
 // The release line comes from the VERSION file at the project root (shipped beside dist/).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { ROOT } from './paths.js';
 
-function findVersion(): string {
-  // dist/server/lib/version.js and server/lib/version.ts both sit a few levels under the root.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      return readFileSync(path.join(dir, 'VERSION'), 'utf8').trim();
-    } catch {
-      dir = path.dirname(dir);
-    }
+function readVersion(): string {
+  try {
+    return readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
+  } catch {
+    return '0.0.0-dev';
   }
-  return '0.0.0-dev';
 }
 
-export const VERSION = findVersion();
+export const VERSION = readVersion();

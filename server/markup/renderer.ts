@@ -7,6 +7,7 @@ import { countLines, markdownText, notHighlighted, preformatted, type Highlighte
 import type { RepoLinkContext } from './links.js';
 import { MARKDOWN_IT_NOTE, type HighlightTask, type MarkdownTask } from './render-tasks.js';
 import { WorkerPool, workerScript, type FailReason, type Outcome } from './worker-pool.js';
+import { compiledServerFile, sourceServerFile } from '../lib/paths.js';
 
 export interface RenderBudgets {
   /** The full markdown pipeline (default 2 s). */
@@ -37,9 +38,9 @@ export interface Rendered<T> {
   fellBack: FailReason | null;
 }
 
-// tsc emits this module and the worker side by side in dist/server/markup/; vitest runs the
-// .ts sources, whose worker gets the TypeScript hooks (see workerScript)
-const RENDER_WORKER = workerScript(new URL('./render-worker.js', import.meta.url), new URL('./render-worker.ts', import.meta.url), import.meta.url.endsWith('.ts'));
+// the worker is tsc's dist/server/markup/render-worker.js (also when this module runs from the
+// one-file bundle); vitest runs the .ts sources, whose worker gets the TypeScript hooks (see workerScript)
+const RENDER_WORKER = workerScript(compiledServerFile('markup/render-worker.js'), sourceServerFile('markup/render-worker.ts'), import.meta.url.endsWith('.ts'));
 
 /** Heap per worker: far above any document we render, low enough that a blow-up kills only the worker. */
 const WORKER_HEAP_MB = 512;

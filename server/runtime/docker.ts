@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { StringDecoder } from 'node:string_decoder';
 import type { Availability, RunLimits, RunResult, RunRole, RunSpec, Runtime, Terminal, TerminalSpec, Usage } from './types.js';
 
@@ -235,7 +235,9 @@ export class DockerRuntime implements Runtime {
   }
 
   private async probe(socketPath: string): Promise<Engine> {
-    const client = new Docker({ socketPath });
+    // dockerode loads when an engine is first looked for, not at start-up
+    const { default: Dockerode } = await import('dockerode');
+    const client = new Dockerode({ socketPath });
     try {
       await withTimeout(client.ping(), PING_TIMEOUT_MS, `the engine on ${socketPath}`);
     } catch (err) {

@@ -4,16 +4,12 @@
 // origin is the one the browser used. Each ceremony's challenge lives in the session for five
 // minutes and is spent by the first answer, right or wrong.
 import type { Request } from 'express';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Db } from '../db/index.js';
 import type { UserRow } from '../db/schema.js';
@@ -25,6 +21,10 @@ import type { WebauthnCredentialRow } from './schema.js';
 /** How long a ceremony's challenge stays good. */
 const CHALLENGE_MS = 5 * 60_000;
 export const MAX_PASSKEYS = 20;
+
+// the library (and its crypto dependencies) loads at the first ceremony, not at start-up
+let lib: Promise<typeof import('@simplewebauthn/server')> | null = null;
+const simpleWebauthn = () => (lib ??= import('@simplewebauthn/server'));
 
 declare module 'express-session' {
   interface SessionData {
@@ -107,7 +107,9 @@ export class WebauthnService {
     const existing = await this.rows(user.id);
     if (existing.length >= MAX_PASSKEYS) throw Conflict(`an account may have at most ${MAX_PASSKEYS} passkeys`);
     const { rpID } = this.relyingParty(req);
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await simpleWebauthn()
+    ).generateRegistrationOptions({
       rpName: this.rpName(),
       rpID,
       userName: user.name,
@@ -127,7 +129,7 @@ export class WebauthnService {
     const { rpID, origin } = this.relyingParty(req);
     let verified;
     try {
-      verified = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+      verified = await (await simpleWebauthn()).verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
     } catch (err) {
       throw Invalid(`the passkey could not be verified: ${(err as Error).message}`);
     }
@@ -171,7 +173,9 @@ export class WebauthnService {
     const rows = await this.rows(userId);
     if (rows.length === 0) throw NotFound('this account has no passkeys: use a code from the authenticator app');
     const { rpID } = this.relyingParty(req);
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await simpleWebauthn()
+    ).generateAuthenticationOptions({
       rpID,
       allowCredentials: rows.map((r) => ({ id: r.credential_id, transports: transportsOf(r) })),
       userVerification: 'preferred',
@@ -192,7 +196,9 @@ export class WebauthnService {
     const { rpID, origin } = this.relyingParty(req);
     let result;
     try {
-      result = await verifyAuthenticationResponse({
+      result = await (
+        await simpleWebauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge,
         expectedOrigin: origin,

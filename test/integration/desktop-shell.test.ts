@@ -1,5 +1,5 @@
 // The desktop shell's logic against the real server: the supervisor forks the built
-// dist/server/main.js, the server answers ready/status/shutdown over IPC, and the tray's
+// dist/server/gitssy.js, the server answers ready/status/shutdown over IPC, and the tray's
 // actions (maintenance, back up now) go through the server's internal endpoint.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
