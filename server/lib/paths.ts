@@ -12,8 +12,9 @@ function findRoot(): string {
   for (let dir = here, i = 0; i < 6; i++, dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'VERSION'))) return dir;
   }
-  // no VERSION above us: assume the compiled layout, <root>/dist/server/<here>
-  return path.resolve(here, '..', '..', '..');
+  // no VERSION above us (a damaged install): the folder that holds dist/, else where we run
+  const dist = here.split(path.sep).lastIndexOf('dist');
+  return dist > 0 ? here.split(path.sep).slice(0, dist).join(path.sep) : process.cwd();
 }
 
 /** The project root: VERSION, package.json and dist/ are here. */
