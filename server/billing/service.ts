@@ -265,9 +265,8 @@ export class BillingService {
     const metadata = { user: user.name, plan: String(plan.id), credits: String(plan.credits) };
     let session: Stripe.Checkout.Session;
     try {
-      session = await (
-        await this.stripe()
-      ).checkout.sessions.create({
+      const stripe = await this.stripe();
+      session = await stripe.checkout.sessions.create({
         mode: plan.kind === 'subscription' ? 'subscription' : 'payment',
         line_items: [
           {
@@ -357,7 +356,8 @@ export class BillingService {
     const pi = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null);
     if (pi) {
       try {
-        const intent = await (await this.stripe()).paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
+        const stripe = await this.stripe();
+        const intent = await stripe.paymentIntents.retrieve(pi, { expand: ['latest_charge'] });
         const charge = intent.latest_charge;
         receiptUrl = charge && typeof charge === 'object' ? (charge.receipt_url ?? null) : null;
       } catch (err) {

@@ -107,9 +107,8 @@ export class WebauthnService {
     const existing = await this.rows(user.id);
     if (existing.length >= MAX_PASSKEYS) throw Conflict(`an account may have at most ${MAX_PASSKEYS} passkeys`);
     const { rpID } = this.relyingParty(req);
-    const options = await (
-      await simpleWebauthn()
-    ).generateRegistrationOptions({
+    const { generateRegistrationOptions } = await simpleWebauthn();
+    const options = await generateRegistrationOptions({
       rpName: this.rpName(),
       rpID,
       userName: user.name,
@@ -127,9 +126,10 @@ export class WebauthnService {
   async register(req: Request, user: UserRow, name: string, response: RegistrationResponseJSON): Promise<PasskeyJson> {
     const expectedChallenge = this.takeChallenge(req, 'register');
     const { rpID, origin } = this.relyingParty(req);
+    const { verifyRegistrationResponse } = await simpleWebauthn();
     let verified;
     try {
-      verified = await (await simpleWebauthn()).verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
+      verified = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: false });
     } catch (err) {
       throw Invalid(`the passkey could not be verified: ${(err as Error).message}`);
     }
@@ -173,9 +173,8 @@ export class WebauthnService {
     const rows = await this.rows(userId);
     if (rows.length === 0) throw NotFound('this account has no passkeys: use a code from the authenticator app');
     const { rpID } = this.relyingParty(req);
-    const options = await (
-      await simpleWebauthn()
-    ).generateAuthenticationOptions({
+    const { generateAuthenticationOptions } = await simpleWebauthn();
+    const options = await generateAuthenticationOptions({
       rpID,
       allowCredentials: rows.map((r) => ({ id: r.credential_id, transports: transportsOf(r) })),
       userVerification: 'preferred',
@@ -194,11 +193,10 @@ export class WebauthnService {
     const row = await this.db.selectFrom('webauthn_credentials').selectAll().where('user_id', '=', user.id).where('credential_id', '=', String(response.id)).executeTakeFirst();
     if (!row) throw new AppError('unauthorized', 'this passkey is not registered for this account');
     const { rpID, origin } = this.relyingParty(req);
+    const { verifyAuthenticationResponse } = await simpleWebauthn();
     let result;
     try {
-      result = await (
-        await simpleWebauthn()
-      ).verifyAuthenticationResponse({
+      result = await verifyAuthenticationResponse({
         response,
         expectedChallenge,
         expectedOrigin: origin,
