@@ -5,14 +5,14 @@
 // manifest with the schema version, every repository's refs and a checksum of every file.
 // CI job logs are listed in the manifest; their bytes go in only when the operator asks.
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import * as tar from 'tar';
 import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
-import { runGit, type GitEnv } from '../git/command.js';
+import { readAllRefs } from '../git/ref-files.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
@@ -189,7 +189,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
         path: path.relative(dataDir, r.dir).split(path.sep).join('/'),
         owner: r.owner,
         name: r.name,
-        refs: Object.fromEntries(await readRefsAt(s.git, r.dir)),
+        refs: Object.fromEntries(await readAllRefs(s.git, r.dir)),
       }));
     } finally {
       release();
@@ -351,52 +351,4 @@ async function walkObjects(dir: string, rel = ''): Promise<string[]> {
     } else out.push(r);
   }
   return out;
-}
-
-/**
- * The refs of a repository with the files backend, read straight from packed-refs and the
- * loose ref files: no git process per repository, so the barrier stays short with hundreds of
- * repositories. Anything unusual (reftable, a symbolic ref, an unreadable line) returns null
- * and the caller asks git.
- */
-async function readRefFiles(dir: string): Promise<Map<string, string> | null> {
-  const config = await readFile(path.join(dir, 'config'), 'utf8').catch(() => '');
-  if (/refstorage/i.test(config)) return null;
-  const refs = new Map<string, string>();
-  const packed = await readFile(path.join(dir, 'packed-refs'), 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? '' : Promise.reject(err)));
-  for (const line of packed.split('\n')) {
-    if (!line || line.startsWith('#') || line.startsWith('^')) continue;
-    const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (refs\/\S+)$/.exec(line);
-    if (!m) return null;
-    refs.set(m[2]!, m[1]!);
-  }
-  const walk = async (rel: string): Promise<boolean> => {
-    const entries = await readdir(path.join(dir, rel), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
-    for (const e of entries) {
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!(await walk(r))) return false;
-      } else if (!e.name.endsWith('.lock')) {
-        const text = await readFile(path.join(dir, r), 'utf8').catch(() => null);
-        if (text === null) continue; // deleted while we looked
-        const sha = text.trim();
-        if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(sha)) return false;
-        refs.set(r, sha);
-      }
-    }
-    return true;
-  };
-  return (await walk('refs')) ? refs : null;
-}
-
-async function readRefsAt(git: GitEnv, dir: string): Promise<Map<string, string>> {
-  const fromFiles = await readRefFiles(dir);
-  if (fromFiles) return fromFiles;
-  const { stdout } = await runGit(git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
-  const refs = new Map<string, string>();
-  for (const line of stdout.toString().split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
-  }
-  return refs;
 }

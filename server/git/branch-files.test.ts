@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRig, workRepo, type ReadRig, type WorkRepo } from '../../test/fixtures/git-repos.js';
-import { BranchFiles, readRefFiles } from './branch-files.js';
-import { gitOk } from '../../test/fixtures/rig.js';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { BranchFiles } from './branch-files.js';
 import { resolveRefPrefix, resolveRevision } from './refs.js';
 
 let r: ReadRig;
@@ -50,47 +47,5 @@ describe('branch tips from the ref files', () => {
     // a tag of the same name as a path prefix is still found the slow way
     await w.git(['tag', 'v1', tip]);
     expect(await resolveRefPrefix(fast, w.repo, ['v1', 'a.txt'])).toEqual({ ref: { name: 'v1', kind: 'tag', commit: tip }, rest: ['a.txt'] });
-  });
-});
-
-describe('all refs from the ref files', () => {
-  async function forEachRef(dir: string): Promise<Map<string, string>> {
-    const stdout = await gitOk(['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)']);
-    return new Map(
-      stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))] as [string, string]),
-    );
-  }
-
-  it('reads what git for-each-ref lists: loose over packed, nested names, tags, deletions', async () => {
-    const w2 = await workRepo();
-    const dir = w2.repo.dir;
-    const one = await w2.commit({ 'a.txt': '1' }, 'one');
-    await w2.git(['branch', 'feature/deep/x']);
-    await w2.git(['tag', '-a', 'v1', '-m', 'v1']);
-    await w2.git(['tag', 'light']);
-    await w2.git(['pack-refs', '--all']);
-    const two = await w2.commit({ 'a.txt': '2' }, 'two'); // main loose again, newer than its packed line
-    await w2.git(['branch', 'after-pack']);
-    await w2.git(['branch', '-D', 'feature/deep/x']); // was only packed: gone from packed-refs too
-    const got = await readRefFiles(dir);
-    expect(got).toEqual(await forEachRef(dir));
-    expect(got!.get('refs/heads/main')).toBe(two);
-    expect(got!.has('refs/heads/feature/deep/x')).toBe(false);
-    expect(got!.get('refs/tags/light')).toBe(one);
-    // an interrupted writer's lock file is not a ref
-    await writeFile(path.join(dir, 'refs', 'heads', 'main.lock'), `${one}\n`);
-    expect(await readRefFiles(dir)).toEqual(await forEachRef(dir));
-  });
-
-  it('leaves a symbolic ref or a damaged file to git', async () => {
-    const w3 = await workRepo();
-    await w3.commit({ 'a.txt': '1' }, 'one');
-    await writeFile(path.join(w3.repo.dir, 'refs', 'heads', 'alias'), 'ref: refs/heads/main\n');
-    expect(await readRefFiles(w3.repo.dir)).toBeNull();
-    await writeFile(path.join(w3.repo.dir, 'refs', 'heads', 'alias'), 'not an id\n');
-    expect(await readRefFiles(w3.repo.dir)).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import type { EventBus } from '../events/index.js';
 import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
 import type { PushEvent, PushTransport, WikiPushEvent } from './events.js';
 import { runGit, type GitEnv } from '../git/command.js';
-import { readRefFiles } from '../git/branch-files.js';
+import { readAllRefs } from '../git/ref-files.js';
 import type { RepoRef, RepoStore } from '../git/repo-store.js';
 import type { Logger } from '../lib/log.js';
 
@@ -30,17 +30,7 @@ export class PushRecorder {
 
   /** Every ref of the repository with the object it points at. */
   async readRefs(ref: RepoRef): Promise<Map<string, string>> {
-    const dir = this.store.dir(ref);
-    // the ref files answer without a git process; git does when they hold anything unusual
-    let all = await readRefFiles(dir);
-    if (!all) {
-      all = new Map();
-      const { stdout } = await runGit(this.git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
-      for (const line of stdout.toString().split('\n')) {
-        const sp = line.indexOf(' ');
-        if (sp > 0) all.set(line.slice(sp + 1), line.slice(0, sp));
-      }
-    }
+    const all = await readAllRefs(this.git, this.store.dir(ref));
     // refs/pull/* move with the pull requests, not with pushes: never part of a push event
     const refs = new Map<string, string>();
     for (const [name, sha] of all) if (!isServerRef(name)) refs.set(name, sha);

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Actor, RepoFacts, Visibility } from '../access/index.js';
 import { runGit } from '../git/command.js';
+import { readAllRefs } from '../git/ref-files.js';
 import { ZERO_SHA } from '../git/ref-update.js';
 import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Logger } from '../lib/log.js';
@@ -374,13 +375,7 @@ export class SecurityService {
   // ---- what has been scanned ------------------------------------------------------------------
 
   private async refs(dir: string): Promise<Map<string, string>> {
-    const { stdout } = await runGit(this.s.git, ['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'], { maxOutputBytes: 512 * 1024 * 1024 });
-    const refs = new Map<string, string>();
-    for (const line of stdout.toString('utf8').split('\n')) {
-      const sp = line.indexOf(' ');
-      if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
-    }
-    return refs;
+    return readAllRefs(this.s.git, dir);
   }
 
   /** The commits every ref leads to (tags peeled; refs to anything else left out). */
