@@ -11,7 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import * as tar from 'tar';
-import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
+import { latestMigration } from '../db/migrations/index.js';
 import { readAllRefs } from '../git/ref-files.js';
 import { randomHex } from '../lib/crypto.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
