@@ -203,6 +203,8 @@ describe.skipIf(missing)('CI in the browser', () => {
     await icon.click();
     const pop = tab.page.getByTestId('status-popover');
     await pop.waitFor();
+    // the contexts load when the popover opens ("Loading…" until then)
+    await pop.getByTestId('status-context').first().waitFor();
     expect(await pop.getByTestId('status-context').allTextContents()).toEqual([expect.stringContaining('gitssy/ci')]);
     const main = (await jobOf(mainSha))!;
     await pop.getByRole('link', { name: 'Details' }).click();
