@@ -61,9 +61,7 @@ export async function measurePaint(url, selector, runs = 3) {
       out.push({ run: i === 0 ? 'cold' : 'warm', ...r });
       if (i === 0)
         waterfall = await page.evaluate(() =>
-          performance
-            .getEntriesByType('resource')
-            .map((e) => ({ path: new URL(e.name).pathname, startMs: Math.round(e.startTime), endMs: Math.round(e.responseEnd), bytes: e.transferSize })),
+          performance.getEntriesByType('resource').map((e) => ({ path: new URL(e.name).pathname, startMs: Math.round(e.startTime), endMs: Math.round(e.responseEnd), bytes: e.transferSize })),
         );
     }
     return {

@@ -41,11 +41,11 @@ const REPO = 'perf';
 const TRANSPORTS = ['http', 'ssh', 'git'];
 /** Scenario keys per transport, in the order they run (pushes run last, see main()). */
 const SCENARIO_KEYS = {
-  http: ['clone', 'fetch', 'concurrent', 'push'],
-  ssh: ['ssh-clone', 'ssh-fetch', 'ssh-concurrent', 'ssh-push', 'ssh-ciphers'],
-  git: ['git-clone', 'git-fetch', 'git-concurrent'],
+  http: ['clone', 'fetch', 'noop', 'concurrent', 'push'],
+  ssh: ['ssh-clone', 'ssh-fetch', 'ssh-noop', 'ssh-concurrent', 'ssh-push', 'ssh-ciphers'],
+  git: ['git-clone', 'git-fetch', 'git-noop', 'git-concurrent'],
 };
-const KEY_ALIASES = { 'http-clone': 'clone', 'http-fetch': 'fetch', 'http-concurrent': 'concurrent', 'http-push': 'push' };
+const KEY_ALIASES = { 'http-clone': 'clone', 'http-fetch': 'fetch', 'http-noop': 'noop', 'http-concurrent': 'concurrent', 'http-push': 'push' };
 const transportOf = (key) => TRANSPORTS.find((t) => SCENARIO_KEYS[t].includes(key));
 // Cipher sub-benchmark: "cipher" or "cipher/mac". aes128-ctr is not an AEAD cipher, so the MAC
 // is pinned as well: OpenSSH's client prefers umac-64-etm, which sshd has and ssh2 lacks, and
@@ -1617,6 +1617,31 @@ async function main() {
     },
   };
 
+  // A fetch with nothing to fetch: the client is at the server's tip, so it costs the ref
+  // advertisement and nothing else (what `git pull` on an up-to-date branch costs). The copy
+  // never changes, so each side keeps one for all its rounds.
+  const upToDate = path.join(clients, 'up-to-date-template.git');
+  const noopBody = {
+    prepare: async (side) => {
+      const dest = path.join(clients, `noop-${side}`);
+      if (!fs.existsSync(dest)) await run('cp', ['-al', upToDate, dest], { timeout: 300_000 });
+      return dest;
+    },
+    measure: async (side, r, dest, T) => {
+      let total = 0;
+      for (let i = 0; i < opt.fetchReps; i++) {
+        const res = await git(['-C', dest, 'fetch', '-q', '--no-tags', '--no-write-fetch-head', T.url, '+refs/heads/main:refs/heads/main'], {
+          env: T.env,
+          timeout: 300_000,
+          name: `no-op fetch from ${side} (${T.url})`,
+        });
+        total += res.seconds;
+      }
+      await verifyRef(dest, 'refs/heads/main', repo.tip, `no-op fetch from ${side}`);
+      return total / opt.fetchReps;
+    },
+  };
+
   const concurrentBody = {
     prepare: async (side, r) => {
       const base = path.join(clients, `conc-${side}-${r}-${seq++}`);
@@ -1647,9 +1672,15 @@ async function main() {
     await git(['-C', template, 'fetch', '-q', '--no-tags', `file://${work}`, 'refs/heads/behind:refs/heads/main'], { timeout: 600_000 });
     await verifyRef(template, 'refs/heads/main', behind, 'behind template');
   }
+  if (runTransports.some((t) => opt.want(keyFor(t, 'noop')))) {
+    await git(['init', '-q', '--bare', '-b', 'main', upToDate]);
+    await git(['-C', upToDate, 'fetch', '-q', '--no-tags', `file://${work}`, `${repo.tip}:refs/heads/main`], { timeout: 600_000 });
+    await verifyRef(upToDate, 'refs/heads/main', repo.tip, 'up-to-date template');
+  }
   for (const t of runTransports) {
     await scenario({ key: keyFor(t, 'clone'), transport: t, title: 'full clone (git clone --bare)', ...cloneBody });
     await scenario({ key: keyFor(t, 'fetch'), transport: t, title: `incremental fetch of ${behindCount} commits (git fetch; mean of ${opt.fetchReps})`, ...fetchBody });
+    await scenario({ key: keyFor(t, 'noop'), transport: t, title: `no-op fetch, already up to date (git fetch; mean of ${opt.fetchReps})`, ...noopBody });
     await scenario({ key: keyFor(t, 'concurrent'), transport: t, title: `${opt.concurrency} concurrent full clones (wall time)`, ...concurrentBody });
   }
 

@@ -2,7 +2,7 @@
 // set), runs migrations, and translates driver errors into our error family.
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { StaticMigrationProvider, type Dialect, type MigrationFactory } from './migrations/index.js';
 
@@ -39,8 +39,38 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy(), backupTo: async (dest) => void (await sqlite.backup(dest)) };
+}
+
+/** How many prepared statements stay compiled (the distinct queries the server issues are fewer). */
+const STATEMENT_CACHE = 1000;
+
+/**
+ * better-sqlite3 as Kysely sees it, but preparing each distinct SQL text once: Kysely asks for a
+ * fresh statement per query, and compiling it costs more than running a lookup by key. Reuse is
+ * safe because every call runs to completion synchronously (all/run; nothing iterates), and
+ * SQLite re-prepares a statement by itself when the schema changed under it.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
 }
 
 /** Runs a complete set of migrations (the base ones and the feature modules', see allMigrations) in name order. */

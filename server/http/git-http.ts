@@ -3,13 +3,14 @@
 // straight (gunzipped if need be) into git's stdin and git's stdout straight into the
 // response; nothing holds a whole pack in memory.
 import type { NextFunction, Request, Response } from 'express';
-import { Transform, pipeline, type TransformCallback } from 'node:stream';
+import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ANONYMOUS, type Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
+import { MAX_LS_REFS_REQUEST, V2Answers, isLsRefs } from '../git/v2-answers.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/index.js';
@@ -128,6 +129,7 @@ function httpGitOffMessage(s: Services, req: Request, route: GitRoute): string {
 }
 
 export function gitHttpHandler(s: Services) {
+  const v2 = new V2Answers(s.git);
   return async (req: Request, res: Response, next: NextFunction) => {
     const route = parseGitRoute(req.path);
     if (route === null) return next();
@@ -190,11 +192,22 @@ export function gitHttpHandler(s: Services) {
       if (route.wiki) env.GITSSY_WIKI = '1';
     }
 
-    if (route.endpoint === 'info/refs') return advertise(s, req, res, service, dir, env, protocol);
+    if (route.endpoint === 'info/refs') {
+      // protocol v2's opening is git's capability list, the same while git and its config are
+      if (service === 'upload-pack' && protocol === 'version=2') {
+        const kept = v2.capabilities(dir);
+        if (kept.bytes) {
+          res.status(200).set('Content-Type', 'application/x-git-upload-pack-advertisement').end(kept.bytes);
+          return;
+        }
+        if (kept.key) return advertise(s, req, res, service, dir, env, protocol, (bytes) => v2.rememberCapabilities(dir, kept.key!, bytes));
+      }
+      return advertise(s, req, res, service, dir, env, protocol);
+    }
     const leave = s.limits.enterGitSession(req.ip, actor.kind === 'user' ? actor.user.id : null);
     if (!leave) return sendText(res, 429, 'too many git operations running for you or your address; try again when some have finished', { 'Retry-After': '10' });
     res.once('close', leave);
-    return serviceRpc(s, req, res, service, dir, env);
+    return serviceRpc(s, req, res, service, dir, env, v2);
   };
 }
 
@@ -214,13 +227,25 @@ function streamWhenOutput(out: NodeJS.ReadableStream, res: Response, onStart: ()
   return { started: () => started };
 }
 
-function advertise(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, protocol: string | null): void {
+/** Answers info/refs with git's advertisement; `keep` gets the whole output of a git that succeeded. */
+function advertise(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, protocol: string | null, keep?: (bytes: Buffer) => void): void {
   const git = spawnGit(s.git, [service, '--stateless-rpc', '--advertise-refs', dir], { env, timeoutMs: 60_000 });
   res.on('close', () => git.kill('aborted'));
   let stderr = '';
   git.child.stderr!.on('data', (c: Buffer) => {
     if (stderr.length < 8192) stderr += c.toString();
   });
+  if (keep) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    git.child.stdout!.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 64 * 1024) chunks.push(c);
+    });
+    git.child.once('close', (code) => {
+      if (code === 0 && size <= 64 * 1024) keep(Buffer.concat(chunks));
+    });
+  }
   const start = () => {
     res.status(200).set('Content-Type', `application/x-git-${service}-advertisement`);
     // v0/v1 clients expect the service announcement first; v2 gets git's output as is.
@@ -242,12 +267,39 @@ function advertise(s: Services, req: Request, res: Response, service: GitService
   });
 }
 
-async function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>): Promise<void> {
+/** The whole body of a request that declared a small length (git sends ls-refs so), else null. */
+async function smallBody(req: Request, max: number): Promise<Buffer | null> {
+  const n = declaredLength(req);
+  if (n === null || n > max) return null;
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function serviceRpc(s: Services, req: Request, res: Response, service: GitService, dir: string, env: Record<string, string>, v2: V2Answers): Promise<void> {
   const maxPush = s.settings.get('git.maxPushBytes');
   const args = service === 'receive-pack' && maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, '--stateless-rpc', dir] : [service, '--stateless-rpc', dir];
   const encoding = (req.headers['content-encoding'] ?? '').toLowerCase().trim();
   if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     return sendText(res, 415, `unsupported Content-Encoding "${encoding}"`);
+  }
+  // v2's ls-refs: git's answer from before while the refs, the config and the request are the same
+  let body: Buffer | null = null;
+  let keep: ((bytes: Buffer) => void) | null = null;
+  if (service === 'upload-pack' && env.GIT_PROTOCOL === 'version=2') {
+    try {
+      body = await smallBody(req, MAX_LS_REFS_REQUEST);
+    } catch {
+      return sendText(res, 400, 'request body ended early');
+    }
+    if (body && isLsRefs(body)) {
+      const kept = await v2.lsRefs(dir, body, env);
+      if (kept.bytes) {
+        res.status(200).set('Content-Type', 'application/x-git-upload-pack-result').end(kept.bytes);
+        return;
+      }
+      if (kept.key) keep = (bytes) => void v2.rememberLsRefs(dir, kept.key!, bytes);
+    }
   }
   // clones and fetches wait for a pack slot; a client that gives up leaves the queue
   let release = () => {};
@@ -287,7 +339,7 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   if (service === 'upload-pack') stages.push(new PktFraming());
   // pipeline() detaches the socket from a request it tears down; keep it to close it ourselves
   const socket = req.socket;
-  pipeline([req, ...stages, git.child.stdin!] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (err) => {
+  pipeline([body ? Readable.from([body]) : req, ...stages, git.child.stdin!] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (err) => {
     if (!err) return;
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (isAppError(err)) fail(err);
@@ -310,6 +362,17 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   const out = streamWhenOutput(stdout, res, () => {
     res.status(200).set('Content-Type', `application/x-git-${service}-result`);
   });
+  if (keep) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    git.child.stdout!.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 1024 * 1024) chunks.push(c);
+    });
+    git.child.once('close', (code) => {
+      if (code === 0 && !git.killedFor() && !failure && size <= 1024 * 1024) keep(Buffer.concat(chunks));
+    });
+  }
 
   git.child.once('close', (code) => {
     const killed = git.killedFor();

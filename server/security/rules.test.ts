@@ -2,7 +2,7 @@
 // AWS's documented EXAMPLE keys, placeholders such as ${PASSWORD} and <token>, masked values,
 // truncated keys in documentation, public keys.
 import { describe, expect, it } from 'vitest';
-import { RULES, redact, shannon } from './rules.js';
+import { RULES, redact, shannon, type ContentRule } from './rules.js';
 import { sample } from './samples.js';
 import { isBinary, scanPath, scanText } from './scanner.js';
 
@@ -176,6 +176,18 @@ describe('helpers', () => {
 
   it('redacts to four characters', () => {
     expect(redact('ghp_abcdefgh')).toBe('ghp_****');
+  });
+
+  it('runs a rule whose keyword occurs only inside or across another keyword (one pass finds them all)', () => {
+    // every rule matches the same MARK: it reports exactly when its keywords let it run
+    const rule = (id: string, keywords: string[]): ContentRule => ({ kind: 'content', id, description: id, severity: 'high', regex: /MARK/g, keywords });
+    const rules = [rule('short', ['ab.']), rule('long', ['ab.cd']), rule('tail', ['.cdx']), rule('none', ['zz'])];
+    const hits = (text: string) => scanText(Buffer.from(`${text} MARK`), ['x.txt'], rules).map((m) => m.ruleId);
+    // 'ab.' is a prefix of 'ab.cd' at the same offset, '.cdx' overlaps it, the dot is literal
+    expect(hits('ab.cdx')).toEqual(['short', 'long', 'tail']);
+    expect(hits('ab.cd')).toEqual(['short', 'long']);
+    expect(hits('abXcdx ab')).toEqual([]);
+    expect(hits('zz .cdx')).toEqual(['tail', 'none']);
   });
 
   it('tells binary content', () => {

@@ -51,12 +51,51 @@ export function isPlaceholder(secret: string, rule: ContentRule): boolean {
   return PLACEHOLDERS.some((re) => re.test(secret)) || (rule.allowlist ?? []).some((re) => re.test(secret));
 }
 
+/**
+ * All the keywords of a ruleset in one regex that looks ahead at every offset, so one pass over
+ * a text finds each keyword that occurs, overlapping ones included (instead of a pass per
+ * keyword). At one offset it reports the longest keyword there; a shorter one that is its
+ * prefix occurs too (see Content.has).
+ */
+const keywordScanners = new Map<string, RegExp>();
+function keywordScanner(keywords: readonly string[]): RegExp {
+  const sorted = [...new Set(keywords)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const key = sorted.join('\0');
+  let re = keywordScanners.get(key);
+  if (!re) {
+    re = new RegExp(`(?=(${sorted.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}))`, 'g');
+    if (keywordScanners.size >= 64) keywordScanners.clear();
+    keywordScanners.set(key, re);
+  }
+  return re;
+}
+
 /** The content to match, read from a blob's bytes once and only when some rule needs it. */
 class Content {
   private text: string | null = null;
-  constructor(readonly data: Buffer | string) {}
-  includes(k: string): boolean {
-    return this.data.includes(k);
+  private found: Set<string> | null = null;
+  constructor(
+    readonly data: Buffer | string,
+    private readonly keywords: readonly string[],
+  ) {}
+  /** Whether keyword `k` (one of the ruleset's) occurs. */
+  has(k: string): boolean {
+    if (!this.found) {
+      const found = new Set<string>();
+      const re = keywordScanner(this.keywords);
+      const text = this.string;
+      re.lastIndex = 0;
+      const all = new Set(this.keywords).size;
+      for (let m = re.exec(text); m !== null && found.size < all; m = re.exec(text)) {
+        found.add(m[1]!);
+        re.lastIndex = m.index + 1;
+      }
+      re.lastIndex = 0;
+      this.found = found;
+    }
+    if (this.found.has(k)) return true;
+    for (const f of this.found) if (f.length > k.length && f.startsWith(k)) return true;
+    return false;
   }
   get string(): string {
     this.text ??= typeof this.data === 'string' ? this.data : this.data.toString('latin1');
@@ -67,7 +106,7 @@ class Content {
 /** Whether a rule may run on this content at all: its path filter, keywords and prefilter. */
 function applies(rule: ContentRule, content: Content, paths: readonly string[]): boolean {
   if (rule.paths && !paths.some((p) => rule.paths!.test(p))) return false;
-  if (rule.keywords && !rule.keywords.some((k) => content.includes(k))) return false;
+  if (rule.keywords && !rule.keywords.some((k) => content.has(k))) return false;
   if (rule.prefilter && !rule.prefilter.test(content.string)) return false;
   return true;
 }
@@ -75,12 +114,15 @@ function applies(rule: ContentRule, content: Content, paths: readonly string[]):
 /**
  * Every secret in a file's contents (bytes, or text read as latin1 so offsets are bytes), for a
  * file known by these paths (a path-filtered rule runs when any of them matches). The keywords
- * are looked for in the bytes: a file that holds none is never decoded. One finding per rule,
- * line and secret; a generic match that only repeats a specific rule's secret (here, or in
- * `prior`: what an earlier pass over the same file found) is dropped.
+ * are looked for in one pass over the text. One finding per rule, line and secret; a generic
+ * match that only repeats a specific rule's secret (here, or in `prior`: what an earlier pass
+ * over the same file found) is dropped.
  */
 export function scanText(data: Buffer | string, paths: readonly string[], rules: readonly ContentRule[] = CONTENT_RULES, prior: readonly ContentMatch[] = []): ContentMatch[] {
-  const content = new Content(data);
+  const content = new Content(
+    data,
+    rules.flatMap((r) => r.keywords ?? []),
+  );
   const out: ContentMatch[] = [];
   let starts: number[] | null = null;
   const seen = new Set<string>();

@@ -341,6 +341,63 @@ describe('git over smart HTTP', () => {
       expect(body).toMatch(/\d{4}fetch=[^\n]*filter/);
     });
 
+    it("answers v2's opening again from git once the repository's config changed, and never keeps a per-process session id", async () => {
+      const v2 = async () => Buffer.from(await (await infoRefs('alice/proto.git', 'git-upload-pack', { headers: { 'Git-Protocol': 'version=2' } })).arrayBuffer()).toString('latin1');
+      const dir = path.join(s.data, 'repos', 'alice', 'proto.git');
+      const first = await v2();
+      expect(await v2()).toBe(first);
+      expect(first).not.toContain('ref-in-want');
+
+      await gitOk(['--git-dir', dir, 'config', 'uploadpack.allowRefInWant', 'true']);
+      const changed = await v2();
+      expect(changed).toMatch(/\d{4}fetch=[^\n]*ref-in-want/);
+      expect(await v2()).toBe(changed);
+
+      // a session id differs per git process: every answer is git's own
+      await gitOk(['--git-dir', dir, 'config', 'transfer.advertiseSID', 'true']);
+      const ids = [await v2(), await v2()].map((b) => /session-id=([^\n]+)/.exec(b)?.[1]);
+      expect(ids[0]).toBeTruthy();
+      expect(ids[1]).toBeTruthy();
+      expect(ids[0]).not.toBe(ids[1]);
+
+      await gitOk(['--git-dir', dir, 'config', '--unset', 'transfer.advertiseSID']);
+      await gitOk(['--git-dir', dir, 'config', '--unset', 'uploadpack.allowRefInWant']);
+      expect(await v2()).toBe(first);
+      // and a v2 clone still works on the kept answer
+      const dst = path.join(await scratch(), 'c');
+      const r = await git(['-c', 'protocol.version=2', 'clone', '-q', s.gitUrl('alice/proto.git'), dst]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await headOf(dst)).toBe(head);
+    });
+
+    it('lists the refs over v2 as they are after every push, branch deletion and HEAD change, and fetches what changed', async () => {
+      const { src } = await seedRepo('v2-moving');
+      const url = s.gitUrl('alice/v2-moving.git');
+      const remote = async () => (await gitOk(['-c', 'protocol.version=2', 'ls-remote', '--symref', url])).trim();
+      const first = await remote();
+      expect(await remote()).toBe(first);
+
+      const next = await commitIn(src, 'moved');
+      await gitOk(['push', '-q', s.gitUrl('alice/v2-moving.git', ALICE), 'main', 'main:side'], { cwd: src });
+      const moved = await remote();
+      expect(moved).toContain(`${next}\trefs/heads/main`);
+      expect(moved).toContain(`${next}\trefs/heads/side`);
+
+      const dst = path.join(await scratch(), 'c');
+      await gitOk(['-c', 'protocol.version=2', 'clone', '-q', '--bare', url, dst]);
+      const after = await commitIn(src, 'after');
+      await gitOk(['push', '-q', s.gitUrl('alice/v2-moving.git', ALICE), 'main', ':side'], { cwd: src });
+      await gitOk(['-c', 'protocol.version=2', 'fetch', '-q', url, '+refs/heads/*:refs/heads/*', '--prune'], { cwd: dst });
+      expect((await gitOk(['rev-parse', 'refs/heads/main'], { cwd: dst })).trim()).toBe(after);
+      expect(await remote()).not.toContain('refs/heads/side');
+
+      const patch = await s.api('PATCH', '/api/v1/repos/alice/v2-moving', { auth: ALICE, json: { default_branch: 'moved-head' } });
+      expect(patch.status).toBe(422); // no such branch: nothing changes
+      await gitOk(['push', '-q', s.gitUrl('alice/v2-moving.git', ALICE), 'main:moved-head'], { cwd: src });
+      expect((await s.api('PATCH', '/api/v1/repos/alice/v2-moving', { auth: ALICE, json: { default_branch: 'moved-head' } })).status).toBe(200);
+      expect(await remote()).toContain('ref: refs/heads/moved-head\tHEAD');
+    });
+
     it('advertises receive-pack with its own content type and service line', async () => {
       const res = await infoRefs('alice/proto.git', 'git-receive-pack', { auth: ALICE });
       const body = Buffer.from(await res.arrayBuffer()).toString('latin1');

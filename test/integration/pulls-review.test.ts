@@ -397,7 +397,8 @@ const refused = (l: Lane, num: number, body: Record<string, unknown>, status: nu
 /** A lane whose base is protected by `rule`, with one pull request (opened by alice) into it. */
 async function protectedLane(rule: Record<string, unknown>): Promise<{ l: Lane; n: number; head: string }> {
   const l = await lanes.lane();
-  const head = await l.commit('feature', { 'f.txt': 'f\n' });
+  // a message of its own: lanes made in the same second would otherwise share the head commit (and its statuses)
+  const head = await l.commit('feature', { 'f.txt': 'f\n' }, `feature of ${l.base}`);
   await l.push();
   await api.expect(201, 'POST', '/branch_protections', alice, { rule_name: l.base, ...rule });
   return { l, n: (await l.open('feature', alice)).number, head };
