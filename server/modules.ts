@@ -18,6 +18,7 @@ import { reposModule } from './repos/module.js';
 import { runtimeModule } from './runtime/module.js';
 import { securityModule } from './security/module.js';
 import { shellsModule } from './shells/module.js';
+import { socialModule } from './social/module.js';
 import { statusesModule } from './statuses/module.js';
 import { tasksModule } from './tasks/module.js';
 import { twoFactorModule } from './twofactor/module.js';
@@ -46,6 +47,7 @@ export const MODULES: readonly FeatureModule[] = [
   webhooksModule,
   securityModule,
   aiModule,
+  socialModule,
 ];
 
 /** Every feature module's migrations, for the migrator (the base ones are in db/migrations). */

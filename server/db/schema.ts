@@ -25,6 +25,11 @@ export interface UserTable {
   locked_until: number | null;
   description: string;
   website: string;
+  location: Generated<string>;
+  pronouns: Generated<string>;
+  /** how many follow this user, and how many this user follows (kept by the social feature) */
+  num_followers: Generated<number>;
+  num_following: Generated<number>;
   /** organizations only: public | limited | private (Gitea's names) */
   visibility: string;
   /** organizations only: every signed-in user may write to its non-private repositories */

@@ -321,9 +321,17 @@ export class UserService {
   }
 
   /** The user's own profile fields (Gitea's user settings): full name, description, website. */
-  async updateProfile(user: UserRow, patch: { fullName?: string; description?: string; website?: string }, ctx: { ip?: string | null } = {}): Promise<UserRow> {
+  async updateProfile(user: UserRow, patch: { fullName?: string; description?: string; website?: string; location?: string; pronouns?: string }, ctx: { ip?: string | null } = {}): Promise<UserRow> {
     if (patch.fullName !== undefined && patch.fullName.length > 100) throw Invalid('full name must be at most 100 characters');
     if (patch.description !== undefined && patch.description.length > 255) throw Invalid('description must be at most 255 characters');
+    if (patch.location !== undefined && patch.location.trim().length > 100) throw Invalid('location must be at most 100 characters');
+    if (patch.pronouns !== undefined && patch.pronouns.trim().length > 50) throw Invalid('pronouns must be at most 50 characters');
+    for (const [field, v] of [
+      ['location', patch.location],
+      ['pronouns', patch.pronouns],
+    ] as const) {
+      if (v !== undefined && /[\u0000-\u001f\u007f]/.test(v)) throw Invalid(`${field} may not contain control characters or line breaks`);
+    }
     if (patch.website !== undefined) {
       const problem = websiteProblem(patch.website);
       if (problem) throw Invalid(`website ${problem}`);
@@ -332,6 +340,8 @@ export class UserService {
     if (patch.fullName !== undefined) set.full_name = patch.fullName.trim();
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.website !== undefined) set.website = patch.website.trim();
+    if (patch.location !== undefined) set.location = patch.location.trim();
+    if (patch.pronouns !== undefined) set.pronouns = patch.pronouns.trim();
     const row = await this.db.updateTable('users').set(set).where('id', '=', user.id).returningAll().executeTakeFirstOrThrow();
     await this.audit.record({ actorId: user.id, action: 'user.profile', targetType: 'user', targetId: user.id, detail: { ...patch }, ip: ctx.ip ?? null });
     return row;

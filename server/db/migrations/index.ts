@@ -15,6 +15,7 @@ import m0009 from './0009_must_change_password.js';
 import m0013 from './0013_protection_review_rules.js';
 import m0018 from './0018_token_bounds.js';
 import m0022 from './0022_remember_tokens.js';
+import m0025 from './0025_user_profile.js';
 
 export type { Dialect, MigrationContext };
 
@@ -32,6 +33,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0013_protection_review_rules': m0013,
   '0018_token_bounds': m0018,
   '0022_remember_tokens': m0022,
+  '0025_user_profile': m0025,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */

@@ -13,6 +13,8 @@ const settingsBody = z.strictObject({
   full_name: z.string().max(100).optional(),
   description: z.string().max(255).optional(),
   website: z.string().max(255).optional(),
+  location: z.string().max(1000).optional(),
+  pronouns: z.string().max(1000).optional(),
 });
 
 const passwordBody = z.strictObject({
@@ -26,7 +28,9 @@ function settingsJson(u: UserRow) {
     full_name: u.full_name,
     website: u.website,
     description: u.description,
-    location: '',
+    location: u.location,
+    /** Gitssy: shown on the profile */
+    pronouns: u.pronouns,
     language: '',
     theme: '',
     diff_view_style: '',
@@ -45,14 +49,18 @@ export function registerAccountRoutes(api: ApiRouter, s: Services): void {
       method: 'patch',
       path: '/user/settings',
       tag: 'user',
-      summary: "Edit the signed-in user's full name, description and website (an http(s) URL or empty)",
+      summary: "Edit the signed-in user's full name, description, website (an http(s) URL or empty), location and pronouns",
       auth: 'user',
       body: settingsBody,
       responses: { 200: 'settings', 422: 'invalid input' },
     },
     async ({ req, body }) => {
       const me = requireUser(req);
-      const updated = await s.users.updateProfile(me, { fullName: body.full_name, description: body.description, website: body.website }, { ip: req.ip ?? null });
+      const updated = await s.users.updateProfile(
+        me,
+        { fullName: body.full_name, description: body.description, website: body.website, location: body.location, pronouns: body.pronouns },
+        { ip: req.ip ?? null },
+      );
       return { body: settingsJson(updated) };
     },
   );

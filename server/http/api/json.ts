@@ -48,12 +48,14 @@ export function userJson(s: Services, req: Request, u: UserRow, opts: { full?: b
     prohibit_login: u.prohibit_login === 1,
     /** Gitea's field: the user must choose a new password before using the account (the user and admins see it) */
     must_change_password: seePrivate ? u.must_change_password === 1 : false,
-    location: '',
+    location: u.location,
     website: u.website,
     description: u.description,
     visibility: u.visibility,
-    followers_count: 0,
-    following_count: 0,
+    /** Gitssy: shown on the profile */
+    pronouns: u.pronouns,
+    followers_count: u.num_followers,
+    following_count: u.num_following,
     starred_repos_count: 0,
     username: u.name,
     /** Gitssy (GitHub's field): tells a user from an organization */
