@@ -163,16 +163,22 @@ function SettingsPanel() {
   const readOnly = useReadOnly();
   const q = useSecuritySettings(repo.owner.login, repo.name);
   const save = useSetSecuritySettings(repo.owner.login, repo.name);
+  // the new value at once, while it is saved: set in the click's own render (the mutation's state
+  // arrives a moment later, and React would put the box back in between)
+  const [saving, setSaving] = useState<boolean | null>(null);
   return (
     <Panel>
       <div className={s.body}>
         <label className={s.toggle}>
           <input
             type="checkbox"
-            // the new value at once, while it is saved (the box must not wait for the server to flip)
-            checked={save.isPending && save.variables?.refuse_private_keys !== undefined ? save.variables.refuse_private_keys : (q.data?.refuse_private_keys ?? false)}
-            disabled={readOnly || !q.data || save.isPending}
-            onChange={(e) => save.mutate({ refuse_private_keys: e.target.checked })}
+            checked={saving ?? q.data?.refuse_private_keys ?? false}
+            disabled={readOnly || !q.data || saving !== null}
+            onChange={(e) => {
+              const next = e.target.checked;
+              setSaving(next);
+              save.mutate({ refuse_private_keys: next }, { onSettled: () => setSaving(null) });
+            }}
             data-testid="refuse-private-keys"
           />
           Refuse pushes that add a private key
