@@ -88,6 +88,14 @@ export async function apiGet<T>(path: string, query?: Query, signal?: AbortSigna
   return (await res.json()) as T;
 }
 
+/** A "204 yes / 404 no" endpoint of Gitea's API (am I following, starring, …) as a boolean. */
+export async function apiYesNo(path: string, signal?: AbortSignal): Promise<boolean> {
+  const res = await fetch(apiUrl(path), { headers: { Accept: 'application/json' }, credentials: 'same-origin', signal });
+  if (res.ok) return true;
+  if (res.status === 404) return false;
+  throw await failure(res);
+}
+
 /** A list endpoint: the items and the total count header. */
 export async function apiList<T>(path: string, query?: Query, signal?: AbortSignal): Promise<PagedResult<T>> {
   const res = await request('GET', path, { query, signal });

@@ -20,6 +20,11 @@ export interface User {
   must_change_password?: boolean;
   website: string;
   description: string;
+  location?: string;
+  /** Gitssy: shown on the profile */
+  pronouns?: string;
+  followers_count?: number;
+  following_count?: number;
   visibility: 'public' | 'limited' | 'private';
   /** Gitssy (GitHub's field): a user or an organization */
   type?: 'User' | 'Organization';

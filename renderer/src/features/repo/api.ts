@@ -1,22 +1,8 @@
 // Stars, watching and forks of a repository: one typed function and one hook per call.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, apiSend, apiUrl } from '../../api/client';
+import { apiSend, apiYesNo as yesNo } from '../../api/client';
 import { repoKey, repoPath, invalidateRepoViews } from '../repos/api';
 import type { Repo } from '../repos/types';
-
-/** A "204 yes / 404 no" endpoint of Gitea's API as a boolean. */
-async function yesNo(path: string): Promise<boolean> {
-  const res = await fetch(apiUrl(path), { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  if (res.ok) return true;
-  if (res.status === 404) return false;
-  let message = `${res.status} ${res.statusText}`;
-  try {
-    message = ((await res.json()) as { message?: string }).message ?? message;
-  } catch {
-    // keep the status line
-  }
-  throw new ApiError(res.status, message);
-}
 
 const starPath = (owner: string, repo: string) => `/user/starred/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
 

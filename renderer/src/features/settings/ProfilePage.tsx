@@ -1,4 +1,4 @@
-// Settings → Profile: full name, description and website, shown on your public profile.
+// Settings → Profile: full name, description, website, location and pronouns, shown on your public profile.
 import { Link } from '@tanstack/react-router';
 import { useState, type FormEvent } from 'react';
 import { Button, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, useTitle } from '../../components/ui';
@@ -18,11 +18,12 @@ function ProfileForm({ initial }: { initial: UserSettings }) {
   const user = useCurrentUser();
   const readOnly = useReadOnly();
   const save = useSaveSettings();
-  const [form, setForm] = useState({ full_name: initial.full_name, description: initial.description, website: initial.website });
-  const dirty = form.full_name !== initial.full_name || form.description !== initial.description || form.website !== initial.website;
+  const fields = ['full_name', 'description', 'website', 'location', 'pronouns'] as const;
+  const [form, setForm] = useState(() => Object.fromEntries(fields.map((f) => [f, initial[f] ?? ''])) as Record<(typeof fields)[number], string>);
+  const dirty = fields.some((f) => form[f] !== (initial[f] ?? ''));
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    save.mutate({ full_name: form.full_name, description: form.description, website: form.website.trim() });
+    save.mutate({ ...form, website: form.website.trim(), location: form.location.trim(), pronouns: form.pronouns.trim() });
   };
   return (
     <Panel>
@@ -43,6 +44,10 @@ function ProfileForm({ initial }: { initial: UserSettings }) {
         <label htmlFor="profile-website">Website</label>
         <input id="profile-website" type="url" placeholder="https://" maxLength={255} value={form.website} onChange={(e) => setForm({ ...form, website: e.target.value })} />
         <Hint>An http:// or https:// address.</Hint>
+        <label htmlFor="profile-location">Location</label>
+        <input id="profile-location" type="text" maxLength={100} value={form.location} onChange={(e) => setForm({ ...form, location: e.target.value })} />
+        <label htmlFor="profile-pronouns">Pronouns</label>
+        <input id="profile-pronouns" type="text" maxLength={50} placeholder="they/them" value={form.pronouns} onChange={(e) => setForm({ ...form, pronouns: e.target.value })} />
         <label>Email</label>
         <p className={s.plain}>{user?.email} — visible only to you and administrators.</p>
         <FormError error={save.error} />

@@ -9,6 +9,8 @@ export interface UserSettings {
   full_name: string;
   website: string;
   description: string;
+  location: string;
+  pronouns: string;
   hide_email: boolean;
 }
 
@@ -22,7 +24,7 @@ export function useSettings() {
   return useQuery({ queryKey: settingsKey, queryFn: getSettings });
 }
 
-export function saveSettings(body: Partial<Pick<UserSettings, 'full_name' | 'website' | 'description'>>): Promise<UserSettings> {
+export function saveSettings(body: Partial<Pick<UserSettings, 'full_name' | 'website' | 'description' | 'location' | 'pronouns'>>): Promise<UserSettings> {
   return apiSend<UserSettings>('PATCH', '/user/settings', body);
 }
 

@@ -1,11 +1,14 @@
 // /<owner>: a user's or an organization's profile (name, full name, description, website as a
 // plain nofollow link), the repositories the viewer may see, and for organizations the members
-// (shown to members and administrators, the only ones the server lists them for).
+// (shown to members and administrators, the only ones the server lists them for). A person's
+// profile also shows their location and pronouns, who follows them and whom they follow (with
+// a Follow button for others), and a year of contributions.
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { ListPager, RepoList } from '../../components/RepoList';
-import { Avatar, Badge, ErrorState, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
+import { Avatar, Badge, Button, ErrorState, FormError, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
 import { useSession } from '../session/api';
-import { USER_REPOS_LIMIT, useMyOrgs, useOrgMembers, useUser, useUserRepos } from './api';
+import { Heatmap } from './Heatmap';
+import { USER_REPOS_LIMIT, useFollowing, useHeatmap, useMyOrgs, useOrgMembers, useSetFollowing, useUser, useUserRepos } from './api';
 import type { User } from './types';
 import s from './UserPage.module.css';
 
@@ -26,6 +29,8 @@ export function UserPage() {
   const myOrgs = useMyOrgs(!!me && isOrg);
   const member = isOrg && !!me && (me.is_admin || !!myOrgs.data?.items.some((o) => o.username.toLowerCase() === owner.toLowerCase()));
   const members = useOrgMembers(owner, member);
+  const person = user.isSuccess && !isOrg;
+  const heatmap = useHeatmap(owner, person);
   useTitle(user.data ? (user.data.full_name ? `${user.data.login} (${user.data.full_name})` : user.data.login) : owner);
 
   if (user.isPending) return <Loading />;
@@ -43,7 +48,19 @@ export function UserPage() {
           <span className={s.login}>{u.login}</span>
         </h1>
         {isOrg && <Badge accent>Organization</Badge>}
+        {!isOrg && me && !itsMe && <FollowButton name={u.login} />}
         {u.description && <p className={s.desc}>{u.description}</p>}
+        {!isOrg && (u.location || u.pronouns) && (
+          <p className={s.facts}>
+            {u.pronouns && <span data-testid="profile-pronouns">{u.pronouns}</span>}
+            {u.location && <span data-testid="profile-location">{u.location}</span>}
+          </p>
+        )}
+        {!isOrg && (
+          <p className={s.follows} data-testid="profile-follows">
+            <strong>{u.followers_count ?? 0}</strong> {(u.followers_count ?? 0) === 1 ? 'follower' : 'followers'} · <strong>{u.following_count ?? 0}</strong> following
+          </p>
+        )}
         {u.website && (
           <p className={s.website}>
             {site ? (
@@ -90,7 +107,12 @@ export function UserPage() {
           </Panel>
         )}
       </aside>
-      <section>
+      <section className={s.main}>
+        {person && (
+          <Panel>
+            {heatmap.isPending ? <Loading /> : heatmap.isError ? <p className={s.pad + ' muted'}>Couldn't load the contributions: {heatmap.error.message}</p> : <Heatmap days={heatmap.data} />}
+          </Panel>
+        )}
         <Panel>
           <PanelHeader>
             <strong>Repositories</strong>
@@ -113,6 +135,30 @@ export function UserPage() {
         </Panel>
         <ListPager page={page} total={repos.data?.total ?? null} limit={USER_REPOS_LIMIT} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
       </section>
+    </div>
+  );
+}
+
+/** Follow / Unfollow for someone else's profile; a refusal (a block) is shown with the reason. */
+function FollowButton({ name }: { name: string }) {
+  const following = useFollowing(name, true);
+  const set = useSetFollowing(name);
+  const session = useSession().data;
+  if (following.isPending) return null;
+  const on = following.data === true;
+  return (
+    <div className={s.followBox}>
+      <Button
+        variant={on ? 'default' : 'primary'}
+        busy={set.isPending}
+        disabled={!!session?.maintenance?.read_only || following.isError}
+        onClick={() => set.mutate(!on)}
+        data-testid="follow-button"
+        data-following={on}
+      >
+        {on ? 'Unfollow' : 'Follow'}
+      </Button>
+      <FormError error={set.error ?? following.error} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Users and organizations: a profile, the repositories the viewer may see, an organization's
-// members, and the organizations the signed-in user belongs to.
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { apiGet, apiList, encodePath, type PagedResult } from '../../api/client';
+// members, the organizations the signed-in user belongs to, following and the contribution heatmap.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiList, apiSend, apiYesNo, encodePath, type PagedResult } from '../../api/client';
 import type { Repo } from '../repos/types';
 import type { Org, User } from './types';
 
@@ -38,4 +38,31 @@ export function getMyOrgs(): Promise<PagedResult<Org>> {
 /** The organizations the signed-in user belongs to (pass false when nobody is signed in). */
 export function useMyOrgs(enabled: boolean) {
   return useQuery({ queryKey: ['user', 'me', 'orgs'], queryFn: getMyOrgs, enabled, staleTime: 30_000 });
+}
+
+/** Whether the signed-in user follows `name` (pass false when nobody is signed in, or it's them). */
+export function useFollowing(name: string, enabled: boolean) {
+  return useQuery({ queryKey: ['user', name.toLowerCase(), 'followed-by-me'], queryFn: () => apiYesNo(`/user/following/${encodePath(name)}`), enabled });
+}
+
+/** Follow (true) or unfollow (false) `name`; the profile's counts are fetched again. */
+export function useSetFollowing(name: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (on: boolean) => apiSend(on ? 'PUT' : 'DELETE', `/user/following/${encodePath(name)}`),
+    onSuccess: (_void, on) => {
+      qc.setQueryData(['user', name.toLowerCase(), 'followed-by-me'], on);
+      void qc.invalidateQueries({ queryKey: ['user', name.toLowerCase()], exact: true });
+    },
+  });
+}
+
+/** One day of the contribution heatmap: its start (Unix seconds, UTC) and the pushes that day. */
+export interface HeatmapDay {
+  timestamp: number;
+  contributions: number;
+}
+
+export function useHeatmap(name: string, enabled: boolean) {
+  return useQuery({ queryKey: ['user', name.toLowerCase(), 'heatmap'], queryFn: () => apiGet<HeatmapDay[]>(`/users/${encodePath(name)}/heatmap`), enabled, staleTime: 60_000 });
 }

@@ -1,0 +1,87 @@
+// A person's profile in Chromium: alice's location and pronouns, her year of contributions
+// (two real pushes today), and bob following and unfollowing her from the page, the counts
+// and the button following along and surviving a reload. On a phone the heatmap scrolls inside
+// its panel, never the page. One server for the file.
+import type { Browser } from 'playwright-core';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMissing, launchChromium, openPage, signInContext, type WatchedPage } from '../fixtures/chromium.js';
+import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+
+const missing = chromiumMissing();
+const SLOW = { timeout: 15_000 };
+const ALICE: [string, string] = ['alice', 'alice-pass-123'];
+const BOB: [string, string] = ['bob', 'bob-pass-123'];
+
+describe.skipIf(missing)('a profile in the browser', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let bob: WatchedPage;
+  let alice: WatchedPage;
+
+  beforeAll(async () => {
+    s = await startServer();
+    await createUser(s, ...ALICE, { admin: true });
+    await createUser(s, ...BOB, { via: ALICE });
+    await createRepo(s, ALICE, { name: 'tools' });
+    const src = path.join(await tempDir(), 'src');
+    await makeRepo(src, 2);
+    await gitOk(['push', '-q', s.gitUrl('alice/tools.git', ALICE), 'main'], { cwd: src });
+    await gitOk(['push', '-q', s.gitUrl('alice/tools.git', ALICE), 'main:dev'], { cwd: src });
+    const res = await s.api('PATCH', '/api/v1/user/settings', { auth: ALICE, json: { location: 'Lyon', pronouns: 'she/her' } });
+    expect(res.status).toBe(200);
+    browser = await launchChromium();
+    [bob, alice] = await Promise.all([openPage(browser, s), openPage(browser, s, { viewport: { width: 390, height: 844 } })]);
+    await Promise.all([signInContext(bob, ...BOB), signInContext(alice, ...ALICE)]);
+  });
+  afterAll(async () => {
+    for (const w of [bob, alice].filter(Boolean)) {
+      expect(w.dialogs).toEqual([]);
+      expect(w.pageErrors).toEqual([]);
+    }
+    await browser?.close();
+    await s?.stop();
+  });
+
+  const follows = (w: WatchedPage) => w.page.getByTestId('profile-follows');
+  const button = (w: WatchedPage) => w.page.getByTestId('follow-button');
+
+  it("shows alice's location, pronouns and her two pushes today on the heatmap", async () => {
+    await bob.go('/alice');
+    expect(await bob.page.getByTestId('profile-location').textContent()).toBe('Lyon');
+    expect(await bob.page.getByTestId('profile-pronouns').textContent()).toBe('she/her');
+    const heatmap = bob.page.getByTestId('heatmap');
+    await heatmap.waitFor(SLOW);
+    expect(await heatmap.getAttribute('data-total')).toBe('2');
+    const today = new Date().toISOString().slice(0, 10);
+    const cell = heatmap.locator(`[data-date="${today}"]`);
+    expect(await cell.getAttribute('data-count')).toBe('2');
+    expect(await cell.getAttribute('title')).toBe(`2 contributions on ${today}`);
+    expect(await heatmap.getByText('2 contributions in the last year').count()).toBe(1);
+    await bob.shot('profile-alice');
+  });
+
+  it('follows and unfollows from the page; the count and the button follow, and a reload keeps them', async () => {
+    await expect.poll(() => follows(bob).textContent(), SLOW).toBe('0 followers · 0 following');
+    await button(bob).click();
+    await expect.poll(() => button(bob).textContent(), SLOW).toBe('Unfollow');
+    await expect.poll(() => follows(bob).textContent(), SLOW).toBe('1 follower · 0 following');
+    expect((await s.api('GET', '/api/v1/users/bob/following/alice')).status).toBe(204);
+
+    await bob.go('/alice');
+    await expect.poll(() => button(bob).textContent(), SLOW).toBe('Unfollow');
+    expect(await follows(bob).textContent()).toBe('1 follower · 0 following');
+    await button(bob).click();
+    await expect.poll(() => button(bob).textContent(), SLOW).toBe('Follow');
+    await expect.poll(() => follows(bob).textContent(), SLOW).toBe('0 followers · 0 following');
+    expect((await s.api('GET', '/api/v1/users/bob/following/alice')).status).toBe(404);
+  });
+
+  it('offers no Follow button on your own profile, and on a phone the heatmap scrolls inside its panel', async () => {
+    await alice.go('/alice');
+    await alice.page.getByTestId('heatmap').waitFor(SLOW);
+    expect(await button(alice).count()).toBe(0);
+    expect(await alice.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await alice.shot('profile-alice-phone');
+  });
+});
