@@ -1,5 +1,5 @@
 // The social feature's tables, added to the db's `Database` by declaration merging.
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** `user_id` follows `follow_id` (Gitea's column names). */
 export interface FollowTable {
@@ -15,11 +15,50 @@ export interface UserBlockTable {
   created_at: number;
 }
 
+export interface PostTable {
+  id: Generated<number>;
+  author_id: number;
+  /** The post this one replies to (itself never a reply); null for a post. */
+  parent_id: number | null;
+  body: string;
+  num_replies: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PostReactionTable {
+  post_id: number;
+  user_id: number;
+  /** One of Gitea's reaction names (`+1`, `heart`, …). */
+  content: string;
+  created_at: number;
+}
+
+/** What a home feed can show: `post`, `push`, `issue`, `pull` (opened) or `merge`. */
+export type FeedKind = 'post' | 'push' | 'issue' | 'pull' | 'merge';
+
+export interface FeedItemTable {
+  id: Generated<number>;
+  kind: FeedKind;
+  actor_id: number | null;
+  repo_id: number | null;
+  post_id: number | null;
+  event_id: number | null;
+  /** JSON: what the item shows besides its actor and repository (refs, numbers, titles). */
+  payload: Generated<string>;
+  created_at: number;
+}
+
 export type FollowRow = Selectable<FollowTable>;
+export type PostRow = Selectable<PostTable>;
+export type FeedItemRow = Selectable<FeedItemTable>;
 
 declare module '../db/schema.js' {
   interface Database {
     follows: FollowTable;
     user_blocks: UserBlockTable;
+    posts: PostTable;
+    post_reactions: PostReactionTable;
+    feed_items: FeedItemTable;
   }
 }

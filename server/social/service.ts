@@ -80,6 +80,12 @@ export class SocialService {
     });
   }
 
+  /** Who sees what `userId` does in their home feed: their followers, and themselves. */
+  async audience(userId: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('follows').select('user_id').where('follow_id', '=', userId).execute();
+    return [userId, ...rows.map((r) => r.user_id)];
+  }
+
   async isFollowing(followerId: number, followedId: number): Promise<boolean> {
     return !!(await this.db.selectFrom('follows').select('user_id').where('user_id', '=', followerId).where('follow_id', '=', followedId).executeTakeFirst());
   }

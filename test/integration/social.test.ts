@@ -2,6 +2,7 @@
 // server, with real pushes feeding the heatmap; on SQLite and on PostgreSQL (the follow counts
 // are kept under row locks there, and the heatmap's day arithmetic must agree).
 import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { createRepo, createToken, createUser, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
@@ -11,6 +12,8 @@ const ALICE: Cred = ['alice', 'alice-pass-1234'];
 const BOB: Cred = ['bob', 'bob-pass-12345'];
 const CAROL: Cred = ['carol', 'carol-pass-1234'];
 const DAVE: Cred = ['dave', 'dave-pass-12345'];
+const ERIN: Cred = ['erin', 'erin-pass-12345'];
+const FRANK: Cred = ['frank', 'frank-pass-1234'];
 
 let pg: PgCluster | { skip: string };
 beforeAll(async () => {
@@ -37,7 +40,7 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
     }
     s = await startServer({ env });
     await createUser(s, ...ALICE, { admin: true });
-    for (const u of [BOB, CAROL, DAVE]) await createUser(s, ...u, { via: ALICE });
+    for (const u of [BOB, CAROL, DAVE, ERIN, FRANK]) await createUser(s, ...u, { via: ALICE });
     const org = await s.api('POST', '/api/v1/orgs', { auth: ALICE, json: { username: 'team' } });
     expect(org.status, await org.clone().text()).toBe(201);
   }, 60_000);
@@ -190,6 +193,174 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect(await heat(DAVE)).toEqual([{ timestamp: day, contributions: 2 }]);
       expect(await call('GET', '/users/dave/heatmap').then((r) => r.json())).toEqual([]);
       expect(await status('GET', '/users/nobody-here/heatmap')).toBe(404);
+    });
+  });
+
+  describe('posts and reactions', () => {
+    type Post = {
+      id: number;
+      body: string;
+      body_html: string;
+      parent_id: number | null;
+      replies_count: number;
+      user: { login: string };
+      reactions: { content: string; count: number; reacted: boolean }[];
+    };
+    const post = async (who: Cred, body: unknown) => call('POST', '/posts', who, body);
+    const get = async (id: number, who: Cred) => (await (await call('GET', `/posts/${id}`, who)).json()) as Post;
+
+    test('writes a post with its markdown rendered through the sanitizer, and refuses empty, too long and anonymous ones', async () => {
+      const res = await post(ERIN, { body: 'Hello **team** <script>alert(1)</script> [x](javascript:alert(1))' });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const p = (await res.json()) as Post;
+      expect(p).toMatchObject({ user: { login: 'erin' }, parent_id: null, replies_count: 0, reactions: [] });
+      expect(p.body_html).toContain('<strong>team</strong>');
+      expect(p.body_html).not.toMatch(/<script|javascript:/i);
+      expect((await post(ERIN, { body: '   ' })).status).toBe(422);
+      expect((await post(ERIN, { body: 'x'.repeat(10_001) })).status).toBe(422);
+      expect((await call('POST', '/posts', undefined, { body: 'hi' })).status).toBe(401);
+      expect((await call('GET', `/posts/${p.id}`)).status).toBe(401);
+      expect((await call('GET', '/posts/999999', ERIN)).status).toBe(404);
+    });
+
+    test('takes replies one level deep, counts them, and deletes them with their post', async () => {
+      const p = (await (await post(ERIN, { body: 'a thread' })).json()) as Post;
+      const reply = await post(FRANK, { body: 'a reply', parent_id: p.id });
+      expect(reply.status).toBe(201);
+      const r = (await reply.json()) as Post;
+      expect(r.parent_id).toBe(p.id);
+      expect((await get(p.id, ERIN)).replies_count).toBe(1);
+      const deeper = await post(ERIN, { body: 'deeper', parent_id: r.id });
+      expect(deeper.status).toBe(422);
+      expect(await message(deeper)).toMatch(/one level deep/);
+      expect((await post(ERIN, { body: 'orphan', parent_id: 999999 })).status).toBe(422);
+      expect(((await (await call('GET', `/posts/${p.id}/replies`, ERIN)).json()) as Post[]).map((x) => x.body)).toEqual(['a reply']);
+
+      expect((await call('DELETE', `/posts/${p.id}`, FRANK)).status).toBe(403);
+      expect((await call('DELETE', `/posts/${r.id}`, FRANK)).status).toBe(204);
+      expect((await get(p.id, ERIN)).replies_count).toBe(0);
+      expect((await call('DELETE', `/posts/${p.id}`, ERIN)).status).toBe(204);
+      expect((await call('GET', `/posts/${p.id}`, ERIN)).status).toBe(404);
+    });
+
+    test("reacts with Gitea's names and shortcodes, once each, and takes a reaction back", async () => {
+      const p = (await (await post(ERIN, { body: 'react to me' })).json()) as Post;
+      expect((await call('POST', `/posts/${p.id}/reactions`, FRANK, { content: '+1' })).status).toBe(201);
+      expect((await call('POST', `/posts/${p.id}/reactions`, FRANK, { content: '+1' })).status).toBe(200);
+      const tada = await call('POST', `/posts/${p.id}/reactions`, ERIN, { content: ':tada:' });
+      expect(tada.status).toBe(201);
+      expect(await tada.json()).toMatchObject({ content: 'hooray', user: { login: 'erin' } });
+      expect((await call('POST', `/posts/${p.id}/reactions`, ERIN, { content: '+1' })).status).toBe(201);
+      const nope = await call('POST', `/posts/${p.id}/reactions`, ERIN, { content: 'banana' });
+      expect(nope.status).toBe(422);
+      expect(await message(nope)).toMatch(/not a reaction/);
+      expect((await get(p.id, ERIN)).reactions).toEqual([
+        { content: '+1', count: 2, reacted: true },
+        { content: 'hooray', count: 1, reacted: true },
+      ]);
+      expect((await get(p.id, FRANK)).reactions).toEqual([
+        { content: '+1', count: 2, reacted: true },
+        { content: 'hooray', count: 1, reacted: false },
+      ]);
+      expect((await call('DELETE', `/posts/${p.id}/reactions`, ERIN, { content: '+1' })).status).toBe(204);
+      expect((await get(p.id, FRANK)).reactions).toEqual([
+        { content: '+1', count: 1, reacted: true },
+        { content: 'hooray', count: 1, reacted: false },
+      ]);
+
+      // a block stands between them: no reacting or replying either way
+      expect(await status('PUT', '/user/blocks/frank', ERIN)).toBe(204);
+      const blocked = await call('POST', `/posts/${p.id}/reactions`, FRANK, { content: 'heart' });
+      expect(blocked.status).toBe(403);
+      expect(await message(blocked)).toMatch(/blocked you/);
+      expect((await post(FRANK, { body: 'let me in', parent_id: p.id })).status).toBe(403);
+      expect(await status('DELETE', '/user/blocks/frank', ERIN)).toBe(204);
+    });
+  });
+
+  describe('the home feed', () => {
+    type Item = { id: number; kind: string; actor: { login: string } | null; repo: { full_name: string } | null; post: { id: number; body: string } | null; payload: Record<string, unknown> };
+    const feed = async (who: Cred, q = '') => (await (await call('GET', `/feed${q}`, who)).json()) as Item[];
+    const sockets: Socket[] = [];
+    afterAll(() => {
+      for (const so of sockets) so.close();
+    });
+    const socketOf = async (who: Cred) => {
+      const t = await s.api('POST', `/api/v1/users/${who[0]}/tokens`, { auth: who, json: { name: `feed-${Math.random().toString(36).slice(2)}`, scopes: ['all'] } });
+      expect(t.status).toBe(201);
+      const sock = io(s.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: ((await t.json()) as { sha1: string }).sha1 } });
+      sockets.push(sock);
+      await new Promise<void>((resolve, reject) => {
+        sock.once('connect', () => resolve());
+        sock.once('connect_error', reject);
+      });
+      return sock;
+    };
+    const heard = <T>(sock: Socket, event: string) =>
+      new Promise<T>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ${event} within 10 s`)), 10_000);
+        sock.once(event, (p: T) => {
+          clearTimeout(t);
+          resolve(p);
+        });
+      });
+
+    test('shows the posts and pushes of the people you follow and yourself, newest first, live; private work only to readers', async () => {
+      // a fresh pair: grace follows henry
+      const GRACE: Cred = ['grace', 'grace-pass-1234'];
+      const HENRY: Cred = ['henry', 'henry-pass-1234'];
+      for (const u of [GRACE, HENRY]) await createUser(s, ...u, { via: ALICE });
+      expect(await status('PUT', '/user/following/henry', GRACE)).toBe(204);
+      const sock = await socketOf(GRACE);
+
+      const live = heard<{ id: number }>(sock, 'feed.item');
+      const p = await call('POST', '/posts', HENRY, { body: 'first post' });
+      expect(p.status).toBe(201);
+      const first = await live;
+      const top = await feed(GRACE);
+      expect(top[0]).toMatchObject({ id: first.id, kind: 'post', actor: { login: 'henry' }, post: { body: 'first post' } });
+
+      await createRepo(s, HENRY, { name: 'shown' });
+      await createRepo(s, HENRY, { name: 'hidden', private: true });
+      const src = path.join(await tempDir(), 'src');
+      await makeRepo(src, 1);
+      const pushed = heard<{ id: number }>(sock, 'feed.item');
+      await gitOk(['push', '-q', s.gitUrl('henry/shown.git', HENRY), 'main'], { cwd: src });
+      const pushItem = await pushed;
+      await gitOk(['push', '-q', s.gitUrl('henry/hidden.git', HENRY), 'main'], { cwd: src });
+      await call('POST', '/posts', GRACE, { body: 'my own' });
+      // henry's feed has all of it (his own); grace's has what she can read
+      await expect
+        .poll(async () => (await feed(HENRY)).map((i) => `${i.kind}:${i.repo?.full_name ?? i.post?.body}`).slice(0, 3), { timeout: 10_000 })
+        .toEqual(['push:henry/hidden', 'push:henry/shown', 'post:first post']);
+      const mine = await feed(GRACE);
+      expect(mine.map((i) => `${i.kind}:${i.repo?.full_name ?? i.post?.body}`).slice(0, 3)).toEqual(['post:my own', 'push:henry/shown', 'post:first post']);
+      expect(mine[1]).toMatchObject({ id: pushItem.id, actor: { login: 'henry' }, payload: { total: 1, refs: [{ ref: 'refs/heads/main' }] } });
+      // the next page starts after the last item you have
+      expect((await feed(GRACE, `?limit=1&before=${mine[0]!.id}`)).map((i) => i.id)).toEqual([mine[1]!.id]);
+
+      // reactions reach the author's followers live
+      const counts = heard<{ id: number; reactions: { content: string; count: number }[] }>(sock, 'post.reactions');
+      expect((await call('POST', `/posts/${top[0]!.post!.id}/reactions`, HENRY, { content: 'rocket' })).status).toBe(201);
+      expect(await counts).toMatchObject({ reactions: [{ content: 'rocket', count: 1 }] });
+
+      // blocking henry takes his items out of grace's feed
+      expect(await status('PUT', '/user/blocks/henry', GRACE)).toBe(204);
+      expect((await feed(GRACE)).map((i) => i.actor?.login)).toEqual(['grace']);
+      expect(await status('DELETE', '/user/blocks/henry', GRACE)).toBe(204);
+      expect((await feed(GRACE)).some((i) => i.actor?.login === 'henry')).toBe(false); // the block ended the follow
+      expect((await call('GET', '/feed')).status).toBe(401);
+    });
+
+    test('shows what happens in the repositories you watch: an issue opened there', async () => {
+      const IVY: Cred = ['ivy', 'ivy-pass-12345'];
+      await createUser(s, ...IVY, { via: ALICE });
+      await createRepo(s, ALICE, { name: 'watched' });
+      expect((await call('PUT', '/repos/alice/watched/subscription', IVY)).status).toBe(200);
+      const issue = await call('POST', '/repos/alice/watched/issues', ALICE, { title: 'Something to see' });
+      expect(issue.status).toBe(201);
+      await call('POST', '/repos/alice/watched/issues', ALICE, { title: 'Not for you', confidential: true });
+      await expect.poll(async () => (await feed(IVY)).map((i) => `${i.kind}:${i.repo?.full_name}:${String(i.payload.title)}`), { timeout: 10_000 }).toEqual(['issue:alice/watched:Something to see']);
     });
   });
 });
