@@ -75,7 +75,14 @@ export class FeedService {
       .where((eb) => eb.or([eb('blocker_id', '=', actorId), eb('blocked_id', '=', actorId)]))
       .execute();
     for (const b of blocks) ids.delete(b.blocker_id === actorId ? b.blocked_id : b.blocker_id);
-    const users = ids.size ? await this.s.db.selectFrom('users').selectAll().where('id', 'in', [...ids]).where('type', '=', USER_TYPE.individual).execute() : [];
+    const users = ids.size
+      ? await this.s.db
+          .selectFrom('users')
+          .selectAll()
+          .where('id', 'in', [...ids])
+          .where('type', '=', USER_TYPE.individual)
+          .execute()
+      : [];
     for (const u of users) {
       if (this.s.users.loginProblem(u)) continue;
       if (repo && !(await this.s.access.can(actorFor(u), 'read', repoFacts(repo.repo)))) continue;
@@ -123,4 +130,3 @@ export function feedSubscribers(s: Services, feed: FeedService): Subscriber[] {
     }),
   ];
 }
-

@@ -99,10 +99,9 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       return { status: 201, body: await postJson(req, post) };
     },
   );
-  api.route(
-    { method: 'get', path: '/posts/:id', tag: 'user', summary: 'Gitssy: a post', auth: 'user', responses: { 200: 'the post', 404: 'no such post' } },
-    async ({ req, params }) => ({ body: await postJson(req, await s.posts.require(idOf(params.id))) }),
-  );
+  api.route({ method: 'get', path: '/posts/:id', tag: 'user', summary: 'Gitssy: a post', auth: 'user', responses: { 200: 'the post', 404: 'no such post' } }, async ({ req, params }) => ({
+    body: await postJson(req, await s.posts.require(idOf(params.id))),
+  }));
   api.route(
     {
       method: 'delete',

@@ -34,7 +34,10 @@ const SHORTCODES: Record<string, Reaction> = {
 
 /** Gitea's reaction name for `content` (a name, a shortcode, with or without colons), or a 422. */
 export function reactionOf(content: string): Reaction {
-  const bare = content.trim().replace(/^:(.*):$/, '$1').toLowerCase();
+  const bare = content
+    .trim()
+    .replace(/^:(.*):$/, '$1')
+    .toLowerCase();
   if ((REACTIONS as readonly string[]).includes(bare)) return bare as Reaction;
   const mapped = SHORTCODES[bare];
   if (mapped) return mapped;
@@ -95,7 +98,12 @@ export class PostService {
       if (parent) {
         await trx
           .updateTable('posts')
-          .set((eb) => ({ num_replies: eb.selectFrom('posts as r').select((r) => r.fn.countAll<number>().as('n')).whereRef('r.parent_id', '=', 'posts.id') }))
+          .set((eb) => ({
+            num_replies: eb
+              .selectFrom('posts as r')
+              .select((r) => r.fn.countAll<number>().as('n'))
+              .whereRef('r.parent_id', '=', 'posts.id'),
+          }))
           .where('id', '=', parent.id)
           .execute();
       } else {
@@ -114,7 +122,12 @@ export class PostService {
       if (post.parent_id !== null) {
         await trx
           .updateTable('posts')
-          .set((eb) => ({ num_replies: eb.selectFrom('posts as r').select((r) => r.fn.countAll<number>().as('n')).whereRef('r.parent_id', '=', 'posts.id') }))
+          .set((eb) => ({
+            num_replies: eb
+              .selectFrom('posts as r')
+              .select((r) => r.fn.countAll<number>().as('n'))
+              .whereRef('r.parent_id', '=', 'posts.id'),
+          }))
           .where('id', '=', post.parent_id)
           .execute();
       }
