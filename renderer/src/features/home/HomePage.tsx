@@ -1,8 +1,10 @@
-// Home. Signed in: your repositories (with "New repository") and what was updated recently.
-// Anonymous: a short welcome with the instance name and the public repositories.
+// Home. Signed in: your feed (posts and activity of the people you follow and the repositories
+// you watch, with a box to post in), your repositories (with "New repository") and what was
+// updated recently. Anonymous: a short welcome with the instance name and the public repositories.
 import { Link } from '@tanstack/react-router';
 import { RepoList } from '../../components/RepoList';
 import { Avatar, Hint, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
+import { Feed } from '../feed/Feed';
 import { useSession } from '../session/api';
 import { useMyRepos, useRecentRepos } from './api';
 import s from './HomePage.module.css';
@@ -53,7 +55,7 @@ export function HomePage() {
   const count = mine.data?.total ?? mine.data?.items.length;
   return (
     <div className={s.grid}>
-      <div>
+      <div className={s.main}>
         <div className={s.who}>
           <Avatar name={user.login} size={44} />
           <div>
@@ -63,6 +65,9 @@ export function HomePage() {
             </Link>
           </div>
         </div>
+        <Feed />
+      </div>
+      <aside className={s.side}>
         <Panel>
           <PanelHeader>
             <strong>Your repositories</strong>
@@ -92,8 +97,6 @@ export function HomePage() {
             }
           />
         </Panel>
-      </div>
-      <aside>
         <Panel>
           <PanelHeader>
             <strong>Recently updated</strong>

@@ -3,9 +3,9 @@
 // reactions bar, and the sidebar's pickers (labels, milestone, assignees).
 import { Popover } from 'radix-ui';
 import { useId, useMemo, useState, type ReactNode } from 'react';
+import { ReactionsBar as SharedReactionsBar, isReaction, type ReactionContent, type ReactionCount } from '../../components/Reactions';
 import { cx } from '../../components/ui';
-import type { Issue, Label, ReactionContent, ReactionSummary } from './types';
-import { REACTIONS } from './types';
+import type { Issue, Label, ReactionSummary } from './types';
 import s from './Issues.module.css';
 
 // ---- state ----------------------------------------------------------------------------------
@@ -112,22 +112,7 @@ export function LabelChip({ label, onClick, small }: { label: Pick<Label, 'name'
 
 // ---- reactions ------------------------------------------------------------------------------
 
-export const REACTION_EMOJI: Record<ReactionContent, string> = { '+1': '👍', '-1': '👎', laugh: '😄', hooray: '🎉', confused: '😕', heart: '❤️', rocket: '🚀', eyes: '👀' };
-const REACTION_NAME: Record<ReactionContent, string> = {
-  '+1': 'thumbs up',
-  '-1': 'thumbs down',
-  laugh: 'laugh',
-  hooray: 'hooray',
-  confused: 'confused',
-  heart: 'heart',
-  rocket: 'rocket',
-  eyes: 'eyes',
-};
-
-/**
- * The reactions under a comment or the issue: one toggle per reaction given (pressed when yours),
- * and a picker to add another. Readers who are signed out see the counts only.
- */
+/** The reactions under a comment or the issue, by the names of those who gave them. */
 export function ReactionsBar({
   reactions,
   me,
@@ -139,63 +124,10 @@ export function ReactionsBar({
   disabled?: boolean;
   onToggle: (content: ReactionContent, on: boolean) => void;
 }) {
-  const [open, setOpen] = useState(false);
-  const given = reactions.filter((r): r is ReactionSummary & { content: ReactionContent } => (REACTIONS as readonly string[]).includes(r.content) && r.users.length > 0);
-  const mine = (r: ReactionSummary) => !!me && r.users.includes(me);
-  if (!me && given.length === 0) return null;
-  return (
-    <div className={s.reactions} data-testid="reactions">
-      {given.map((r) => (
-        <button
-          key={r.content}
-          type="button"
-          className={cx(s.reaction, mine(r) && s.reactionMine)}
-          aria-pressed={mine(r)}
-          aria-label={`${REACTION_NAME[r.content]}: ${r.users.length} (${r.users.join(', ')})`}
-          title={`${r.users.join(', ')} reacted with ${REACTION_NAME[r.content]}`}
-          disabled={!me || disabled}
-          onClick={() => onToggle(r.content, !mine(r))}
-          data-testid="reaction"
-          data-content={r.content}
-        >
-          <span aria-hidden>{REACTION_EMOJI[r.content]}</span> <span aria-hidden>{r.users.length}</span>
-        </button>
-      ))}
-      {me && !disabled && (
-        <Popover.Root open={open} onOpenChange={setOpen}>
-          <Popover.Trigger asChild>
-            <button type="button" className={s.reactionAdd} aria-label="Add a reaction" data-testid="add-reaction">
-              <span aria-hidden>☺+</span>
-            </button>
-          </Popover.Trigger>
-          <Popover.Portal>
-            <Popover.Content className={s.reactionPicker} sideOffset={4} align="start" aria-label="Reactions">
-              {REACTIONS.map((c) => {
-                const on = given.some((r) => r.content === c && mine(r));
-                return (
-                  <button
-                    key={c}
-                    type="button"
-                    aria-pressed={on}
-                    aria-label={REACTION_NAME[c]}
-                    title={REACTION_NAME[c]}
-                    className={cx(s.reactionChoice, on && s.reactionMine)}
-                    onClick={() => {
-                      onToggle(c, !on);
-                      setOpen(false);
-                    }}
-                    data-content={c}
-                  >
-                    {REACTION_EMOJI[c]}
-                  </button>
-                );
-              })}
-            </Popover.Content>
-          </Popover.Portal>
-        </Popover.Root>
-      )}
-    </div>
-  );
+  const counts: ReactionCount[] = reactions
+    .filter((r): r is ReactionSummary & { content: ReactionContent } => isReaction(r.content))
+    .map((r) => ({ content: r.content, count: r.users.length, mine: !!me && r.users.includes(me), who: r.users }));
+  return <SharedReactionsBar reactions={counts} canReact={!!me} disabled={disabled} onToggle={onToggle} />;
 }
 
 // ---- pickers --------------------------------------------------------------------------------

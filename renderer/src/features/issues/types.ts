@@ -52,8 +52,7 @@ export interface Issue {
   pin_order: number;
 }
 
-export const REACTIONS = ['+1', '-1', 'laugh', 'hooray', 'confused', 'heart', 'rocket', 'eyes'] as const;
-export type ReactionContent = (typeof REACTIONS)[number];
+export { REACTIONS, type ReactionContent } from '../../components/Reactions';
 
 /** Who reacted with what, by user name. */
 export interface ReactionSummary {

@@ -1,7 +1,9 @@
-// A person's profile in Chromium: alice's location and pronouns, her year of contributions
-// (two real pushes today), and bob following and unfollowing her from the page, the counts
-// and the button following along and surviving a reload. On a phone the heatmap scrolls inside
-// its panel, never the page. One server for the file.
+// The social pages in Chromium. A person's profile: alice's location and pronouns, her year of
+// contributions (two real pushes today), and bob following and unfollowing her from the page,
+// the counts and the button following along and surviving a reload; on a phone the heatmap
+// scrolls inside its panel, never the page. The home feed, two browsers: alice posts, bob (who
+// follows her) is told live that there is something new, shows it and reacts, and alice sees
+// the count change on her own page without a reload; bob replies. One server for the file.
 import type { Browser } from 'playwright-core';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ const SLOW = { timeout: 15_000 };
 const ALICE: [string, string] = ['alice', 'alice-pass-123'];
 const BOB: [string, string] = ['bob', 'bob-pass-123'];
 
-describe.skipIf(missing)('a profile in the browser', () => {
+describe.skipIf(missing)('profiles and the feed in the browser', () => {
   let s: TestServer;
   let browser: Browser;
   let bob: WatchedPage;
@@ -83,5 +85,44 @@ describe.skipIf(missing)('a profile in the browser', () => {
     expect(await button(alice).count()).toBe(0);
     expect(await alice.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await alice.shot('profile-alice-phone');
+  });
+
+  it("shows alice's post in bob's feed live, and bob's reaction on alice's page live; bob replies", async () => {
+    expect((await s.api('PUT', '/api/v1/user/following/alice', { auth: BOB })).status).toBe(204);
+    await Promise.all([bob.go('/'), alice.go('/')]);
+    await bob.page.getByTestId('post-body').waitFor(SLOW);
+    const before = await bob.page.getByTestId('post').count();
+
+    // alice writes from her feed
+    await alice.page.getByTestId('post-body').fill('Shipping **the new parser** today');
+    await alice.page.getByTestId('post-submit').click();
+    const mine = alice.page.locator('[data-testid="post"]', { hasText: 'Shipping the new parser today' });
+    await mine.waitFor(SLOW);
+    expect(await mine.locator('strong', { hasText: 'the new parser' }).count()).toBe(1);
+
+    // bob is told, without anything moving under him, and shows it
+    const pill = bob.page.getByTestId('feed-new');
+    await expect.poll(() => pill.textContent(), SLOW).toContain('1 new item');
+    expect(await bob.page.getByTestId('post').count()).toBe(before);
+    await pill.click();
+    const seen = bob.page.locator('[data-testid="post"]', { hasText: 'Shipping the new parser today' });
+    await seen.waitFor(SLOW);
+    expect(await pill.count()).toBe(0);
+
+    // bob reacts; alice's page shows the count without a reload
+    await seen.getByTestId('add-reaction').click();
+    await bob.page.getByRole('button', { name: 'rocket' }).click();
+    await expect.poll(() => seen.locator('[data-testid="reaction"][data-content="rocket"]').getAttribute('aria-pressed'), SLOW).toBe('true');
+    await expect.poll(() => mine.locator('[data-testid="reaction"][data-content="rocket"]').getAttribute('data-count'), SLOW).toBe('1');
+    expect(await mine.locator('[data-testid="reaction"][data-content="rocket"]').getAttribute('aria-pressed')).toBe('false');
+
+    // and replies under it
+    await seen.getByTestId('replies-toggle').click();
+    await seen.getByTestId('reply-body').fill('Congrats!');
+    await seen.getByTestId('reply-submit').click();
+    await seen.locator('[data-testid="reply"]', { hasText: 'Congrats!' }).waitFor(SLOW);
+    await expect.poll(() => seen.getByTestId('replies-toggle').textContent(), SLOW).toBe('1 reply');
+    await bob.shot('feed-bob');
+    await alice.shot('feed-alice-phone');
   });
 });
