@@ -1,6 +1,7 @@
 // The social feature: people follow people and block them, show a year of contributions on
 // their profile (Gitea's follow, block and heatmap API), write posts with reactions and
-// replies, and read a home feed of posts and of what happened where they follow and watch.
+// replies, read a home feed of posts and of what happened where they follow and watch, and
+// message their mutual followers.
 import type { FeatureModule } from '../feature.js';
 import '../issues/index.js';
 import '../pulls/index.js';
@@ -8,6 +9,9 @@ import '../pushes/index.js';
 import { FeedService, feedSubscribers } from './feed.js';
 import m0026 from './migrations/0026_follows.js';
 import m0027 from './migrations/0027_posts.js';
+import m0028 from './migrations/0028_messages.js';
+import { registerMessageRoutes } from './message-routes.js';
+import { MessageService } from './messages.js';
 import { PostService } from './posts.js';
 import { registerPostRoutes } from './post-routes.js';
 import { registerSocialRoutes } from './routes.js';
@@ -15,15 +19,17 @@ import { SocialService } from './service.js';
 
 export const socialModule: FeatureModule = {
   name: 'social',
-  migrations: { '0026_follows': m0026, '0027_posts': m0027 },
+  migrations: { '0026_follows': m0026, '0027_posts': m0027, '0028_messages': m0028 },
   services: (s) => {
     s.social = new SocialService(s);
     s.posts = new PostService(s, s.social);
     s.feed = new FeedService(s);
+    s.messages = new MessageService(s, s.social);
   },
   subscribers: (s) => feedSubscribers(s, s.feed),
   routes: (api, s) => {
     registerSocialRoutes(api, s, s.social);
     registerPostRoutes(api, s);
+    registerMessageRoutes(api, s, s.messages);
   },
 };

@@ -49,7 +49,43 @@ export interface FeedItemTable {
   created_at: number;
 }
 
+export interface MessageThreadTable {
+  id: Generated<number>;
+  kind: 'direct' | 'group';
+  /** Direct threads: "<smaller user id>:<larger user id>", so a pair has one thread. */
+  pair_key: string | null;
+  title: Generated<string>;
+  created_by: number | null;
+  created_at: number;
+  /** When its last message was written (threads list newest first). */
+  updated_at: number;
+}
+
+export interface MessageThreadMemberTable {
+  thread_id: number;
+  user_id: number;
+  /** The newest message this member has read (0: none). */
+  last_read_id: Generated<number>;
+  joined_at: number;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  thread_id: number;
+  author_id: number | null;
+  body: string;
+  created_at: number;
+}
+
+export interface MessengerPrefsTable {
+  user_id: number;
+  /** 1: the others in a thread see how far you have read. */
+  read_receipts: Generated<number>;
+}
+
 export type FollowRow = Selectable<FollowTable>;
+export type MessageThreadRow = Selectable<MessageThreadTable>;
+export type MessageRow = Selectable<MessageTable>;
 export type PostRow = Selectable<PostTable>;
 export type FeedItemRow = Selectable<FeedItemTable>;
 
@@ -60,5 +96,9 @@ declare module '../db/schema.js' {
     posts: PostTable;
     post_reactions: PostReactionTable;
     feed_items: FeedItemTable;
+    message_threads: MessageThreadTable;
+    message_thread_members: MessageThreadMemberTable;
+    messages: MessageTable;
+    messenger_prefs: MessengerPrefsTable;
   }
 }

@@ -363,4 +363,130 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       await expect.poll(async () => (await feed(IVY)).map((i) => `${i.kind}:${i.repo?.full_name}:${String(i.payload.title)}`), { timeout: 10_000 }).toEqual(['issue:alice/watched:Something to see']);
     });
   });
+
+  describe('messages', () => {
+    const JUNE: Cred = ['june', 'june-pass-12345'];
+    const KIM: Cred = ['kim', 'kim-pass-123456'];
+    const LEO: Cred = ['leo', 'leo-pass-123456'];
+    const MAX: Cred = ['max', 'max-pass-123456'];
+    const sockets: Socket[] = [];
+    afterAll(() => {
+      for (const so of sockets) so.close();
+    });
+    const listen = async (who: Cred) => {
+      const t = await s.api('POST', `/api/v1/users/${who[0]}/tokens`, { auth: who, json: { name: `msg-${Math.random().toString(36).slice(2)}`, scopes: ['all'] } });
+      const sock = io(s.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: ((await t.json()) as { sha1: string }).sha1 } });
+      sockets.push(sock);
+      const got: { event: string; payload: Record<string, unknown> }[] = [];
+      sock.onAny((event: string, payload: Record<string, unknown>) => got.push({ event, payload }));
+      await new Promise<void>((resolve, reject) => {
+        sock.once('connect', () => resolve());
+        sock.once('connect_error', reject);
+      });
+      return got;
+    };
+    const of = (got: { event: string; payload: Record<string, unknown> }[], event: string) => got.filter((g) => g.event === event).map((g) => g.payload);
+    const follow = async (a: Cred, b: Cred) => expect(await status('PUT', `/user/following/${b[0]}`, a)).toBe(204);
+
+    beforeAll(async () => {
+      if (skip) return;
+      for (const u of [JUNE, KIM, LEO, MAX]) await createUser(s, ...u, { via: ALICE });
+      // june and kim follow each other, june and leo too; max follows june, but not back
+      for (const [a, b] of [
+        [JUNE, KIM],
+        [KIM, JUNE],
+        [JUNE, LEO],
+        [LEO, JUNE],
+        [MAX, JUNE],
+      ] as const)
+        await follow(a, b);
+    });
+
+    test('opens threads only with mutual followers: one per pair, groups of mutuals; refusals say why and make nothing', async () => {
+      const lone = await call('POST', '/messages/threads', JUNE, { participants: ['max'] });
+      expect(lone.status).toBe(403);
+      expect(await message(lone)).toBe('you can message max once you follow each other');
+      expect((await call('POST', '/messages/threads', MAX, { participants: ['june'] })).status).toBe(403);
+      expect((await call('POST', '/messages/threads', JUNE, { participants: ['june'] })).status).toBe(422);
+      expect((await call('POST', '/messages/threads', JUNE, { participants: ['nobody-here'] })).status).toBe(404);
+      expect((await call('POST', '/messages/threads', JUNE, { participants: ['kim', 'max'] })).status).toBe(403);
+      expect(await (await call('GET', '/messages/threads', JUNE)).json()).toEqual([]);
+
+      const first = await call('POST', '/messages/threads', JUNE, { participants: ['kim'] });
+      expect(first.status).toBe(201);
+      const t = (await first.json()) as { id: number; kind: string; members: { login: string }[] };
+      expect(t).toMatchObject({ kind: 'direct', members: [{ login: 'june' }, { login: 'kim' }] });
+      const again = await call('POST', '/messages/threads', KIM, { participants: ['JUNE'] });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { id: number }).id).toBe(t.id);
+      const group = await call('POST', '/messages/threads', JUNE, { participants: ['kim', 'leo'], title: 'Release' });
+      expect(group.status).toBe(201);
+      expect(await group.json()).toMatchObject({ kind: 'group', title: 'Release' });
+      expect((await call('GET', `/messages/threads/${t.id}`, LEO)).status).toBe(404);
+      expect((await call('GET', `/messages/threads/${t.id}/messages`, MAX)).status).toBe(404);
+      expect((await call('POST', `/messages/threads/${t.id}/messages`, LEO, { body: 'let me in' })).status).toBe(404);
+    });
+
+    test('delivers a message live to both, counts it unread for the other, and shows read receipts unless turned off', async () => {
+      const t = (await (await call('POST', '/messages/threads', JUNE, { participants: ['kim'] })).json()) as { id: number };
+      const [june, kim] = [await listen(JUNE), await listen(KIM)];
+      const sent = await call('POST', `/messages/threads/${t.id}/messages`, JUNE, { body: 'Lunch at **noon**?' });
+      expect(sent.status).toBe(201);
+      const m = (await sent.json()) as { id: number; body_html: string };
+      expect(m.body_html).toContain('<strong>noon</strong>');
+      await expect.poll(() => of(kim, 'message').map((p) => (p.message as { id: number }).id), { timeout: 10_000 }).toEqual([m.id]);
+      await expect.poll(() => of(june, 'message').length, { timeout: 10_000 }).toBe(1); // the sender's other tabs
+      await expect.poll(() => of(kim, 'message.unread').at(-1), { timeout: 10_000 }).toEqual({ count: 1 });
+      expect(await (await call('GET', '/messages/unread', KIM)).json()).toEqual({ count: 1 });
+      expect(await (await call('GET', '/messages/unread', JUNE)).json()).toEqual({ count: 0 });
+      const list = (await (await call('GET', '/messages/threads', KIM)).json()) as { id: number; unread: number; last_message: { body: string } }[];
+      expect(list.find((x) => x.id === t.id)).toMatchObject({ unread: 1, last_message: { body: 'Lunch at **noon**?' } });
+
+      // typing reaches the other member, not yourself
+      expect((await call('POST', `/messages/threads/${t.id}/typing`, KIM)).status).toBe(204);
+      await expect.poll(() => of(june, 'message.typing'), { timeout: 10_000 }).toEqual([{ thread_id: t.id, user: 'kim' }]);
+      expect(of(kim, 'message.typing')).toEqual([]);
+
+      // kim reads it: her count goes, and june sees how far she read
+      expect(await (await call('POST', `/messages/threads/${t.id}/read`, KIM, {})).json()).toEqual({ last_read_id: m.id });
+      expect(await (await call('GET', '/messages/unread', KIM)).json()).toEqual({ count: 0 });
+      await expect.poll(() => of(june, 'message.read'), { timeout: 10_000 }).toEqual([{ thread_id: t.id, user: 'kim', message_id: m.id }]);
+      expect(((await (await call('GET', `/messages/threads/${t.id}`, JUNE)).json()) as { read: unknown[] }).read).toEqual([
+        { user: 'june', last_read_id: m.id },
+        { user: 'kim', last_read_id: m.id },
+      ]);
+
+      // with read receipts off, kim's reading is her own business
+      expect(await (await call('PATCH', '/messages/settings', KIM, { read_receipts: false })).json()).toEqual({ read_receipts: false });
+      const m2 = (await (await call('POST', `/messages/threads/${t.id}/messages`, JUNE, { body: 'second' })).json()) as { id: number };
+      await call('POST', `/messages/threads/${t.id}/read`, KIM, {});
+      await expect.poll(() => of(kim, 'message.unread').at(-1), { timeout: 10_000 }).toEqual({ count: 0 });
+      expect(of(june, 'message.read')).toHaveLength(1);
+      expect(((await (await call('GET', `/messages/threads/${t.id}`, JUNE)).json()) as { read: unknown[] }).read).toEqual([
+        { user: 'june', last_read_id: m2.id },
+        { user: 'kim', last_read_id: null },
+      ]);
+      expect(((await (await call('GET', `/messages/threads/${t.id}/messages`, KIM)).json()) as { body: string }[]).map((x) => x.body)).toEqual(['Lunch at **noon**?', 'second']);
+    });
+
+    test('finds messages in your own threads only, and stops a thread once a block or an unfollow stands', async () => {
+      const t = (await (await call('POST', '/messages/threads', JUNE, { participants: ['leo'] })).json()) as { id: number };
+      expect((await call('POST', `/messages/threads/${t.id}/messages`, LEO, { body: 'the PINEAPPLE plan' })).status).toBe(201);
+      expect(((await (await call('GET', '/messages/search?q=pineapple', JUNE)).json()) as { body: string }[]).map((x) => x.body)).toEqual(['the PINEAPPLE plan']);
+      expect(await (await call('GET', '/messages/search?q=pineapple', KIM)).json()).toEqual([]);
+      expect((await call('GET', '/messages/search?q=p', JUNE)).status).toBe(422);
+
+      expect(await status('PUT', '/user/blocks/june', LEO)).toBe(204);
+      const blocked = await call('POST', `/messages/threads/${t.id}/messages`, JUNE, { body: 'hello?' });
+      expect(blocked.status).toBe(403);
+      expect(await message(blocked)).toBe('leo has blocked you: you cannot message them');
+      expect((await call('POST', '/messages/threads', JUNE, { participants: ['leo'] })).status).toBe(403);
+      expect(await status('DELETE', '/user/blocks/june', LEO)).toBe(204);
+      // the block ended the follows: not mutual any more
+      const after = await call('POST', `/messages/threads/${t.id}/messages`, JUNE, { body: 'hello?' });
+      expect(after.status).toBe(403);
+      expect(await message(after)).toMatch(/once you follow each other/);
+      expect(((await (await call('GET', `/messages/threads/${t.id}/messages`, JUNE)).json()) as unknown[]).length).toBe(1);
+    });
+  });
 });
