@@ -3,7 +3,9 @@
 // the counts and the button following along and surviving a reload; on a phone the heatmap
 // scrolls inside its panel, never the page. The home feed, two browsers: alice posts, bob (who
 // follows her) is told live that there is something new, shows it and reacts, and alice sees
-// the count change on her own page without a reload; bob replies. One server for the file.
+// the count change on her own page without a reload; bob replies. Messages: alice and bob,
+// who follow each other, talk live (the header's count, "Seen", "is typing…"); carol, whom
+// alice doesn't follow back, is told she can't. One server for the file.
 import type { Browser } from 'playwright-core';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ const missing = chromiumMissing();
 const SLOW = { timeout: 15_000 };
 const ALICE: [string, string] = ['alice', 'alice-pass-123'];
 const BOB: [string, string] = ['bob', 'bob-pass-123'];
+const CAROL: [string, string] = ['carol', 'carol-pass-123'];
 
 describe.skipIf(missing)('profiles and the feed in the browser', () => {
   let s: TestServer;
@@ -124,5 +127,53 @@ describe.skipIf(missing)('profiles and the feed in the browser', () => {
     await expect.poll(() => seen.getByTestId('replies-toggle').textContent(), SLOW).toBe('1 reply');
     await bob.shot('feed-bob');
     await alice.shot('feed-alice-phone');
+  });
+
+  it('lets alice and bob, who follow each other, talk live, and tells carol she cannot', async () => {
+    expect((await s.api('PUT', '/api/v1/user/following/bob', { auth: ALICE })).status).toBe(204);
+    expect((await s.api('PUT', '/api/v1/user/following/alice', { auth: BOB })).status).toBe(204);
+    await createUser(s, ...CAROL, { via: ALICE });
+    expect((await s.api('PUT', '/api/v1/user/following/alice', { auth: CAROL })).status).toBe(204);
+
+    await Promise.all([bob.go('/messages'), alice.go('/')]);
+    await bob.page.getByTestId('new-thread-names').fill('alice');
+    await bob.page.getByTestId('new-thread-start').click();
+    await bob.page.waitForURL((u) => /^\/messages\/\d+$/.test(u.pathname));
+    expect(await bob.page.getByTestId('thread-name').textContent()).toBe('alice');
+    await bob.page.getByTestId('message-body').fill('Hi alice, lunch?');
+    await bob.page.getByTestId('message-body').press('Enter');
+    await bob.page.locator('[data-testid="message"]', { hasText: 'Hi alice, lunch?' }).waitFor(SLOW);
+
+    // alice's header counts it live; she opens it, and bob sees it was seen
+    await expect.poll(() => alice.page.getByTestId('messages-count').textContent(), SLOW).toBe('1');
+    await alice.page.getByTestId('messages-link').click();
+    await alice.page.locator('[data-testid="thread"]', { hasText: 'bob' }).click();
+    await alice.page.locator('[data-testid="message"]', { hasText: 'Hi alice, lunch?' }).waitFor(SLOW);
+    await expect.poll(() => alice.page.getByTestId('messages-count').count(), SLOW).toBe(0);
+    await bob.page.getByTestId('seen').waitFor(SLOW);
+
+    // alice types: bob sees it; her answer arrives without a reload
+    await alice.page.getByTestId('message-body').pressSequentially('Sure');
+    await expect.poll(() => bob.page.getByTestId('typing').textContent(), SLOW).toBe('alice is typing…');
+    await alice.page.getByTestId('message-send').click();
+    await alice.page.locator('[data-testid="message"]', { hasText: 'Sure' }).waitFor(SLOW);
+    await bob.page.locator('[data-testid="message"]', { hasText: 'Sure' }).waitFor(SLOW);
+    await bob.shot('messages-bob');
+    await alice.shot('messages-alice-phone');
+    expect(await alice.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    // carol follows alice, who doesn't follow back: no thread, and she is told why
+    const carol = await openPage(browser, s);
+    try {
+      await signInContext(carol, ...CAROL);
+      await carol.go('/messages');
+      await carol.page.getByTestId('new-thread-names').fill('alice');
+      await carol.page.getByTestId('new-thread-start').click();
+      await carol.page.getByText('you can message alice once you follow each other').waitFor(SLOW);
+      expect(carol.page.url()).toMatch(/\/messages$/);
+      expect(carol.pageErrors).toEqual([]);
+    } finally {
+      await carol.context.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { Link, Outlet, useMatch, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { Backdrop } from '../features/appearance/Backdrop';
+import { MessagesLink } from '../features/messages/MessagesLink';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { useSession, useSignOut } from '../features/session/api';
 import { useRunningShellCount } from '../features/shells';
@@ -67,6 +68,7 @@ export function Shell() {
             </button>
           ) : user ? (
             <>
+              <MessagesLink className={s.iconButton} />
               <NotificationBell className={s.iconButton} />
               <Menu
                 label="Create"

@@ -17,6 +17,7 @@ import { exploreRoutes } from '../features/explore/routes';
 import { historyRoutes } from '../features/history/routes';
 import { homeRoutes } from '../features/home/routes';
 import { issuesRoutes } from '../features/issues/routes';
+import { messagesRoutes } from '../features/messages/routes';
 import { notificationsRoutes } from '../features/notifications/routes';
 import { pullsRoutes } from '../features/pulls/routes';
 import { repoSettingsRoutes } from '../features/repo-settings/routes';
@@ -40,6 +41,7 @@ const FEATURES = [
   settingsRoutes,
   appearanceRoutes,
   notificationsRoutes,
+  messagesRoutes,
   shellsRoutes,
   billingRoutes,
   consoleRoutes,
