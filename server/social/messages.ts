@@ -9,6 +9,7 @@ import type { UserRow } from '../db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { USER_TYPE } from '../users/index.js';
+import type { SocialRates } from './rates.js';
 import type { MessageRow, MessageThreadRow } from './schema.js';
 import type { SocialService } from './service.js';
 
@@ -27,6 +28,7 @@ export class MessageService {
   constructor(
     private readonly s: Services,
     private readonly social: SocialService,
+    private readonly rates: SocialRates,
   ) {}
 
   /** Whether `a` and `b` follow each other. */
@@ -140,6 +142,7 @@ export class MessageService {
         .executeTakeFirst();
       if (blocked) throw Forbidden('someone in this group has blocked you: you cannot write here');
     }
+    await this.rates.take(me.id, 'message');
     const now = Date.now();
     const msg = await this.s.db.transaction().execute(async (trx) => {
       const m = await trx.insertInto('messages').values({ thread_id: thread.id, author_id: me.id, body, created_at: now }).returningAll().executeTakeFirstOrThrow();

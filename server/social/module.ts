@@ -13,6 +13,7 @@ import m0028 from './migrations/0028_messages.js';
 import { registerMessageRoutes } from './message-routes.js';
 import { MessageService } from './messages.js';
 import { PostService } from './posts.js';
+import { SocialRates } from './rates.js';
 import { registerPostRoutes } from './post-routes.js';
 import { registerSocialRoutes } from './routes.js';
 import { SocialService } from './service.js';
@@ -22,9 +23,10 @@ export const socialModule: FeatureModule = {
   migrations: { '0026_follows': m0026, '0027_posts': m0027, '0028_messages': m0028 },
   services: (s) => {
     s.social = new SocialService(s);
-    s.posts = new PostService(s, s.social);
+    const rates = new SocialRates();
+    s.posts = new PostService(s, s.social, rates);
     s.feed = new FeedService(s);
-    s.messages = new MessageService(s, s.social);
+    s.messages = new MessageService(s, s.social, rates);
   },
   subscribers: (s) => feedSubscribers(s, s.feed),
   routes: (api, s) => {

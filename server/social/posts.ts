@@ -8,6 +8,7 @@ import { REACTIONS } from '../issues/index.js';
 import type { UserRow } from '../db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
+import type { SocialRates } from './rates.js';
 import type { PostRow } from './schema.js';
 import type { SocialService } from './service.js';
 
@@ -55,6 +56,7 @@ export class PostService {
   constructor(
     private readonly s: Services,
     private readonly social: SocialService,
+    private readonly rates: SocialRates,
   ) {}
 
   async get(id: number): Promise<PostRow | undefined> {
@@ -88,6 +90,7 @@ export class PostService {
       if (parent.parent_id !== null) throw Invalid(`parent: replies go one level deep; reply to post ${parent.parent_id} instead`);
       await this.assertNoBlock(me, parent, 'reply to it');
     }
+    await this.rates.take(me.id, parent ? 'reply' : 'post');
     const now = Date.now();
     return this.s.db.transaction().execute(async (trx) => {
       const post = await trx
@@ -143,6 +146,7 @@ export class PostService {
   async react(me: UserRow, post: PostRow, content: string): Promise<{ content: Reaction; created: boolean; at: number }> {
     const c = reactionOf(content);
     await this.assertNoBlock(me, post, 'react to it');
+    await this.rates.take(me.id, 'reaction');
     const at = Date.now();
     const res = await this.s.db
       .insertInto('post_reactions')

@@ -278,6 +278,22 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
     });
   });
 
+  describe('flooding', () => {
+    test('stops a person at 10 posts a minute with a 429 that says when to come back, and writes nothing more', async () => {
+      const NICK: Cred = ['nick', 'nick-pass-12345'];
+      await createUser(s, ...NICK, { via: ALICE });
+      for (let i = 0; i < 10; i++) expect((await call('POST', '/posts', NICK, { body: `post ${i}` })).status).toBe(201);
+      const flood = await call('POST', '/posts', NICK, { body: 'one too many' });
+      expect(flood.status).toBe(429);
+      expect(await message(flood)).toMatch(/too many posts: at most 10 a minute; try again in \d+ s/);
+      const mine = await call('GET', '/users/nick/posts?limit=50', NICK);
+      expect(mine.headers.get('x-total-count')).toBe('10');
+      // replies have their own allowance
+      const first = ((await (await call('GET', '/users/nick/posts?limit=1', NICK)).json()) as { id: number }[])[0]!;
+      expect((await call('POST', '/posts', NICK, { body: 'a reply', parent_id: first.id })).status).toBe(201);
+    });
+  });
+
   describe('the home feed', () => {
     type Item = { id: number; kind: string; actor: { login: string } | null; repo: { full_name: string } | null; post: { id: number; body: string } | null; payload: Record<string, unknown> };
     const feed = async (who: Cred, q = '') => (await (await call('GET', `/feed${q}`, who)).json()) as Item[];
