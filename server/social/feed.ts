@@ -29,7 +29,10 @@ export class FeedService {
     let q = this.s.db
       .selectFrom('feed_items as fi')
       .leftJoin('repositories as r', 'r.id', 'fi.repo_id')
+      .leftJoin('posts as p', 'p.id', 'fi.post_id')
       .selectAll('fi')
+      // a post an administrator hid is gone from every feed
+      .where('p.hidden_at', 'is', null)
       .where((eb) =>
         eb.or([
           eb('fi.actor_id', '=', me.id),

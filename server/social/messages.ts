@@ -162,12 +162,15 @@ export class MessageService {
   /** A message as the API and the socket show it. */
   async messageJson(m: MessageRow, author?: UserRow | null) {
     const a = author ?? (m.author_id !== null ? await this.s.users.byId(m.author_id) : null);
+    const hidden = m.hidden_at !== null;
     return {
       id: m.id,
       thread_id: m.thread_id,
       user: a ? { id: a.id, login: a.name, full_name: a.full_name } : null,
-      body: m.body,
-      body_html: (await this.s.markup.markdown(m.body, null)) ?? '',
+      // an administrator hid it after a report: its text is withheld from everyone
+      body: hidden ? '' : m.body,
+      body_html: hidden ? '' : ((await this.s.markup.markdown(m.body, null)) ?? ''),
+      hidden,
       created_at: new Date(m.created_at).toISOString(),
     };
   }
@@ -278,6 +281,7 @@ export class MessageService {
       .selectFrom('messages as msg')
       .innerJoin('message_thread_members as m', (j) => j.onRef('m.thread_id', '=', 'msg.thread_id').on('m.user_id', '=', me.id))
       .selectAll('msg')
+      .where('msg.hidden_at', 'is', null)
       .where(sql<boolean>`lower(msg.body) LIKE ${like} ESCAPE '\\'`)
       .orderBy('msg.id', 'desc')
       .limit(limit)

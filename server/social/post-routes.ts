@@ -10,7 +10,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { baseUrl, pageQuery, requireUser, setPageHeaders, userJson, type ApiRouter } from '../http/index.js';
-import { NotFound } from '../lib/errors.js';
+import { Invalid, NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { USER_TYPE } from '../users/index.js';
 import { FEED_LIMIT_MAX } from './feed.js';
@@ -31,6 +31,14 @@ const idOf = (v: string | undefined) => {
 };
 
 export function registerPostRoutes(api: ApiRouter, s: Services): void {
+  /** A post the caller may see: one an administrator hid is there for administrators alone. */
+  const visible = async (req: Request, id: number) => {
+    const post = await s.posts.require(id);
+    if (post.hidden_at !== null && requireUser(req).is_admin !== 1) throw NotFound(`post ${id} does not exist`);
+    return post;
+  };
+  const shown = (req: Request, posts: PostRow[]) => (requireUser(req).is_admin === 1 ? posts : posts.filter((p) => p.hidden_at === null));
+
   /** Posts as the API shows them, with their authors, rendered bodies and reactions. */
   const postsJson = async (req: Request, posts: PostRow[]) => {
     const me = requireUser(req);
@@ -51,6 +59,8 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
         parent_id: p.parent_id,
         replies_count: p.num_replies,
         reactions: reactions.get(p.id) ?? ([] as ReactionSummary[]),
+        /** Administrators only see these: an administrator hid it after a report */
+        hidden: p.hidden_at !== null,
         html_url: `${base}/-/posts/${p.parent_id ?? p.id}${p.parent_id ? `#reply-${p.id}` : ''}`,
         created_at: new Date(p.created_at).toISOString(),
         updated_at: new Date(p.updated_at).toISOString(),
@@ -95,12 +105,16 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       responses: { 201: 'the post', 403: 'a block stands between you and the post you reply to', 422: 'empty, too long, or a reply to a reply' },
     },
     async ({ req, body }) => {
+      if (body.parent_id != null)
+        await visible(req, body.parent_id).catch(() => {
+          throw Invalid(`parent: post ${body.parent_id} does not exist`);
+        });
       const post = await s.posts.create(requireUser(req), { body: body.body, parentId: body.parent_id ?? null });
       return { status: 201, body: await postJson(req, post) };
     },
   );
   api.route({ method: 'get', path: '/posts/:id', tag: 'user', summary: 'Gitssy: a post', auth: 'user', responses: { 200: 'the post', 404: 'no such post' } }, async ({ req, params }) => ({
-    body: await postJson(req, await s.posts.require(idOf(params.id))),
+    body: await postJson(req, await visible(req, idOf(params.id))),
   }));
   api.route(
     {
@@ -112,14 +126,14 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       responses: { 204: 'deleted', 403: 'not yours', 404: 'no such post' },
     },
     async ({ req, params }) => {
-      await s.posts.delete(requireUser(req), await s.posts.require(idOf(params.id)));
+      await s.posts.delete(requireUser(req), await visible(req, idOf(params.id)));
     },
   );
   api.route(
     { method: 'get', path: '/posts/:id/replies', tag: 'user', summary: "Gitssy: a post's replies, oldest first", auth: 'user', responses: { 200: 'replies', 404: 'no such post' } },
     async ({ req, params }) => {
-      const post = await s.posts.require(idOf(params.id));
-      return { body: await postsJson(req, await s.posts.replies(post.id)) };
+      const post = await visible(req, idOf(params.id));
+      return { body: await postsJson(req, shown(req, await s.posts.replies(post.id))) };
     },
   );
   api.route(
@@ -134,7 +148,7 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, params, body }) => {
       const me = requireUser(req);
-      const r = await s.posts.react(me, await s.posts.require(idOf(params.id)), body.content);
+      const r = await s.posts.react(me, await visible(req, idOf(params.id)), body.content);
       return { status: r.created ? 201 : 200, body: { user: userJson(s, req, me), content: r.content, created_at: new Date(r.at).toISOString() } };
     },
   );
@@ -149,7 +163,7 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       responses: { 204: 'gone', 404: 'no such post', 422: 'not a reaction' },
     },
     async ({ req, params, body }) => {
-      await s.posts.unreact(requireUser(req), await s.posts.require(idOf(params.id)), body.content);
+      await s.posts.unreact(requireUser(req), await visible(req, idOf(params.id)), body.content);
     },
   );
   api.route(
@@ -158,7 +172,8 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       requireUser(req);
       const u = await s.users.byName(params.username ?? '');
       if (!u || u.type !== USER_TYPE.individual) throw NotFound(`user "${params.username}" does not exist`);
-      const base = s.db.selectFrom('posts').where('author_id', '=', u.id).where('parent_id', 'is', null);
+      let base = s.db.selectFrom('posts').where('author_id', '=', u.id).where('parent_id', 'is', null);
+      if (requireUser(req).is_admin !== 1) base = base.where('hidden_at', 'is', null);
       const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const rows = await base
         .selectAll()

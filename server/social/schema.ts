@@ -24,6 +24,8 @@ export interface PostTable {
   num_replies: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** Set when an administrator hid it (after a report): nobody but administrators sees it. */
+  hidden_at: number | null;
 }
 
 export interface PostReactionTable {
@@ -75,6 +77,8 @@ export interface MessageTable {
   author_id: number | null;
   body: string;
   created_at: number;
+  /** Set when an administrator hid it: its text is withheld from everyone. */
+  hidden_at: number | null;
 }
 
 export interface MessengerPrefsTable {
@@ -83,7 +87,28 @@ export interface MessengerPrefsTable {
   read_receipts: Generated<number>;
 }
 
+export type ReportKind = 'post' | 'message' | 'user';
+export type ReportState = 'open' | 'resolved' | 'dismissed';
+
+export interface ReportTable {
+  id: Generated<number>;
+  reporter_id: number | null;
+  kind: ReportKind;
+  post_id: number | null;
+  message_id: number | null;
+  /** The person reported, or the author of the post or message. */
+  user_id: number | null;
+  reason: string;
+  state: Generated<ReportState>;
+  resolved_by: number | null;
+  /** What the administrator did: `hidden`, `disabled`, or `none`. */
+  resolution: string | null;
+  created_at: number;
+  resolved_at: number | null;
+}
+
 export type FollowRow = Selectable<FollowTable>;
+export type ReportRow = Selectable<ReportTable>;
 export type MessageThreadRow = Selectable<MessageThreadTable>;
 export type MessageRow = Selectable<MessageTable>;
 export type PostRow = Selectable<PostTable>;
@@ -100,5 +125,6 @@ declare module '../db/schema.js' {
     message_thread_members: MessageThreadMemberTable;
     messages: MessageTable;
     messenger_prefs: MessengerPrefsTable;
+    reports: ReportTable;
   }
 }

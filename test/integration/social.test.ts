@@ -505,4 +505,82 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect(((await (await call('GET', `/messages/threads/${t.id}/messages`, JUNE)).json()) as unknown[]).length).toBe(1);
     });
   });
+
+  describe('reports and moderation', () => {
+    const OWEN: Cred = ['owen', 'owen-pass-12345'];
+    const PIA: Cred = ['pia', 'pia-pass-123456'];
+    beforeAll(async () => {
+      if (skip) return;
+      for (const u of [OWEN, PIA]) await createUser(s, ...u, { via: ALICE });
+    });
+    type Report = {
+      id: number;
+      kind: string;
+      state: string;
+      reason: string;
+      post: { body: string; hidden: boolean } | null;
+      message: { body: string; hidden: boolean } | null;
+      user: { login: string } | null;
+      resolution: string | null;
+    };
+
+    test('reports a post once, and an administrator hides it from everyone but administrators', async () => {
+      expect(await status('PUT', '/user/following/owen', PIA)).toBe(204);
+      const post = (await (await call('POST', '/posts', OWEN, { body: 'buy cheap pills' })).json()) as { id: number };
+      const first = await call('POST', '/reports', PIA, { kind: 'post', id: post.id, reason: 'spam' });
+      expect(first.status).toBe(201);
+      const r = (await first.json()) as Report;
+      const again = await call('POST', '/reports', PIA, { kind: 'post', id: post.id, reason: 'still spam' });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as Report).id).toBe(r.id);
+      expect((await call('POST', '/reports', PIA, { kind: 'post', id: post.id, reason: '  ' })).status).toBe(422);
+      expect((await call('POST', '/reports', PIA, { kind: 'post', id: 999999, reason: 'x' })).status).toBe(404);
+      expect((await call('POST', '/reports', PIA, { kind: 'user', username: 'pia', reason: 'me' })).status).toBe(422);
+      expect((await call('GET', '/admin/reports', PIA)).status).toBe(403);
+      expect((await call('PATCH', `/admin/reports/${r.id}`, PIA, { state: 'resolved', action: 'hide' })).status).toBe(403);
+
+      const open = (await (await call('GET', '/admin/reports', ALICE)).json()) as Report[];
+      expect(open.find((x) => x.id === r.id)).toMatchObject({ kind: 'post', state: 'open', reason: 'spam', post: { body: 'buy cheap pills', hidden: false }, user: { login: 'owen' } });
+      expect((await call('PATCH', `/admin/reports/${r.id}`, ALICE, { state: 'dismissed', action: 'hide' })).status).toBe(422);
+      const done = await call('PATCH', `/admin/reports/${r.id}`, ALICE, { state: 'resolved', action: 'hide' });
+      expect(done.status).toBe(200);
+      expect(await done.json()).toMatchObject({ state: 'resolved', resolution: 'hidden', post: { hidden: true } });
+      expect((await call('PATCH', `/admin/reports/${r.id}`, ALICE, { state: 'dismissed' })).status).toBe(422);
+
+      expect((await call('GET', `/posts/${post.id}`, PIA)).status).toBe(404);
+      expect((await call('GET', `/posts/${post.id}`, OWEN)).status).toBe(404);
+      expect(await (await call('GET', `/posts/${post.id}`, ALICE)).json()).toMatchObject({ hidden: true });
+      expect((await call('POST', `/posts/${post.id}/reactions`, PIA, { content: 'eyes' })).status).toBe(404);
+      expect((await call('POST', '/posts', PIA, { body: 'reply', parent_id: post.id })).status).toBe(422);
+      expect(((await (await call('GET', '/feed', PIA)).json()) as { post: { id: number } | null }[]).some((i) => i.post?.id === post.id)).toBe(false);
+      expect(((await (await call('GET', '/users/owen/posts', PIA)).json()) as unknown[]).length).toBe(0);
+      expect(await (await call('GET', '/admin/reports', ALICE)).json()).not.toContainEqual(expect.objectContaining({ id: r.id }));
+    });
+
+    test('hides a reported message from both members, and disabling a reported person stops their sign-in', async () => {
+      for (const [a, b] of [
+        [OWEN, PIA],
+        [PIA, OWEN],
+      ] as const)
+        await status('PUT', `/user/following/${b[0]}`, a);
+      const t = (await (await call('POST', '/messages/threads', OWEN, { participants: ['pia'] })).json()) as { id: number };
+      const m = (await (await call('POST', `/messages/threads/${t.id}/messages`, OWEN, { body: 'nasty words' })).json()) as { id: number };
+      expect((await call('POST', '/reports', ERIN, { kind: 'message', id: m.id, reason: 'not mine' })).status).toBe(404);
+      const r = (await (await call('POST', '/reports', PIA, { kind: 'message', id: m.id, reason: 'abusive' })).json()) as Report;
+      expect((await call('PATCH', `/admin/reports/${r.id}`, ALICE, { state: 'resolved', action: 'hide' })).status).toBe(200);
+      for (const who of [PIA, OWEN]) {
+        const msgs = (await (await call('GET', `/messages/threads/${t.id}/messages`, who)).json()) as { id: number; body: string; hidden: boolean }[];
+        expect(msgs.find((x) => x.id === m.id)).toMatchObject({ body: '', hidden: true });
+      }
+      expect(await (await call('GET', '/messages/search?q=nasty', PIA)).json()).toEqual([]);
+
+      const person = (await (await call('POST', '/reports', PIA, { kind: 'user', username: 'owen', reason: 'keeps at it' })).json()) as Report;
+      expect((await call('PATCH', `/admin/reports/${person.id}`, ALICE, { state: 'resolved', action: 'hide' })).status).toBe(422);
+      expect((await call('PATCH', `/admin/reports/${person.id}`, ALICE, { state: 'resolved', action: 'disable' })).status).toBe(200);
+      const refused = await call('GET', '/user', OWEN);
+      expect(refused.status).toBe(403);
+      expect(await message(refused)).toMatch(/disabled by an administrator/);
+      expect(await (await call('GET', '/users/owen')).json()).toMatchObject({ prohibit_login: true });
+    });
+  });
 });

@@ -1,0 +1,85 @@
+// Reports and what site administrators do about them. Anyone signed in can report a post, a
+// message of a thread they are in, or a person, with a reason; administrators hear of it live
+// and see the open reports in the console, where they dismiss one, or resolve it by hiding the
+// post or message (nobody but administrators sees it after that) or by disabling the account
+// (the users service's own switch: sign-in and tokens stop). One open report per reporter and
+// thing: reporting it again answers the same report.
+import type { UserRow } from '../db/schema.js';
+import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
+import type { Services } from '../services.js';
+import type { ReportKind, ReportRow, ReportState } from './schema.js';
+
+export const REASON_MAX = 1000;
+export type ReportAction = 'hide' | 'disable' | 'none';
+
+export class ModerationService {
+  constructor(private readonly s: Services) {}
+
+  async report(me: UserRow, input: { kind: ReportKind; id?: number; username?: string; reason: string }): Promise<{ report: ReportRow; created: boolean }> {
+    const reason = input.reason.trim();
+    if (!reason) throw Invalid('reason: say what is wrong');
+    if (reason.length > REASON_MAX) throw Invalid(`reason: at most ${REASON_MAX} characters`);
+    let target: { post_id: number | null; message_id: number | null; user_id: number | null };
+    if (input.kind === 'post') {
+      const post = input.id ? await this.s.posts.get(input.id) : undefined;
+      if (!post || (post.hidden_at !== null && me.is_admin !== 1)) throw NotFound(`post ${input.id ?? ''} does not exist`);
+      target = { post_id: post.id, message_id: null, user_id: post.author_id };
+    } else if (input.kind === 'message') {
+      const msg = input.id ? await this.s.db.selectFrom('messages').selectAll().where('id', '=', input.id).executeTakeFirst() : undefined;
+      const member = msg ? await this.s.db.selectFrom('message_thread_members').select('user_id').where('thread_id', '=', msg.thread_id).where('user_id', '=', me.id).executeTakeFirst() : undefined;
+      if (!msg || !member) throw NotFound(`message ${input.id ?? ''} not found in your threads`);
+      target = { post_id: null, message_id: msg.id, user_id: msg.author_id };
+    } else {
+      const u = input.username ? await this.s.users.byName(input.username) : undefined;
+      if (!u) throw NotFound(`user "${input.username ?? ''}" does not exist`);
+      if (u.id === me.id) throw Invalid('you cannot report yourself');
+      target = { post_id: null, message_id: null, user_id: u.id };
+    }
+    let q = this.s.db.selectFrom('reports').selectAll().where('reporter_id', '=', me.id).where('kind', '=', input.kind).where('state', '=', 'open');
+    q = target.post_id !== null ? q.where('post_id', '=', target.post_id) : target.message_id !== null ? q.where('message_id', '=', target.message_id) : q.where('user_id', '=', target.user_id!);
+    const open = await q.executeTakeFirst();
+    if (open) return { report: open, created: false };
+    const report = await this.s.db
+      .insertInto('reports')
+      .values({ reporter_id: me.id, kind: input.kind, ...target, reason, resolved_by: null, resolution: null, created_at: Date.now(), resolved_at: null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.s.realtime.toAdmins('report.created', { id: report.id });
+    return { report, created: true };
+  }
+
+  list(state: ReportState | 'all', limit = 100): Promise<ReportRow[]> {
+    let q = this.s.db.selectFrom('reports').selectAll();
+    if (state !== 'all') q = q.where('state', '=', state);
+    return q.orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  async get(id: number): Promise<ReportRow> {
+    const r = Number.isSafeInteger(id) ? await this.s.db.selectFrom('reports').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!r) throw NotFound(`report ${id} does not exist`);
+    return r;
+  }
+
+  /** An administrator closes a report: dismissed, or resolved by hiding what was reported or disabling its author. */
+  async resolve(admin: UserRow, report: ReportRow, state: Exclude<ReportState, 'open'>, action: ReportAction, ctx: { ip?: string | null } = {}): Promise<ReportRow> {
+    if (admin.is_admin !== 1) throw Forbidden('only site administrators handle reports');
+    if (report.state !== 'open') throw Invalid(`report ${report.id} is already ${report.state}`);
+    if (state === 'dismissed' && action !== 'none') throw Invalid('action: a dismissed report changes nothing');
+    const now = Date.now();
+    if (action === 'hide') {
+      if (report.post_id !== null) await this.s.db.updateTable('posts').set({ hidden_at: now }).where('id', '=', report.post_id).execute();
+      else if (report.message_id !== null) await this.s.db.updateTable('messages').set({ hidden_at: now }).where('id', '=', report.message_id).execute();
+      else throw Invalid('action: a person is not hidden; disable the account instead');
+    } else if (action === 'disable') {
+      const u = report.user_id !== null ? await this.s.users.byId(report.user_id) : undefined;
+      if (!u) throw Invalid('action: the account is gone');
+      await this.s.users.adminUpdate(u, { prohibitLogin: true }, { actorId: admin.id, ip: ctx.ip ?? null });
+    }
+    return this.s.db
+      .updateTable('reports')
+      .set({ state, resolution: action === 'hide' ? 'hidden' : action === 'disable' ? 'disabled' : 'none', resolved_by: admin.id, resolved_at: now })
+      .where('id', '=', report.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+}
