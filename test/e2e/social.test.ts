@@ -5,7 +5,9 @@
 // follows her) is told live that there is something new, shows it and reacts, and alice sees
 // the count change on her own page without a reload; bob replies. Messages: alice and bob,
 // who follow each other, talk live (the header's count, "Seen", "is typing…"); carol, whom
-// alice doesn't follow back, is told she can't. One server for the file.
+// alice doesn't follow back, is told she can't. Reports: bob reports a post from his feed; alice,
+// an administrator, sees it arrive in the console and hides the post, and it is gone from bob's
+// feed. One server for the file.
 import type { Browser } from 'playwright-core';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,5 +177,31 @@ describe.skipIf(missing)('profiles and the feed in the browser', () => {
     } finally {
       await carol.context.close();
     }
+  });
+
+  it("lets bob report a post from his feed; alice hides it from the console's reports, and it leaves bob's feed", async () => {
+    const p = await s.api('POST', '/api/v1/posts', { auth: ALICE, json: { body: 'an embarrassing post' } });
+    expect(p.status).toBe(201);
+    await Promise.all([bob.go('/'), alice.go('/console/reports')]);
+    await alice.page.getByText('No open reports').waitFor(SLOW);
+    const post = bob.page.locator('[data-testid="post"]', { hasText: 'an embarrassing post' });
+    await post.waitFor(SLOW);
+    await post.getByTestId('report-open').click();
+    await bob.page.getByTestId('report-reason').fill('not appropriate');
+    await bob.page.getByTestId('report-send').click();
+    await bob.page.getByText('the administrators will look at it').waitFor(SLOW);
+    await bob.page.keyboard.press('Escape');
+
+    // it arrives in alice's console without a reload
+    const row = alice.page.locator('[data-testid="report"]', { hasText: 'an embarrassing post' });
+    await row.waitFor(SLOW);
+    expect(await row.textContent()).toContain('not appropriate');
+    await alice.shot('console-reports-phone');
+    await row.getByTestId('report-hide').click();
+    await alice.page.getByText('No open reports').waitFor(SLOW);
+
+    await bob.go('/');
+    await bob.page.getByTestId('feed').waitFor(SLOW);
+    expect(await bob.page.locator('[data-testid="post"]', { hasText: 'an embarrassing post' }).count()).toBe(0);
   });
 });

@@ -51,6 +51,9 @@ export function ConsoleLayout() {
           <Link to="/console/billing" className={s.navLink}>
             Billing
           </Link>
+          <Link to="/console/reports" className={s.navLink}>
+            Reports
+          </Link>
         </Panel>
       </nav>
       <div className={s.stack}>

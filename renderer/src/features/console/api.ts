@@ -290,3 +290,42 @@ export function useRetryDead() {
   const qc = useQueryClient();
   return useMutation({ mutationFn: retryDead, onSuccess: () => void qc.invalidateQueries({ queryKey: ['console', 'events'] }) });
 }
+
+// ---- reports ------------------------------------------------------------------------------------
+
+export interface Report {
+  id: number;
+  kind: 'post' | 'message' | 'user';
+  state: 'open' | 'resolved' | 'dismissed';
+  reason: string;
+  reporter: User | null;
+  user: User | null;
+  post: { id: number; body: string; hidden: boolean } | null;
+  message: { id: number; thread_id: number; body: string; hidden: boolean } | null;
+  resolution: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+declare module '../../lib/realtime' {
+  interface RealtimeEvents {
+    /** Someone reported something (administrators). */
+    'report.created': { id: number };
+  }
+}
+
+const reportsKey = (state: string) => ['console', 'reports', state] as const;
+
+export function useReports(state: 'open' | 'all') {
+  const qc = useQueryClient();
+  useSocketEvent('report.created', () => void qc.invalidateQueries({ queryKey: ['console', 'reports'] }));
+  return useQuery({ queryKey: reportsKey(state), queryFn: () => apiGet<Report[]>('/admin/reports', { state }) });
+}
+
+export function useResolveReport() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, state, action }: { id: number; state: 'resolved' | 'dismissed'; action: 'hide' | 'disable' | 'none' }) => apiSend<Report>('PATCH', `/admin/reports/${id}`, { state, action }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['console', 'reports'] }),
+  });
+}

@@ -17,12 +17,13 @@ export const consoleRoutes = {
     const ci = createRoute({ getParentRoute: () => layout, path: 'ci', component: lazyRouteComponent(() => import('./CiPage'), 'CiPage') });
     const shells = createRoute({ getParentRoute: () => layout, path: 'shells', component: lazyRouteComponent(() => import('./ShellsPage'), 'ShellsPage') });
     const billing = createRoute({ getParentRoute: () => layout, path: 'billing', component: lazyRouteComponent(() => import('./BillingPage'), 'BillingPage') });
+    const reports = createRoute({ getParentRoute: () => layout, path: 'reports', component: lazyRouteComponent(() => import('./ReportsPage'), 'ReportsPage') });
     const setup = createRoute({
       getParentRoute: () => root,
       path: '/setup',
       validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: typeof s.token === 'string' ? s.token : undefined }),
       component: lazyRouteComponent(() => import('./SetupWizard'), 'SetupWizard'),
     });
-    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci, shells, billing]), setup] as const;
+    return [layout.addChildren([dashboard, settings, users, backups, logs, events, ci, shells, billing, reports]), setup] as const;
   },
 };

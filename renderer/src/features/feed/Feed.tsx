@@ -5,9 +5,10 @@
 import { Link } from '@tanstack/react-router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ReactionsBar, isReaction } from '../../components/Reactions';
+import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Button, EmptyState, ErrorState, FormError, Loading, Panel, RelativeTime } from '../../components/ui';
 import { RenderedHtml } from '../code/RenderedHtml';
-import { useReadOnly } from '../session/api';
+import { useCurrentUser, useReadOnly } from '../session/api';
 import { useCreatePost, useFeed, useFeedLive, useReact, useReplies, type FeedItem, type Post } from './api';
 import s from './Feed.module.css';
 
@@ -133,6 +134,7 @@ function Byline({ user, at }: { user: Post['user']; at: string }) {
 }
 
 function PostCard({ post, reply }: { post: Post; reply?: boolean }) {
+  const me = useCurrentUser();
   const react = useReact();
   const readOnly = useReadOnly();
   const [open, setOpen] = useState(false);
@@ -153,6 +155,7 @@ function PostCard({ post, reply }: { post: Post; reply?: boolean }) {
             {post.replies_count === 0 ? 'Reply' : `${post.replies_count} ${post.replies_count === 1 ? 'reply' : 'replies'}`}
           </button>
         )}
+        {me && post.user && post.user.login !== me.login && <ReportButton target={{ kind: 'post', id: post.id }} className={s.repliesToggle} />}
       </div>
       <FormError error={react.error} />
       {open && (

@@ -5,6 +5,7 @@
 // Everything arrives live; the open thread is marked read as you look at it.
 import { Link, useNavigate, useParams } from '@tanstack/react-router';
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Button, EmptyState, ErrorState, FormError, Hint, Loading, Panel, RelativeTime, cx, useTitle } from '../../components/ui';
 import { RenderedHtml } from '../code/RenderedHtml';
 import { useCurrentUser, useReadOnly } from '../session/api';
@@ -143,9 +144,15 @@ function Conversation({ id, me }: { id: number; me: string }) {
         {messages.data.map((m) => (
           <li key={m.id} className={cx(s.message, m.user?.login === me && s.mine)} data-testid="message" data-id={m.id}>
             {m.user?.login !== me && <span className={s.author}>{m.user?.full_name || m.user?.login}</span>}
-            <RenderedHtml html={m.body_html} className={s.bubble} />
+            {m.hidden ? <span className={cx(s.bubble, s.hidden)}>Hidden by an administrator</span> : <RenderedHtml html={m.body_html} className={s.bubble} />}
             <span className={s.time}>
               <RelativeTime iso={m.created_at} />
+              {m.user && m.user.login !== me && !m.hidden && (
+                <>
+                  {' · '}
+                  <ReportButton target={{ kind: 'message', id: m.id }} className={s.report} />
+                </>
+              )}
             </span>
           </li>
         ))}

@@ -12,6 +12,8 @@ export interface Message {
   user: { id: number; login: string; full_name: string } | null;
   body: string;
   body_html: string;
+  /** An administrator hid it after a report: its text is withheld. */
+  hidden?: boolean;
   created_at: string;
 }
 

@@ -5,6 +5,7 @@
 // a Follow button for others), and a year of contributions.
 import { Link, useNavigate, useParams, useSearch } from '@tanstack/react-router';
 import { ListPager, RepoList } from '../../components/RepoList';
+import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Badge, Button, ErrorState, FormError, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
 import { useSession } from '../session/api';
 import { Heatmap } from './Heatmap';
@@ -82,6 +83,7 @@ export function UserPage() {
             Edit profile
           </Link>
         )}
+        {!isOrg && me && !itsMe && <ReportButton target={{ kind: 'user', username: u.login }} label={`Report ${u.login}`} className={s.report} />}
         {isOrg && member && (
           <Panel className={s.members}>
             <PanelHeader>
