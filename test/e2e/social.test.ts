@@ -74,6 +74,9 @@ describe.skipIf(missing)('profiles and the feed in the browser', () => {
     await expect.poll(() => button(bob).textContent(), SLOW).toBe('Unfollow');
     await expect.poll(() => follows(bob).textContent(), SLOW).toBe('1 follower · 0 following');
     expect((await s.api('GET', '/api/v1/users/bob/following/alice')).status).toBe(204);
+    // the count leads to the people
+    await bob.page.getByTestId('followers-link').click();
+    await expect.poll(() => bob.page.getByTestId('people').locator('li strong').allTextContents(), SLOW).toEqual(['bob']);
 
     await bob.go('/alice');
     await expect.poll(() => button(bob).textContent(), SLOW).toBe('Unfollow');

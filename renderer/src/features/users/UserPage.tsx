@@ -9,7 +9,7 @@ import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Badge, Button, ErrorState, FormError, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
 import { useSession } from '../session/api';
 import { Heatmap } from './Heatmap';
-import { USER_REPOS_LIMIT, useFollowing, useHeatmap, useMyOrgs, useOrgMembers, useSetFollowing, useUser, useUserRepos } from './api';
+import { PEOPLE_LIMIT, USER_REPOS_LIMIT, useFollowing, useHeatmap, useMyOrgs, useOrgMembers, usePeople, useSetFollowing, useUser, useUserRepos } from './api';
 import type { User } from './types';
 import s from './UserPage.module.css';
 
@@ -20,7 +20,7 @@ export function safeWebsite(url: string): string | null {
 
 export function UserPage() {
   const { owner } = useParams({ from: '/$owner' });
-  const { page = 1 } = useSearch({ from: '/$owner' });
+  const { page = 1, tab } = useSearch({ from: '/$owner' });
   const navigate = useNavigate({ from: '/$owner' });
   const session = useSession().data;
   const me = session?.user ?? null;
@@ -59,7 +59,13 @@ export function UserPage() {
         )}
         {!isOrg && (
           <p className={s.follows} data-testid="profile-follows">
-            <strong>{u.followers_count ?? 0}</strong> {(u.followers_count ?? 0) === 1 ? 'follower' : 'followers'} · <strong>{u.following_count ?? 0}</strong> following
+            <Link to="/$owner" params={{ owner: u.login }} search={{ tab: 'followers' }} data-testid="followers-link">
+              <strong>{u.followers_count ?? 0}</strong> {(u.followers_count ?? 0) === 1 ? 'follower' : 'followers'}
+            </Link>{' '}
+            ·{' '}
+            <Link to="/$owner" params={{ owner: u.login }} search={{ tab: 'following' }} data-testid="following-link">
+              <strong>{u.following_count ?? 0}</strong> following
+            </Link>
           </p>
         )}
         {u.website && (
@@ -110,32 +116,35 @@ export function UserPage() {
         )}
       </aside>
       <section className={s.main}>
-        {person && (
+        {person && tab && <People name={u.login} which={tab} page={page} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />}
+        {person && !tab && (
           <Panel>
             {heatmap.isPending ? <Loading /> : heatmap.isError ? <p className={s.pad + ' muted'}>Couldn't load the contributions: {heatmap.error.message}</p> : <Heatmap days={heatmap.data} />}
           </Panel>
         )}
-        <Panel>
-          <PanelHeader>
-            <strong>Repositories</strong>
-            {repos.data?.total != null && <span className="muted">{repos.data.total}</span>}
-            <span className={s.spacer} />
-            {(itsMe || member) && !session?.maintenance?.read_only && (
-              <Link to="/repo/create" search={isOrg ? { owner: u.login } : {}} className={buttonClass('primary', true)}>
-                New repository
-              </Link>
-            )}
-          </PanelHeader>
-          <RepoList
-            repos={repos.data?.items}
-            isPending={repos.isPending}
-            error={repos.error}
-            retry={() => void repos.refetch()}
-            showOwner={false}
-            empty={itsMe ? "You don't have any repositories yet" : `${u.login} has no repositories you can see`}
-          />
-        </Panel>
-        <ListPager page={page} total={repos.data?.total ?? null} limit={USER_REPOS_LIMIT} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
+        {!tab && (
+          <Panel>
+            <PanelHeader>
+              <strong>Repositories</strong>
+              {repos.data?.total != null && <span className="muted">{repos.data.total}</span>}
+              <span className={s.spacer} />
+              {(itsMe || member) && !session?.maintenance?.read_only && (
+                <Link to="/repo/create" search={isOrg ? { owner: u.login } : {}} className={buttonClass('primary', true)}>
+                  New repository
+                </Link>
+              )}
+            </PanelHeader>
+            <RepoList
+              repos={repos.data?.items}
+              isPending={repos.isPending}
+              error={repos.error}
+              retry={() => void repos.refetch()}
+              showOwner={false}
+              empty={itsMe ? "You don't have any repositories yet" : `${u.login} has no repositories you can see`}
+            />
+          </Panel>
+        )}
+        {!tab && <ListPager page={page} total={repos.data?.total ?? null} limit={USER_REPOS_LIMIT} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />}
       </section>
     </div>
   );
@@ -162,5 +171,45 @@ function FollowButton({ name }: { name: string }) {
       </Button>
       <FormError error={set.error ?? following.error} />
     </div>
+  );
+}
+
+/** The people following someone, or those they follow, with a way back to the repositories. */
+function People({ name, which, page, onPage }: { name: string; which: 'followers' | 'following'; page: number; onPage: (page: number) => void }) {
+  const people = usePeople(name, which, page);
+  return (
+    <>
+      <Panel>
+        <PanelHeader>
+          <strong>{which === 'followers' ? 'Followers' : 'Following'}</strong>
+          {people.data?.total != null && <span className="muted">{people.data.total}</span>}
+          <span className={s.spacer} />
+          <Link to="/$owner" params={{ owner: name }} className={buttonClass('ghost', true)}>
+            Repositories
+          </Link>
+        </PanelHeader>
+        {people.isPending ? (
+          <Loading />
+        ) : people.isError ? (
+          <ErrorState error={people.error} retry={() => void people.refetch()} />
+        ) : people.data.items.length === 0 ? (
+          <p className={s.pad + ' muted'}>{which === 'followers' ? `Nobody follows ${name} yet.` : `${name} doesn't follow anyone yet.`}</p>
+        ) : (
+          <ul className={s.memberList} data-testid="people">
+            {people.data.items.map((m: User) => (
+              <li key={m.id}>
+                <Link to="/$owner" params={{ owner: m.login }} className={s.member}>
+                  <Avatar name={m.login} size={28} />
+                  <span>
+                    <strong>{m.full_name || m.login}</strong> {m.full_name && <span className="muted">@{m.login}</span>}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Panel>
+      <ListPager page={page} total={people.data?.total ?? null} limit={PEOPLE_LIMIT} onPage={onPage} />
+    </>
   );
 }

@@ -66,3 +66,15 @@ export interface HeatmapDay {
 export function useHeatmap(name: string, enabled: boolean) {
   return useQuery({ queryKey: ['user', name.toLowerCase(), 'heatmap'], queryFn: () => apiGet<HeatmapDay[]>(`/users/${encodePath(name)}/heatmap`), enabled, staleTime: 60_000 });
 }
+
+export const PEOPLE_LIMIT = 30;
+
+/** The people following `name`, or those `name` follows, newest first. */
+export function usePeople(name: string, which: 'followers' | 'following' | undefined, page: number) {
+  return useQuery({
+    queryKey: ['user', name.toLowerCase(), which, page],
+    queryFn: () => apiList<User>(`/users/${encodePath(name)}/${which}`, { page, limit: PEOPLE_LIMIT }),
+    enabled: which !== undefined,
+    placeholderData: keepPreviousData,
+  });
+}
