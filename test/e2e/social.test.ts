@@ -163,6 +163,12 @@ describe.skipIf(missing)('profiles and the feed in the browser', () => {
     await alice.page.getByTestId('message-send').click();
     await alice.page.locator('[data-testid="message"]', { hasText: 'Sure' }).waitFor(SLOW);
     await bob.page.locator('[data-testid="message"]', { hasText: 'Sure' }).waitFor(SLOW);
+    // bob finds it again by a word in it
+    await bob.page.getByTestId('message-search').fill('lunch');
+    await expect.poll(() => bob.page.getByTestId('message-results').locator('li').count(), SLOW).toBe(1);
+    // alice keeps her reading to herself from now on
+    await alice.page.getByTestId('read-receipts').uncheck();
+    await expect.poll(async () => ((await (await s.api('GET', '/api/v1/messages/settings', { auth: ALICE })).json()) as { read_receipts: boolean }).read_receipts, SLOW).toBe(false);
     await bob.shot('messages-bob');
     await alice.shot('messages-alice-phone');
     expect(await alice.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);

@@ -9,7 +9,7 @@ import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Button, EmptyState, ErrorState, FormError, Hint, Loading, Panel, RelativeTime, cx, useTitle } from '../../components/ui';
 import { RenderedHtml } from '../code/RenderedHtml';
 import { useCurrentUser, useReadOnly } from '../session/api';
-import { markRead, sendTyping, useMessages, useOpenThread, useSend, useThread, useThreadLive, useThreads, type Thread } from './api';
+import { markRead, sendTyping, useMessageSearch, useMessages, useMessengerSettings, useOpenThread, useSend, useSetReadReceipts, useThread, useThreadLive, useThreads, type Thread } from './api';
 import s from './Messages.module.css';
 
 const TYPING_SHOWN_MS = 4_000;
@@ -37,7 +37,9 @@ export function MessagesPage() {
     <div className={s.layout}>
       <aside className={s.side}>
         <NewThread />
+        <Search />
         <ThreadList open={open} me={me.login} />
+        <ReadReceipts />
       </aside>
       <section className={s.main}>
         {open === null ? (
@@ -217,5 +219,59 @@ function Composer({ threadId }: { threadId: number }) {
         </Button>
       </div>
     </form>
+  );
+}
+
+/** Finds words in your own conversations. */
+function Search() {
+  const [q, setQ] = useState('');
+  const found = useMessageSearch(q);
+  return (
+    <div className={s.search}>
+      <input type="search" aria-label="Search your messages" placeholder="Search your messages" value={q} onChange={(e) => setQ(e.target.value)} data-testid="message-search" />
+      {q.trim().length >= 2 &&
+        (found.isPending ? (
+          <Loading />
+        ) : found.isError ? (
+          <ErrorState error={found.error} />
+        ) : found.data.length === 0 ? (
+          <Hint>Nothing found.</Hint>
+        ) : (
+          <ul className={s.results} data-testid="message-results">
+            {found.data.map((m) => (
+              <li key={m.id}>
+                <Link to="/messages/$id" params={{ id: String(m.thread_id) }} className={s.result}>
+                  <strong>{m.user?.login ?? 'someone'}</strong> <span className={s.snippet}>{m.body}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </div>
+  );
+}
+
+/** Whether the others in a thread see how far you have read. */
+function ReadReceipts() {
+  const settings = useMessengerSettings();
+  const set = useSetReadReceipts();
+  // the new value in the click's own render (the mutation's state comes a moment later)
+  const [saving, setSaving] = useState<boolean | null>(null);
+  if (!settings.data) return null;
+  return (
+    <label className={s.receipts}>
+      <input
+        type="checkbox"
+        checked={saving ?? settings.data.read_receipts}
+        disabled={saving !== null}
+        onChange={(e) => {
+          const next = e.target.checked;
+          setSaving(next);
+          set.mutate(next, { onSettled: () => setSaving(null) });
+        }}
+        data-testid="read-receipts"
+      />
+      Let others see when I have read their messages
+    </label>
   );
 }

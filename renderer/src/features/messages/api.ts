@@ -106,3 +106,21 @@ export function useThreadLive(threadId: number | null, onTyping: (user: string) 
     if (t.thread_id === threadId) onTyping(t.user);
   });
 }
+
+/** Messages in your own threads holding `q` (2 characters at least), newest first. */
+export function useMessageSearch(q: string) {
+  const term = q.trim();
+  return useQuery({ queryKey: ['messages', 'search', term], queryFn: () => apiGet<Message[]>('/messages/search', { q: term }), enabled: term.length >= 2 });
+}
+
+export function useMessengerSettings() {
+  return useQuery({ queryKey: ['messages', 'settings'], queryFn: () => apiGet<{ read_receipts: boolean }>('/messages/settings') });
+}
+
+export function useSetReadReceipts() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (on: boolean) => apiSend<{ read_receipts: boolean }>('PATCH', '/messages/settings', { read_receipts: on }),
+    onSuccess: (v) => qc.setQueryData(['messages', 'settings'], v),
+  });
+}
