@@ -3,10 +3,11 @@
 // with its row; pushes, issues and pull requests opened and merges become rows in a durable
 // subscriber (keyed on the event, so a redelivery adds nothing), which then tells the people
 // whose feed shows it, live (`feed.item`). A repository's items show only to those who can read
-// it, now (not when they happened); a confidential issue never enters the feed; nothing from
+// it, now (not when they happened); a confidential issue never enters the feed, and one made
+// confidential later leaves it; nothing from
 // someone you blocked, or who blocked you, shows.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Actor } from '../access/index.js';
+import { scopeAllows, type Actor } from '../access/index.js';
 import type { UserRow } from '../db/schema.js';
 import { subscriber, type Subscriber } from '../events/index.js';
 import type { PushEvent } from '../pushes/index.js';
@@ -22,8 +23,13 @@ const actorFor = (u: UserRow): Actor => ({ kind: 'user', user: toActorUser(u), s
 export class FeedService {
   constructor(private readonly s: Services) {}
 
-  /** A page of `me`'s feed: items older than `before` (an item id), newest first. */
-  async page(me: UserRow, opts: { before?: number; limit: number }): Promise<FeedItemRow[]> {
+  /**
+   * A page of `me`'s feed as `actor` (their session, or a token with its scopes) may see it: items
+   * older than `before` (an item id), newest first. A token that may not read repositories sees
+   * no repository's items.
+   */
+  async page(me: UserRow, actor: Actor, opts: { before?: number; limit: number }): Promise<FeedItemRow[]> {
+    const readsRepos = actor.kind === 'user' && scopeAllows(actor.scopes, 'read', 'repository');
     // the repositories' filter, on the joined `r` (typed for a query over `r` alone)
     const visible = this.s.repos.visibleTo(actorFor(me)) as unknown as (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
     let q = this.s.db
@@ -40,7 +46,11 @@ export class FeedService {
           eb('fi.repo_id', 'in', eb.selectFrom('watches').select('repo_id').where('user_id', '=', me.id)),
         ]),
       )
-      .where((eb) => eb.or([eb('fi.repo_id', 'is', null), visible(eb)]))
+      .where((eb) => (readsRepos ? eb.or([eb('fi.repo_id', 'is', null), visible(eb)]) : eb('fi.repo_id', 'is', null)))
+      // an issue made confidential after it was opened leaves the feed with it
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('issues as i').select('i.id').whereRef('i.repo_id', '=', 'fi.repo_id').whereRef('i.index', '=', 'fi.issue_index').where('i.is_confidential', '=', 1))),
+      )
       .where((eb) =>
         eb.or([
           eb('fi.actor_id', 'is', null),
@@ -55,10 +65,18 @@ export class FeedService {
   }
 
   /** Adds an item made from event `eventId` (once), and tells the people who see it. */
-  async add(eventId: number, item: { kind: FeedKind; actorId: number; repo: RepoRecord; payload: Record<string, unknown>; at: number }): Promise<void> {
+  async add(eventId: number, item: { kind: FeedKind; actorId: number; repo: RepoRecord; issueIndex?: number; payload: Record<string, unknown>; at: number }): Promise<void> {
     const inserted = await this.s.db
       .insertInto('feed_items')
-      .values({ kind: item.kind, actor_id: item.actorId, repo_id: item.repo.repo.id, event_id: eventId, payload: JSON.stringify(item.payload), created_at: item.at })
+      .values({
+        kind: item.kind,
+        actor_id: item.actorId,
+        repo_id: item.repo.repo.id,
+        issue_index: item.issueIndex ?? null,
+        event_id: eventId,
+        payload: JSON.stringify(item.payload),
+        created_at: item.at,
+      })
       .onConflict((oc) => oc.column('event_id').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -119,7 +137,7 @@ export function feedSubscribers(s: Services, feed: FeedService): Subscriber[] {
         const issue = await s.db.selectFrom('issues').select(['title', 'is_confidential']).where('repo_id', '=', p.repoId).where('index', '=', p.index).executeTakeFirst();
         if (!issue || issue.is_confidential) return;
         const kind: FeedKind = e.type === 'issue.opened' ? 'issue' : e.type === 'pull.opened' ? 'pull' : 'merge';
-        await feed.add(e.id, { kind, actorId: p.actorId, repo: rec, payload: { number: p.index, title: issue.title }, at: e.at });
+        await feed.add(e.id, { kind, actorId: p.actorId, repo: rec, issueIndex: p.index, payload: { number: p.index, title: issue.title }, at: e.at });
       },
     }),
     subscriber({

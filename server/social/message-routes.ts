@@ -89,9 +89,8 @@ export function registerMessageRoutes(api: ApiRouter, s: Services, messages: Mes
     },
     async ({ req, params }) => {
       const me = requireUser(req);
-      const thread = await messages.thread(me, idOf(params.id));
-      const view = (await messages.threads(me)).find((v) => v.thread.id === thread.id)!;
-      return { body: { ...(await threadJson(req, me, view)), read: await messages.readPositions(thread) } };
+      const view = await messages.view(me, idOf(params.id));
+      return { body: { ...(await threadJson(req, me, view)), read: await messages.readPositions(view.thread) } };
     },
   );
   api.route(

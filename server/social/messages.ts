@@ -130,17 +130,12 @@ export class MessageService {
       const other = members.find((u) => u.id !== me.id);
       if (other) await this.assertMayMessage(me, other);
     } else {
-      const blocked = await this.s.db
-        .selectFrom('user_blocks')
-        .select('blocker_id')
-        .where('blocked_id', '=', me.id)
-        .where(
-          'blocker_id',
-          'in',
-          members.map((u) => u.id),
-        )
-        .executeTakeFirst();
-      if (blocked) throw Forbidden('someone in this group has blocked you: you cannot write here');
+      const blocks = await this.blocksWith(
+        me.id,
+        members.map((u) => u.id),
+      );
+      if (blocks.some((b) => b.blocker_id !== me.id)) throw Forbidden('someone in this group has blocked you: you cannot write here');
+      if (blocks.length) throw Forbidden('you have blocked someone in this group: unblock them to write here');
     }
     await this.rates.take(me.id, 'message');
     const now = Date.now();
@@ -157,6 +152,17 @@ export class MessageService {
       if (u.id !== me.id) this.s.realtime.toUser(u.id, 'message.unread', { count: await this.unreadCount(u.id) });
     }
     return msg;
+  }
+
+  /** The blocks standing between `userId` and any of `others`, either way. */
+  private async blocksWith(userId: number, others: readonly number[]): Promise<{ blocker_id: number; blocked_id: number }[]> {
+    const ids = others.filter((id) => id !== userId);
+    if (ids.length === 0) return [];
+    return this.s.db
+      .selectFrom('user_blocks')
+      .select(['blocker_id', 'blocked_id'])
+      .where((eb) => eb.or([eb.and([eb('blocked_id', '=', userId), eb('blocker_id', 'in', ids)]), eb.and([eb('blocker_id', '=', userId), eb('blocked_id', 'in', ids)])]))
+      .execute();
   }
 
   /** A message as the API and the socket show it. */
@@ -183,32 +189,41 @@ export class MessageService {
     return rows.reverse();
   }
 
-  /** `me`'s threads, the latest conversation first, each with its members, last message and unread count. */
-  async threads(me: UserRow): Promise<ThreadView[]> {
-    const rows = await this.s.db
+  private memberships(me: UserRow) {
+    return this.s.db
       .selectFrom('message_threads as t')
       .innerJoin('message_thread_members as m', 'm.thread_id', 't.id')
       .selectAll('t')
       .select(['m.last_read_id as last_read_id'])
-      .where('m.user_id', '=', me.id)
-      .orderBy('t.updated_at', 'desc')
-      .orderBy('t.id', 'desc')
-      .limit(200)
-      .execute();
+      .where('m.user_id', '=', me.id);
+  }
+
+  /** `me`'s threads, the latest conversation first, each with its members, last message and unread count. */
+  async threads(me: UserRow, limit = 200): Promise<ThreadView[]> {
+    const rows = await this.memberships(me).orderBy('t.updated_at', 'desc').orderBy('t.id', 'desc').limit(limit).execute();
     const out: ThreadView[] = [];
-    for (const r of rows) {
-      const { last_read_id, ...thread } = r;
-      const last = await this.s.db.selectFrom('messages').selectAll().where('thread_id', '=', r.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      const unread = await this.s.db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('thread_id', '=', r.id)
-        .where('id', '>', last_read_id)
-        .where((eb) => eb.or([eb('author_id', 'is', null), eb('author_id', '!=', me.id)]))
-        .executeTakeFirstOrThrow();
-      out.push({ thread, members: await this.members(r.id), lastMessage: last ?? null, unread: Number(unread.n) });
-    }
+    for (const r of rows) out.push(await this.viewOf(me, r));
     return out;
+  }
+
+  /** Thread `id` as `me` sees it in their list (anyone not in it: not found). */
+  async view(me: UserRow, id: number): Promise<ThreadView> {
+    const row = Number.isSafeInteger(id) ? await this.memberships(me).where('t.id', '=', id).executeTakeFirst() : undefined;
+    if (!row) throw NotFound(`message thread ${id} not found`);
+    return this.viewOf(me, row);
+  }
+
+  private async viewOf(me: UserRow, row: MessageThreadRow & { last_read_id: number }): Promise<ThreadView> {
+    const { last_read_id, ...thread } = row;
+    const last = await this.s.db.selectFrom('messages').selectAll().where('thread_id', '=', thread.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const unread = await this.s.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('thread_id', '=', thread.id)
+      .where('id', '>', last_read_id)
+      .where((eb) => eb.or([eb('author_id', 'is', null), eb('author_id', '!=', me.id)]))
+      .executeTakeFirstOrThrow();
+    return { thread, members: await this.members(thread.id), lastMessage: last ?? null, unread: Number(unread.n) };
   }
 
   /** Messages in `userId`'s threads they haven't read (their own never count). */
@@ -227,17 +242,21 @@ export class MessageService {
   async markRead(me: UserRow, thread: MessageThreadRow, upTo?: number): Promise<number> {
     const newest = await this.s.db.selectFrom('messages').select('id').where('thread_id', '=', thread.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
     const to = Math.min(upTo ?? Number.MAX_SAFE_INTEGER, newest?.id ?? 0);
-    await this.s.db
+    // never backwards: what is stored (which may be further than `to`) is the answer, and what the others hear
+    const row = await this.s.db
       .updateTable('message_thread_members')
       .set({ last_read_id: sql<number>`case when last_read_id > ${to} then last_read_id else ${to} end` })
       .where('thread_id', '=', thread.id)
       .where('user_id', '=', me.id)
-      .execute();
+      .returning('last_read_id')
+      .executeTakeFirst();
+    if (!row) throw NotFound(`message thread ${thread.id} not found`);
+    const at = Number(row.last_read_id);
     this.s.realtime.toUser(me.id, 'message.unread', { count: await this.unreadCount(me.id) });
     if (await this.readReceipts(me.id)) {
-      for (const u of await this.members(thread.id)) if (u.id !== me.id) this.s.realtime.toUser(u.id, 'message.read', { thread_id: thread.id, user: me.name, message_id: to });
+      for (const u of await this.members(thread.id)) if (u.id !== me.id) this.s.realtime.toUser(u.id, 'message.read', { thread_id: thread.id, user: me.name, message_id: at });
     }
-    return to;
+    return at;
   }
 
   /** Each member's read position, for the others to see: null for members who keep it to themselves. */
@@ -269,7 +288,17 @@ export class MessageService {
   /** Tells the other members that `me` is typing in `thread` (nothing is stored). */
   async typing(me: UserRow, threadId: number): Promise<void> {
     const thread = await this.thread(me, threadId);
-    for (const u of await this.members(thread.id)) if (u.id !== me.id) this.s.realtime.toUser(u.id, 'message.typing', { thread_id: thread.id, user: me.name });
+    const members = await this.members(thread.id);
+    // nobody hears someone they blocked, or who blocked them, typing
+    const blocked = new Set(
+      (
+        await this.blocksWith(
+          me.id,
+          members.map((u) => u.id),
+        )
+      ).map((b) => (b.blocker_id === me.id ? b.blocked_id : b.blocker_id)),
+    );
+    for (const u of members) if (u.id !== me.id && !blocked.has(u.id)) this.s.realtime.toUser(u.id, 'message.typing', { thread_id: thread.id, user: me.name });
   }
 
   /** Messages in `me`'s own threads whose text holds `q`, newest first. */

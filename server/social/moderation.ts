@@ -35,15 +35,22 @@ export class ModerationService {
       if (u.id === me.id) throw Invalid('you cannot report yourself');
       target = { post_id: null, message_id: null, user_id: u.id };
     }
-    let q = this.s.db.selectFrom('reports').selectAll().where('reporter_id', '=', me.id).where('kind', '=', input.kind).where('state', '=', 'open');
-    q = target.post_id !== null ? q.where('post_id', '=', target.post_id) : target.message_id !== null ? q.where('message_id', '=', target.message_id) : q.where('user_id', '=', target.user_id!);
-    const open = await q.executeTakeFirst();
+    const key = target.post_id !== null ? `post:${target.post_id}` : target.message_id !== null ? `message:${target.message_id}` : `user:${target.user_id!}`;
+    const openOne = () => this.s.db.selectFrom('reports').selectAll().where('reporter_id', '=', me.id).where('target', '=', key).where('state', '=', 'open').executeTakeFirst();
+    const open = await openOne();
     if (open) return { report: open, created: false };
+    // two reports racing: the unique index on open (reporter, target) keeps one, and the other answers it
     const report = await this.s.db
       .insertInto('reports')
-      .values({ reporter_id: me.id, kind: input.kind, ...target, reason, resolved_by: null, resolution: null, created_at: Date.now(), resolved_at: null })
+      .values({ reporter_id: me.id, kind: input.kind, ...target, target: key, reason, resolved_by: null, resolution: null, created_at: Date.now(), resolved_at: null })
+      .onConflict((oc) => oc.doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!report) {
+      const other = await openOne();
+      if (!other) throw new Error(`report of ${key} by ${me.id} neither made nor found`);
+      return { report: other, created: false };
+    }
     this.s.realtime.toAdmins('report.created', { id: report.id });
     return { report, created: true };
   }
@@ -60,26 +67,46 @@ export class ModerationService {
     return r;
   }
 
-  /** An administrator closes a report: dismissed, or resolved by hiding what was reported or disabling its author. */
+  /**
+   * An administrator closes a report: dismissed, or resolved by hiding what was reported or
+   * disabling its author. The report is claimed (open → closed) in the transaction that hides;
+   * of two administrators at once, one closes it and the other hears it is already closed.
+   */
   async resolve(admin: UserRow, report: ReportRow, state: Exclude<ReportState, 'open'>, action: ReportAction, ctx: { ip?: string | null } = {}): Promise<ReportRow> {
     if (admin.is_admin !== 1) throw Forbidden('only site administrators handle reports');
-    if (report.state !== 'open') throw Invalid(`report ${report.id} is already ${report.state}`);
     if (state === 'dismissed' && action !== 'none') throw Invalid('action: a dismissed report changes nothing');
+    if (action === 'hide' && report.post_id === null && report.message_id === null) throw Invalid('action: a person is not hidden; disable the account instead');
+    const author = action === 'disable' && report.user_id !== null ? await this.s.users.byId(report.user_id) : undefined;
+    if (action === 'disable' && !author) throw Invalid('action: the account is gone');
     const now = Date.now();
-    if (action === 'hide') {
-      if (report.post_id !== null) await this.s.db.updateTable('posts').set({ hidden_at: now }).where('id', '=', report.post_id).execute();
-      else if (report.message_id !== null) await this.s.db.updateTable('messages').set({ hidden_at: now }).where('id', '=', report.message_id).execute();
-      else throw Invalid('action: a person is not hidden; disable the account instead');
-    } else if (action === 'disable') {
-      const u = report.user_id !== null ? await this.s.users.byId(report.user_id) : undefined;
-      if (!u) throw Invalid('action: the account is gone');
-      await this.s.users.adminUpdate(u, { prohibitLogin: true }, { actorId: admin.id, ip: ctx.ip ?? null });
+    const closed = await this.s.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('reports')
+        .set({ state, resolution: action === 'hide' ? 'hidden' : action === 'disable' ? 'disabled' : 'none', resolved_by: admin.id, resolved_at: now })
+        .where('id', '=', report.id)
+        .where('state', '=', 'open')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) {
+        const current = await trx.selectFrom('reports').select('state').where('id', '=', report.id).executeTakeFirst();
+        throw Invalid(`report ${report.id} is already ${current?.state ?? 'gone'}`);
+      }
+      if (action === 'hide') {
+        if (report.post_id !== null) await trx.updateTable('posts').set({ hidden_at: now }).where('id', '=', report.post_id).execute();
+        else await trx.updateTable('messages').set({ hidden_at: now }).where('id', '=', report.message_id!).execute();
+      }
+      return row;
+    });
+    if (author) {
+      try {
+        // the users service's own switch (its audit entry and its last-administrator guard)
+        await this.s.users.adminUpdate(author, { prohibitLogin: true }, { actorId: admin.id, ip: ctx.ip ?? null });
+      } catch (err) {
+        // not disabled: the report is open again, for another try
+        await this.s.db.updateTable('reports').set({ state: 'open', resolution: null, resolved_by: null, resolved_at: null }).where('id', '=', report.id).execute();
+        throw err;
+      }
     }
-    return this.s.db
-      .updateTable('reports')
-      .set({ state, resolution: action === 'hide' ? 'hidden' : action === 'disable' ? 'disabled' : 'none', resolved_by: admin.id, resolved_at: now })
-      .where('id', '=', report.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return closed;
   }
 }

@@ -197,7 +197,7 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       responses: { 200: 'feed items' },
     },
     async ({ req, query }) => {
-      const items = await s.feed.page(requireUser(req), { before: query.before, limit: query.limit });
+      const items = await s.feed.page(requireUser(req), req.actor, { before: query.before, limit: query.limit });
       return { body: await itemsJson(req, items) };
     },
   );

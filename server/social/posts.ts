@@ -3,7 +3,8 @@
 // the transaction that writes it, with a durable `post.created` event that tells the author's
 // followers live. A block stands here too: no replying to, or reacting on, the posts of someone
 // who blocked you or whom you blocked.
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/index.js';
 import { REACTIONS } from '../issues/index.js';
 import type { UserRow } from '../db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
@@ -52,6 +53,34 @@ export interface ReactionSummary {
   reacted: boolean;
 }
 
+/**
+ * Takes post `id`'s row lock for the rest of the transaction (on PostgreSQL a no-op update waits
+ * for, and then sees, another transaction's replies; SQLite writes one transaction at a time).
+ * False when the post is gone.
+ */
+async function lockPost(trx: Transaction<Database>, id: number): Promise<boolean> {
+  const res = await trx
+    .updateTable('posts')
+    .set({ num_replies: sql<number>`num_replies` })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Sets post `id`'s reply count from its replies (under `lockPost`, so no two recounts interleave). */
+async function recountReplies(trx: Transaction<Database>, id: number): Promise<void> {
+  await trx
+    .updateTable('posts')
+    .set((eb) => ({
+      num_replies: eb
+        .selectFrom('posts as r')
+        .select((r) => r.fn.countAll<number>().as('n'))
+        .whereRef('r.parent_id', '=', 'posts.id'),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
 export class PostService {
   constructor(
     private readonly s: Services,
@@ -93,22 +122,16 @@ export class PostService {
     await this.rates.take(me.id, parent ? 'reply' : 'post');
     const now = Date.now();
     return this.s.db.transaction().execute(async (trx) => {
+      // the parent's row first: replies racing to it count one after the other, and a parent
+      // deleted meanwhile is an answer, not a foreign-key failure
+      if (parent && !(await lockPost(trx, parent.id))) throw Invalid(`parent: post ${parent.id} does not exist`);
       const post = await trx
         .insertInto('posts')
         .values({ author_id: me.id, parent_id: parent?.id ?? null, body, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
       if (parent) {
-        await trx
-          .updateTable('posts')
-          .set((eb) => ({
-            num_replies: eb
-              .selectFrom('posts as r')
-              .select((r) => r.fn.countAll<number>().as('n'))
-              .whereRef('r.parent_id', '=', 'posts.id'),
-          }))
-          .where('id', '=', parent.id)
-          .execute();
+        await recountReplies(trx, parent.id);
       } else {
         await trx.insertInto('feed_items').values({ kind: 'post', actor_id: me.id, post_id: post.id, created_at: now }).execute();
       }
@@ -121,19 +144,10 @@ export class PostService {
   async delete(me: UserRow, post: PostRow): Promise<void> {
     if (post.author_id !== me.id && me.is_admin !== 1) throw Forbidden('only its author or an administrator can delete a post');
     await this.s.db.transaction().execute(async (trx) => {
+      const parentId = post.parent_id;
+      if (parentId !== null) await lockPost(trx, parentId);
       await trx.deleteFrom('posts').where('id', '=', post.id).execute();
-      if (post.parent_id !== null) {
-        await trx
-          .updateTable('posts')
-          .set((eb) => ({
-            num_replies: eb
-              .selectFrom('posts as r')
-              .select((r) => r.fn.countAll<number>().as('n'))
-              .whereRef('r.parent_id', '=', 'posts.id'),
-          }))
-          .where('id', '=', post.parent_id)
-          .execute();
-      }
+      if (parentId !== null) await recountReplies(trx, parentId);
     });
   }
 

@@ -45,6 +45,8 @@ export interface FeedItemTable {
   actor_id: number | null;
   repo_id: number | null;
   post_id: number | null;
+  /** An issue, pull request or merge item's number in its repository. */
+  issue_index: number | null;
   event_id: number | null;
   /** JSON: what the item shows besides its actor and repository (refs, numbers, titles). */
   payload: Generated<string>;
@@ -98,6 +100,8 @@ export interface ReportTable {
   message_id: number | null;
   /** The person reported, or the author of the post or message. */
   user_id: number | null;
+  /** What was reported, as one key (`post:12`, `message:3`, `user:5`): one open report per reporter and key. */
+  target: string;
   reason: string;
   state: Generated<ReportState>;
   resolved_by: number | null;

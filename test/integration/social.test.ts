@@ -243,6 +243,17 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect((await call('GET', `/posts/${p.id}`, ERIN)).status).toBe(404);
     });
 
+    test('counts replies that race each other, written and deleted at once', async () => {
+      const p = (await (await post(ERIN, { body: 'a busy thread' })).json()) as Post;
+      const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => post(DAVE, { body: `reply ${i}`, parent_id: p.id })));
+      expect(replies.map((r) => r.status)).toEqual(Array(10).fill(201));
+      expect((await get(p.id, ERIN)).replies_count).toBe(10);
+      const ids = await Promise.all(replies.map(async (r) => ((await r.json()) as Post).id));
+      const gone = await Promise.all(ids.slice(0, 6).map((id) => call('DELETE', `/posts/${id}`, DAVE)));
+      expect(gone.map((r) => r.status)).toEqual(Array(6).fill(204));
+      expect((await get(p.id, ERIN)).replies_count).toBe(4);
+    });
+
     test("reacts with Gitea's names and shortcodes, once each, and takes a reaction back", async () => {
       const p = (await (await post(ERIN, { body: 'react to me' })).json()) as Post;
       expect((await call('POST', `/posts/${p.id}/reactions`, FRANK, { content: '+1' })).status).toBe(201);
@@ -377,6 +388,19 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect(issue.status).toBe(201);
       await call('POST', '/repos/alice/watched/issues', ALICE, { title: 'Not for you', confidential: true });
       await expect.poll(async () => (await feed(IVY)).map((i) => `${i.kind}:${i.repo?.full_name}:${String(i.payload.title)}`), { timeout: 10_000 }).toEqual(['issue:alice/watched:Something to see']);
+
+      // a token that may not read repositories sees none of their items
+      const userOnly = await createToken(s, 'ivy', 'read:user');
+      const viaToken = await s.api('GET', '/api/v1/feed', { token: userOnly });
+      expect(viaToken.status).toBe(200);
+      expect(await viaToken.json()).toEqual([]);
+      const full = await createToken(s, 'ivy', 'read:user,read:repository');
+      expect(((await (await s.api('GET', '/api/v1/feed', { token: full })).json()) as Item[]).map((i) => i.kind)).toEqual(['issue']);
+
+      // made confidential afterwards, the issue leaves the feed
+      const n = ((await issue.json()) as { number: number }).number;
+      expect((await call('PATCH', `/repos/alice/watched/issues/${n}`, ALICE, { confidential: true })).status).toBe(201);
+      expect(await feed(IVY)).toEqual([]);
     });
   });
 
@@ -504,6 +528,34 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect(await message(after)).toMatch(/once you follow each other/);
       expect(((await (await call('GET', `/messages/threads/${t.id}/messages`, JUNE)).json()) as unknown[]).length).toBe(1);
     });
+
+    test('in a group: reading never goes backwards, and a block either way stops writing and typing', async () => {
+      const group = (await (await call('GET', '/messages/threads', JUNE)).json()) as { id: number; kind: string; title: string }[];
+      const release = group.find((x) => x.kind === 'group' && x.title === 'Release')!;
+      expect(release).toBeDefined();
+      expect((await call('GET', `/messages/threads/${release.id}`, LEO)).status).toBe(200);
+      const ids: number[] = [];
+      for (const body of ['one', 'two']) ids.push(((await (await call('POST', `/messages/threads/${release.id}/messages`, KIM, { body })).json()) as { id: number }).id);
+      const kim = await listen(KIM);
+      expect(await (await call('POST', `/messages/threads/${release.id}/read`, JUNE, {})).json()).toEqual({ last_read_id: ids[1] });
+      // asked to go back to the first: the answer, and what the others hear, is where june is
+      expect(await (await call('POST', `/messages/threads/${release.id}/read`, JUNE, { message_id: ids[0] })).json()).toEqual({ last_read_id: ids[1] });
+      await expect.poll(() => of(kim, 'message.read').map((p) => p.message_id), { timeout: 10_000 }).toEqual([ids[1], ids[1]]);
+
+      const june = await listen(JUNE);
+      expect(await status('PUT', '/user/blocks/kim', JUNE)).toBe(204);
+      const mine = await call('POST', `/messages/threads/${release.id}/messages`, JUNE, { body: 'hi all' });
+      expect(mine.status).toBe(403);
+      expect(await message(mine)).toBe('you have blocked someone in this group: unblock them to write here');
+      const theirs = await call('POST', `/messages/threads/${release.id}/messages`, KIM, { body: 'hi all' });
+      expect(theirs.status).toBe(403);
+      expect(await message(theirs)).toBe('someone in this group has blocked you: you cannot write here');
+      expect((await call('POST', `/messages/threads/${release.id}/typing`, KIM)).status).toBe(204);
+      expect((await call('POST', `/messages/threads/${release.id}/typing`, LEO)).status).toBe(204);
+      await expect.poll(() => of(june, 'message.typing'), { timeout: 10_000 }).toEqual([{ thread_id: release.id, user: 'leo' }]);
+      expect(((await (await call('GET', `/messages/threads/${release.id}/messages`, LEO)).json()) as unknown[]).length).toBe(2);
+      expect(await status('DELETE', '/user/blocks/kim', JUNE)).toBe(204);
+    });
   });
 
   describe('reports and moderation', () => {
@@ -555,6 +607,23 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       expect(((await (await call('GET', '/feed', PIA)).json()) as { post: { id: number } | null }[]).some((i) => i.post?.id === post.id)).toBe(false);
       expect(((await (await call('GET', '/users/owen/posts', PIA)).json()) as unknown[]).length).toBe(0);
       expect(await (await call('GET', '/admin/reports', ALICE)).json()).not.toContainEqual(expect.objectContaining({ id: r.id }));
+    });
+
+    test('keeps one open report when the same report races in, and one administrator closes it', async () => {
+      const post = (await (await call('POST', '/posts', OWEN, { body: 'twice reported' })).json()) as { id: number };
+      const at = await Promise.all(Array.from({ length: 6 }, () => call('POST', '/reports', PIA, { kind: 'post', id: post.id, reason: 'spam' })));
+      expect(at.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+      const ids = new Set(await Promise.all(at.map(async (r) => ((await r.json()) as Report).id)));
+      expect(ids.size).toBe(1);
+      const [id] = [...ids];
+      const closing = await Promise.all([call('PATCH', `/admin/reports/${id}`, ALICE, { state: 'resolved', action: 'hide' }), call('PATCH', `/admin/reports/${id}`, ALICE, { state: 'dismissed' })]);
+      expect(closing.map((r) => r.status).sort()).toEqual([200, 422]);
+      const loser = closing.find((r) => r.status === 422)!;
+      expect(await message(loser)).toMatch(/^report \d+ is already (resolved|dismissed)$/);
+      const final = ((await (await call('GET', '/admin/reports?state=all', ALICE)).json()) as Report[]).find((x) => x.id === id)!;
+      expect(['resolved', 'dismissed']).toContain(final.state);
+      // once closed, a new report of the same post is a new one
+      expect((await call('POST', '/reports', PIA, { kind: 'post', id: post.id, reason: 'again' })).status).toBe(final.state === 'dismissed' ? 201 : 404);
     });
 
     test('hides a reported message from both members, and disabling a reported person stops their sign-in', async () => {

@@ -30,6 +30,9 @@ export default function migration({ id }: MigrationContext): Migration {
         .addColumn('actor_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
         .addColumn('repo_id', 'integer', (c) => c.references('repositories.id').onDelete('cascade'))
         .addColumn('post_id', 'integer', (c) => c.references('posts.id').onDelete('cascade'))
+        // an issue or pull request item's number: the feed asks the issue, when it is shown,
+        // whether it has become confidential since
+        .addColumn('issue_index', 'integer')
         // the event a subscriber made it from: a redelivery finds it there and adds nothing
         .addColumn('event_id', 'integer', (c) => c.unique())
         .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
