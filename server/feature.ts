@@ -3,6 +3,7 @@
 // exports one `FeatureModule` from `<feature>/module.ts`, listed once in server/modules.ts. The
 // composition root, the API index and the migrator loop over that list, so adding a feature
 // touches no central file but the list.
+import type { Router } from 'express';
 import type { MigrationFactory } from './db/migrations/index.js';
 import type { Subscriber } from './events/index.js';
 import type { ApiRouter } from './http/api/route.js';
@@ -22,6 +23,8 @@ export interface FeatureModule {
   subscribers?(s: Services): Subscriber[];
   /** REST routes under /api/v1. */
   routes?(api: ApiRouter, s: Services): void;
+  /** Routes outside the API (an image, a download), after sign-in is known and before the web app. */
+  web?(router: Router, s: Services): void;
   /** Runs when the server starts serving; what it returns runs when the server stops. */
   start?(s: Services): Promise<Stop | void> | Stop | void;
 }

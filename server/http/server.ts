@@ -120,6 +120,12 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
   app.use('/api/v1', createApiRouter(s, csrf, opts.modules));
   app.use(resolveActor(s, { sessions: true }));
   app.use(createWebRouter(s, csrf));
+  for (const m of opts.modules) {
+    if (!m.web) continue;
+    const router = express.Router();
+    m.web(router, s);
+    app.use(router);
+  }
   app.use(createSpaRouter(s, { appearance: (req) => s.appearance.effective(req.user?.id ?? null), csrfToken: (req) => csrf.generateToken(req) }));
   app.use((req, res) => {
     res.status(404).json({ message: `no route for ${req.method} ${req.path}`, code: 'not_found' });

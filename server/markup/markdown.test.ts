@@ -325,6 +325,11 @@ describe('issue references and mentions', () => {
     const html = renderMarkdown('see #12 and @carol', { links: { ...ctx, issueRefs: false } })!.html;
     expect(html).toBe('<p>see #12 and @carol</p>');
   });
+  it('links @user and owner/repo#N in text outside a repository (a post), and leaves a bare #N', () => {
+    const html = renderMarkdown('ship #12 of bob/x#3 with @carol [#5](https://e.test) [rel](docs/a.md)', { links: null, mentions: true })!.html;
+    expect(html).toBe('<p>ship #12 of <a href="/bob/x/issues/3">bob/x#3</a> with <a href="/carol">@carol</a> <a href="https://e.test" rel="nofollow noopener">#5</a> <a href="docs/a.md">rel</a></p>');
+    expect(renderMarkdown('with @carol', { links: null })!.html).toBe('<p>with @carol</p>');
+  });
 });
 
 describe('wiki pages', () => {

@@ -40,6 +40,8 @@ export interface RenderedMarkdown {
 export interface MarkdownOptions {
   /** Where relative links and images point; null leaves them as written. */
   links: RepoLinkContext | null;
+  /** Text outside a repository (a post): `@user` and `owner/repo#12` become links. */
+  mentions?: boolean;
 }
 
 // GFM's disallowed raw HTML (spec 6.11): their `<` becomes `&lt;`, so they show as text, and a
@@ -83,7 +85,7 @@ export function renderWithUnified(text: string, opts: MarkdownOptions): Rendered
   try {
     let tree = gfm.runSync(gfm.parse(text)) as Root;
     if (filterRaw(tree.children)) tree = parseHtml(toHtml(tree, { allowDangerousHtml: true }));
-    return { html: sanitizeToHtml(tree, { links: opts.links, highlightCode: codeHighlighter() }), engine: 'unified' };
+    return { html: sanitizeToHtml(tree, { links: opts.links, mentions: opts.mentions, highlightCode: codeHighlighter() }), engine: 'unified' };
   } catch {
     // thousands of nested quotes or raw elements overflow the tree walkers' stack: markdown-it
     // caps nesting and leaves raw HTML out
@@ -94,7 +96,7 @@ export function renderWithUnified(text: string, opts: MarkdownOptions): Rendered
 /** markdown-it with raw HTML off (faster, nesting capped), through the same sanitizer; null if it throws. */
 export function renderWithMarkdownIt(text: string, opts: MarkdownOptions): RenderedMarkdown | null {
   try {
-    return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links }), engine: 'markdown-it' };
+    return { html: sanitizeHtml(markdownIt.render(text), { links: opts.links, mentions: opts.mentions }), engine: 'markdown-it' };
   } catch {
     return null;
   }

@@ -109,15 +109,18 @@ export class MarkupService {
     return linkContext(repo, split.ref, rest.join('/'));
   }
 
-  /** Markdown from a client (the /markdown API), cached by its text and link context. */
-  async markdown(text: string, links: RepoLinkContext | null): Promise<string | null> {
-    const key = `api\0${createHash('sha256').update(text).digest('hex')}\0${MarkupService.linksKey(links)}`;
-    const html = await this.cached<Cached>(key, () => this.renderMarkdown(text, links), htmlBytes);
+  /**
+   * Markdown from a client (the /markdown API, a post), cached by its text and link context;
+   * `mentions`: text outside a repository whose `@user` and `owner/repo#12` become links.
+   */
+  async markdown(text: string, links: RepoLinkContext | null, opts: { mentions?: boolean } = {}): Promise<string | null> {
+    const key = `api\0${createHash('sha256').update(text).digest('hex')}\0${MarkupService.linksKey(links)}\0${opts.mentions ? 'm' : ''}`;
+    const html = await this.cached<Cached>(key, () => this.renderMarkdown(text, links, opts), htmlBytes);
     return html === NONE ? null : (html as string);
   }
 
-  private async renderMarkdown(text: string | Buffer, links: RepoLinkContext | null): Promise<Rendered<Cached>> {
-    const r = await this.renderer.markdown(text, links);
+  private async renderMarkdown(text: string | Buffer, links: RepoLinkContext | null, opts: { mentions?: boolean } = {}): Promise<Rendered<Cached>> {
+    const r = await this.renderer.markdown(text, links, opts);
     return { ...r, value: r.value ?? NONE };
   }
 

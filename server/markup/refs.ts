@@ -24,13 +24,16 @@ function link(href: string, text: string): Element {
   return { type: 'element', tagName: 'a', properties: { href }, children: [{ type: 'text', value: text }] };
 }
 
-/** The text split into text and links; null when it refers to nothing. */
-function split(node: Text, ctx: RefContext): ElementContent[] | null {
+/** The text split into text and links; null when it refers to nothing. Without a repository (`ctx` null) a bare `#12` is text. */
+function split(node: Text, ctx: RefContext | null): ElementContent[] | null {
   const out: ElementContent[] = [];
   let last = 0;
   for (const m of node.value.matchAll(TOKEN)) {
     const [whole, owner, repo, index, user] = m;
-    const href = user ? `/${encodeURIComponent(user)}` : `/${encodeURIComponent(owner ?? ctx.owner)}/${encodeURIComponent(repo ?? ctx.repo)}/issues/${index}`;
+    const repoOwner = owner ?? ctx?.owner;
+    const repoName = repo ?? ctx?.repo;
+    if (!user && (repoOwner === undefined || repoName === undefined)) continue;
+    const href = user ? `/${encodeURIComponent(user)}` : `/${encodeURIComponent(repoOwner!)}/${encodeURIComponent(repoName!)}/issues/${index}`;
     if (m.index > last) out.push({ type: 'text', value: node.value.slice(last, m.index) });
     out.push(link(href, whole));
     last = m.index + whole.length;
@@ -40,8 +43,8 @@ function split(node: Text, ctx: RefContext): ElementContent[] | null {
   return out;
 }
 
-/** Links the references and mentions in a document tree, in place. */
-export function linkReferences(tree: Root, ctx: RefContext): void {
+/** Links the references and mentions in a document tree, in place; `ctx` null: text outside any repository (a post). */
+export function linkReferences(tree: Root, ctx: RefContext | null): void {
   const visit = (parent: Root | Element) => {
     const next: (RootContent | ElementContent)[] = [];
     let changed = false;

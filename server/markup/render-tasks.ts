@@ -5,6 +5,7 @@ import type { RepoLinkContext } from './links.js';
 export interface MarkdownTask {
   text: string;
   links: RepoLinkContext | null;
+  mentions?: boolean;
 }
 
 export interface HighlightTask {

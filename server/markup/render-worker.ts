@@ -8,12 +8,12 @@ import { serveTasks } from './worker-pool.js';
 
 serveTasks({
   /** The full pipeline, or markdown-it for what it can't take; null when even markdown-it fails. */
-  markdown: ({ text, links }: MarkdownTask, note) => {
-    const full = renderWithUnified(text, { links });
+  markdown: ({ text, links, mentions }: MarkdownTask, note) => {
+    const full = renderWithUnified(text, { links, mentions });
     if (full) return full.html;
     note(MARKDOWN_IT_NOTE); // the pool's caller won't retry markdown-it if this one runs out of time
-    return renderWithMarkdownIt(text, { links })?.html ?? null;
+    return renderWithMarkdownIt(text, { links, mentions })?.html ?? null;
   },
-  'markdown-it': ({ text, links }: MarkdownTask) => renderWithMarkdownIt(text, { links })?.html ?? null,
+  'markdown-it': ({ text, links, mentions }: MarkdownTask) => renderWithMarkdownIt(text, { links, mentions })?.html ?? null,
   highlight: ({ text, language }: HighlightTask) => highlightFile(text, language),
 });

@@ -57,10 +57,10 @@ export class MarkupRenderer {
   }
 
   /** Markdown to sanitized HTML; null above the size cap (or when no engine could render it at all). */
-  async markdown(input: string | Buffer, links: RepoLinkContext | null): Promise<Rendered<string | null>> {
+  async markdown(input: string | Buffer, links: RepoLinkContext | null, opts: { mentions?: boolean } = {}): Promise<Rendered<string | null>> {
     const text = markdownText(input);
     if (text === null) return { value: null, cacheable: true, fellBack: null };
-    const task: MarkdownTask = { text, links };
+    const task: MarkdownTask = { text, links, mentions: opts.mentions };
     let markdownItRan = false;
     const first = await this.pool.run<string | null>('markdown', task, {
       budgetMs: this.budgets.markdownMs,

@@ -71,6 +71,8 @@ export function parseHtml(html: string): Root {
 export interface PrepareOptions {
   /** Where relative links and images resolve; null leaves them as written. */
   links: RepoLinkContext | null;
+  /** Text outside a repository (a post): `@user` and `owner/repo#12` become links. */
+  mentions?: boolean;
   /** Highlights a fenced code block's text for its language (`language-x` class); null to leave it plain. */
   highlightCode?: ((language: string, text: string) => ElementContent[] | null) | null;
 }
@@ -179,6 +181,7 @@ export function prepareDocument(tree: Root, opts: PrepareOptions): void {
   visit(tree.children);
   // after the rewrite: the reference links are site paths, not paths in the repository
   if (opts.links?.issueRefs) linkReferences(tree, opts.links);
+  else if (opts.mentions) linkReferences(tree, null);
 }
 
 /** A document tree through the allowlist to HTML text. The tree is consumed. */

@@ -14,7 +14,8 @@ export const MAIL_DEFAULTS = { push: false, collaborator: true, mention: true, a
 export type NotificationReason = keyof typeof MAIL_DEFAULTS;
 export type MailSettings = Record<NotificationReason, boolean>;
 
-export type SubjectType = 'Commit' | 'Repository' | 'Issue' | 'Pull';
+/** Gitea's subject types, and Gitssy's `Post` (a mention in a post). */
+export type SubjectType = 'Commit' | 'Repository' | 'Issue' | 'Pull' | 'Post';
 
 export interface NewNotification {
   userId: number;

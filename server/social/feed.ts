@@ -10,6 +10,8 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { scopeAllows, type Actor } from '../access/index.js';
 import type { UserRow } from '../db/schema.js';
 import { subscriber, type Subscriber } from '../events/index.js';
+import { findMentions } from '../issues/index.js';
+import '../notifications/index.js';
 import type { PushEvent } from '../pushes/index.js';
 import { facts as repoFacts, type RepoRecord } from '../repos/index.js';
 import type { Services } from '../services.js';
@@ -17,6 +19,8 @@ import { toActorUser, USER_TYPE } from '../users/index.js';
 import type { FeedItemRow, FeedKind } from './schema.js';
 
 export const FEED_LIMIT_MAX = 50;
+/** People one post can notify by naming them. */
+const MENTIONS_MAX = 20;
 
 const actorFor = (u: UserRow): Actor => ({ kind: 'user', user: toActorUser(u), scopes: null, via: 'session' });
 
@@ -138,6 +142,43 @@ export function feedSubscribers(s: Services, feed: FeedService): Subscriber[] {
         if (!issue || issue.is_confidential) return;
         const kind: FeedKind = e.type === 'issue.opened' ? 'issue' : e.type === 'pull.opened' ? 'pull' : 'merge';
         await feed.add(e.id, { kind, actorId: p.actorId, repo: rec, issueIndex: p.index, payload: { number: p.index, title: issue.title }, at: e.at });
+      },
+    }),
+    subscriber({
+      // `@name` in a post or a reply: a notification for each person named who may hear it
+      name: 'social.mentions',
+      events: ['post.created'],
+      handle: async (e) => {
+        const p = e.payload;
+        const post = await s.db.selectFrom('posts').selectAll().where('id', '=', p.postId).executeTakeFirst();
+        if (!post || post.hidden_at !== null) return;
+        const author = await s.users.byId(post.author_id);
+        if (!author) return;
+        const names = findMentions(post.body).slice(0, MENTIONS_MAX);
+        if (names.length === 0) return;
+        const named = await s.db.selectFrom('users').selectAll().where('lower_name', 'in', names).where('type', '=', USER_TYPE.individual).execute();
+        const blocks = await s.db
+          .selectFrom('user_blocks')
+          .select(['blocker_id', 'blocked_id'])
+          .where((eb) => eb.or([eb('blocker_id', '=', author.id), eb('blocked_id', '=', author.id)]))
+          .execute();
+        const apart = new Set(blocks.map((b) => (b.blocker_id === author.id ? b.blocked_id : b.blocker_id)));
+        const text = post.body.replace(/\s+/g, ' ').trim();
+        for (const u of named) {
+          if (u.id === author.id || apart.has(u.id) || s.users.loginProblem(u)) continue;
+          await s.notifications.notify({
+            userId: u.id,
+            repoId: null,
+            eventId: e.id,
+            reason: 'mention',
+            subject: {
+              type: 'Post',
+              title: `${author.name} mentioned you: ${text.length > 80 ? `${text.slice(0, 79)}…` : text}`,
+              url: `/api/v1/posts/${post.id}`,
+              htmlUrl: `/-/posts/${post.parent_id ?? post.id}`,
+            },
+          });
+        }
       },
     }),
     subscriber({

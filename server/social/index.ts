@@ -5,12 +5,14 @@ export { PostService, POST_MAX, reactionOf, type Reaction, type ReactionSummary 
 export { FeedService } from './feed.js';
 export { MessageService, MESSAGE_MAX, GROUP_MAX, type ThreadView } from './messages.js';
 export { ModerationService, REASON_MAX, type ReportAction } from './moderation.js';
+export { ProfileService, AVATAR_SIZE, LINKS_MAX, PINS_MAX } from './profile.js';
 export type { FeedItemRow, FeedKind, FollowRow, PostRow } from './schema.js';
 
 import type { FeedService } from './feed.js';
 import type { MessageService } from './messages.js';
 import type { ModerationService } from './moderation.js';
 import type { PostService } from './posts.js';
+import type { ProfileService } from './profile.js';
 import type { SocialService } from './service.js';
 import './schema.js';
 
@@ -21,6 +23,7 @@ declare module '../services.js' {
     feed: FeedService;
     messages: MessageService;
     moderation: ModerationService;
+    profiles: ProfileService;
   }
 }
 

@@ -1,5 +1,6 @@
 // Posts, reactions and the home feed (our own shapes; Gitea has none):
-//   POST   /posts {body, parent_id?}             201 the post (a reply when parent_id is given)
+//   POST   /posts {body, parent_id?, images?}    201 the post (a reply when parent_id is given; images: ≤4, base64)
+//   GET    /posts/{id}/images/{n}                 a picture of the post (WebP, re-encoded when it was posted)
 //   GET    /posts/{id}, DELETE /posts/{id}        a post; delete: its author or an admin
 //   GET    /posts/{id}/replies                    its replies, oldest first
 //   POST   /posts/{id}/reactions {content}        201 {user, content, created_at}; 200 if already
@@ -14,10 +15,17 @@ import { Invalid, NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
 import { USER_TYPE } from '../users/index.js';
 import { FEED_LIMIT_MAX } from './feed.js';
-import { POST_MAX, type ReactionSummary } from './posts.js';
+import { IMAGE_MAX_BYTES } from './images.js';
+import { POST_IMAGES_MAX, POST_MAX, type ReactionSummary } from './posts.js';
+import { base64Image } from './profile-routes.js';
 import type { FeedItemRow, PostRow } from './schema.js';
 
-const newPost = z.strictObject({ body: z.string().max(POST_MAX * 4), parent_id: z.number().int().positive().nullable().optional() });
+const IMAGE_BASE64_MAX = Math.ceil(IMAGE_MAX_BYTES / 3) * 4 + 4;
+const newPost = z.strictObject({
+  body: z.string().max(POST_MAX * 4),
+  parent_id: z.number().int().positive().nullable().optional(),
+  images: z.array(z.string().max(IMAGE_BASE64_MAX)).max(POST_IMAGES_MAX).optional(),
+});
 const reactionBody = z.strictObject({ content: z.string().max(64) });
 const feedQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
@@ -45,17 +53,17 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
     const authorIds = [...new Set(posts.map((p) => p.author_id))];
     const authors = authorIds.length ? await s.db.selectFrom('users').selectAll().where('id', 'in', authorIds).execute() : [];
     const byId = new Map(authors.map((u) => [u.id, u]));
-    const reactions = await s.posts.reactions(
-      posts.map((p) => p.id),
-      me.id,
-    );
+    const ids = posts.map((p) => p.id);
+    const reactions = await s.posts.reactions(ids, me.id);
+    const images = await s.posts.images(ids);
     const base = baseUrl(s, req);
     return Promise.all(
       posts.map(async (p) => ({
         id: p.id,
         user: byId.has(p.author_id) ? userJson(s, req, byId.get(p.author_id)!) : null,
         body: p.body,
-        body_html: (await s.markup.markdown(p.body, null)) ?? '',
+        body_html: (await s.markup.markdown(p.body, null, { mentions: true })) ?? '',
+        images: (images.get(p.id) ?? []).map((i) => ({ url: `${base}/api/v1/posts/${p.id}/images/${i.position}`, width: i.width, height: i.height })),
         parent_id: p.parent_id,
         replies_count: p.num_replies,
         reactions: reactions.get(p.id) ?? ([] as ReactionSummary[]),
@@ -102,15 +110,37 @@ export function registerPostRoutes(api: ApiRouter, s: Services): void {
       summary: 'Gitssy: write a post (markdown), or a reply to one with parent_id (one level deep)',
       auth: 'user',
       body: newPost,
-      responses: { 201: 'the post', 403: 'a block stands between you and the post you reply to', 422: 'empty, too long, or a reply to a reply' },
+      bodyLimit: POST_IMAGES_MAX * IMAGE_BASE64_MAX + 64 * 1024,
+      responses: { 201: 'the post', 403: 'a block stands between you and the post you reply to', 422: 'empty, too long, a reply to a reply, or an image we do not take' },
     },
     async ({ req, body }) => {
       if (body.parent_id != null)
         await visible(req, body.parent_id).catch(() => {
           throw Invalid(`parent: post ${body.parent_id} does not exist`);
         });
-      const post = await s.posts.create(requireUser(req), { body: body.body, parentId: body.parent_id ?? null });
+      const images = (body.images ?? []).map((b, i) => base64Image(b, `images[${i}]`));
+      const post = await s.posts.create(requireUser(req), { body: body.body, parentId: body.parent_id ?? null, images });
       return { status: 201, body: await postJson(req, post) };
+    },
+  );
+  api.route(
+    {
+      method: 'get',
+      path: '/posts/:id/images/:n',
+      tag: 'user',
+      summary: 'Gitssy: a picture of a post (WebP, as the server re-encoded it)',
+      auth: 'user',
+      responses: { 200: 'the image', 404: 'no such post or picture' },
+    },
+    async ({ req, res, params }) => {
+      requireUser(req);
+      const post = await visible(req, idOf(params.id));
+      const n = /^\d{1,2}$/.test(params.n ?? '') ? Number(params.n) : -1;
+      const img = await s.posts.image(post.id, n);
+      if (!img) throw NotFound(`post ${post.id} has no picture ${params.n ?? ''}`);
+      // a post's pictures never change: the same URL is the same bytes
+      res.set({ 'Content-Type': 'image/webp', 'Cache-Control': 'private, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'" });
+      res.send(img);
     },
   );
   api.route({ method: 'get', path: '/posts/:id', tag: 'user', summary: 'Gitssy: a post', auth: 'user', responses: { 200: 'the post', 404: 'no such post' } }, async ({ req, params }) => ({

@@ -9,11 +9,16 @@ import { REACTIONS } from '../issues/index.js';
 import type { UserRow } from '../db/schema.js';
 import { Forbidden, Invalid, NotFound } from '../lib/errors.js';
 import type { Services } from '../services.js';
+import { reencode, type Encoded } from './images.js';
 import type { SocialRates } from './rates.js';
 import type { PostRow } from './schema.js';
 import type { SocialService } from './service.js';
 
 export const POST_MAX = 10_000;
+/** Pictures a post may carry. */
+export const POST_IMAGES_MAX = 4;
+/** A picture's longest side once re-encoded. */
+export const POST_IMAGE_SIDE = 1600;
 
 export type Reaction = (typeof REACTIONS)[number];
 
@@ -107,11 +112,13 @@ export class PostService {
     if (block === 'b') throw Forbidden(`this post's author has blocked you: you cannot ${doing}`);
   }
 
-  /** Writes a post, or a reply to post `parentId`. */
-  async create(me: UserRow, input: { body: string; parentId?: number | null }): Promise<PostRow> {
+  /** Writes a post, or a reply to post `parentId`, with up to four pictures (re-encoded here). */
+  async create(me: UserRow, input: { body: string; parentId?: number | null; images?: readonly Buffer[] }): Promise<PostRow> {
     const body = input.body.trim();
-    if (!body) throw Invalid('body: write something');
+    const uploads = input.images ?? [];
+    if (!body && uploads.length === 0) throw Invalid('body: write something');
     if (body.length > POST_MAX) throw Invalid(`body: at most ${POST_MAX} characters`);
+    if (uploads.length > POST_IMAGES_MAX) throw Invalid(`images: at most ${POST_IMAGES_MAX}`);
     let parent: PostRow | null = null;
     if (input.parentId != null) {
       parent = (await this.get(input.parentId)) ?? null;
@@ -119,6 +126,8 @@ export class PostService {
       if (parent.parent_id !== null) throw Invalid(`parent: replies go one level deep; reply to post ${parent.parent_id} instead`);
       await this.assertNoBlock(me, parent, 'reply to it');
     }
+    const images: Encoded[] = [];
+    for (const [i, bytes] of uploads.entries()) images.push(await reencode(bytes, { maxSide: POST_IMAGE_SIDE }, `images[${i}]`));
     await this.rates.take(me.id, parent ? 'reply' : 'post');
     const now = Date.now();
     return this.s.db.transaction().execute(async (trx) => {
@@ -130,6 +139,12 @@ export class PostService {
         .values({ author_id: me.id, parent_id: parent?.id ?? null, body, created_at: now, updated_at: now })
         .returningAll()
         .executeTakeFirstOrThrow();
+      if (images.length) {
+        await trx
+          .insertInto('post_images')
+          .values(images.map((img, position) => ({ post_id: post.id, position, image: img.data, width: img.width, height: img.height })))
+          .execute();
+      }
       if (parent) {
         await recountReplies(trx, parent.id);
       } else {
@@ -149,6 +164,27 @@ export class PostService {
       await trx.deleteFrom('posts').where('id', '=', post.id).execute();
       if (parentId !== null) await recountReplies(trx, parentId);
     });
+  }
+
+  /** The pictures of these posts (their sizes, not their bytes), by post id, in order. */
+  async images(postIds: readonly number[]): Promise<Map<number, { position: number; width: number; height: number }[]>> {
+    const out = new Map<number, { position: number; width: number; height: number }[]>();
+    if (postIds.length === 0) return out;
+    const rows = await this.s.db
+      .selectFrom('post_images')
+      .select(['post_id', 'position', 'width', 'height'])
+      .where('post_id', 'in', [...postIds])
+      .orderBy('post_id')
+      .orderBy('position')
+      .execute();
+    for (const r of rows) out.set(r.post_id, [...(out.get(r.post_id) ?? []), { position: r.position, width: r.width, height: r.height }]);
+    return out;
+  }
+
+  /** Picture `position` of post `postId`, as stored (WebP). */
+  async image(postId: number, position: number): Promise<Buffer | undefined> {
+    const row = await this.s.db.selectFrom('post_images').select('image').where('post_id', '=', postId).where('position', '=', position).executeTakeFirst();
+    return row ? Buffer.from(row.image) : undefined;
   }
 
   /** A post's replies, oldest first. */

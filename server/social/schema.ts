@@ -36,6 +36,36 @@ export interface PostReactionTable {
   created_at: number;
 }
 
+/** A user's avatar: the server's re-encoding (WebP, 256×256) of what they uploaded. */
+export interface UserAvatarTable {
+  user_id: number;
+  image: Buffer;
+  updated_at: number;
+}
+
+/** A link on a profile (http or https), in its owner's order. */
+export interface ProfileLinkTable {
+  user_id: number;
+  position: number;
+  url: string;
+}
+
+/** A repository pinned to a profile (up to six), in its owner's order. */
+export interface PinnedRepoTable {
+  user_id: number;
+  repo_id: number;
+  position: number;
+}
+
+/** An image of a post (up to four): the server's re-encoding (WebP) of what was uploaded. */
+export interface PostImageTable {
+  post_id: number;
+  position: number;
+  image: Buffer;
+  width: number;
+  height: number;
+}
+
 /** What a home feed can show: `post`, `push`, `issue`, `pull` (opened) or `merge`. */
 export type FeedKind = 'post' | 'push' | 'issue' | 'pull' | 'merge';
 
@@ -130,5 +160,9 @@ declare module '../db/schema.js' {
     messages: MessageTable;
     messenger_prefs: MessengerPrefsTable;
     reports: ReportTable;
+    user_avatars: UserAvatarTable;
+    profile_links: ProfileLinkTable;
+    pinned_repos: PinnedRepoTable;
+    post_images: PostImageTable;
   }
 }

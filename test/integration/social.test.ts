@@ -2,6 +2,8 @@
 // server, with real pushes feeding the heatmap; on SQLite and on PostgreSQL (the follow counts
 // are kept under row locks there, and the heatmap's day arithmetic must agree).
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
@@ -555,6 +557,139 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
       await expect.poll(() => of(june, 'message.typing'), { timeout: 10_000 }).toEqual([{ thread_id: release.id, user: 'leo' }]);
       expect(((await (await call('GET', `/messages/threads/${release.id}/messages`, LEO)).json()) as unknown[]).length).toBe(2);
       expect(await status('DELETE', '/user/blocks/kim', JUNE)).toBe(204);
+    });
+  });
+
+  describe('profiles and pictures', () => {
+    const QUINN: Cred = ['quinn', 'quinn-pass-1234'];
+    const RAY: Cred = ['ray', 'ray-pass-123456'];
+    beforeAll(async () => {
+      if (skip) return;
+      for (const u of [QUINN, RAY]) await createUser(s, ...u, { via: ALICE });
+    });
+    /** A real PNG with EXIF-free pixels of one colour. */
+    const png = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } })
+        .png()
+        .toBuffer();
+    /** A PNG whose header claims 40,000×40,000 pixels: a few hundred bytes that would decode to 4.8 GB. */
+    const bomb = async () => {
+      const b = Buffer.from(await png(1, 1));
+      b.writeUInt32BE(40_000, 16);
+      b.writeUInt32BE(40_000, 20);
+      b.writeUInt32BE(crc32(b.subarray(12, 29)), 29); // IHDR's CRC over its type and data
+      return b;
+    };
+    const fetchBytes = async (p: string, who?: Cred, headers: Record<string, string> = {}) => {
+      const res = await s.api('GET', p, { auth: who, headers });
+      return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+
+    test('takes an avatar only as an image it re-encodes, refuses a decompression bomb before decoding, and draws one otherwise', async () => {
+      const drawn = await fetchBytes('/avatars/quinn');
+      expect(drawn.res.status).toBe(200);
+      expect(drawn.res.headers.get('content-type')).toBe('image/png');
+      expect((await sharp(drawn.bytes).metadata()).width).toBe(256);
+      expect((await fetchBytes('/avatars/Quinn')).bytes.equals(drawn.bytes)).toBe(true); // same name, same picture
+      expect((await fetchBytes('/avatars/nobody-at-all')).res.status).toBe(200); // avatars don't tell who exists
+
+      const upload = await png(600, 300);
+      const set = await call('POST', '/user/avatar', QUINN, { image: upload.toString('base64') });
+      expect(set.status, await set.clone().text()).toBe(204);
+      const mine = await fetchBytes('/avatars/quinn');
+      expect(mine.res.headers.get('content-type')).toBe('image/webp');
+      expect(mine.bytes.equals(upload)).toBe(false);
+      expect(await sharp(mine.bytes).metadata()).toMatchObject({ format: 'webp', width: 256, height: 256 });
+      const etag = mine.res.headers.get('etag')!;
+      // (a Cache-Control of our own: fetch adds `no-cache` to a request with If-None-Match, and that one must be answered in full)
+      expect((await fetchBytes('/avatars/quinn', undefined, { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' })).res.status).toBe(304);
+
+      const notImage = await call('POST', '/user/avatar', QUINN, { image: Buffer.from('<svg onload="alert(1)"/>').toString('base64') });
+      expect(notImage.status).toBe(422);
+      expect(await message(notImage)).toMatch(/not an image|not a PNG/);
+      const started = Date.now();
+      const tooBig = await call('POST', '/user/avatar', QUINN, { image: (await bomb()).toString('base64') });
+      expect(tooBig.status).toBe(422);
+      expect(await message(tooBig)).toMatch(/40000×40000 is too many pixels/);
+      expect(Date.now() - started).toBeLessThan(5_000); // refused from the header, not after decoding 4.8 GB
+      expect((await call('POST', '/user/avatar', QUINN, { image: '!!not base64!!' })).status).toBe(422);
+      expect((await call('POST', '/user/avatar', undefined, { image: upload.toString('base64') })).status).toBe(401);
+      // none of the refusals touched the avatar
+      expect((await fetchBytes('/avatars/quinn')).bytes.equals(mine.bytes)).toBe(true);
+
+      expect((await call('DELETE', '/user/avatar', QUINN)).status).toBe(204);
+      expect((await fetchBytes('/avatars/quinn')).bytes.equals(drawn.bytes)).toBe(true);
+    });
+
+    test('shows the bio rendered, http(s) links only, and pinned repositories to those who may read them', async () => {
+      await createRepo(s, QUINN, { name: 'open-one' });
+      await createRepo(s, QUINN, { name: 'secret-one', private: true });
+      expect((await call('PATCH', '/user/settings', QUINN, { description: 'I build **things** <script>x</script>' })).status).toBe(200);
+      const links = await call('PUT', '/user/profile/links', QUINN, { links: ['https://quinn.example/', 'http://blog.example/a'] });
+      expect(await links.json()).toEqual({ links: ['https://quinn.example/', 'http://blog.example/a'] });
+      for (const bad of ['javascript:alert(1)', 'data:text/html,hi', 'quinn.example', 'https://u:p@quinn.example/']) {
+        const res = await call('PUT', '/user/profile/links', QUINN, { links: [bad] });
+        expect(res.status, bad).toBe(422);
+      }
+      expect((await call('PUT', '/user/profile/links', QUINN, { links: Array.from({ length: 6 }, (_, i) => `https://e${i}.example/`) })).status).toBe(422);
+      expect((await call('PUT', '/user/profile/pinned', QUINN, { repos: ['quinn/secret-one', 'quinn/open-one'] })).status).toBe(200);
+      expect((await call('PUT', '/user/profile/pinned', QUINN, { repos: ['quinn/nope'] })).status).toBe(422);
+      expect((await call('PUT', '/user/profile/pinned', RAY, { repos: ['quinn/secret-one'] })).status).toBe(422);
+      expect((await call('PUT', '/user/profile/pinned', QUINN, { repos: Array.from({ length: 7 }, (_, i) => `quinn/r${i}`) })).status).toBe(422);
+
+      type Profile = { bio_html: string; links: string[]; pinned: { full_name: string }[] };
+      const own = (await (await call('GET', '/users/quinn/profile', QUINN)).json()) as Profile;
+      expect(own.bio_html).toContain('<strong>things</strong>');
+      expect(own.bio_html).not.toContain('<script');
+      expect(own.links).toEqual(['https://quinn.example/', 'http://blog.example/a']); // the refusals changed nothing
+      expect(own.pinned.map((r) => r.full_name)).toEqual(['quinn/secret-one', 'quinn/open-one']);
+      const other = (await (await call('GET', '/users/quinn/profile', RAY)).json()) as Profile;
+      expect(other.pinned.map((r) => r.full_name)).toEqual(['quinn/open-one']);
+      expect((await call('GET', '/users/nobody-here/profile', RAY)).status).toBe(404);
+    });
+
+    test('posts up to four pictures, re-encoded, and links and notifies the people a post names', async () => {
+      const big = await png(2400, 1200);
+      const res = await call('POST', '/posts', RAY, { body: 'look @quinn, see quinn/open-one#1 and #5', images: [big.toString('base64'), (await png(40, 40)).toString('base64')] });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const p = (await res.json()) as { id: number; body_html: string; images: { url: string; width: number; height: number }[] };
+      expect(p.body_html).toContain('<a href="/quinn">@quinn</a>');
+      expect(p.body_html).toContain('<a href="/quinn/open-one/issues/1">quinn/open-one#1</a>');
+      expect(p.body_html).toContain(' and #5');
+      expect(p.images.map((i) => [i.width, i.height])).toEqual([
+        [1600, 800],
+        [40, 40],
+      ]);
+      const first = await fetchBytes(new URL(p.images[0]!.url).pathname, QUINN);
+      expect(first.res.headers.get('content-type')).toBe('image/webp');
+      expect(await sharp(first.bytes).metadata()).toMatchObject({ format: 'webp', width: 1600, height: 800 });
+      expect((await fetchBytes(`/api/v1/posts/${p.id}/images/2`, QUINN)).res.status).toBe(404);
+      expect((await fetchBytes(`/api/v1/posts/${p.id}/images/0`)).res.status).toBe(401);
+
+      // quinn hears of it; a person who blocked the author doesn't
+      await expect
+        .poll(async () => ((await (await call('GET', '/notifications?all=true', QUINN)).json()) as { subject: { type: string; title: string; html_url: string } }[]).map((n) => n.subject), {
+          timeout: 10_000,
+        })
+        .toContainEqual(expect.objectContaining({ type: 'Post', title: 'ray mentioned you: look @quinn, see quinn/open-one#1 and #5', html_url: expect.stringContaining(`/-/posts/${p.id}`) }));
+      expect(await status('PUT', '/user/blocks/ray', ALICE)).toBe(204);
+      const named = (await (await call('POST', '/posts', RAY, { body: 'hey @alice and @quinn' })).json()) as { id: number };
+      await expect
+        .poll(async () => ((await (await call('GET', '/notifications?all=true', QUINN)).json()) as { subject: { url: string } }[]).filter((n) => n.subject.url.endsWith(`/posts/${named.id}`)).length, {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      expect(((await (await call('GET', '/notifications?all=true', ALICE)).json()) as { subject: { url: string } }[]).some((n) => n.subject.url.endsWith(`/posts/${named.id}`))).toBe(false);
+      expect(await status('DELETE', '/user/blocks/ray', ALICE)).toBe(204);
+
+      // refusals: a fifth picture, something that isn't one; neither makes a post
+      const before = ((await (await call('GET', '/users/ray/posts', RAY)).json()) as unknown[]).length;
+      const five = await call('POST', '/posts', RAY, { body: 'many', images: Array(5).fill((await png(8, 8)).toString('base64')) });
+      expect(five.status).toBe(422);
+      const fake = await call('POST', '/posts', RAY, { body: 'fake', images: [Buffer.from('GIF89a but not really').toString('base64')] });
+      expect(fake.status).toBe(422);
+      expect(await message(fake)).toMatch(/^images\[0\]: /);
+      expect(((await (await call('GET', '/users/ray/posts', RAY)).json()) as unknown[]).length).toBe(before);
     });
   });
 

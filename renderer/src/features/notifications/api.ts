@@ -7,7 +7,7 @@ import { useEffect, useRef } from 'react';
 import { apiGet, apiList, apiSend, type PagedResult } from '../../api/client';
 import { useRealtimeConnected, useSocketEvent } from '../../lib/realtime';
 
-export type SubjectType = 'Commit' | 'Repository' | 'Issue' | 'Pull';
+export type SubjectType = 'Commit' | 'Repository' | 'Issue' | 'Pull' | 'Post';
 
 export interface NotificationThread {
   id: number;
