@@ -7,9 +7,11 @@
 // who follow each other, talk live (the header's count, "Seen", "is typing…"); carol, whom
 // alice doesn't follow back, is told she can't. Reports: bob reports a post from his feed; alice,
 // an administrator, sees it arrive in the console and hides the post, and it is gone from bob's
-// feed. One server for the file.
+// feed. Pictures: alice uploads an avatar, lists a link and pins a repository in her settings,
+// and posts a picture; bob sees them on her profile and in his feed. One server for the file.
 import type { Browser } from 'playwright-core';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, openPage, signInContext, type WatchedPage } from '../fixtures/chromium.js';
 import { createRepo, createUser, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
@@ -212,5 +214,42 @@ describe.skipIf(missing)('profiles and the feed in the browser', () => {
     await bob.go('/');
     await bob.page.getByTestId('feed').waitFor(SLOW);
     expect(await bob.page.locator('[data-testid="post"]', { hasText: 'an embarrassing post' }).count()).toBe(0);
+  });
+
+  it('lets alice set her picture, a link and a pin in settings, and post a picture; bob sees them', async () => {
+    const png = (r: number, g: number, b: number, w: number, h: number) =>
+      sharp({ create: { width: w, height: h, channels: 3, background: { r, g, b } } })
+        .png()
+        .toBuffer();
+    await alice.go('/user/settings');
+    await alice.page.getByTestId('avatar-file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await png(20, 160, 90, 500, 400) });
+    // every avatar of hers on the page reloads: the server's 256×256 re-encoding
+    const mine = alice.page.locator('img[src^="/avatars/alice?v="]').first();
+    await mine.waitFor(SLOW);
+    await expect.poll(() => mine.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), SLOW).toBe(256);
+    expect((await s.api('GET', '/avatars/alice')).headers.get('content-type')).toBe('image/webp');
+
+    await alice.page.getByLabel('Links', { exact: true }).fill('https://alice.example/\njavascript:alert(1)');
+    await alice.page.getByLabel('Pinned repositories', { exact: true }).fill('alice/tools');
+    await alice.page.getByRole('button', { name: 'Save links and pins' }).click();
+    await alice.page.getByText('only http and https links').waitFor(SLOW); // refused, and nothing saved
+    await alice.page.getByLabel('Links', { exact: true }).fill('https://alice.example/');
+    await alice.page.getByRole('button', { name: 'Save links and pins' }).click();
+    await alice.page.getByText('✓ Saved').waitFor(SLOW);
+
+    await Promise.all([alice.go('/'), bob.go('/')]);
+    await alice.page.getByTestId('post-body').fill('The new logo');
+    await alice.page.getByTestId('post-pictures').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await png(200, 60, 60, 2000, 1000) });
+    await alice.page.getByRole('img', { name: 'logo.png' }).waitFor(SLOW); // the preview
+    await alice.page.getByTestId('post-submit').click();
+    await bob.page.getByTestId('feed-new').click();
+    const picture = bob.page.locator('[data-testid="post"]', { hasText: 'The new logo' }).getByTestId('post-image');
+    await picture.waitFor(SLOW);
+    await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), SLOW).toBe(1600);
+
+    await bob.go('/alice');
+    expect(await bob.page.getByTestId('profile-links').textContent()).toBe('alice.example');
+    expect(await bob.page.getByTestId('profile-pinned').textContent()).toContain('tools');
+    await bob.shot('profile-alice-pictures');
   });
 });

@@ -1,7 +1,7 @@
 // Small shared building blocks: panels, buttons, loading/empty/error states, avatars, badges,
 // relative times, a pager, and keyboard-usable menus and dialogs (Radix primitives).
 import { DropdownMenu, Dialog } from 'radix-ui';
-import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useRef, useSyncExternalStore, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import s from './ui.module.css';
 
@@ -104,12 +104,25 @@ export function FormError({ error }: { error: unknown }) {
   return <Notice kind="error">{error instanceof Error ? error.message : String(error)}</Notice>;
 }
 
+// the server's /avatars/<name> (an upload, re-encoded, or a pattern drawn from the name); a new
+// upload bumps the name's version here, so every avatar of that person on the page reloads
+const avatarVersions = new Map<string, number>();
+const avatarListeners = new Set<() => void>();
+/** Shows `name`'s new avatar everywhere on the page (after an upload or a removal). */
+export function avatarChanged(name: string): void {
+  avatarVersions.set(name.toLowerCase(), Date.now());
+  for (const l of avatarListeners) l();
+}
+const subscribeAvatars = (l: () => void) => {
+  avatarListeners.add(l);
+  return () => avatarListeners.delete(l);
+};
+
 export function Avatar({ name, size = 24 }: { name: string; size?: number }) {
-  return (
-    <span className={s.avatar} style={{ width: size, height: size, fontSize: size * 0.45 }} aria-hidden>
-      {name.slice(0, 1)}
-    </span>
-  );
+  const lower = name.toLowerCase();
+  const version = useSyncExternalStore(subscribeAvatars, () => avatarVersions.get(lower) ?? 0);
+  const src = `/avatars/${encodeURIComponent(lower)}${version ? `?v=${version}` : ''}`;
+  return <img className={s.avatar} src={src} width={size} height={size} alt="" aria-hidden loading="lazy" decoding="async" />;
 }
 
 export function Badge({ children, accent }: { children: ReactNode; accent?: boolean }) {

@@ -7,12 +7,15 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ReactionsBar, isReaction } from '../../components/Reactions';
 import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Button, EmptyState, ErrorState, FormError, Loading, Panel, RelativeTime } from '../../components/ui';
+import { readAsDataUrl } from '../../lib/files';
 import { RenderedHtml } from '../code/RenderedHtml';
 import { useCurrentUser, useReadOnly } from '../session/api';
 import { useCreatePost, useFeed, useFeedLive, useReact, useReplies, type FeedItem, type Post } from './api';
 import s from './Feed.module.css';
 
 const POST_MAX = 10_000;
+const IMAGES_MAX = 4;
+const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 export function Feed() {
   const feed = useFeed(true);
@@ -78,15 +81,29 @@ export function Feed() {
 
 function Composer({ onPosted, parent }: { onPosted?: () => void; parent?: Post }) {
   const [body, setBody] = useState('');
+  const [pictures, setPictures] = useState<{ name: string; url: string }[]>([]);
+  const [pickError, setPickError] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const create = useCreatePost();
   const readOnly = useReadOnly();
+  const onPick = async (files: FileList | null) => {
+    setPickError(null);
+    const list = [...(files ?? [])];
+    if (picker.current) picker.current.value = '';
+    if (pictures.length + list.length > IMAGES_MAX) return setPickError(`A post takes at most ${IMAGES_MAX} pictures.`);
+    const tooBig = list.find((f) => f.size > IMAGE_MAX_BYTES);
+    if (tooBig) return setPickError(`${tooBig.name} is larger than ${IMAGE_MAX_BYTES / 1024 / 1024} MiB.`);
+    const read = await Promise.all(list.map(async (f) => ({ name: f.name, url: await readAsDataUrl(f) })));
+    setPictures((p) => [...p, ...read].slice(0, IMAGES_MAX));
+  };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate(
-      { body, ...(parent ? { parent_id: parent.id } : {}) },
+      { body, ...(parent ? { parent_id: parent.id } : {}), ...(pictures.length ? { images: pictures.map((p) => p.url) } : {}) },
       {
         onSuccess: () => {
           setBody('');
+          setPictures([]);
           onPosted?.();
         },
       },
@@ -104,9 +121,45 @@ function Composer({ onPosted, parent }: { onPosted?: () => void; parent?: Post }
         onChange={(e) => setBody(e.target.value)}
         data-testid={parent ? 'reply-body' : 'post-body'}
       />
+      {pictures.length > 0 && (
+        <ul className={s.picked} aria-label="Pictures to post">
+          {pictures.map((p, i) => (
+            <li key={`${p.name}-${i}`}>
+              <img src={p.url} alt={p.name} />
+              <button type="button" aria-label={`Remove ${p.name}`} onClick={() => setPictures(pictures.filter((_, j) => j !== i))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className={s.composerActions}>
         <FormError error={create.error} />
-        <Button type="submit" variant="primary" small={!!parent} busy={create.isPending} disabled={!body.trim() || readOnly} data-testid={parent ? 'reply-submit' : 'post-submit'}>
+        {pickError && (
+          <span className={s.pickError} role="alert">
+            {pickError}
+          </span>
+        )}
+        <input
+          ref={picker}
+          type="file"
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          multiple
+          hidden
+          onChange={(e) => void onPick(e.target.files)}
+          data-testid={parent ? 'reply-pictures' : 'post-pictures'}
+        />
+        <Button small onClick={() => picker.current?.click()} disabled={readOnly || pictures.length >= IMAGES_MAX}>
+          Add pictures
+        </Button>
+        <Button
+          type="submit"
+          variant="primary"
+          small={!!parent}
+          busy={create.isPending}
+          disabled={(!body.trim() && pictures.length === 0) || readOnly}
+          data-testid={parent ? 'reply-submit' : 'post-submit'}
+        >
           {parent ? 'Reply' : 'Post'}
         </Button>
       </div>
@@ -143,6 +196,18 @@ function PostCard({ post, reply }: { post: Post; reply?: boolean }) {
     <article className={reply ? s.reply : s.post} data-testid={reply ? 'reply' : 'post'} data-post={post.id} id={reply ? `reply-${post.id}` : undefined}>
       <Byline user={post.user} at={post.created_at} />
       <RenderedHtml html={post.body_html} className={s.body} testId="post-html" />
+      {post.images.length > 0 && (
+        <div className={s.images} data-count={post.images.length}>
+          {post.images.map((img) => {
+            const src = new URL(img.url, window.location.href).pathname;
+            return (
+              <a key={img.url} href={src} target="_blank" rel="noopener">
+                <img src={src} width={img.width} height={img.height} loading="lazy" alt="" data-testid="post-image" />
+              </a>
+            );
+          })}
+        </div>
+      )}
       <div className={s.postActions}>
         <ReactionsBar
           reactions={post.reactions.filter((r) => isReaction(r.content)).map((r) => ({ content: r.content, count: r.count, mine: r.reacted }))}

@@ -20,6 +20,8 @@ export interface Post {
   parent_id: number | null;
   replies_count: number;
   reactions: PostReaction[];
+  /** Its pictures, as the server re-encoded them. */
+  images: { url: string; width: number; height: number }[];
   html_url: string;
   created_at: string;
   updated_at: string;
@@ -67,7 +69,7 @@ export function useReplies(postId: number, enabled: boolean) {
 export function useCreatePost() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { body: string; parent_id?: number }) => apiSend<Post>('POST', '/posts', body),
+    mutationFn: (body: { body: string; parent_id?: number; images?: string[] }) => apiSend<Post>('POST', '/posts', body),
     onSuccess: (post) => {
       if (post.parent_id !== null) {
         void qc.invalidateQueries({ queryKey: repliesKey(post.parent_id) });

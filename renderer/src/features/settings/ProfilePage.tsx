@@ -1,9 +1,11 @@
 // Settings → Profile: full name, description, website, location and pronouns, shown on your public profile.
 import { Link } from '@tanstack/react-router';
-import { useState, type FormEvent } from 'react';
-import { Button, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, useTitle } from '../../components/ui';
+import { useRef, useState, type FormEvent } from 'react';
+import { Avatar, Button, ErrorState, FormError, Hint, Loading, Panel, PanelHeader, avatarChanged, useTitle } from '../../components/ui';
+import { readAsDataUrl } from '../../lib/files';
 import { useCurrentUser, useSession, useReadOnly } from '../session/api';
-import { useSaveSettings, useSettings, type UserSettings } from './api';
+import { useProfile, type Profile } from '../users/api';
+import { useSaveProfileLists, useSaveSettings, useSetAvatar, useSettings, type UserSettings } from './api';
 import s from './Settings.module.css';
 
 export function ProfilePage() {
@@ -11,7 +13,109 @@ export function ProfilePage() {
   const settings = useSettings();
   if (settings.isPending) return <Loading />;
   if (settings.isError) return <ErrorState error={settings.error} retry={() => void settings.refetch()} />;
-  return <ProfileForm initial={settings.data} />;
+  return (
+    <>
+      <PicturePanel />
+      <ProfileForm initial={settings.data} />
+      <ListsPanel />
+    </>
+  );
+}
+
+/** Your avatar: upload one (the server crops it square and re-encodes it), or remove it. */
+function PicturePanel() {
+  const user = useCurrentUser();
+  const readOnly = useReadOnly();
+  const set = useSetAvatar();
+  const picker = useRef<HTMLInputElement>(null);
+  const [tooBig, setTooBig] = useState(false);
+  if (!user) return null;
+  const apply = (image: string | null) => set.mutate(image, { onSuccess: () => avatarChanged(user.login) });
+  const onPick = async (file: File | undefined) => {
+    if (picker.current) picker.current.value = '';
+    setTooBig(false);
+    if (!file) return;
+    if (file.size > 8 * 1024 * 1024) return setTooBig(true);
+    apply(await readAsDataUrl(file));
+  };
+  return (
+    <Panel>
+      <PanelHeader>
+        <h2>Picture</h2>
+      </PanelHeader>
+      <div className={s.picture}>
+        <Avatar name={user.login} size={96} />
+        <div>
+          <input ref={picker} type="file" accept="image/png,image/jpeg,image/webp,image/gif" hidden onChange={(e) => void onPick(e.target.files?.[0])} data-testid="avatar-file" />
+          <div className={s.actions}>
+            <Button onClick={() => picker.current?.click()} busy={set.isPending} disabled={readOnly}>
+              Upload a picture
+            </Button>
+            <Button onClick={() => apply(null)} disabled={readOnly || set.isPending}>
+              Remove
+            </Button>
+          </div>
+          <Hint>PNG, JPEG, WebP or GIF up to 8 MiB; it is cropped to a square. Without one, a pattern drawn from your name shows.</Hint>
+          {tooBig && <p role="alert">That file is larger than 8 MiB.</p>}
+          <FormError error={set.error} />
+        </div>
+      </div>
+    </Panel>
+  );
+}
+
+/** The links your profile lists and the repositories pinned to it, one per line. */
+function ListsPanel() {
+  const user = useCurrentUser();
+  const profile = useProfile(user?.login ?? '', !!user);
+  if (!user) return null;
+  if (profile.isPending) return <Loading />;
+  if (profile.isError) return <ErrorState error={profile.error} retry={() => void profile.refetch()} />;
+  return <ListsForm initial={profile.data} />;
+}
+
+function ListsForm({ initial }: { initial: Profile }) {
+  const readOnly = useReadOnly();
+  const save = useSaveProfileLists();
+  const start = { links: initial.links.join('\n'), repos: initial.pinned.map((r) => r.full_name).join('\n') };
+  const [form, setForm] = useState(start);
+  const [saved, setSaved] = useState(start);
+  const dirty = form.links !== saved.links || form.repos !== saved.repos;
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ links: lines(form.links), repos: lines(form.repos) }, { onSuccess: () => setSaved(form) });
+  };
+  return (
+    <Panel>
+      <PanelHeader>
+        <h2>Links and pinned repositories</h2>
+      </PanelHeader>
+      <form className={s.form} onSubmit={onSubmit} aria-label="Links and pinned repositories">
+        <label htmlFor="profile-links">Links</label>
+        <textarea id="profile-links" rows={3} value={form.links} onChange={(e) => setForm({ ...form, links: e.target.value })} placeholder="https://" />
+        <Hint>Up to 5 http:// or https:// addresses, one per line.</Hint>
+        <label htmlFor="profile-pinned">Pinned repositories</label>
+        <textarea id="profile-pinned" rows={3} value={form.repos} onChange={(e) => setForm({ ...form, repos: e.target.value })} placeholder="owner/name" />
+        <Hint>Up to 6, one owner/name per line, in the order they show. Each shows only to people who may read it.</Hint>
+        <FormError error={save.error} />
+        <div className={s.actions}>
+          {save.isSuccess && !dirty && (
+            <span className={s.saved} role="status">
+              ✓ Saved
+            </span>
+          )}
+          <Button type="submit" variant="primary" busy={save.isPending} disabled={!dirty || readOnly}>
+            Save links and pins
+          </Button>
+        </div>
+      </form>
+    </Panel>
+  );
 }
 
 function ProfileForm({ initial }: { initial: UserSettings }) {
@@ -40,7 +144,7 @@ function ProfileForm({ initial }: { initial: UserSettings }) {
         <input id="profile-full-name" type="text" maxLength={100} value={form.full_name} onChange={(e) => setForm({ ...form, full_name: e.target.value })} autoComplete="name" />
         <label htmlFor="profile-description">About you</label>
         <textarea id="profile-description" maxLength={255} rows={3} value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />
-        <Hint>Up to 255 characters, shown as plain text.</Hint>
+        <Hint>Up to 255 characters of Markdown.</Hint>
         <label htmlFor="profile-website">Website</label>
         <input id="profile-website" type="url" placeholder="https://" maxLength={255} value={form.website} onChange={(e) => setForm({ ...form, website: e.target.value })} />
         <Hint>An http:// or https:// address.</Hint>

@@ -40,6 +40,23 @@ export function useSaveSettings() {
   });
 }
 
+/** Your avatar: an image as base64 (a data: URL works), or null to go back to the drawn one. */
+export function useSetAvatar() {
+  return useMutation({ mutationFn: (image: string | null) => (image === null ? apiSend<void>('DELETE', '/user/avatar') : apiSend<void>('POST', '/user/avatar', { image })) });
+}
+
+/** Your profile's links and pinned repositories (each replaces the whole list). */
+export function useSaveProfileLists() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { links: string[]; repos: string[] }) => {
+      await apiSend('PUT', '/user/profile/links', { links: body.links });
+      await apiSend('PUT', '/user/profile/pinned', { repos: body.repos });
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['user'] }),
+  });
+}
+
 export function changePassword(body: { old_password: string; new_password: string }): Promise<void> {
   return apiSend('POST', '/user/password', body);
 }

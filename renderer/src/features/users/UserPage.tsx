@@ -9,7 +9,8 @@ import { ReportButton } from '../../components/ReportDialog';
 import { Avatar, Badge, Button, ErrorState, FormError, Loading, Panel, PanelHeader, buttonClass, useTitle } from '../../components/ui';
 import { useSession } from '../session/api';
 import { Heatmap } from './Heatmap';
-import { PEOPLE_LIMIT, USER_REPOS_LIMIT, useFollowing, useHeatmap, useMyOrgs, useOrgMembers, usePeople, useSetFollowing, useUser, useUserRepos } from './api';
+import { RenderedHtml } from '../code/RenderedHtml';
+import { PEOPLE_LIMIT, USER_REPOS_LIMIT, useFollowing, useHeatmap, useMyOrgs, useOrgMembers, usePeople, useProfile, useSetFollowing, useUser, useUserRepos } from './api';
 import type { User } from './types';
 import s from './UserPage.module.css';
 
@@ -32,6 +33,7 @@ export function UserPage() {
   const members = useOrgMembers(owner, member);
   const person = user.isSuccess && !isOrg;
   const heatmap = useHeatmap(owner, person);
+  const profile = useProfile(owner, person);
   useTitle(user.data ? (user.data.full_name ? `${user.data.login} (${user.data.full_name})` : user.data.login) : owner);
 
   if (user.isPending) return <Loading />;
@@ -50,7 +52,7 @@ export function UserPage() {
         </h1>
         {isOrg && <Badge accent>Organization</Badge>}
         {!isOrg && me && !itsMe && <FollowButton name={u.login} />}
-        {u.description && <p className={s.desc}>{u.description}</p>}
+        {u.description && (isOrg || !profile.data ? <p className={s.desc}>{u.description}</p> : <RenderedHtml html={profile.data.bio_html} className={s.desc} testId="profile-bio" />)}
         {!isOrg && (u.location || u.pronouns) && (
           <p className={s.facts}>
             {u.pronouns && <span data-testid="profile-pronouns">{u.pronouns}</span>}
@@ -78,6 +80,17 @@ export function UserPage() {
               <span data-testid="profile-website">{u.website}</span>
             )}
           </p>
+        )}
+        {profile.data && profile.data.links.length > 0 && (
+          <ul className={s.links} data-testid="profile-links">
+            {profile.data.links.map((l) => (
+              <li key={l}>
+                <a href={safeWebsite(l) ?? undefined} rel="nofollow noopener me" target="_blank">
+                  {l.replace(/^https?:\/\//, '').replace(/\/$/, '')}
+                </a>
+              </li>
+            ))}
+          </ul>
         )}
         {!isOrg && (
           <p className="faint">
@@ -117,6 +130,14 @@ export function UserPage() {
       </aside>
       <section className={s.main}>
         {person && tab && <People name={u.login} which={tab} page={page} onPage={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />}
+        {person && !tab && profile.data && profile.data.pinned.length > 0 && (
+          <Panel data-testid="profile-pinned">
+            <PanelHeader>
+              <strong>Pinned</strong>
+            </PanelHeader>
+            <RepoList repos={profile.data.pinned} isPending={false} error={null} retry={() => void profile.refetch()} showOwner empty="" />
+          </Panel>
+        )}
         {person && !tab && (
           <Panel>
             {heatmap.isPending ? <Loading /> : heatmap.isError ? <p className={s.pad + ' muted'}>Couldn't load the contributions: {heatmap.error.message}</p> : <Heatmap days={heatmap.data} />}

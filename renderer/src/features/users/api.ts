@@ -78,3 +78,16 @@ export function usePeople(name: string, which: 'followers' | 'following' | undef
     placeholderData: keepPreviousData,
   });
 }
+
+/** What a person's profile shows besides the user: the bio rendered, the links, the pinned repositories the viewer may see. */
+export interface Profile {
+  bio_html: string;
+  links: string[];
+  pinned: Repo[];
+}
+
+export const profileKey = (name: string) => ['user', name.toLowerCase(), 'profile'] as const;
+
+export function useProfile(name: string, enabled: boolean) {
+  return useQuery({ queryKey: profileKey(name), queryFn: () => apiGet<Profile>(`/users/${encodePath(name)}/profile`), enabled });
+}
