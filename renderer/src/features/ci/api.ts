@@ -108,7 +108,8 @@ export function useRerunJob(owner: string, repo: string) {
   return useMutation({
     mutationFn: (id: number) => rerunJob(owner, repo, id),
     onSuccess: (job) => {
-      qc.setQueryData(jobKey(owner, repo, job.id), job);
+      // the new job may already have started (its `ci.job` event can beat this answer): never back to queued
+      qc.setQueryData<CiJob>(jobKey(owner, repo, job.id), (held) => furthest(held, job));
       return qc.invalidateQueries({ queryKey: jobsKey(owner, repo) });
     },
   });
