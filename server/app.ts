@@ -50,6 +50,7 @@ import { MailService } from './ops/mail.js';
 import { logDir, RotatingLogFile } from './ops/log-file.js';
 import { LanAdvertiser } from './lan/mdns.js';
 import { startLanFeatures, printLanBanner } from './lan/lan.js';
+import { openShared, type SharedState } from './scale/shared.js';
 
 export interface DataLayout {
   root: string;
@@ -96,6 +97,13 @@ export async function buildServices(config: Config, log: Logger, modules: readon
     throw err;
   }
   const db = opened.db;
+  let shared: SharedState;
+  try {
+    shared = await openShared(config.redisUrl, log.child({ component: 'shared' }));
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
   const settings = new SettingsService(db);
   await settings.load();
   const git = gitBaseEnv(layout.gitHome);
@@ -141,6 +149,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
     repos,
     setup,
     events,
+    shared,
     migrations,
     pushes,
     refs,
@@ -182,6 +191,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
       await events.outbox.stop();
       await browse.close();
       await markup.close();
+      await shared.close();
       await opened.close();
     },
   };
@@ -259,7 +269,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       server.headersTimeout = 60_000;
       server.keepAliveTimeout = 65_000;
       // socket.io on the same port, at /socket.io, authenticated by the session cookie or a token
-      realtime = new Realtime(s, server, http.session as never, log.child({ component: 'realtime' }), { allowedHosts: () => publicHosts(s) });
+      realtime = new Realtime(s, server, http.session as never, log.child({ component: 'realtime' }), { allowedHosts: () => publicHosts(s), adapter: s.shared.adapter });
       s.realtime.attach(realtime);
       for (const m of modules) {
         const stop = await m.start?.(s);

@@ -11,6 +11,7 @@ import type { GitEnv } from './git/command.js';
 import type { BrowseService } from './git/browse-service.js';
 import type { RepoStore } from './git/repo-store.js';
 import type { Logger } from './lib/log.js';
+import type { SharedState } from './scale/shared.js';
 import type { Semaphore } from './lib/semaphore.js';
 
 export interface Services {
@@ -23,6 +24,8 @@ export interface Services {
   store: RepoStore;
   /** Durable events (the outbox) and in-process signals. */
   events: EventBus;
+  /** What the forge's instances share (Redis when REDIS_URL is set, else this process): socket.io's adapter, rate-limit counters, the instance id. */
+  shared: SharedState;
   /** Every migration this build knows: the base ones and the feature modules'. */
   migrations: Record<string, MigrationFactory>;
   /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */

@@ -72,7 +72,8 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
   app.use(trustedIpGate(s));
 
   app.get('/ping', (_req, res) => {
-    res.json({ ok: true, version: VERSION });
+    // `instance`: which of the forge's processes answered (a load balancer's health check sees each)
+    res.json({ ok: true, version: VERSION, instance: s.shared.instance });
   });
 
   // git clients: raw request streams, Basic/token auth, no cookies, no CSRF

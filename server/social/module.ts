@@ -29,7 +29,7 @@ export const socialModule: FeatureModule = {
   migrations: { '0026_follows': m0026, '0027_posts': m0027, '0028_messages': m0028, '0029_reports': m0029, '0030_profile_media': m0030 },
   services: (s) => {
     s.social = new SocialService(s);
-    const rates = new SocialRates();
+    const rates = new SocialRates((action) => s.shared.rateStore(`social:${action}`));
     s.posts = new PostService(s, s.social, rates);
     s.feed = new FeedService(s);
     s.messages = new MessageService(s, s.social, rates);

@@ -19,9 +19,10 @@ const WINDOW_MS = 60_000;
 export class SocialRates {
   private readonly stores = new Map<SocialAction, Store>();
 
-  constructor(make: () => Store = () => new MemoryStore()) {
+  /** `make(action)`: a store per kind (the forge's shared one when scaled out). */
+  constructor(make: (action: SocialAction) => Store = () => new MemoryStore()) {
     for (const action of Object.keys(SOCIAL_RATES) as SocialAction[]) {
-      const store = make();
+      const store = make(action);
       store.init?.({ windowMs: WINDOW_MS } as Parameters<NonNullable<Store['init']>>[0]);
       this.stores.set(action, store);
     }

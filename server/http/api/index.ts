@@ -2,7 +2,7 @@
 // resolution, CSRF for cookie-authenticated writes, the routes, and the OpenAPI document.
 import { registerAppearanceRoutes } from './appearance.js';
 import express, { Router, type Request, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { csrfSync } from 'csrf-sync';
 import { VERSION } from '../../lib/version.js';
 import type { Services } from '../../services.js';
@@ -38,8 +38,9 @@ export function createCsrf() {
 }
 
 /** Credential endpoints: 10 attempts a minute per address (GitLab's default). */
-export function credentialLimiter(): RequestHandler {
+export function credentialLimiter(store?: Store): RequestHandler {
   return rateLimit({
+    store,
     windowMs: 60_000,
     limit: 10,
     standardHeaders: 'draft-8',
@@ -77,14 +78,15 @@ export function createApiRouter(s: Services, csrf: ReturnType<typeof createCsrf>
   for (const { method, path, limit } of api.largeBodies()) router[method](path, express.json({ limit, strict: true, type: ['application/json', 'application/*+json'] }));
   router.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   // each credential endpoint has its own budget, so signing in doesn't use up token creation
-  for (const p of ['/auth/signin', '/auth/signin/2fa', '/auth/signin/webauthn/options', '/auth/register', '/setup', '/users/:username/tokens', '/user/password']) router.post(p, credentialLimiter());
+  for (const p of ['/auth/signin', '/auth/signin/2fa', '/auth/signin/webauthn/options', '/auth/register', '/setup', '/users/:username/tokens', '/user/password'])
+    router.post(p, credentialLimiter(s.shared.rateStore(`credentials:${p}`)));
   router.use(resolveActor(s, { sessions: true }));
   // an account whose password an administrator set: its browser may only change it
   router.use(passwordChangeGuard(s));
   // the site requires 2FA and this browser's account has none: it may only enrol
   router.use(twoFactorEnrolmentGuard(s));
   // markdown renders cost CPU for any caller, anonymous ones included: a budget per account or address
-  router.post(['/markdown', '/markdown/raw'], markdownLimiter());
+  router.post(['/markdown', '/markdown/raw'], markdownLimiter(s.shared.rateStore('markdown')));
   // CSRF guards requests that ride on the session cookie (and the forms that create one);
   // token- and Basic-authenticated clients can't be forged by a browser and skip it.
   router.use((req, res, next) => {

@@ -4,7 +4,7 @@
 // a render (the cache only helps repeats), so callers are rate-limited: anonymous ones per address.
 import type { Request, RequestHandler, Response } from 'express';
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { z } from 'zod';
 import type { RefKind } from '../../git/refs.js';
 import { AppError, Invalid } from '../../lib/errors.js';
@@ -24,8 +24,9 @@ export const MARKDOWN_RATE = { anonymous: 20, user: 300 } as const;
  * The budget for POST /markdown and /markdown/raw; mounted after the actor is known. A rejected
  * call answers 429 with `RateLimit` headers saying when to come back.
  */
-export function markdownLimiter(): RequestHandler {
+export function markdownLimiter(store?: Store): RequestHandler {
   return rateLimit({
+    store,
     windowMs: 60_000,
     limit: (req) => (req.actor.kind === 'user' ? MARKDOWN_RATE.user : MARKDOWN_RATE.anonymous),
     keyGenerator: (req) => (req.actor.kind === 'user' ? `user:${req.actor.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),

@@ -1,0 +1,69 @@
+// What the instances of one forge share when it runs on more than one (REDIS_URL set): the
+// socket.io adapter, so an event raised on one instance reaches the browsers connected to any
+// other, and the counters of the rate limits, so a limit holds for the forge and not per
+// instance. Without REDIS_URL both stay in this process, as on the desktop. The Redis client
+// libraries load only when a Redis is named.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { MemoryStore, type Store } from 'express-rate-limit';
+import type { ServerOptions } from 'socket.io';
+import type { Logger } from '../lib/log.js';
+
+/** The Redis keys of this forge start with this (one Redis may serve other things too). */
+export const REDIS_PREFIX = 'gitssy:';
+
+export interface SharedState {
+  /** Where this state lives: `memory` (this process) or `redis`. */
+  readonly kind: 'memory' | 'redis';
+  /** This process among the forge's instances (reported by /ping): host name, pid and a random part. */
+  readonly instance: string;
+  /** socket.io's adapter: undefined for its in-memory one. */
+  readonly adapter: ServerOptions['adapter'] | undefined;
+  /** A store for express-rate-limit counters called `name` (each limiter its own). */
+  rateStore(name: string): Store;
+  close(): Promise<void>;
+}
+
+const instanceId = () => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+export function memoryShared(): SharedState {
+  return { kind: 'memory', instance: instanceId(), adapter: undefined, rateStore: () => new MemoryStore(), close: async () => {} };
+}
+
+/** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
+export async function openShared(url: string | null, log: Logger): Promise<SharedState> {
+  if (!url) return memoryShared();
+  const [{ createClient }, { createAdapter }, { RedisStore }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter'), import('rate-limit-redis')]);
+  const client = createClient({ url, socket: { connectTimeout: 10_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+  // a dropped connection is retried; it is logged, never thrown at the process
+  client.on('error', (err: unknown) => log.warn({ err }, 'redis connection problem'));
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.destroy();
+    throw new Error(`cannot reach the Redis at REDIS_URL: ${(err as Error).message}`);
+  }
+  const sub = client.duplicate();
+  sub.on('error', (err: unknown) => log.warn({ err }, 'redis subscriber connection problem'));
+  await sub.connect();
+  log.info({ redis: redactUrl(url) }, 'sharing realtime events and rate limits through Redis');
+  return {
+    kind: 'redis',
+    instance: instanceId(),
+    adapter: createAdapter(client, sub, { key: `${REDIS_PREFIX}io` }),
+    rateStore: (name) => new RedisStore({ sendCommand: (...args: string[]) => client.sendCommand(args), prefix: `${REDIS_PREFIX}rl:${name}:` }),
+    async close() {
+      await Promise.allSettled([sub.close(), client.close()]);
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return 'redis';
+  }
+}

@@ -1,0 +1,99 @@
+// One forge on two instances: two `gitssy serve` processes on one PostgreSQL database and one
+// Redis (each with its own data directory here; sharing the repository store is the rest of the
+// scale-out work). What a person does through one instance shows live to a browser connected to
+// the other, a session made on one is good on the other, and a rate limit counts for the forge,
+// not per instance.
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startRedis, type RedisServer } from '../fixtures/redis.js';
+import { Browser, createUser, startServer, type TestServer } from '../fixtures/rig.js';
+
+const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
+const BOB: [string, string] = ['bob', 'bob-pass-123456'];
+
+describe('a forge on two instances (PostgreSQL and Redis)', () => {
+  let pg: PgCluster | { skip: string };
+  let redis: RedisServer | { skip: string };
+  let a: TestServer;
+  let b: TestServer;
+  let skip = '';
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    if ('skip' in pg || 'skip' in redis) {
+      skip = 'skip' in pg ? pg.skip : (redis as { skip: string }).skip;
+      return;
+    }
+    const env = { DATABASE_URL: await pg.createDatabase('cluster'), REDIS_URL: redis.url };
+    a = await startServer({ env });
+    b = await startServer({ env }); // after a: the schema is there
+    await createUser(a, ...ALICE, { admin: true });
+    await createUser(a, ...BOB, { via: ALICE });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const so of sockets) so.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    if (redis && 'stop' in redis) await redis.stop();
+    if (pg && 'stop' in pg) await pg.stop();
+  });
+
+  const test = (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      await fn();
+    });
+
+  test('answers /ping with each instance, and a session made on one is good on the other', async () => {
+    const [pa, pb] = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/ping`)).json()) as { ok: boolean; instance: string }));
+    expect(pa!.ok && pb!.ok).toBe(true);
+    expect(pa!.instance).not.toBe(pb!.instance);
+
+    const browser = new Browser(a.url);
+    await browser.session();
+    expect((await browser.request('POST', '/api/v1/auth/signin', { json: { username: 'bob', password: BOB[1] } })).status).toBe(200);
+    const onB = await fetch(`${b.url}/api/v1/user`, { headers: { Cookie: browser.cookieHeader() } });
+    expect(onB.status).toBe(200);
+    expect(((await onB.json()) as { login: string }).login).toBe('bob');
+  });
+
+  test('tells a browser connected to one instance, live, of a post written through the other', async () => {
+    expect((await a.api('PUT', '/api/v1/user/following/alice', { auth: BOB })).status).toBe(204);
+    const t = await b.api('POST', '/api/v1/users/bob/tokens', { auth: BOB, json: { name: 'cluster-socket', scopes: ['all'] } });
+    expect(t.status).toBe(201);
+    const sock = io(b.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: ((await t.json()) as { sha1: string }).sha1 } });
+    sockets.push(sock);
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', () => resolve());
+      sock.once('connect_error', reject);
+    });
+    const heard = new Promise<{ id: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no feed.item on the other instance within 10 s')), 10_000);
+      sock.once('feed.item', (p: { id: number }) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
+    });
+    const post = await a.api('POST', '/api/v1/posts', { auth: ALICE, json: { body: 'written through instance a' } });
+    expect(post.status).toBe(201);
+    const item = await heard;
+    const feed = (await (await b.api('GET', '/api/v1/feed', { auth: BOB })).json()) as { id: number; post: { body: string } | null }[];
+    expect(feed[0]).toMatchObject({ id: item.id, post: { body: 'written through instance a' } });
+  });
+
+  test('counts a rate limit across the instances', async () => {
+    // ten posts a minute for a person, whichever instance takes them (one was written above)
+    for (let i = 0; i < 9; i++) {
+      const via = i % 2 === 0 ? b : a;
+      const res = await via.api('POST', '/api/v1/posts', { auth: ALICE, json: { body: `post ${i}` } });
+      expect(res.status, `post ${i}`).toBe(201);
+    }
+    for (const via of [a, b]) {
+      const res = await via.api('POST', '/api/v1/posts', { auth: ALICE, json: { body: 'one too many' } });
+      expect(res.status).toBe(429);
+      expect(((await res.json()) as { message: string }).message).toMatch(/at most 10 a minute/);
+    }
+  });
+});
