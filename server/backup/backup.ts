@@ -119,12 +119,15 @@ export function backupFileName(kind: BackupKind = 'manual', now = new Date()): s
   return `gitssy-${kind === 'manual' ? '' : `${kind}-`}${stamp}.tar.gz`;
 }
 
-/** What a backup's file name says: its kind and when it was made (null when it isn't one of ours). */
-export function parseBackupFileName(name: string): { kind: BackupKind; created_at: Date } | null {
-  const m = /^gitssy-(?:(scheduled|safety|uploaded)-)?(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z(?:-\d+)?\.tar\.gz$/.exec(name);
+/**
+ * What a backup's file name says: its kind, when it was made and, for the second and later backups
+ * of one second, which one it was (`-2`, `-3` ...; 1 for the first). Null when it isn't one of ours.
+ */
+export function parseBackupFileName(name: string): { kind: BackupKind; created_at: Date; seq: number } | null {
+  const m = /^gitssy-(?:(scheduled|safety|uploaded)-)?(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z(?:-(\d+))?\.tar\.gz$/.exec(name);
   if (!m) return null;
   const at = new Date(`${m[2]}T${m[3]}:${m[4]}:${m[5]}Z`);
-  return Number.isNaN(at.getTime()) ? null : { kind: (m[1] as BackupKind | undefined) ?? 'manual', created_at: at };
+  return Number.isNaN(at.getTime()) ? null : { kind: (m[1] as BackupKind | undefined) ?? 'manual', created_at: at, seq: m[6] ? Number(m[6]) : 1 };
 }
 
 export function defaultBackupFile(dataDir: string, now = new Date(), kind: BackupKind = 'manual'): string {

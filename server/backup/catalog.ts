@@ -134,7 +134,9 @@ export async function listBackups(dir: string): Promise<BackupEntry[]> {
       verify: await readVerifyResult(file),
     });
   }
-  return out.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.name < b.name ? 1 : -1));
+  // newest first; within one second the name's sequence (`…Z.tar.gz`, then `…Z-2.tar.gz`) says which came later
+  const seq = (name: string) => parseBackupFileName(name)?.seq ?? 0;
+  return out.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : seq(b.name) - seq(a.name) || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0)));
 }
 
 export async function deleteBackup(dir: string, name: string): Promise<void> {

@@ -23,6 +23,14 @@ const refsIn = async (repo: string) =>
 /** What lies beside the data dir: only the data dir itself, when no swap left anything. */
 const beside = async () => (await readdir(path.dirname(data))).sort();
 const safetyBackups = async () => (await readdir(path.join(data, 'backups'))).filter((f) => f.startsWith('gitssy-safety-')).length;
+/** The safety backup a restore says it took (two taken in one second differ only by a -2 suffix, so names alone don't order them). */
+const safetyOf = (r: { stdout: string }) => {
+  const m = /the previous data is in (\S+gitssy-safety-\S+\.tar\.gz)\n/.exec(r.stdout);
+  if (!m) throw new Error(`the restore named no safety backup: ${r.stdout}`);
+  return m[1]!;
+};
+/** The safety backup of the last restore that replaced the old data (the console test brings that data back). */
+let oldDataSafety: string;
 
 beforeAll(async () => {
   data = path.join(await tempDir('gitssy-faults-'), 'data');
@@ -75,11 +83,7 @@ describe('restore --force when the swap fails', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await refsIn('one')).not.toContain('refs/heads/later');
     // back to the old data for the next test, through the same restore
-    const safety = (await readdir(path.join(data, 'backups')))
-      .filter((f) => f.startsWith('gitssy-safety-'))
-      .sort()
-      .pop()!;
-    const back = await cliRestore(path.join(data, 'backups', safety), data, { force: true });
+    const back = await cliRestore(safetyOf(r), data, { force: true });
     expect(back.code, back.stderr).toBe(0);
     expect(await refsIn('one')).toContain('refs/heads/later');
   });
@@ -88,6 +92,7 @@ describe('restore --force when the swap fails', () => {
     const r = await cliRestore(archive, data, { force: true, env: fault('cleanup') });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/the restore is in place, but \S+data\.replaced-[0-9a-f]+ \(the previous data\) could not be removed/);
+    oldDataSafety = safetyOf(r);
     expect(await refsIn('one')).not.toContain('refs/heads/later');
     const left = (await beside()).filter((n) => n !== 'data');
     expect(left).toEqual([expect.stringMatching(/^data\.replaced-[0-9a-f]+$/)]);
@@ -98,8 +103,7 @@ describe('restore --force when the swap fails', () => {
 describe('a console restore whose swap fails', () => {
   it('fails the job with the reason, serves the old data again on the same port, and leaves nothing beside the data dir', async () => {
     // the old data again (the previous test restored the archive)
-    const safety = (await readdir(path.join(data, 'backups'))).filter((f) => f.startsWith('gitssy-safety-')).sort();
-    const back = await cliRestore(path.join(data, 'backups', safety[safety.length - 1]!), data, { force: true });
+    const back = await cliRestore(oldDataSafety, data, { force: true });
     expect(back.code, back.stderr).toBe(0);
     expect(await refsIn('one')).toContain('refs/heads/later');
     const name = 'gitssy-2026-01-01T00-00-00Z.tar.gz';
