@@ -17,6 +17,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // GITSSY_TEST_DB=postgres: every server on a database of one PostgreSQL cluster
+          globalSetup: ['test/pg-global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           // each file starts its own real server; two at a time fits 2 cores
