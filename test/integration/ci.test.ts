@@ -628,7 +628,7 @@ describe.skipIf(!BWRAP)(`CI across a SIGKILL${BWRAP ? '' : ' (skipped: bubblewra
     expect((await c.log(repo, job.id)).match(/ran-once/g)).toHaveLength(1);
     const st = (await c.statuses(repo, sha)).filter((x) => x.context === 'gitssy/ci');
     expect(st.filter((x) => x.state === 'success')).toHaveLength(1);
-    expect(query<{ n: number }>(data, 'SELECT count(*) AS n FROM ci_jobs')[0]!.n).toBe(1);
+    expect((await query<{ n: number }>(data, 'SELECT count(*) AS n FROM ci_jobs'))[0]!.n).toBe(1);
   });
 
   it('records a job that was running when the server died as an error (not run again) and lets it be re-run', async () => {

@@ -280,11 +280,11 @@ describe("Gitea's contents API", () => {
   });
 
   it('records every edit as one push event with the actor', async () => {
-    const rows = query<{ pusher_id: number; transport: string; updates: string }>(
+    const rows = await query<{ pusher_id: number; transport: string; updates: string }>(
       s.data,
       "SELECT pusher_id, transport, updates FROM push_events WHERE repo_id = (SELECT id FROM repositories WHERE lower_name = 'proj') AND transport = 'web' ORDER BY id",
     );
-    const bob = query<{ id: number }>(s.data, "SELECT id FROM users WHERE lower_name = 'bob'")[0]!.id;
+    const bob = (await query<{ id: number }>(s.data, "SELECT id FROM users WHERE lower_name = 'bob'"))[0]!.id;
     expect(rows.length).toBeGreaterThanOrEqual(8);
     const last = rows[rows.length - 1]!;
     expect(last.pusher_id).toBe(bob);
@@ -443,7 +443,7 @@ describe('preview, restore, revert, reset', () => {
     expect(list.map((b) => b.ref)).toEqual([r.backup.ref]);
     expect(await gitOk(['ls-remote', s.gitUrl('alice/proj.git', ALICE)])).not.toContain('refs/gitssy');
     // recorded as a push by alice
-    const ev = query<{ updates: string; pusher_id: number }>(s.data, 'SELECT updates, pusher_id FROM push_events ORDER BY id DESC LIMIT 1')[0]!;
+    const ev = (await query<{ updates: string; pusher_id: number }>(s.data, 'SELECT updates, pusher_id FROM push_events ORDER BY id DESC LIMIT 1'))[0]!;
     expect(JSON.parse(ev.updates)).toEqual([{ ref: 'refs/heads/main', oldSha: old, newSha: target }]);
 
     // undo: back at the old tip, the backup gone

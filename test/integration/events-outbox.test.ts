@@ -68,11 +68,11 @@ describe('a server killed with SIGKILL', () => {
     await gitOk(['push', '-q', s.gitUrl('alice/crash.git', alice), 'main'], { cwd: src });
     await killHard(s);
     // the push was acknowledged, so its event is on disk whatever the subscribers had done
-    const [push] = query<{ id: number; payload: string }>(data, "SELECT id, payload FROM events WHERE type = 'push'");
+    const [push] = await query<{ id: number; payload: string }>(data, "SELECT id, payload FROM events WHERE type = 'push'");
     expect(push).toBeDefined();
     expect(JSON.parse(push!.payload)).toMatchObject({ transport: 'http', updates: [{ ref: 'refs/heads/main' }] });
-    const owedAtKill = query<{ subscriber: string }>(data, 'SELECT subscriber FROM event_deliveries WHERE event_id = ?', push!.id).map((r) => r.subscriber);
-    const notifiedAtKill = query<{ n: number }>(data, 'SELECT count(*) AS n FROM notifications')[0]!.n;
+    const owedAtKill = (await query<{ subscriber: string }>(data, 'SELECT subscriber FROM event_deliveries WHERE event_id = ?', push!.id)).map((r) => r.subscriber);
+    const notifiedAtKill = (await query<{ n: number }>(data, 'SELECT count(*) AS n FROM notifications'))[0]!.n;
     // either the notification was made before the kill, or its delivery is still owed: never neither
     // (which one depends on timing; the slower subscribers, such as repos.after-push, are usually
     // still owed, and the next test makes a delivery cut off mid-run certain)
@@ -84,8 +84,8 @@ describe('a server killed with SIGKILL', () => {
       const mine = await threads(s, bob, 'alice/crash');
       expect(mine, restart).toHaveLength(1);
       expect(mine[0]!.subject.title).toBe('alice pushed to main in alice/crash');
-      expect(query(data, 'SELECT * FROM event_deliveries WHERE event_id = ?', push!.id), restart).toEqual([]);
-      expect(query<{ n: number }>(data, "SELECT count(*) AS n FROM events WHERE type = 'push'")[0]!.n, restart).toBe(1);
+      expect(await query(data, 'SELECT * FROM event_deliveries WHERE event_id = ?', push!.id), restart).toEqual([]);
+      expect((await query<{ n: number }>(data, "SELECT count(*) AS n FROM events WHERE type = 'push'"))[0]!.n, restart).toBe(1);
       if (restart === 'after the kill') await killHard(s);
     }
     // no second push was recovered from the refs on disk either: the snapshot moved with the event
@@ -104,7 +104,7 @@ describe('a server killed with SIGKILL', () => {
       expect((await s.api('PUT', '/api/v1/repos/alice/mailed/collaborators/bob', { auth: alice, json: { permission: 'read' } })).status).toBe(204);
       // the mailer has claimed the delivery and is waiting for the mail server's greeting: kill now
       await waitFor(async () => silent.connections() > 0, 15_000, 20);
-      const running = query<{ subscriber: string; state: string }>(data, "SELECT subscriber, state FROM event_deliveries WHERE subscriber = 'notifications.mail'");
+      const running = await query<{ subscriber: string; state: string }>(data, "SELECT subscriber, state FROM event_deliveries WHERE subscriber = 'notifications.mail'");
       expect(running).toEqual([{ subscriber: 'notifications.mail', state: 'running' }]);
       await killHard(s);
       await silent.close();
@@ -118,7 +118,7 @@ describe('a server killed with SIGKILL', () => {
       expect(receiver.messages[0]!.to).toEqual(['bob@example.test']);
       expect(receiver.messages[0]!.data).toMatch(/^Subject: .*alice added you as a collaborator \(read\) to alice\/mailed/m);
       expect(await threads(s, bob, 'alice/mailed')).toHaveLength(1);
-      expect(query(data, "SELECT * FROM event_deliveries WHERE subscriber = 'notifications.mail'")).toEqual([]);
+      expect(await query(data, "SELECT * FROM event_deliveries WHERE subscriber = 'notifications.mail'")).toEqual([]);
     } finally {
       await s.api('PATCH', '/api/v1/admin/settings', { auth: alice, json: { 'smtp.host': '' } });
       await silent.close();

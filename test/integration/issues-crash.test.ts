@@ -37,11 +37,11 @@ it('closes an issue named by a pushed "fixes #N" exactly once across a kill righ
   await gitOk(['push', '-q', s.gitUrl('alice/crash.git', alice), 'main'], { cwd: src });
   await killHard(s);
 
-  const issueId = query<{ id: number }>(data, 'SELECT id FROM issues WHERE "index" = ?', n)[0]!.id;
-  const entries = () => query<{ type: string }>(data, "SELECT type FROM issue_comments WHERE issue_id = ? AND type IN ('close', 'commit_ref') ORDER BY id", issueId).map((r) => r.type);
-  const closedAtKill = query<{ is_closed: number }>(data, 'SELECT is_closed FROM issues WHERE id = ?', issueId)[0]!.is_closed === 1;
-  const [push] = query<{ id: number }>(data, "SELECT id FROM events WHERE type = 'push' ORDER BY id DESC LIMIT 1");
-  const owed = query<{ subscriber: string }>(data, 'SELECT subscriber FROM event_deliveries WHERE event_id = ?', push!.id).map((r) => r.subscriber);
+  const issueId = (await query<{ id: number }>(data, 'SELECT id FROM issues WHERE "index" = ?', n))[0]!.id;
+  const entries = async () => (await query<{ type: string }>(data, "SELECT type FROM issue_comments WHERE issue_id = ? AND type IN ('close', 'commit_ref') ORDER BY id", issueId)).map((r) => r.type);
+  const closedAtKill = (await query<{ is_closed: number }>(data, 'SELECT is_closed FROM issues WHERE id = ?', issueId))[0]!.is_closed === 1;
+  const [push] = await query<{ id: number }>(data, "SELECT id FROM events WHERE type = 'push' ORDER BY id DESC LIMIT 1");
+  const owed = (await query<{ subscriber: string }>(data, 'SELECT subscriber FROM event_deliveries WHERE event_id = ?', push!.id)).map((r) => r.subscriber);
   // either it was closed before the kill, or closing it is still owed: never neither
   expect(closedAtKill || owed.includes('issues.push')).toBe(true);
 
@@ -50,8 +50,8 @@ it('closes an issue named by a pushed "fixes #N" exactly once across a kill righ
     await outboxIdle(data);
     const issue = (await (await s.api('GET', `/api/v1/repos/alice/crash/issues/${n}`, { auth: alice })).json()) as { state: string };
     expect(issue.state, restart).toBe('closed');
-    expect(entries(), restart).toEqual(['commit_ref', 'close']);
-    const close = query<{ data: string }>(data, "SELECT data FROM issue_comments WHERE issue_id = ? AND type = 'close'", issueId)[0]!;
+    expect(await entries(), restart).toEqual(['commit_ref', 'close']);
+    const close = (await query<{ data: string }>(data, "SELECT data FROM issue_comments WHERE issue_id = ? AND type = 'close'", issueId))[0]!;
     expect(JSON.parse(close.data), restart).toMatchObject({ commit: sha, repo: 'alice/crash' });
     if (restart === 'after the kill') await killHard(s);
   }

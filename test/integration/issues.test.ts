@@ -37,7 +37,7 @@ let work: Work;
 
 const titles = (list: IssueJson[]) => list.map((i) => i.title).sort();
 const notificationsOf = async (who: Who) => (await (await s.api('GET', '/api/v1/notifications?all=true', { auth: who })).json()) as { subject: { title: string }; reason?: string }[];
-const countRows = (table: string) => query<{ n: number }>(s.data, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
+const countRows = async (table: string) => (await query<{ n: number }>(s.data, `SELECT count(*) AS n FROM ${table}`))[0]!.n;
 
 beforeAll(async () => {
   s = await startInProcess();
@@ -72,19 +72,19 @@ describe('issues, labels and milestones', () => {
     expect(got.color).toBe('ee0701');
     high = (await api.expect<{ id: number }>(201, 'POST', '/labels', alice, { name: 'priority/high', color: 'f00', exclusive: true })).id;
     low = (await api.expect<{ id: number }>(201, 'POST', '/labels', alice, { name: 'priority/low', color: '#00ff00', exclusive: true })).id;
-    const before = countRows('labels');
+    const before = await countRows('labels');
     await api.expect(422, 'POST', '/labels', alice, { name: 'x', color: 'red' });
     await api.expect(422, 'POST', '/labels', alice, { name: 'x', color: '#12345g' });
     await api.expect(422, 'POST', '/labels', alice, { name: '  ', color: '#123456' });
     await api.expect(409, 'POST', '/labels', alice, { name: 'BUG', color: '#123456' });
     await api.expect(403, 'POST', '/labels', carol, { name: 'x', color: '#123456' });
-    expect(countRows('labels')).toBe(before);
+    expect(await countRows('labels')).toBe(before);
   });
 
   it('opens an issue with labels, a milestone and an assignee; refuses bad input without writing', async () => {
     const ms = await api.expect<{ id: number; due_on: string }>(201, 'POST', '/milestones', alice, { title: 'v1', due_on: '2027-01-31' });
     expect(ms.due_on).toBe('2027-01-31T00:00:00.000Z');
-    const before = { issues: countRows('issues'), ms: countRows('milestones') };
+    const before = { issues: await countRows('issues'), ms: await countRows('milestones') };
     await api.expect(422, 'POST', '/milestones', alice, { title: 'v2', due_on: 'next tuesday' });
     await api.expect(422, 'POST', '/milestones', alice, { title: 'v2', due_on: '2027-02-30x' });
     await api.expect(422, 'POST', '/issues', alice, { title: 'a'.repeat(10_000) });
@@ -93,7 +93,7 @@ describe('issues, labels and milestones', () => {
     await api.expect(422, 'POST', '/issues', alice, { title: 'ok', labels: [99999] });
     await api.expect(422, 'POST', '/issues', alice, { title: 'ok', assignees: ['nobody-here'] });
     await api.expect(422, 'POST', '/issues', alice, { title: 'ok', milestone: 99999 });
-    expect({ issues: countRows('issues'), ms: countRows('milestones') }).toEqual(before);
+    expect({ issues: await countRows('issues'), ms: await countRows('milestones') }).toEqual(before);
   });
 
   it('shares one number sequence with pull requests and filters by type, label, milestone, assignee and text', async () => {
@@ -189,9 +189,9 @@ describe('issues, labels and milestones', () => {
     await api.expect(201, 'POST', `/issues/${i.number}/reactions`, bob, { content: '+1' });
     await api.expect(200, 'POST', `/issues/${i.number}/reactions`, bob, { content: '+1' });
     await api.expect(201, 'POST', `/issues/${i.number}/reactions`, carol, { content: 'heart' });
-    const before = countRows('reactions');
+    const before = await countRows('reactions');
     await api.expect(422, 'POST', `/issues/${i.number}/reactions`, bob, { content: 'poop' });
-    expect(countRows('reactions')).toBe(before);
+    expect(await countRows('reactions')).toBe(before);
     const list = await api.expect<{ content: string; user: { login: string } }[]>(200, 'GET', `/issues/${i.number}/reactions`, undefined);
     expect(list.map((r) => `${r.user.login}:${r.content}`)).toEqual(['bob:+1', 'carol:heart']);
     await api.expect(200, 'DELETE', `/issues/${i.number}/reactions`, bob, { content: '+1' });

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => s?.stop());
 
 const api = () => lanes.api;
-const pendingMerge = (id: number) => query<{ pending_merge: string | null }>(s.data, 'SELECT pending_merge FROM pull_requests WHERE id = ?', id)[0]!.pending_merge;
+const pendingMerge = async (id: number) => (await query<{ pending_merge: string | null }>(s.data, 'SELECT pending_merge FROM pull_requests WHERE id = ?', id))[0]!.pending_merge;
 const mergeOk = (l: Lane, n: number, body: Record<string, unknown>, who: Who = alice) => merged(l, n, body, who);
 const refused = (l: Lane, n: number, body: Record<string, unknown>, status: number, who: Who = alice) => mergeRefused(l, n, body, status, who, alice);
 
@@ -82,7 +82,7 @@ describe('the base moving while a merge is computed', () => {
     } finally {
       restore();
     }
-    expect(pendingMerge(pr.id)).toBeNull();
+    expect(await pendingMerge(pr.id)).toBeNull();
   });
 
   it('answers 409 when the base keeps moving through three tries: every pushed commit kept, nothing merged', async () => {
@@ -106,7 +106,7 @@ describe('the base moving while a merge is computed', () => {
     expect(await l.tip()).toBe(pushed[2]);
     expect(await lanes.sv(['rev-list', `${lanes.seed}..${l.base}`])).toBe(`${[...pushed].reverse().join('\n')}\n`);
     expect((await api().get(pr.number, alice)).merged).toBe(false);
-    expect(pendingMerge(pr.id)).toBeNull();
+    expect(await pendingMerge(pr.id)).toBeNull();
     // once the base holds still, the merge goes through on top of all of them
     const sha = await mergeOk(l, pr.number, { Do: 'squash' });
     expect(await lanes.parents(sha)).toEqual([pushed[2]]);
@@ -126,7 +126,7 @@ describe('the base moving while a merge is computed', () => {
       restore();
       await s.app.services.maintenance.set(false);
     }
-    expect(pendingMerge(pr.id)).toBeNull();
+    expect(await pendingMerge(pr.id)).toBeNull();
     await mergeOk(l, pr.number, { Do: 'merge' }, bob);
   });
 
@@ -160,7 +160,7 @@ describe('the base moving while a merge is computed', () => {
     } finally {
       refs.write = original;
     }
-    expect(pendingMerge(pr.id)).toBeNull();
+    expect(await pendingMerge(pr.id)).toBeNull();
   });
 
   it('lets the push event of a merge whose bookkeeping never ran mark it merged (as after a crash)', async () => {
@@ -174,7 +174,7 @@ describe('the base moving while a merge is computed', () => {
     refs.write = async function (this: typeof refs, w: RefWrite) {
       const event = await original.call(this, w);
       // the merge request is stuck after its ref moved: the push subscriber finds the pending merge
-      markedMeanwhile = await waitFor(async () => query<{ has_merged: number }>(s.data, 'SELECT has_merged FROM pull_requests WHERE id = ?', pr.id)[0]!.has_merged === 1);
+      markedMeanwhile = await waitFor(async () => (await query<{ has_merged: number }>(s.data, 'SELECT has_merged FROM pull_requests WHERE id = ?', pr.id))[0]!.has_merged === 1);
       return event;
     };
     try {

@@ -64,7 +64,9 @@ describe('merge styles', () => {
     const fsck = await git(['--git-dir', lanes.dir, 'fsck', '--no-progress', '--strict']);
     expect(fsck.code, fsck.stderr).toBe(0);
     // on the bus, and the author hears about it
-    const events = query<{ type: string }>(s.data, "SELECT type FROM events WHERE type LIKE 'pull.%' AND json_extract(payload, '$.pullId') = ? ORDER BY id", pr.id).map((e) => e.type);
+    const events = (await query<{ type: string; payload: string }>(s.data, "SELECT type, payload FROM events WHERE type LIKE 'pull.%' ORDER BY id"))
+      .filter((e) => (JSON.parse(e.payload) as { pullId: number }).pullId === pr.id)
+      .map((e) => e.type);
     expect(events).toEqual(['pull.opened', 'pull.merged']);
     const notes = await waitFor(async () => {
       const list = (await (await s.api('GET', '/api/v1/notifications?all=true', { auth: bob })).json()) as { subject: { title: string; state: string } }[];

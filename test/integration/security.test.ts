@@ -5,13 +5,13 @@
 // else signed in); a rescan runs with progress over socket.io to administrators only; a later
 // push is scanned incrementally; a push that adds a private key is refused when the repository
 // says so, with a clear message in git's stderr, and accepted when it doesn't.
-import Database from 'better-sqlite3';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample } from '../../server/security/samples.js';
 import { createRepo, createUser, git, gitOk, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
 import { secretRepo, type SecretRepo } from '../fixtures/secret-repo.js';
+import { query } from './outbox-probe.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-123'];
@@ -174,14 +174,9 @@ describe('suppressing a finding', () => {
     expect((await findings('suppressed')).map((x) => x.id)).toEqual([f.id]);
     expect(await latest()).toMatchObject({ open: fx.expected.length - 1, suppressed: 1 });
 
-    const db = new Database(path.join(s.data, 'gitssy.db'), { readonly: true });
-    try {
-      const rows = db.prepare("SELECT action, detail FROM audit_log WHERE action LIKE 'repo.security.%' ORDER BY id").all() as { action: string; detail: string }[];
-      expect(rows.map((r) => r.action)).toContain('repo.security.suppress');
-      expect(JSON.parse(rows.find((r) => r.action === 'repo.security.suppress')!.detail)).toMatchObject({ finding: f.id, reason: 'rotated on 2026-01-02', path: 'config/deploy.yml' });
-    } finally {
-      db.close();
-    }
+    const rows = await query<{ action: string; detail: string }>(s.data, "SELECT action, detail FROM audit_log WHERE action LIKE 'repo.security.%' ORDER BY id");
+    expect(rows.map((r) => r.action)).toContain('repo.security.suppress');
+    expect(JSON.parse(rows.find((r) => r.action === 'repo.security.suppress')!.detail)).toMatchObject({ finding: f.id, reason: 'rotated on 2026-01-02', path: 'config/deploy.yml' });
 
     const reopened = await call<Finding>('PATCH', `${REPO}/security/findings/${f.id}`, alice, { state: 'open' });
     expect(reopened.body).toMatchObject({ state: 'open', suppressed_by: null, suppress_reason: null });

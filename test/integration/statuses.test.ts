@@ -79,9 +79,9 @@ async function statuses(p: string, who: [string, string] | undefined = alice): P
   expect(res.status, await res.clone().text()).toBe(200);
   return { list: (await res.json()) as Status[], total: Number(res.headers.get('x-total-count')), link: res.headers.get('link') };
 }
-const storedFor = (sha: string) => query<{ n: number }>(s.data, 'SELECT count(*) AS n FROM commit_statuses WHERE sha = ?', sha)[0]!.n;
-const eventsFor = (sha: string) =>
-  query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'status.created' ORDER BY id")
+const storedFor = async (sha: string) => (await query<{ n: number }>(s.data, 'SELECT count(*) AS n FROM commit_statuses WHERE sha = ?', sha))[0]!.n;
+const eventsFor = async (sha: string) =>
+  (await query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'status.created' ORDER BY id"))
     .map((e) => JSON.parse(e.payload) as { repoId: number; sha: string; context: string; state: string; id: number })
     .filter((e) => e.sha === sha);
 
@@ -107,7 +107,7 @@ describe('posting a status', () => {
   it('records a durable status.created event with the status', async () => {
     const st = await posted('ci', root, { state: 'failure', context: 'outbox' });
     const repoId = ((await (await s.api('GET', '/api/v1/repos/alice/ci', { auth: alice })).json()) as { id: number }).id;
-    expect(eventsFor(root)).toContainEqual({ repoId, sha: root, context: 'outbox', state: 'failure', id: st.id });
+    expect(await eventsFor(root)).toContainEqual({ repoId, sha: root, context: 'outbox', state: 'failure', id: st.id });
   });
 });
 
@@ -207,12 +207,12 @@ describe('listing statuses', () => {
 
 describe('who may post and read', () => {
   it('refuses a reader with 403 and an anonymous caller with 401', async () => {
-    const before = storedFor(parent);
+    const before = await storedFor(parent);
     const res = await post('ci', parent, { state: 'success', context: 'bob' }, bob);
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toMatch(/write access/);
     expect((await s.api('POST', `/api/v1/repos/alice/ci/statuses/${parent}`, { json: { state: 'success' } })).status).toBe(401);
-    expect(storedFor(parent)).toBe(before);
+    expect(await storedFor(parent)).toBe(before);
     // but a reader reads
     expect((await statuses(`/api/v1/repos/alice/ci/statuses/${parent}`, bob)).total).toBe(before);
   });
@@ -266,21 +266,21 @@ describe('bad input', () => {
   for (const [name, sha, body, message] of cases) {
     it(`refuses ${name} with 422 and stores nothing`, async () => {
       const target = sha === '<head>' ? head : sha;
-      const before = storedFor(head);
-      const eventsBefore = eventsFor(head).length;
+      const before = await storedFor(head);
+      const eventsBefore = (await eventsFor(head)).length;
       const res = await post('ci', target, body);
       expect(res.status).toBe(422);
       expect(((await res.json()) as { message: string }).message).toMatch(message);
-      expect(storedFor(head)).toBe(before);
-      expect(storedFor(target.toLowerCase())).toBe(sha === '<head>' ? before : 0);
-      expect(eventsFor(head)).toHaveLength(eventsBefore);
+      expect(await storedFor(head)).toBe(before);
+      expect(await storedFor(target.toLowerCase())).toBe(sha === '<head>' ? before : 0);
+      expect(await eventsFor(head)).toHaveLength(eventsBefore);
     });
   }
 
   it("refuses an annotated tag object's id (it names a tag, not a commit)", async () => {
     const res = await post('ci', tagObject, { state: 'success' });
     expect(res.status).toBe(422);
-    expect(storedFor(tagObject)).toBe(0);
+    expect(await storedFor(tagObject)).toBe(0);
   });
 });
 

@@ -311,11 +311,11 @@ describe('the wiki over git', () => {
   it('never announces a wiki change as a code push', async () => {
     await outboxIdle(s.data);
     // docs had one code push (its main branch); everything since was the wiki
-    const pushes = query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'push'");
+    const pushes = await query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'push'");
     const pushedRefs = pushes.flatMap((p) => (JSON.parse(p.payload) as { updates: { ref: string }[] }).updates.map((u) => u.ref));
     expect(pushedRefs).toEqual(['refs/heads/main']);
-    expect(query<{ n: number }>(s.data, 'SELECT count(*) AS n FROM push_events')[0]!.n).toBe(1);
-    const wiki = query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'wiki.push'").map((p) => JSON.parse(p.payload) as { transport: string });
+    expect((await query<{ n: number }>(s.data, 'SELECT count(*) AS n FROM push_events'))[0]!.n).toBe(1);
+    const wiki = (await query<{ payload: string }>(s.data, "SELECT payload FROM events WHERE type = 'wiki.push'")).map((p) => JSON.parse(p.payload) as { transport: string });
     expect(new Set(wiki.map((w) => w.transport))).toEqual(new Set(['web', 'http', 'ssh']));
     // the code repository's branches are what they were
     const docs = (await (await api('GET', 'alice/docs/branches')).json()) as { name: string }[];
