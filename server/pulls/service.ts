@@ -194,9 +194,11 @@ export class PullService {
 
     const now = Date.now();
     const { pull } = await this.s.db.transaction().execute(async (trx) => {
-      // again inside the transaction: two requests racing (a double click) open one pull request
-      await assertNoOpenPull(trx);
+      // again inside the transaction, after taking the number: that holds the repository's issue
+      // counter row until commit, so two requests racing (a double click) check one after the
+      // other (on PostgreSQL too) and open one pull request; the refused one's number is rolled back
       const issue = await this.s.issues.create(trx, { repoId: base.repo.id, posterId: actor.user.id, title: input.title, body: input.body, isPull: true });
+      await assertNoOpenPull(trx);
       const pull = await trx
         .insertInto('pull_requests')
         .values({
@@ -560,7 +562,8 @@ export class PullService {
         .select('p.index')
         .where('p.repo_id', '=', base.repo.id)
         .where('p.id', '!=', v.pull.id)
-        .where('p.head_repo_id', 'is', v.pull.head_repo_id)
+        // `IS <number>` is SQLite only; PostgreSQL's IS takes NULL, TRUE or FALSE
+        .where((eb) => (v.pull.head_repo_id === null ? eb('p.head_repo_id', 'is', null) : eb('p.head_repo_id', '=', v.pull.head_repo_id)))
         .where('p.head_branch', '=', v.pull.head_branch)
         .where('p.base_branch', '=', change.base ?? v.pull.base_branch)
         .where('i.is_closed', '=', 0)
