@@ -50,6 +50,7 @@ import { MailService } from './ops/mail.js';
 import { logDir, RotatingLogFile } from './ops/log-file.js';
 import { LanAdvertiser } from './lan/mdns.js';
 import { startLanFeatures, printLanBanner } from './lan/lan.js';
+import { instanceIdOf } from './scale/instance-id.js';
 import { openShared, type SharedState } from './scale/shared.js';
 
 export interface DataLayout {
@@ -99,7 +100,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const db = opened.db;
   let shared: SharedState;
   try {
-    shared = await openShared(config.redisUrl, log.child({ component: 'shared' }));
+    shared = await openShared(config.redisUrl, await instanceIdOf(layout.run), log.child({ component: 'shared' }));
   } catch (err) {
     await opened.close();
     throw err;
@@ -109,8 +110,13 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const git = gitBaseEnv(layout.gitHome);
   await installHooks(layout.hooks);
   const store = new RepoStore(new RepoPaths(layout.repos), git, layout.hooks);
-  // one server per SQLite data dir: a delivery still marked running at start was cut off by a crash
-  const events = new EventBus(db, log.child({ component: 'events' }), { exclusive: opened.dialect === 'sqlite', pollMs: Number(process.env.GITSSY_OUTBOX_POLL_MS) || undefined });
+  // one server per SQLite data dir: a delivery still marked running at start was cut off by a
+  // crash; on PostgreSQL that holds for the deliveries this instance claimed (see instance-id.ts)
+  const events = new EventBus(db, log.child({ component: 'events' }), {
+    exclusive: opened.dialect === 'sqlite',
+    instance: shared.instance,
+    pollMs: Number(process.env.GITSSY_OUTBOX_POLL_MS) || undefined,
+  });
   const audit = new AuditLog(db);
   const access = new AccessService(db);
   const users = new UserService(db, settings, audit, (r) => events.emit('credentials.revoked', r));

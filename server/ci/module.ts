@@ -1,11 +1,9 @@
 // The CI feature: jobs queued by pushes, the worker pool that runs them on the active backend
 // (Docker, Podman or the host sandbox), their logs (stored and live), commit statuses, the
 // "CI failed" notification, secrets, and the API, as one module.
-import os from 'node:os';
 import path from 'node:path';
 import type { FeatureModule } from '../feature.js';
 import { subscriber } from '../events/index.js';
-import { randomHex } from '../lib/crypto.js';
 import '../notifications/index.js';
 import '../pushes/index.js';
 import '../repos/index.js';
@@ -60,7 +58,7 @@ export const ciModule: FeatureModule = {
     const live = new LiveLogs(s, s.ci, log);
     const detach = live.attach();
     const runner = new CiRunner(s, s.ci, new Workspaces(s.config.dataDir), live, log, {
-      runnerId: `${os.hostname()}:${process.pid}:${randomHex(4)}`,
+      runnerId: s.shared.instance,
       exclusive: s.dialect === 'sqlite',
     });
     s.settings.onChange((changed) => {

@@ -35,9 +35,12 @@ interface Running {
 }
 
 export interface RunnerOptions {
-  /** This process's name in `ci_jobs.runner`. */
+  /**
+   * This instance's name in `ci_jobs.runner`, the same after a restart (scale/instance-id.ts): jobs
+   * still running under it at start were cut off by this instance's crash.
+   */
   runnerId: string;
-  /** Jobs `running` at start belong to a dead process (SQLite: one server per data dir). */
+  /** Jobs `running` at start belong to a dead process, whoever ran them (SQLite: one server per data dir). */
   exclusive: boolean;
 }
 
@@ -66,7 +69,8 @@ export class CiRunner {
   }
 
   async start(): Promise<void> {
-    await this.recover(this.opts.exclusive ? Infinity : STALE_MS);
+    // this instance's jobs from before a crash at once; another instance's once its heartbeat is stale
+    await this.recover(this.opts.exclusive ? Infinity : STALE_MS, this.opts.exclusive ? undefined : this.opts.runnerId);
     if (this.opts.exclusive) await this.workspaces.clear();
     this.started = true;
     this.timer = setInterval(() => {
@@ -109,9 +113,10 @@ export class CiRunner {
   }
 
   /** Ends jobs whose runner is gone: `running` with no heartbeat for `staleMs` (Infinity: all of them). */
-  private async recover(staleMs: number): Promise<void> {
+  /** Ends as errors the running jobs no live process runs: those with a heartbeat older than `staleMs`, and `mine` (this instance's, from before a restart). */
+  private async recover(staleMs: number, mine?: string): Promise<void> {
     let q = this.s.db.selectFrom('ci_jobs').select('id').where('state', '=', 'running');
-    if (staleMs !== Infinity) q = q.where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', Date.now() - staleMs)]));
+    if (staleMs !== Infinity) q = q.where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', Date.now() - staleMs), ...(mine ? [eb('runner', '=', mine)] : [])]));
     for (const { id } of await q.execute()) {
       if (this.active.has(id)) continue;
       const done = await this.ci.transition(id, ['running'], { state: 'error', reason: 'The server stopped while this job ran; re-run it', finished_at: Date.now() });

@@ -254,6 +254,8 @@ export interface EventDeliveryTable {
   attempts: Generated<number>;
   run_at: number;
   locked_until: number | null;
+  /** The instance that claimed it while running (scale/instance-id.ts); null otherwise. */
+  locked_by: string | null;
   last_error: string | null;
   updated_at: number;
 }

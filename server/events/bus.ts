@@ -70,7 +70,7 @@ export class EventBus {
       .executeTakeFirstOrThrow();
     const deliveries = [...this.subscribers.values()]
       .filter((s) => s.events.includes(type))
-      .map((s) => ({ event_id: row.id, subscriber: s.name, state: 'pending', attempts: 0, run_at: at, locked_until: null, last_error: null, updated_at: at }));
+      .map((s) => ({ event_id: row.id, subscriber: s.name, state: 'pending', attempts: 0, run_at: at, locked_until: null, locked_by: null, last_error: null, updated_at: at }));
     if (deliveries.length) await trx.insertInto('event_deliveries').values(deliveries).execute();
     return row.id;
   }

@@ -5,8 +5,8 @@
 //
 // Each subscriber has its own slots, so a slow or failing one never holds up the others, and
 // nothing here runs inside the producer's request. A delivery left `running` by a killed process
-// is claimed again once its lease runs out; with SQLite (one server per data dir) start()
-// releases them at once.
+// is claimed again once its lease runs out; start() releases at once those this instance claimed
+// (all of them with SQLite: one server per data dir).
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../lib/log.js';
@@ -22,6 +22,11 @@ export interface OutboxOptions {
   maxBackoffMs?: number;
   /** Release every running delivery at start (true when this process is the only claimer). */
   exclusive?: boolean;
+  /**
+   * This instance's name, kept with each delivery it claims: the ones still running under it at
+   * start were cut off by this instance's crash and are due again at once (others' wait for their lease).
+   */
+  instance?: string;
   /** Events older than this with nothing left to deliver are deleted (ms; default 30 days). */
   retentionMs?: number;
 }
@@ -68,9 +73,11 @@ export class Outbox {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    if (this.opts.exclusive) {
-      // a delivery still marked running was cut off by a crash: it is due again now
-      await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null, run_at: Date.now() }).where('state', '=', 'running').execute();
+    if (this.opts.exclusive || this.opts.instance) {
+      // a delivery still marked running (by this instance, when there may be others) was cut off by a crash: it is due again now
+      let cutOff = this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null, locked_by: null, run_at: Date.now() }).where('state', '=', 'running');
+      if (!this.opts.exclusive) cutOff = cutOff.where('locked_by', '=', this.opts.instance!);
+      await cutOff.execute();
     }
     // the poll: retries that came due, leases that ran out, old events; new events are kicked
     this.timer = setInterval(() => {
@@ -144,7 +151,7 @@ export class Outbox {
           // on the poll only, so a kick after each event costs reads, not writes
           this.housekeeping = false;
           // leases that ran out: the claimer died or hung; the delivery is due again
-          await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
+          await this.db.updateTable('event_deliveries').set({ state: 'pending', locked_until: null, locked_by: null }).where('state', '=', 'running').where('locked_until', '<', now).execute();
           if (now - this.lastPrune > 10 * 60_000) {
             this.lastPrune = now;
             await this.prune(now);
@@ -184,7 +191,7 @@ export class Outbox {
         for (const d of take) bySub.set(d.subscriber, [...(bySub.get(d.subscriber) ?? []), d.event_id]);
         const claimed = await this.db
           .updateTable('event_deliveries')
-          .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, updated_at: now })
+          .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, locked_by: this.opts.instance ?? null, updated_at: now })
           .where('state', '=', 'pending')
           .where((eb) => eb.or([...bySub].map(([name, ids]) => eb.and([eb('subscriber', '=', name), eb('event_id', 'in', ids)]))))
           .returning(['event_id', 'subscriber'])
@@ -260,7 +267,7 @@ export class Outbox {
         );
         await this.db
           .updateTable('event_deliveries')
-          .set({ state: dead ? 'dead' : 'pending', run_at: Date.now() + delay, locked_until: null, last_error: message.slice(0, 2000), updated_at: Date.now() })
+          .set({ state: dead ? 'dead' : 'pending', run_at: Date.now() + delay, locked_until: null, locked_by: null, last_error: message.slice(0, 2000), updated_at: Date.now() })
           .where('event_id', '=', event.id)
           .where('subscriber', '=', sub.name)
           .execute()

@@ -3,8 +3,6 @@
 // other, and the counters of the rate limits, so a limit holds for the forge and not per
 // instance. Without REDIS_URL both stay in this process, as on the desktop. The Redis client
 // libraries load only when a Redis is named.
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { MemoryStore, type Store } from 'express-rate-limit';
 import type { ServerOptions } from 'socket.io';
 import type { Logger } from '../lib/log.js';
@@ -15,7 +13,7 @@ export const REDIS_PREFIX = 'gitssy:';
 export interface SharedState {
   /** Where this state lives: `memory` (this process) or `redis`. */
   readonly kind: 'memory' | 'redis';
-  /** This process among the forge's instances (reported by /ping): host name, pid and a random part. */
+  /** This server among the forge's instances (reported by /ping; the same after a restart, see instance-id.ts). */
   readonly instance: string;
   /** socket.io's adapter: undefined for its in-memory one. */
   readonly adapter: ServerOptions['adapter'] | undefined;
@@ -24,15 +22,13 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
-const instanceId = () => `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-
-export function memoryShared(): SharedState {
-  return { kind: 'memory', instance: instanceId(), adapter: undefined, rateStore: () => new MemoryStore(), close: async () => {} };
+export function memoryShared(instance: string): SharedState {
+  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), close: async () => {} };
 }
 
 /** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
-export async function openShared(url: string | null, log: Logger): Promise<SharedState> {
-  if (!url) return memoryShared();
+export async function openShared(url: string | null, instance: string, log: Logger): Promise<SharedState> {
+  if (!url) return memoryShared(instance);
   const [{ createClient }, { createAdapter }, { RedisStore }] = await Promise.all([import('redis'), import('@socket.io/redis-adapter'), import('rate-limit-redis')]);
   const client = createClient({ url, socket: { connectTimeout: 10_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
   // a dropped connection is retried; it is logged, never thrown at the process
@@ -49,7 +45,7 @@ export async function openShared(url: string | null, log: Logger): Promise<Share
   log.info({ redis: redactUrl(url) }, 'sharing realtime events and rate limits through Redis');
   return {
     kind: 'redis',
-    instance: instanceId(),
+    instance,
     adapter: createAdapter(client, sub, { key: `${REDIS_PREFIX}io` }),
     rateStore: (name) => new RedisStore({ sendCommand: (...args: string[]) => client.sendCommand(args), prefix: `${REDIS_PREFIX}rl:${name}:` }),
     async close() {

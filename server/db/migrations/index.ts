@@ -16,6 +16,7 @@ import m0013 from './0013_protection_review_rules.js';
 import m0018 from './0018_token_bounds.js';
 import m0022 from './0022_remember_tokens.js';
 import m0025 from './0025_user_profile.js';
+import m0031 from './0031_delivery_claimer.js';
 
 export type { Dialect, MigrationContext };
 
@@ -34,6 +35,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0018_token_bounds': m0018,
   '0022_remember_tokens': m0022,
   '0025_user_profile': m0025,
+  '0031_delivery_claimer': m0031,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */
