@@ -10,6 +10,7 @@ import { describeChange, runningServer, switchMaintenance } from './admin/runnin
 import { registerBackupCommands } from './backup/cli.js';
 import { allMigrations } from './db/migrations/index.js';
 import { featureMigrations } from './modules.js';
+import { MigrateDbError, migrateToPostgres } from './scale/migrate-db.js';
 import { createRestorableApp } from './backup/swap.js';
 import { superviseOverIpc } from './admin/supervised.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -143,6 +144,36 @@ export function buildCli(): Command {
       });
     } finally {
       await lock?.release();
+    }
+  });
+
+  dataOption(
+    admin
+      .command('migrate-db')
+      .description('move this install from its SQLite file to an empty PostgreSQL database (the server must be stopped)')
+      .requiredOption('--to <url>', 'the empty target database, postgres://user:password@host:5432/database'),
+  ).action(async (opts: { data?: string; to: string }) => {
+    const config = configFrom(opts);
+    if (config.databaseUrl) throw new AppError('conflict', 'this install already uses PostgreSQL (DATABASE_URL is set); migrate-db moves an install off SQLite');
+    // the SQLite file must not change while it is copied: no server, no other command
+    const lock = await lockOrRefuse(config.dataDir, 'admin migrate-db', 'stop it first: the database must not change while it is copied');
+    try {
+      const r = await migrateToPostgres({
+        dataDir: config.dataDir,
+        to: opts.to,
+        migrations: allMigrations(featureMigrations()),
+        progress: (line) => process.stdout.write(line + '\n'),
+      });
+      process.stdout.write(
+        `migrate-db: ${r.tables.length} tables, ${r.rows} rows copied and verified (row counts and checksums match) in ${(r.ms / 1000).toFixed(1)} s; ` +
+          `DATABASE_URL is set in ${r.envFile}: the next start uses PostgreSQL (the SQLite file stays, unused)\n`,
+      );
+    } catch (err) {
+      // the target was emptied again and .gitssy.env not touched: the install stays on SQLite
+      if (err instanceof MigrateDbError) throw new AppError('invalid', `migrate-db: ${err.message}; nothing was changed`);
+      throw new AppError('internal', `migrate-db failed: ${(err as Error).message}; the target was emptied again and this install stays on SQLite`);
+    } finally {
+      await lock.release();
     }
   });
 
