@@ -1,5 +1,6 @@
 // The public surface of server/ops: what other features may import.
 export * from '../lib/cidr.js';
+export * from './env-file.js';
 export * from './logs.js';
 export * from './setup-wizard.js';
 export * from './status.js';

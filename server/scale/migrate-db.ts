@@ -17,7 +17,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { migrate, openDatabase } from '../db/index.js';
 import type { MigrationFactory } from '../db/migrations/index.js';
-import { envFilePath, setEnvValues } from '../ops/env-file.js';
+import { envFilePath, setEnvValues } from '../ops/index.js';
 
 export class MigrateDbError extends Error {}
 
