@@ -115,6 +115,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const events = new EventBus(db, log.child({ component: 'events' }), {
     exclusive: opened.dialect === 'sqlite',
     instance: shared.instance,
+    skipLocked: opened.dialect === 'postgres',
     pollMs: Number(process.env.GITSSY_OUTBOX_POLL_MS) || undefined,
   });
   const audit = new AuditLog(db);

@@ -138,22 +138,18 @@ export class CiRunner {
         const choice = await this.ci.backend();
         // no backend now: jobs wait in the queue (the console says why)
         if (!choice.active) break;
-        const ids = await this.s.db.selectFrom('ci_jobs').select('id').where('state', '=', 'queued').orderBy('id').limit(free).execute();
-        let claimed = 0;
-        for (const { id } of ids) {
-          if (!this.started) break;
-          const job = await this.ci.transition(id, ['queued'], {
+        // the oldest queued jobs, one claim each, until the free slots are taken or the queue is empty
+        for (let claimed = 0; claimed < free && this.started; claimed++) {
+          const job = await this.ci.claimNext({
             state: 'running',
             started_at: Date.now(),
             heartbeat_at: Date.now(),
             runner: this.opts.runnerId,
             backend: choice.active.name,
           });
-          if (!job) continue;
-          claimed++;
+          if (!job) break;
           this.launch(job, choice.active);
         }
-        if (ids.length === free && claimed > 0) this.again = true;
       } while (this.again && this.started);
     } catch (err) {
       this.log.error({ err }, 'ci: could not claim jobs');

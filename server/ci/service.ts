@@ -211,6 +211,28 @@ export class CiService {
     return row;
   }
 
+  /**
+   * Claims the oldest queued job with `change` (state running, runner ...). On PostgreSQL the pick
+   * is `FOR UPDATE SKIP LOCKED`, so instances claiming at once each take a different job without
+   * waiting on one another; the conditional UPDATE keeps it to one claimer on SQLite as well.
+   */
+  async claimNext(change: JobChange): Promise<CiJobRow | null> {
+    const row = await this.s.db.transaction().execute(async (trx) => {
+      let pick = trx.selectFrom('ci_jobs').select('id').where('state', '=', 'queued').orderBy('id').limit(1);
+      if (this.s.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+      const next = await pick.executeTakeFirst();
+      if (!next) return null;
+      const updated = await trx.updateTable('ci_jobs').set(change).where('id', '=', next.id).where('state', '=', 'queued').returningAll().executeTakeFirst();
+      if (updated && change.state) await this.s.events.record(trx, 'ci.job', this.eventOf(updated));
+      return updated ?? null;
+    });
+    if (row && change.state) {
+      this.s.events.kick();
+      void this.announce(row);
+    }
+    return row;
+  }
+
   /** Cancels a queued job at once, or asks the runner to stop a running one (and waits a little for it). */
   async cancel(rec: RepoRecord, id: number, user: UserRow): Promise<CiJobRow> {
     const job = await this.get(rec.repo.id, id);

@@ -1,5 +1,6 @@
 // Delivers recorded events to their subscribers: claims a due delivery with a conditional
-// UPDATE (so two claimers never run the same one), runs the handler outside any transaction,
+// UPDATE (so two claimers never run the same one; on PostgreSQL over FOR UPDATE SKIP LOCKED, so
+// instances claiming at once don't wait on each other's rows), runs the handler outside any transaction,
 // deletes the delivery when it succeeds, and otherwise retries it with exponential backoff until
 // its last attempt parks it as `dead` (listed for administrators, retried on request).
 //
@@ -27,6 +28,8 @@ export interface OutboxOptions {
    * start were cut off by this instance's crash and are due again at once (others' wait for their lease).
    */
   instance?: string;
+  /** Claim with `FOR UPDATE SKIP LOCKED` (PostgreSQL): instances claiming at once skip each other's rows instead of waiting. */
+  skipLocked?: boolean;
   /** Events older than this with nothing left to deliver are deleted (ms; default 30 days). */
   retentionMs?: number;
 }
@@ -193,7 +196,26 @@ export class Outbox {
           .updateTable('event_deliveries')
           .set({ state: 'running', attempts: sql`attempts + 1`, locked_until: now + this.leaseMs, locked_by: this.opts.instance ?? null, updated_at: now })
           .where('state', '=', 'pending')
-          .where((eb) => eb.or([...bySub].map(([name, ids]) => eb.and([eb('subscriber', '=', name), eb('event_id', 'in', ids)]))))
+          .where((eb) => {
+            const chosen = eb.or([...bySub].map(([name, ids]) => eb.and([eb('subscriber', '=', name), eb('event_id', 'in', ids)])));
+            if (!this.opts.skipLocked) return chosen;
+            // rows another instance is claiming right now are skipped, not waited for
+            return eb.and([
+              chosen,
+              eb(
+                eb.refTuple('event_id', 'subscriber'),
+                'in',
+                eb
+                  .selectFrom('event_deliveries as l')
+                  .select(['l.event_id', 'l.subscriber'])
+                  .where('l.state', '=', 'pending')
+                  .where((lb) => lb.or([...bySub].map(([name, ids]) => lb.and([lb('l.subscriber', '=', name), lb('l.event_id', 'in', ids)]))))
+                  .forUpdate()
+                  .skipLocked()
+                  .$asTuple('event_id', 'subscriber'),
+              ),
+            ]);
+          })
           .returning(['event_id', 'subscriber'])
           .execute();
         const won = new Set(claimed.map((c) => `${c.event_id} ${c.subscriber}`));
