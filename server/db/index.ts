@@ -29,7 +29,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
       dialect: 'postgres',
       close: () => db.destroy(),
       backupTo: async () => {
-        throw new Error('backups of a PostgreSQL database are taken with pg_dump; Gitssy backs up SQLite only');
+        throw new Error("Gitssy's backups hold SQLite installs only so far; back up this PostgreSQL database with pg_dump");
       },
     };
   }
