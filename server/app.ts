@@ -37,7 +37,7 @@ import { PushPolicy, PushRecorder, RefWriter } from './pushes/index.js';
 import { HookServer } from './hooks/internal-server.js';
 import { installHooks } from './hooks/scripts.js';
 import { KeyService } from './keys/keys.js';
-import { loadOrCreateHostKey } from './ssh/host-key.js';
+import { loadOrCreateHostKey, shareHostKey } from './ssh/host-key.js';
 import { SshServer } from './ssh/server.js';
 import { GitDaemon } from './daemon/git-daemon.js';
 import { BrowseService } from './git/browse-service.js';
@@ -63,10 +63,11 @@ export interface DataLayout {
   gitHome: string;
 }
 
-export function dataLayout(dataDir: string): DataLayout {
+/** Where things live in a data dir; `reposDir` moves the repositories out (a store several instances share). */
+export function dataLayout(dataDir: string, reposDir: string | null = null): DataLayout {
   return {
     root: dataDir,
-    repos: path.join(dataDir, 'repos'),
+    repos: reposDir ?? path.join(dataDir, 'repos'),
     run: path.join(dataDir, 'run'),
     hooks: path.join(dataDir, 'hooks'),
     ssh: path.join(dataDir, 'ssh'),
@@ -83,7 +84,7 @@ export interface ServiceGraph {
 
 /** Opens the data dir (creating what is missing), migrates the db, wires the services. */
 export async function buildServices(config: Config, log: Logger, modules: readonly FeatureModule[] = MODULES): Promise<ServiceGraph> {
-  const layout = dataLayout(config.dataDir);
+  const layout = dataLayout(config.dataDir, config.reposDir);
   for (const dir of [layout.root, layout.repos, layout.run, layout.hooks, layout.gitHome]) await mkdir(dir, { recursive: true });
   await chmod(layout.root, 0o700).catch(() => {});
   // git's "global" config for server-side operations lives in the data dir, never in $HOME.
@@ -127,7 +128,9 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const repos = new RepoService(db, store, git, access, orgs, audit, pushes, events, log.child({ component: 'repos' }), () => refs);
   const setup = new SetupService(settings, users);
   const keys = new KeyService(db, audit);
-  const hostKey = await loadOrCreateHostKey(layout.ssh);
+  // several instances on one PostgreSQL database answer SSH as one host
+  const ownHostKey = await loadOrCreateHostKey(layout.ssh);
+  const hostKey = opened.dialect === 'postgres' ? await shareHostKey(db, layout.ssh, ownHostKey, log.child({ component: 'ssh' })) : ownHostKey;
   // beyond a couple of pack-objects per core, more only fight over CPU and memory
   const pushTracker = new PushTracker();
   const packLimiter = new Semaphore(config.gitConcurrency ?? Math.max(4, 2 * os.availableParallelism()));
@@ -252,7 +255,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     policy: s.policy,
     log: log.child({ component: 'hooks' }),
   });
-  s.hookEnv = () => hooks.env();
+  // this instance's hooks whichever instance made the repository (core.hooksPath in its config
+  // names that one's data dir, which another machine sharing the store doesn't have)
+  s.hookEnv = () => {
+    const env = hooks.env();
+    return Object.keys(env).length ? { ...env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: graph.layout.hooks } : env;
+  };
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
   const daemon = new GitDaemon(s, log.child({ component: 'git-daemon' }));

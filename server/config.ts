@@ -25,6 +25,12 @@ const configSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .nullable(),
   databaseUrl: url(['postgres:', 'postgresql:']).nullable(),
+  /** The repositories' folder when it is not `<data>/repos`: a store several instances share. */
+  reposDir: z
+    .string()
+    .min(1)
+    .transform((d) => path.resolve(d))
+    .nullable(),
   redisUrl: url(['redis:', 'rediss:']).nullable(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   slowRequestMs: z.coerce.number().int().min(0),
@@ -55,6 +61,7 @@ export const SETTINGS: Record<Key, { env: string; flag?: string; default: string
   gitPort: { env: 'GITSSY_GIT_PORT', flag: '--git-port', default: null },
   baseUrl: { env: 'GITSSY_BASE_URL', default: null },
   databaseUrl: { env: 'DATABASE_URL', default: null },
+  reposDir: { env: 'GITSSY_REPOS_DIR', default: null },
   redisUrl: { env: 'REDIS_URL', default: null },
   logLevel: { env: 'GITSSY_LOG_LEVEL', default: 'info' },
   slowRequestMs: { env: 'GITSSY_SLOW_REQUEST_MS', default: '0' },

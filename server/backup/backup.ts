@@ -14,6 +14,7 @@ import * as tar from 'tar';
 import { latestMigration } from '../db/migrations/index.js';
 import { readAllRefs } from '../git/ref-files.js';
 import { randomHex } from '../lib/crypto.js';
+import { AppError } from '../lib/errors.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
@@ -158,6 +159,13 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i:
 
 export async function createBackup(deps: BackupDeps, out: string | undefined, progress: (line: string) => void, opts: BackupOptions = {}): Promise<BackupResult> {
   const { s, dataDir } = deps;
+  // an archive holds one data dir with its repositories in it; a store shared by several
+  // instances is backed up with the file system it lives on
+  if (s.config.reposDir && path.resolve(s.config.reposDir) !== path.resolve(dataDir, 'repos'))
+    throw new AppError(
+      'invalid',
+      `this instance keeps its repositories in GITSSY_REPOS_DIR (${s.config.reposDir}), outside the data dir: Gitssy's backups hold a data dir with its repositories inside it; back up that folder with the file system it lives on`,
+    );
   const t0 = performance.now();
   const kind = opts.kind ?? 'manual';
   const file = path.resolve(out ?? (await freeBackupFile(dataDir, kind)));

@@ -236,6 +236,7 @@ export interface Database {
   user_appearance: UserAppearanceTable;
   events: EventTable;
   event_deliveries: EventDeliveryTable;
+  cluster_secrets: ClusterSecretTable;
 }
 
 /** The durable outbox (server/events): one row per event, JSON payload. */
@@ -258,6 +259,13 @@ export interface EventDeliveryTable {
   locked_by: string | null;
   last_error: string | null;
   updated_at: number;
+}
+
+/** What every instance on one database must hold alike (the SSH host key), made by the first to start. */
+export interface ClusterSecretTable {
+  name: string;
+  value: string;
+  created_at: number;
 }
 
 export interface UserAppearanceTable {

@@ -3,7 +3,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ssh2 from 'ssh2';
+import type { Db } from '../db/index.js';
 import { fingerprintOf } from '../keys/index.js';
+import type { Logger } from '../lib/log.js';
 
 export interface HostKey {
   privateKey: Buffer;
@@ -50,4 +52,40 @@ export async function loadOrCreateHostKey(sshDir: string): Promise<HostKey> {
   }
   const blob = parsed.getPublicSSH();
   return { privateKey, publicLine: `${parsed.type} ${blob.toString('base64')}`, fingerprint: fingerprintOf(blob) };
+}
+
+/** The row holding the host key every instance on one PostgreSQL database serves. */
+const CLUSTER_KEY = 'ssh_host_ed25519_key';
+
+/**
+ * Several instances on one database answer SSH as one host: the first to start offers its key
+ * (`local`) to the database and every instance then serves the key the database holds. An
+ * instance whose own key differs keeps it beside as `ssh_host_ed25519_key.before-cluster` and
+ * takes the shared one, so its data dir holds the key it serves. (The database already holds
+ * everything the forge has; the key adds nothing an intruder there couldn't take.)
+ */
+export async function shareHostKey(db: Db, sshDir: string, local: HostKey, log: Logger): Promise<HostKey> {
+  await db
+    .insertInto('cluster_secrets')
+    .values({ name: CLUSTER_KEY, value: local.privateKey.toString('utf8'), created_at: Date.now() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db.selectFrom('cluster_secrets').select('value').where('name', '=', CLUSTER_KEY).executeTakeFirstOrThrow();
+  if (row.value === local.privateKey.toString('utf8')) return local;
+  const parsed = ssh2.utils.parseKey(row.value);
+  if (parsed instanceof Error || Array.isArray(parsed))
+    throw new Error(`the SSH host key the instances share (cluster_secrets.${CLUSTER_KEY}) cannot be read; delete that row to have this instance's key shared instead`);
+  const blob = parsed.getPublicSSH();
+  const shared: HostKey = { privateKey: Buffer.from(row.value), publicLine: `${parsed.type} ${blob.toString('base64')}`, fingerprint: fingerprintOf(blob) };
+  const file = path.join(sshDir, 'ssh_host_ed25519_key');
+  await rename(file, `${file}.before-cluster`).catch(() => {});
+  await rename(`${file}.pub`, `${file}.pub.before-cluster`).catch(() => {});
+  await writeFile(`${file}.tmp`, row.value, { mode: 0o600 });
+  await writeFile(`${file}.pub`, `${shared.publicLine} gitssy host key\n`, { mode: 0o644 });
+  await rename(`${file}.tmp`, file);
+  log.warn(
+    { was: local.fingerprint, now: shared.fingerprint },
+    'serving the SSH host key the instances on this database share; this instance’s own key is kept as ssh_host_ed25519_key.before-cluster',
+  );
+  return shared;
 }

@@ -1,0 +1,182 @@
+// One forge on two instances sharing everything it keeps: PostgreSQL, Redis and one repository
+// store (GITSSY_REPOS_DIR), behind nginx with the sample configuration from build/nginx. What is
+// pushed through one instance is served by the other at once; a merge through one while a push
+// lands through the other keeps whatever each was told; killing an instance in the middle of a
+// push loses nothing acknowledged, and the client's retry through nginx lands on the other one;
+// a browser's websocket goes through nginx; SSH answers with one host key on both.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNginx, type Nginx } from '../fixtures/nginx.js';
+import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
+import { startRedis, type RedisServer } from '../fixtures/redis.js';
+import { createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+
+const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
+const BOB: [string, string] = ['bob', 'bob-pass-123456'];
+
+describe('a forge on two instances sharing one repository store, behind nginx', () => {
+  let pg: PgCluster | { skip: string };
+  let redis: RedisServer | { skip: string };
+  let nginx: Nginx | { skip: string } | undefined;
+  let a: TestServer;
+  let b: TestServer;
+  let skip = '';
+  let aKilled = false;
+  let store: string;
+  let work: string;
+  const sockets: Socket[] = [];
+  const viaNginx = (repo: string, auth: [string, string]) => `http://${encodeURIComponent(auth[0])}:${encodeURIComponent(auth[1])}@127.0.0.1:${(nginx as Nginx).port}/${repo}`;
+
+  beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    if ('skip' in pg || 'skip' in redis) {
+      skip = 'skip' in pg ? pg.skip : (redis as { skip: string }).skip;
+      return;
+    }
+    store = path.join(await tempDir('gitssy-store-'), 'repos');
+    const env = { DATABASE_URL: await pg.createDatabase('store'), REDIS_URL: redis.url, GITSSY_REPOS_DIR: store };
+    a = await startServer({ env });
+    b = await startServer({ env });
+    nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+    if ('skip' in nginx) {
+      skip = nginx.skip;
+      return;
+    }
+    await createUser(a, ...ALICE, { admin: true });
+    await createUser(a, ...BOB, { via: ALICE });
+    await createRepo(a, ALICE, { name: 'shared' });
+    work = await tempDir();
+    await makeRepo(work, 3);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const so of sockets) so.close();
+    if (nginx && 'stop' in nginx) await nginx.stop();
+    await Promise.all([aKilled ? null : a?.stop().catch(() => {}), b?.stop().catch(() => {})]);
+    if (redis && 'stop' in redis) await redis.stop();
+    if (pg && 'stop' in pg) await pg.stop();
+  });
+
+  const test = (name: string, fn: () => Promise<void>) =>
+    it(name, async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      await fn();
+    });
+
+  const pushesRecorded = async () =>
+    ((await (await b.api('GET', '/api/v1/repos/alice/shared/activities/feeds?limit=50', { auth: ALICE })).json()) as { op_type: string }[]).filter((x) => x.op_type === 'commit_repo').length;
+  const tip = async (s: TestServer, ref: string) => (await gitOk(['ls-remote', s.gitUrl('alice/shared.git', ALICE), ref])).split('\t')[0]!;
+
+  test('serves through one instance what was pushed through the other, at once, and through nginx', async () => {
+    await gitOk(['push', '-q', a.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work });
+    const head = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+    expect(await tip(b, 'refs/heads/main')).toBe(head);
+    // the repository lives once, in the shared store
+    expect((await gitOk(['--git-dir', path.join(store, 'alice', 'shared.git'), 'rev-parse', 'main'])).trim()).toBe(head);
+    const clone = path.join(await tempDir(), 'c');
+    await gitOk(['clone', '-q', viaNginx('alice/shared.git', ALICE), clone]);
+    expect((await gitOk(['rev-parse', 'HEAD'], { cwd: clone })).trim()).toBe(head);
+    // the push through a was recorded once, whichever instance delivered its events
+    const activity = (await (await b.api('GET', '/api/v1/repos/alice/shared/activities/feeds', { auth: ALICE })).json()) as { op_type: string }[];
+    expect(activity.filter((x) => x.op_type === 'commit_repo')).toHaveLength(1);
+  });
+
+  test('keeps the websocket of a browser that comes through nginx, and tells it of a push through either instance', async () => {
+    expect((await a.api('PUT', '/api/v1/repos/alice/shared/subscription', { auth: BOB })).status).toBeLessThan(300);
+    const t = await a.api('POST', '/api/v1/users/bob/tokens', { auth: BOB, json: { name: 'nginx-socket', scopes: ['all'] } });
+    const sock = io((nginx as Nginx).url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: ((await t.json()) as { sha1: string }).sha1 } });
+    sockets.push(sock);
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', () => resolve());
+      sock.once('connect_error', reject);
+    });
+    const heard = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no notification through nginx within 10 s')), 10_000);
+      sock.once('notification', (p: unknown) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
+    });
+    await gitOk(['commit', '-q', '--allow-empty', '-m', 'for the watcher'], { cwd: work });
+    await gitOk(['push', '-q', b.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work });
+    expect(await heard).toBeTruthy();
+  });
+
+  test('keeps both a merge through one instance and a push to the base through the other, as each was told', async () => {
+    await gitOk(['checkout', '-q', '-b', 'topic'], { cwd: work });
+    await gitOk(['commit', '-q', '--allow-empty', '-m', 'topic work'], { cwd: work });
+    await gitOk(['push', '-q', a.gitUrl('alice/shared.git', ALICE), 'topic'], { cwd: work });
+    await gitOk(['checkout', '-q', 'main'], { cwd: work });
+    const pr = await b.api('POST', '/api/v1/repos/alice/shared/pulls', { auth: ALICE, json: { head: 'topic', base: 'main', title: 'Topic' } });
+    expect(pr.status, await pr.clone().text()).toBe(201);
+    const n = ((await pr.json()) as { number: number }).number;
+    await waitFor(async () => ((await (await b.api('GET', `/api/v1/repos/alice/shared/pulls/${n}`, { auth: ALICE })).json()) as { mergeable: boolean | null }).mergeable === true, 20_000);
+    await gitOk(['commit', '-q', '--allow-empty', '-m', 'pushed meanwhile'], { cwd: work });
+    const pushed = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+    const [merge, push] = await Promise.all([
+      b.api('POST', `/api/v1/repos/alice/shared/pulls/${n}/merge`, { auth: ALICE, json: { Do: 'merge' } }),
+      git(['push', '-q', a.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work }),
+    ]);
+    const main = await tip(a, 'refs/heads/main');
+    const contains = async (sha: string) => (await git(['--git-dir', path.join(store, 'alice', 'shared.git'), 'merge-base', '--is-ancestor', sha, main])).code === 0;
+    // the merge is retried on a base that moved, so it lands either way
+    expect(merge.status, await merge.clone().text()).toBe(200);
+    const merged = ((await (await b.api('GET', `/api/v1/repos/alice/shared/pulls/${n}`, { auth: ALICE })).json()) as { merge_commit_sha: string }).merge_commit_sha;
+    expect(await contains(merged)).toBe(true);
+    // the push landed first (and is kept under the merge), or found main moved and was refused
+    if (push.code === 0) expect(await contains(pushed)).toBe(true);
+    else expect(push.stderr).toMatch(/rejected|non-fast-forward|fetch first/);
+  });
+
+  test('refuses a backup, which could not hold the shared store, saying what to do instead', async () => {
+    const r = await b.cli(['backup', 'create']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`this instance keeps its repositories in GITSSY_REPOS_DIR (${store}), outside the data dir`);
+  });
+
+  test('answers SSH with one host key on both instances', async () => {
+    const sshPort = async (s: TestServer) => (JSON.parse(await readFile(path.join(s.data, 'run', 'ports.json'), 'utf8')) as { ssh: number }).ssh;
+    const scan = async (s: TestServer) => {
+      const r = await run('ssh-keyscan', ['-t', 'ed25519', '-p', String(await sshPort(s)), '127.0.0.1']);
+      return r.stdout.trim().split(' ').slice(1).join(' ');
+    };
+    const [ka, kb] = await Promise.all([scan(a), scan(b)]);
+    expect(ka).toMatch(/^ssh-ed25519 AAAA/);
+    expect(kb).toBe(ka);
+  });
+
+  test('loses nothing acknowledged when an instance is killed mid-push, and the retry through nginx lands on the other', async () => {
+    // acknowledged through a, just before
+    await gitOk(['fetch', '-q', a.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work });
+    await gitOk(['reset', '-q', '--hard', 'FETCH_HEAD'], { cwd: work });
+    await gitOk(['commit', '-q', '--allow-empty', '-m', 'acknowledged before the kill'], { cwd: work });
+    const acked = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+    await gitOk(['push', '-q', a.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work });
+    // a large push through a, cut off by kill -9
+    await writeFile(path.join(work, 'big.bin'), noise(24 * 1024 * 1024, 'cluster'));
+    await gitOk(['add', 'big.bin'], { cwd: work });
+    await gitOk(['commit', '-q', '-m', 'big'], { cwd: work });
+    const big = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+    const cut = git(['push', '-q', a.gitUrl('alice/shared.git', ALICE), 'main'], { cwd: work });
+    await new Promise((r) => setTimeout(r, 150));
+    await killHard(a);
+    aKilled = true;
+    // a's data dir is on a's machine: another machine has no such hooks folder, whatever the
+    // repository's config says (core.hooksPath names the dir of the instance that made it)
+    await rm(path.join(a.data, 'hooks'), { recursive: true, force: true });
+    const pushesBefore = await pushesRecorded();
+    const first = await cut;
+    // either it was cut off (and told so), or it had finished before the kill
+    if (first.code !== 0) expect(await tip(b, 'refs/heads/main')).toBe(acked);
+    // the client's retry through nginx: a refuses connections now, nginx takes it to b
+    await gitOk(['push', '-q', viaNginx('alice/shared.git', ALICE), 'main'], { cwd: work });
+    expect(await tip(b, 'refs/heads/main')).toBe(big);
+    // b ran its own hooks: the push went through its policy and was recorded
+    await waitFor(async () => (await pushesRecorded()) === pushesBefore + 1, 10_000);
+    expect((await git(['--git-dir', path.join(store, 'alice', 'shared.git'), 'merge-base', '--is-ancestor', acked, big])).code).toBe(0);
+    const fsck = await git(['--git-dir', path.join(store, 'alice', 'shared.git'), 'fsck', '--connectivity-only', '--no-progress']);
+    expect(fsck.code, fsck.stderr).toBe(0);
+  });
+});
