@@ -108,6 +108,9 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   }
   const settings = new SettingsService(db);
   await settings.load();
+  // runtime settings changed through one instance reach the others (with REDIS_URL; alone, there are none)
+  settings.onLocalUpdate(() => shared.announce('settings'));
+  await shared.onAnnounce('settings', () => void settings.reload().catch((err: unknown) => log.warn({ err }, 'could not reload the settings another instance changed')));
   const git = gitBaseEnv(layout.gitHome);
   await installHooks(layout.hooks);
   const store = new RepoStore(new RepoPaths(layout.repos), git, layout.hooks);

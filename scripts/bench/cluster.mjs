@@ -327,8 +327,8 @@ async function main() {
     const b = await startInstance(tmp, 'b', env);
     cli(['admin', 'user', 'create', '--data', a.data, '--username', ADMIN[0], '--password', ADMIN[1], '--email', 'alice@example.test', '--admin'], env);
     // 200 people cloning at once come from 200 addresses as 200 users; here they are one of each,
-    // so the per-user and per-address session caps are off (on each instance: settings are read at start)
-    for (const inst of [a, b]) await api(inst.url, 'PATCH', '/api/v1/admin/settings', { 'limits.gitSessionsPerUser': 0, 'limits.gitSessionsPerIp': 0 });
+    // so the per-user and per-address session caps are off (set through a, announced to b)
+    await api(a.url, 'PATCH', '/api/v1/admin/settings', { 'limits.gitSessionsPerUser': 0, 'limits.gitSessionsPerIp': 0 });
     await api(a.url, 'POST', '/api/v1/user/repos', { name: 'bench' });
     await git(['--git-dir', src.dir, 'push', '-q', gitUrl(a.port, 'alice/bench.git'), 'main']);
     for (const [label, upstreams] of [

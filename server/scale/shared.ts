@@ -19,11 +19,15 @@ export interface SharedState {
   readonly adapter: ServerOptions['adapter'] | undefined;
   /** A store for express-rate-limit counters called `name` (each limiter its own). */
   rateStore(name: string): Store;
+  /** Tells the other instances something happened on `channel` (nothing to tell without Redis: one instance). */
+  announce(channel: string): void;
+  /** Calls `fn` when another instance announces on `channel` (never for this instance's own). */
+  onAnnounce(channel: string, fn: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
 export function memoryShared(instance: string): SharedState {
-  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), close: async () => {} };
+  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), announce: () => {}, onAnnounce: async () => {}, close: async () => {} };
 }
 
 /** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
@@ -48,6 +52,14 @@ export async function openShared(url: string | null, instance: string, log: Logg
     instance,
     adapter: createAdapter(client, sub, { key: `${REDIS_PREFIX}io` }),
     rateStore: (name) => new RedisStore({ sendCommand: (...args: string[]) => client.sendCommand(args), prefix: `${REDIS_PREFIX}rl:${name}:` }),
+    announce(channel) {
+      client.publish(`${REDIS_PREFIX}announce:${channel}`, instance).catch((err: unknown) => log.warn({ err, channel }, 'could not tell the other instances'));
+    },
+    async onAnnounce(channel, fn) {
+      await sub.subscribe(`${REDIS_PREFIX}announce:${channel}`, (from) => {
+        if (from !== instance) fn();
+      });
+    },
     async close() {
       await Promise.allSettled([sub.close(), client.close()]);
     },

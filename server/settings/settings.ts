@@ -236,8 +236,36 @@ export const SECRET_SETTINGS: readonly SettingKey[] = ['smtp.password', 'billing
 export class SettingsService {
   private cache: Settings = { ...DEFAULT_SETTINGS };
   private readonly listeners: ((changed: Partial<Settings>) => void)[] = [];
+  private readonly updatedHere: (() => void)[] = [];
 
   constructor(private readonly db: Db) {}
+
+  /**
+   * Reads the stored values again (another instance on the same database changed them) and
+   * tells the onChange listeners what differs from what this process had.
+   */
+  async reload(): Promise<void> {
+    const before = this.cache;
+    await this.load();
+    const changed: Record<string, unknown> = {};
+    for (const key of Object.keys(this.cache) as SettingKey[]) if (JSON.stringify(before[key]) !== JSON.stringify(this.cache[key])) changed[key] = this.cache[key];
+    if (Object.keys(changed).length) this.notify(changed as Partial<Settings>);
+  }
+
+  /** Calls `fn` after each update made through this process (to tell the other instances). */
+  onLocalUpdate(fn: () => void): void {
+    this.updatedHere.push(fn);
+  }
+
+  private notify(changed: Partial<Settings>): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(changed);
+      } catch {
+        // a listener's trouble is its own (each logs it); the update has happened
+      }
+    }
+  }
 
   /** Loads stored values over the defaults; unknown or invalid stored keys are ignored. */
   async load(): Promise<void> {
@@ -282,13 +310,8 @@ export class SettingsService {
       }
     });
     this.cache = { ...this.cache, ...parsed.data };
-    for (const fn of this.listeners) {
-      try {
-        fn(parsed.data);
-      } catch {
-        // a listener's trouble is its own (each logs it); the update has happened
-      }
-    }
+    this.notify(parsed.data);
+    for (const fn of this.updatedHere) fn();
     return this.all();
   }
 

@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
-import { Browser, createUser, startServer, type TestServer } from '../fixtures/rig.js';
+import { Browser, createUser, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
@@ -81,6 +81,15 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
     const item = await heard;
     const feed = (await (await b.api('GET', '/api/v1/feed', { auth: BOB })).json()) as { id: number; post: { body: string } | null }[];
     expect(feed[0]).toMatchObject({ id: item.id, post: { body: 'written through instance a' } });
+  });
+
+  test('applies a runtime setting changed through one instance on the other at once', async () => {
+    const setting = async (s: TestServer) => ((await (await s.api('GET', '/api/v1/admin/settings', { auth: ALICE })).json()) as Record<string, unknown>)['limits.gitSessionsPerIp'];
+    const before = await setting(b);
+    const patched = await a.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'limits.gitSessionsPerIp': 7 } });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    expect(before).not.toBe(7);
+    await waitFor(async () => (await setting(b)) === 7, 5_000, 20);
   });
 
   test('counts a rate limit across the instances', async () => {
