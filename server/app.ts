@@ -174,7 +174,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
     browse,
     branches,
     markup,
-    limits: new AbuseLimits(settings),
+    limits: new AbuseLimits(settings, shared.failures ?? undefined),
     pushTracker,
     maintenance: new MaintenanceService(settings, pushTracker),
     dbBackup: (file) => opened.backupTo(file),

@@ -1,5 +1,6 @@
 // The public surface of server/auth: what other features may import.
 export * from './session-store.js';
+export type { FailureStore } from './limits.js';
 
 import type { SetupService } from './setup.js';
 import type { AbuseLimits } from './limits.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FailureWindow, SessionCounter } from './limits.js';
+import { AbuseLimits, FailureWindow, MemoryFailures, SessionCounter } from './limits.js';
 
 describe('FailureWindow', () => {
   it('blocks after max failures in the window and forgets old ones', () => {
@@ -34,5 +34,21 @@ describe('SessionCounter', () => {
     expect(c.count('user:1')).toBe(1);
     expect(c.enter(['user:1', 'ip:z'])).not.toBeNull();
     b();
+  });
+});
+
+describe('AbuseLimits', () => {
+  it('refuses an address with 429 once its failures reach the setting, saying when to try again', async () => {
+    let t = 5_000_000;
+    const limits = new AbuseLimits({ get: (k) => (k === 'limits.authFailuresPerIp' ? 2 : 0) }, new MemoryFailures(() => t));
+    await limits.authFailed('10.0.0.1');
+    await expect(limits.assertMayAuthenticate('10.0.0.1')).resolves.toBeUndefined();
+    t += 60_000;
+    await limits.authFailed('10.0.0.1');
+    await expect(limits.assertMayAuthenticate('10.0.0.1')).rejects.toMatchObject({ code: 'too_many_requests', message: 'too many failed sign-ins from your address; try again in 540 seconds' });
+    await expect(limits.assertMayAuthenticate('10.0.0.2')).resolves.toBeUndefined();
+    // the first failure leaves the ten-minute window
+    t += 540_001;
+    await expect(limits.assertMayAuthenticate('10.0.0.1')).resolves.toBeUndefined();
   });
 });

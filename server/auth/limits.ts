@@ -2,7 +2,9 @@ import { AppError } from '../lib/errors.js';
 
 // Abuse limits shared by every transport (gitmouth's list): failed authentications per
 // address in a sliding window, and concurrent git sessions per user and per address.
-// In memory: they protect this process, and reset when it restarts.
+// The failures are counted for the whole forge when its instances share a Redis (a
+// FailureStore from scale/shared.ts), else in this process; the session caps protect this
+// process either way, and reset when it restarts.
 
 /** Sliding-window counter of failures per key; a success does not reset it. */
 export class FailureWindow {
@@ -24,6 +26,10 @@ export class FailureWindow {
 
   blocked(key: string): boolean {
     return this.recent(key).length >= this.max();
+  }
+
+  count(key: string): number {
+    return this.recent(key).length;
   }
 
   record(key: string): void {
@@ -75,28 +81,57 @@ export class SessionCounter {
   }
 }
 
+/** Where failures are counted: in this process, or for every instance of the forge. */
+export interface FailureStore {
+  /** Failures of `key` in the last `windowMs`, and the ms until the oldest of them leaves it. */
+  count(key: string, windowMs: number): Promise<{ n: number; retryAfterMs: number }>;
+  record(key: string, windowMs: number): Promise<void>;
+}
+
+/** A FailureStore in this process. */
+export class MemoryFailures implements FailureStore {
+  private readonly windows = new Map<number, FailureWindow>();
+  constructor(private readonly now: () => number = Date.now) {}
+  private window(windowMs: number): FailureWindow {
+    let w = this.windows.get(windowMs);
+    if (!w) this.windows.set(windowMs, (w = new FailureWindow(() => Infinity, windowMs, this.now)));
+    return w;
+  }
+  async count(key: string, windowMs: number): Promise<{ n: number; retryAfterMs: number }> {
+    const w = this.window(windowMs);
+    return { n: w.count(key), retryAfterMs: w.retryAfter(key) * 1000 };
+  }
+  async record(key: string, windowMs: number): Promise<void> {
+    this.window(windowMs).record(key);
+  }
+}
+
+/** How long a failed authentication counts against its address. */
+const AUTH_FAILURE_WINDOW_MS = 10 * 60_000;
+
 /** The limits the transports consult, built on the runtime settings. */
 export class AbuseLimits {
-  readonly authFailures: FailureWindow;
   readonly userSessions: SessionCounter;
   readonly ipSessions: SessionCounter;
 
-  constructor(settings: { get(key: 'limits.authFailuresPerIp' | 'limits.gitSessionsPerUser' | 'limits.gitSessionsPerIp'): number }) {
-    this.authFailures = new FailureWindow(() => settings.get('limits.authFailuresPerIp'), 10 * 60_000);
+  constructor(
+    private readonly settings: { get(key: 'limits.authFailuresPerIp' | 'limits.gitSessionsPerUser' | 'limits.gitSessionsPerIp'): number },
+    private readonly failures: FailureStore = new MemoryFailures(),
+  ) {
     this.userSessions = new SessionCounter(() => settings.get('limits.gitSessionsPerUser'));
     this.ipSessions = new SessionCounter(() => settings.get('limits.gitSessionsPerIp'));
   }
 
-  /** Throws 429 when this address has failed to authenticate too often. */
-  assertMayAuthenticate(ip: string | null | undefined): void {
-    const key = `ip:${ip ?? '?'}`;
-    if (this.authFailures.blocked(key)) {
-      throw new AppError('too_many_requests', `too many failed sign-ins from your address; try again in ${this.authFailures.retryAfter(key)} seconds`);
+  /** Throws 429 when this address has failed to authenticate too often (on any instance). */
+  async assertMayAuthenticate(ip: string | null | undefined): Promise<void> {
+    const { n, retryAfterMs } = await this.failures.count(`ip:${ip ?? '?'}`, AUTH_FAILURE_WINDOW_MS);
+    if (n >= this.settings.get('limits.authFailuresPerIp')) {
+      throw new AppError('too_many_requests', `too many failed sign-ins from your address; try again in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} seconds`);
     }
   }
 
-  authFailed(ip: string | null | undefined): void {
-    this.authFailures.record(`ip:${ip ?? '?'}`);
+  async authFailed(ip: string | null | undefined): Promise<void> {
+    await this.failures.record(`ip:${ip ?? '?'}`, AUTH_FAILURE_WINDOW_MS);
   }
 
   /** A slot for one git session, or null when the user or the address is at its cap. */

@@ -53,13 +53,13 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
  * `repoBound: true`; the API and the realtime socket refuse it.
  */
 export async function actorFromCredentials(s: Services, cred: Credentials, ip: string | null, opts: CredentialOptions = {}): Promise<{ actor: Actor; user: UserRow; tokenId?: number }> {
-  s.limits.assertMayAuthenticate(ip);
+  await s.limits.assertMayAuthenticate(ip);
   try {
     const found = await checkCredentials(s, cred, ip, opts);
     if (found.actor.kind === 'user' && found.actor.repoId !== undefined && !opts.repoBound) throw Forbidden('this token is for git over HTTP to one repository only');
     return found;
   } catch (err) {
-    if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(ip);
+    if ((err as { code?: string }).code === 'unauthorized') await s.limits.authFailed(ip);
     throw err;
   }
 }

@@ -3,8 +3,10 @@
 // other, and the counters of the rate limits, so a limit holds for the forge and not per
 // instance. Without REDIS_URL both stay in this process, as on the desktop. The Redis client
 // libraries load only when a Redis is named.
+import { randomBytes } from 'node:crypto';
 import { MemoryStore, type Store } from 'express-rate-limit';
 import type { ServerOptions } from 'socket.io';
+import type { FailureStore } from '../auth/index.js';
 import type { Logger } from '../lib/log.js';
 
 /** The Redis keys of this forge start with this (one Redis may serve other things too). */
@@ -19,6 +21,8 @@ export interface SharedState {
   readonly adapter: ServerOptions['adapter'] | undefined;
   /** A store for express-rate-limit counters called `name` (each limiter its own). */
   rateStore(name: string): Store;
+  /** Failed authentications counted for every instance (null: count them in this process). */
+  readonly failures: FailureStore | null;
   /** Tells the other instances something happened on `channel` (nothing to tell without Redis: one instance). */
   announce(channel: string): void;
   /** Calls `fn` when another instance announces on `channel` (never for this instance's own). */
@@ -27,7 +31,7 @@ export interface SharedState {
 }
 
 export function memoryShared(instance: string): SharedState {
-  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), announce: () => {}, onAnnounce: async () => {}, close: async () => {} };
+  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), failures: null, announce: () => {}, onAnnounce: async () => {}, close: async () => {} };
 }
 
 /** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
@@ -52,6 +56,7 @@ export async function openShared(url: string | null, instance: string, log: Logg
     instance,
     adapter: createAdapter(client, sub, { key: `${REDIS_PREFIX}io` }),
     rateStore: (name) => new RedisStore({ sendCommand: (...args: string[]) => client.sendCommand(args), prefix: `${REDIS_PREFIX}rl:${name}:` }),
+    failures: redisFailures((args) => client.sendCommand(args)),
     announce(channel) {
       client.publish(`${REDIS_PREFIX}announce:${channel}`, instance).catch((err: unknown) => log.warn({ err, channel }, 'could not tell the other instances'));
     },
@@ -74,4 +79,27 @@ function redactUrl(url: string): string {
   } catch {
     return 'redis';
   }
+}
+
+// A sliding window per key in a sorted set (score = when): one round trip each, by script.
+const COUNT = `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {redis.call('ZCARD', KEYS[1]), first[2] or '0'}`;
+const RECORD = `redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+function redisFailures(send: (args: string[]) => Promise<unknown>): FailureStore {
+  const key = (k: string) => `${REDIS_PREFIX}fail:${k}`;
+  return {
+    async count(k, windowMs) {
+      const now = Date.now();
+      const [n, oldest] = (await send(['EVAL', COUNT, '1', key(k), String(now - windowMs)])) as [number, string];
+      return { n: Number(n), retryAfterMs: Number(n) ? Math.max(0, Number(oldest) + windowMs - now) : 0 };
+    },
+    async record(k, windowMs) {
+      const now = Date.now();
+      await send(['EVAL', RECORD, '1', key(k), String(now), `${now}:${randomBytes(4).toString('hex')}`, String(windowMs)]);
+    },
+  };
 }

@@ -97,21 +97,27 @@ export class SshServer {
       clearTimeout(authTimer);
       this.connections.delete(client);
       // a connection that tried keys and never got in counts as one failed authentication
-      if (attempted && !state.user) this.s.limits.authFailed(ip);
+      if (attempted && !state.user) void this.s.limits.authFailed(ip).catch((err: unknown) => this.log.warn({ err, ip }, 'could not count a failed ssh authentication'));
     });
     client.on('authentication', (ctx) => {
-      try {
-        this.s.limits.assertMayAuthenticate(ip);
-      } catch {
-        return ctx.reject([]);
+      if (ctx.method === 'none') {
+        // the probe every client starts with: no credentials, nothing to count or refuse yet
+        return void this.s.limits.assertMayAuthenticate(ip).then(
+          () => ctx.reject(['publickey']),
+          () => ctx.reject([]),
+        );
       }
-      if (ctx.method === 'none') return ctx.reject(['publickey']);
       attempted = true;
-      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
-      this.authenticate(ctx, state).catch((err) => {
-        this.log.error({ err }, 'ssh authentication failed');
-        ctx.reject(['publickey']);
-      });
+      this.s.limits
+        .assertMayAuthenticate(ip)
+        .then(
+          () => (ctx.method === 'publickey' ? this.authenticate(ctx, state) : ctx.reject(['publickey'])),
+          () => ctx.reject([]),
+        )
+        .catch((err: unknown) => {
+          this.log.error({ err }, 'ssh authentication failed');
+          ctx.reject(['publickey']);
+        });
     });
     client.on('ready', () => {
       clearTimeout(authTimer);

@@ -105,4 +105,20 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
       expect(((await res.json()) as { message: string }).message).toMatch(/at most 10 a minute/);
     }
   });
+
+  // last: it leaves failures counted against 127.0.0.1 for ten minutes
+  test('counts failed sign-ins for the forge, not per instance', async () => {
+    expect((await a.api('PATCH', '/api/v1/admin/settings', { auth: ALICE, json: { 'limits.authFailuresPerIp': 3 } })).status).toBe(200);
+    await waitFor(async () => ((await (await b.api('GET', '/api/v1/admin/settings', { auth: ALICE })).json()) as Record<string, unknown>)['limits.authFailuresPerIp'] === 3, 5_000, 20);
+    const wrong = (s: TestServer) => s.api('GET', '/api/v1/user', { auth: ['bob', 'not-his-password'] });
+    expect((await wrong(a)).status).toBe(401);
+    expect((await wrong(b)).status).toBe(401);
+    expect((await wrong(a)).status).toBe(401);
+    // three failures in all: each instance now refuses even the right password from this address
+    for (const s of [b, a]) {
+      const res = await s.api('GET', '/api/v1/user', { auth: BOB });
+      expect(res.status).toBe(429);
+      expect(((await res.json()) as { message: string }).message).toMatch(/^too many failed sign-ins from your address; try again in \d+ seconds$/);
+    }
+  });
 });

@@ -77,9 +77,9 @@ export function registerAccountRoutes(api: ApiRouter, s: Services): void {
     },
     async ({ req, body }) => {
       const me = requireUser(req);
-      s.limits.assertMayAuthenticate(req.ip);
-      await s.users.changePassword(me, body.old_password, body.new_password, { ip: req.ip ?? null }).catch((err) => {
-        if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
+      await s.limits.assertMayAuthenticate(req.ip);
+      await s.users.changePassword(me, body.old_password, body.new_password, { ip: req.ip ?? null }).catch(async (err) => {
+        if ((err as { code?: string }).code === 'unauthorized') await s.limits.authFailed(req.ip);
         throw err;
       });
       // the change ended every session of this user; a browser that made it gets a fresh one

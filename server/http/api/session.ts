@@ -107,9 +107,9 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       responses: { 200: 'the user', 401: 'wrong username or password, or locked', 429: 'too many attempts' },
     },
     async ({ req, res, body }) => {
-      s.limits.assertMayAuthenticate(req.ip);
-      const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null }).catch((err) => {
-        if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
+      await s.limits.assertMayAuthenticate(req.ip);
+      const user = await s.users.authenticate(body.username, body.password, { ip: req.ip ?? null }).catch(async (err) => {
+        if ((err as { code?: string }).code === 'unauthorized') await s.limits.authFailed(req.ip);
         throw err;
       });
       if (await s.twoFactor.enabled(user.id)) {
@@ -154,13 +154,13 @@ export function registerSessionRoutes(api: ApiRouter, s: Services, csrfToken: (r
       if (!pending || Date.now() - pending.at > PENDING_2FA_MS) throw Unauthorized('sign in with your password first (or again: five minutes have passed)');
       const user = await s.users.byId(pending.userId);
       if (!user || s.users.loginProblem(user)) throw Unauthorized('sign in with your password first');
-      s.limits.assertMayAuthenticate(req.ip);
+      await s.limits.assertMayAuthenticate(req.ip);
       try {
         if ('code' in body) await s.twoFactor.verify(user, body.code);
         else if ('recovery_code' in body) await s.twoFactor.useRecovery(user, body.recovery_code, { ip: req.ip ?? null });
         else await s.twoFactor.usePasskey(req, user, body.webauthn as unknown as AuthenticationResponseJSON);
       } catch (err) {
-        if ((err as { code?: string }).code === 'unauthorized') s.limits.authFailed(req.ip);
+        if ((err as { code?: string }).code === 'unauthorized') await s.limits.authFailed(req.ip);
         throw err;
       }
       // a privilege change: the session id changes again
