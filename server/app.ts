@@ -177,7 +177,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
     limits: new AbuseLimits(settings, shared.failures ?? undefined),
     pushTracker,
     maintenance: new MaintenanceService(settings, pushTracker),
-    dbBackup: (file) => opened.backupTo(file),
+    dbCapture: (stage) => opened.capture(stage),
     backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }),
     sshPort: () => null,
     httpPort: () => config.httpPort,

@@ -4,7 +4,7 @@
 //
 //   declare module '../services.js' { interface Services { issues: IssueService } }
 import type { Config } from './config.js';
-import type { Db } from './db/index.js';
+import type { Db, DbCapture } from './db/index.js';
 import type { Dialect, MigrationFactory } from './db/migrations/index.js';
 import type { EventBus } from './events/index.js';
 import type { GitEnv } from './git/command.js';
@@ -32,8 +32,8 @@ export interface Services {
   packLimiter: Semaphore;
   /** Reads repository contents and history for the UI and the API (pooled cat-file). */
   browse: BrowseService;
-  /** Writes a consistent copy of the database to a file (backups). */
-  dbBackup(file: string): Promise<void>;
+  /** Takes the database for a backup at this moment (see OpenedDb.capture). */
+  dbCapture(stage: string): Promise<DbCapture>;
   /** The HTTP port once it listens (the configured one until then). */
   httpPort(): number;
   /**

@@ -11,6 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
 import * as tar from 'tar';
+import type { DbCapture } from '../db/index.js';
 import { latestMigration } from '../db/migrations/index.js';
 import { readAllRefs } from '../git/ref-files.js';
 import { randomHex } from '../lib/crypto.js';
@@ -42,6 +43,8 @@ export interface Manifest {
   files: Record<string, { size: number; sha256: string }>;
   /** The CI job logs: always listed, their bytes in the archive (under ci/) only when `included`. Absent before CI. */
   ci_logs?: CiLogsManifest;
+  /** Which database the records are in: `gitssy.db` (SQLite; also when absent) or `gitssy.pgdump` (pg_dump's custom format). */
+  database?: 'sqlite' | 'postgres';
 }
 
 export type BackupKind = 'manual' | 'scheduled' | 'safety' | 'uploaded';
@@ -194,19 +197,26 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     const release = deps.barrier ? await deps.barrier.hold() : () => {};
     const started = performance.now();
     let captured: Manifest['repositories'];
+    let db: DbCapture | null = null;
     try {
-      await s.dbBackup(path.join(stage, 'gitssy.db'));
+      db = await s.dbCapture(stage);
       captured = await mapLimit(repos, 8, async (r) => ({
         path: path.relative(dataDir, r.dir).split(path.sep).join('/'),
         owner: r.owner,
         name: r.name,
         refs: Object.fromEntries(await readAllRefs(s.git, r.dir)),
       }));
+    } catch (err) {
+      await db?.finish(false);
+      throw err;
     } finally {
       release();
     }
     const barrierMs = Math.round(performance.now() - started);
     progress(`captured ${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'} (writes held for ${barrierMs} ms)`);
+    // PostgreSQL: pg_dump writes the snapshot taken above while the forge takes writes again
+    if (s.dialect === 'postgres') progress('dumping the PostgreSQL database at that moment (pg_dump) ...');
+    await db.finish(true);
 
     // 2. objects (immutable: linked, not copied), HEAD, config, and the captured refs
     let i = 0;
@@ -276,6 +286,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       format: BACKUP_FORMAT,
       app_version: VERSION,
       schema_version: latestMigration(deps.s.migrations),
+      database: s.dialect,
       created_at: new Date().toISOString(),
       kind,
       repositories: captured,

@@ -181,7 +181,6 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     // the archive's repositories go into <data>/repos, which an instance with a shared store doesn't read
     if (config.reposDir && config.reposDir !== path.join(target, 'repos'))
       return refuse(`this instance keeps its repositories in GITSSY_REPOS_DIR (${config.reposDir}), outside the data dir; a backup restores a data dir with its repositories inside it`);
-    if (config.databaseUrl) return refuse("this instance uses PostgreSQL (DATABASE_URL); Gitssy's backups hold SQLite installs only so far");
     const instead = 'stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely';
     // the data dir's lock names its holder; internal.json still finds a server that holds none
     const holder = await dataDirHolder(target);
@@ -192,12 +191,16 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     let lock: DataDirLock | null = null;
     try {
       if (!hasData) {
-        const r = await restoreBackup(archive, target, ui.line, { onProgress: ui.progress, migrations });
+        const r = await restoreBackup(archive, target, ui.line, { onProgress: ui.progress, migrations, databaseUrl: config.databaseUrl });
         ui.end();
         process.stdout.write(`restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} are in ${r.dataDir}\n`);
         return;
       }
       if (!opts.force) return refuse(`${target} is not empty; restore into a new folder (then point --data at it), or replace this instance with --force (a safety backup of it is taken first)`);
+      if (config.databaseUrl)
+        return refuse(
+          `${target} is an install on PostgreSQL, which is not replaced in place yet: restore into a new data dir and an empty database (DATABASE_URL=postgres://… gitssy backup restore FILE --data NEWDIR), then serve that one`,
+        );
       // the data dir is ours until the restored one is in place: no server may start on it meanwhile
       try {
         lock = await lockDataDir(target, 'backup restore');

@@ -297,7 +297,10 @@ export class BackupManager {
     this.assertIdle();
     if (!this.swapHandler)
       throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
-    if (this.s.config.databaseUrl) throw Unavailable('this server keeps its database in PostgreSQL; restore it with pg_restore and the repositories with the CLI');
+    if (this.s.config.databaseUrl)
+      throw Unavailable(
+        'this server keeps its records in PostgreSQL, and an install on PostgreSQL is not replaced in place yet: restore the backup into a new data dir and an empty database with `DATABASE_URL=postgres://… gitssy backup restore FILE --data NEWDIR`, then serve that one',
+      );
   }
 
   /** Deletes an uploaded archive that a refused restore left behind (never throws). */

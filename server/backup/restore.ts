@@ -11,6 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
+import { dumpTables, emptyDatabase, restoreDump, tableCount } from '../db/pg-dump.js';
+import { setEnvValues } from '../ops/index.js';
 import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { repoConfig } from '../git/repo-store.js';
@@ -38,12 +40,19 @@ export interface RestoreResult {
   windows_incompatible: string[];
   /** The CI job logs the backup listed, and whether their bytes were in it (and so restored). */
   ci_logs: CiLogsSummary;
+  /** Which database the backup's records are in. */
+  database: 'sqlite' | 'postgres';
 }
 
 export interface RestoreOptions {
   onProgress?: (p: BackupProgress) => void;
   /** Every migration this build knows (the base ones and the feature modules'). */
   migrations: Record<string, MigrationFactory>;
+  /**
+   * Where the restored install keeps its records when it uses PostgreSQL (DATABASE_URL): a
+   * backup of a PostgreSQL install is loaded into it, which must be empty. Null: SQLite.
+   */
+  databaseUrl?: string | null;
 }
 
 /** Whether a data dir holds nothing yet (a fresh volume's lost+found is nothing). */
@@ -195,8 +204,34 @@ export async function stageRestore(archive: string, scratch: string, target: str
     report({ phase: 'repositories', done: i, total: manifest.repositories.length, bytes: 0 });
   });
 
-  // 4. the database: integrity, then migrations for an older schema
+  // 4. the database: integrity, then migrations for an older schema (SQLite); a PostgreSQL dump
+  //    must be whole and hold the tables' rows (it is loaded, and migrated, where it is restored)
   report({ phase: 'database', done: 0, total: 1, bytes: 0 });
+  if (manifest.database === 'postgres') {
+    const dump = path.join(scratch, 'gitssy.pgdump');
+    if (!manifest.files['gitssy.pgdump']) throw new RestoreError('the manifest says PostgreSQL but the archive holds no gitssy.pgdump; nothing was restored');
+    let tables: string[];
+    try {
+      tables = await dumpTables(dump);
+    } catch (err) {
+      throw new RestoreError(`the PostgreSQL dump cannot be read (${firstLine(err)}); nothing was restored`);
+    }
+    if (!tables.includes('users') || !tables.includes('repositories')) throw new RestoreError('the PostgreSQL dump holds no users or repositories table; nothing was restored');
+    progress(`PostgreSQL dump readable: ${tables.length} tables`);
+    report({ phase: 'database', done: 1, total: 1, bytes: 0 });
+    await rm(path.join(scratch, 'run'), { recursive: true, force: true });
+    return {
+      repositories: manifest.repositories.length,
+      files: entries.length,
+      app_version: manifest.app_version,
+      schema_version: manifest.schema_version,
+      created_at: manifest.created_at,
+      migrated: false,
+      windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
+      ci_logs: ci.summary,
+      database: 'postgres',
+    };
+  }
   const opened = await openDatabase({ dataDir: scratch, databaseUrl: null }).catch((err: Error) => {
     throw new RestoreError(`the database cannot be opened (${err.message}); nothing was restored`);
   });
@@ -231,6 +266,7 @@ export async function stageRestore(archive: string, scratch: string, target: str
     migrated,
     windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
     ci_logs: ci.summary,
+    database: 'sqlite',
   };
 }
 
@@ -387,10 +423,29 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
   if (!(await isEmptyOrMissing(target))) {
     throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or replace it with --force (a safety backup is taken first)`);
   }
+  const databaseUrl = opts.databaseUrl ?? null;
+  if (databaseUrl && (await tableCount(databaseUrl)) > 0) throw new RestoreError(`the database at DATABASE_URL is not empty: a backup of a PostgreSQL install is restored into an empty database`);
   const { staged: scratch, reason } = await stagingFor(target);
   if (reason) progress(`${target}: ${reason}, so the restore is staged inside it and moved into place entry by entry`);
+  let loaded = false;
   try {
     const r = await stageRestore(archive, scratch, target, progress, opts);
+    if (r.database === 'postgres' && !databaseUrl) throw new RestoreError('this is a backup of a PostgreSQL install: set DATABASE_URL to an empty PostgreSQL database to restore its records into');
+    if (r.database === 'sqlite' && databaseUrl)
+      throw new RestoreError('this is a backup of a SQLite install and DATABASE_URL is set: restore it without DATABASE_URL, then move it with gitssy admin migrate-db');
+    if (r.database === 'postgres') {
+      // all of it or nothing (one transaction); the next start migrates it to this version
+      progress('loading the records into PostgreSQL (pg_restore) ...');
+      try {
+        await restoreDump(path.join(scratch, 'gitssy.pgdump'), databaseUrl!);
+      } catch (err) {
+        throw new RestoreError(`the PostgreSQL dump could not be loaded (${firstLine(err)}); nothing was restored`);
+      }
+      loaded = true;
+      await rm(path.join(scratch, 'gitssy.pgdump'));
+      // the restored install uses the database it was restored into, not the one it was backed up from
+      await setEnvValues(scratch, { DATABASE_URL: databaseUrl });
+    }
     if (reason) {
       await swapInPlace(target, scratch);
     } else {
@@ -403,6 +458,8 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
     return { dataDir: target, ...r };
   } catch (err) {
     await removeScratch(scratch);
+    // the records went in but the files could not: the database is made empty again
+    if (loaded) await emptyDatabase(databaseUrl!).catch(() => {});
     throw err;
   }
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { exportSnapshot } from './pg-dump.js';
 import type { Database } from './schema.js';
 import { StaticMigrationProvider, type Dialect, type MigrationFactory } from './migrations/index.js';
 
@@ -13,8 +14,19 @@ export interface OpenedDb {
   db: Db;
   dialect: Dialect;
   close(): Promise<void>;
-  /** A consistent copy of the whole database in one file (SQLite's online backup API). */
-  backupTo(file: string): Promise<void>;
+  /**
+   * Takes the database for a backup at this moment (called while writes are held): SQLite's
+   * online backup into `<stage>/gitssy.db` at once, or a PostgreSQL snapshot that `finish`
+   * (called after the writes are let go) dumps into `<stage>/gitssy.pgdump` with pg_dump.
+   */
+  capture(stage: string): Promise<DbCapture>;
+}
+
+export interface DbCapture {
+  /** The file in the stage the database ends up in. */
+  file: string;
+  /** Writes it (PostgreSQL) and lets the snapshot go; call once, on success or failure. */
+  finish(ok: boolean): Promise<void>;
 }
 
 export async function openDatabase(opts: { dataDir: string; databaseUrl: string | null }): Promise<OpenedDb> {
@@ -28,8 +40,19 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
       db,
       dialect: 'postgres',
       close: () => db.destroy(),
-      backupTo: async () => {
-        throw new Error("Gitssy's backups hold SQLite installs only so far; back up this PostgreSQL database with pg_dump");
+      capture: async (stage) => {
+        const snap = await exportSnapshot(opts.databaseUrl!);
+        const file = path.join(stage, 'gitssy.pgdump');
+        return {
+          file,
+          async finish(ok) {
+            try {
+              if (ok) await snap.dumpTo(file);
+            } finally {
+              await snap.release();
+            }
+          },
+        };
       },
     };
   }
@@ -40,7 +63,16 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy(), backupTo: async (dest) => void (await sqlite.backup(dest)) };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: () => db.destroy(),
+    capture: async (stage) => {
+      const file = path.join(stage, 'gitssy.db');
+      await sqlite.backup(file);
+      return { file, finish: async () => {} };
+    },
+  };
 }
 
 /** How many prepared statements stay compiled (the distinct queries the server issues are fewer). */
