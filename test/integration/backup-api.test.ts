@@ -2,6 +2,8 @@
 // create with progress → list → verify recorded → download matches; restore over the running
 // data (a safety backup first, a restart on the same port); bad archives change nothing;
 // the schedule takes a backup and prunes to keep N; only site admins get in.
+// In the PostgreSQL pass these servers run on SQLite all the same: the in-place restore this file
+// exercises is SQLite's for now (a PostgreSQL install's backups: backup-postgres.test.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -65,7 +67,7 @@ let s: TestServer;
 let src: string;
 
 beforeAll(async () => {
-  s = await startServer({ env: { GITSSY_BACKUP_TICK_MS: '200' } });
+  s = await startServer({ sqlite: true, env: { GITSSY_BACKUP_TICK_MS: '200' } });
   await createUser(s, 'alice', alice[1], { admin: true });
   await createUser(s, 'bob', bob[1], { via: alice });
   src = await tempDir();
@@ -292,7 +294,7 @@ describe('backup CLI', () => {
 
   it('restores over a stopped instance with --force after a safety backup, and a damaged archive changes nothing', async () => {
     const data = path.join(await tempDir(), 'd');
-    const b = await startServer({ data });
+    const b = await startServer({ sqlite: true, data });
     let stopped = false;
     try {
       await createUser(b, 'alice', alice[1], { admin: true });
@@ -395,7 +397,7 @@ describe('uploads and restores that must not be trusted or raced', () => {
     await mkdir(data, { recursive: true });
     const ours = '# this machine\nGITSSY_LOG_LEVEL=info\n';
     await writeFile(path.join(data, '.gitssy.env'), ours);
-    const b = await startServer({ data });
+    const b = await startServer({ sqlite: true, data });
     try {
       await createUser(b, 'alice', alice[1], { admin: true });
       await createRepo(b, alice, { name: 'one' });

@@ -2,6 +2,8 @@
 // lists the logs in its manifest (count, bytes, which jobs) but carries their bytes only when the
 // operator asks (API and CLI); verify and restore check the archive holds exactly the listed
 // logs, and a restore puts them back where the job pages find them.
+// In the PostgreSQL pass these servers run on SQLite all the same: the in-place restore this file
+// exercises is SQLite's for now (a PostgreSQL install's backups: backup-postgres.test.ts).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -94,7 +96,7 @@ describe.skipIf(!BWRAP)(`CI logs in backups${BWRAP ? '' : ' (skipped: the jobs n
   };
 
   beforeAll(async () => {
-    s = await startServer({ env: { GITSSY_CI_BACKEND: 'sandbox' } });
+    s = await startServer({ sqlite: true, env: { GITSSY_CI_BACKEND: 'sandbox' } });
     await createUser(s, 'alice', alice[1], { admin: true });
     repoId = (await createRepo(s, alice, { name: 'proj' })).id as number;
     const work = await tempDir('gitssy-ci-work-');
@@ -180,7 +182,7 @@ describe.skipIf(!BWRAP)(`CI logs in backups${BWRAP ? '' : ' (skipped: the jobs n
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/2 CI logs .* in the archive, as listed/);
     for (const [rel, b] of logs) expect(sha256(await readFile(path.join(target, rel)))).toBe(sha256(b));
-    const b = await startServer({ data: target, env: { GITSSY_CI_BACKEND: 'off' } });
+    const b = await startServer({ sqlite: true, data: target, env: { GITSSY_CI_BACKEND: 'off' } });
     try {
       const jobs = await json<{ id: number }[]>(await b.api('GET', '/api/v1/repos/alice/proj/ci/jobs', { auth: alice }), 200);
       expect(jobs.length).toBe(2);

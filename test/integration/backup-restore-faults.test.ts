@@ -4,6 +4,8 @@
 // CLI says so and exits 1, and the console's restore job fails with the same message while the
 // old data is served again. The in-place swap (a mount point, a read-only parent) has its own
 // file: backup-restore-readonly.test.ts.
+// In the PostgreSQL pass these servers run on SQLite all the same: the in-place restore this file
+// exercises is SQLite's for now (a PostgreSQL install's backups: backup-postgres.test.ts).
 import { copyFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +38,7 @@ beforeAll(async () => {
   data = path.join(await tempDir('gitssy-faults-'), 'data');
   src = await tempDir();
   await makeRepo(src, 3);
-  const s = await startServer({ data });
+  const s = await startServer({ sqlite: true, data });
   servers.push(s);
   await createUser(s, 'alice', alice[1], { admin: true });
   await createRepo(s, alice, { name: 'one' });
@@ -110,7 +112,7 @@ describe('a console restore whose swap fails', () => {
     await copyFile(archive, path.join(data, 'backups', name));
 
     // after the restored folder took the data dir's name, while the backups move across
-    const s = await startServer({ data, env: fault('keep:1') });
+    const s = await startServer({ sqlite: true, data, env: fault('keep:1') });
     servers.push(s);
     const res = await s.api('POST', `/api/v1/admin/backups/${name}/restore`, { auth: alice });
     expect(res.status).toBe(202);

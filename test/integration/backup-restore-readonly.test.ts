@@ -5,6 +5,8 @@
 // ordinary folder). The restore stages inside the data dir and swaps its entries one by one;
 // the CLI and the console restore both work there, a fault at any step of the swap leaves the
 // old data exactly as it was and says so, and a kill -9 half-way is rolled back at the next start.
+// In the PostgreSQL pass these servers run on SQLite all the same: the in-place restore this file
+// exercises is SQLite's for now (a PostgreSQL install's backups: backup-postgres.test.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -109,7 +111,7 @@ describe.skipIf(!MECHANISM)(`restore onto a data dir whose parent is read-only (
   const serve = async (env: Record<string, string> = {}) => {
     // a killed server leaves its ports.json behind; the rig would read it as the new one's
     await rm(path.join(data, 'run', 'ports.json'), { force: true });
-    const s = await startServer({ data, env });
+    const s = await startServer({ sqlite: true, data, env });
     servers.push(s);
     return s;
   };
@@ -139,7 +141,7 @@ describe.skipIf(!MECHANISM)(`restore onto a data dir whose parent is read-only (
     // the archive: from an ordinary instance elsewhere
     src = await tempDir();
     await makeRepo(src, 3);
-    const s0 = await startServer();
+    const s0 = await startServer({ sqlite: true });
     try {
       await createUser(s0, 'alice', alice[1], { admin: true });
       await createRepo(s0, alice, { name: 'one' });

@@ -1,6 +1,8 @@
 // One-click backup and verified restore: a snapshot taken while the server serves (and while
 // pushes run) restores into a fresh data dir that serves the same repos, users and keys;
 // damaged, truncated and too-new archives are refused with nothing changed.
+// In the PostgreSQL pass these servers run on SQLite all the same: the in-place restore this file
+// exercises is SQLite's for now (a PostgreSQL install's backups: backup-postgres.test.ts).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,7 +20,7 @@ let archive: string;
 let token: string;
 
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ sqlite: true });
   await createUser(s, 'alice', alice[1], { admin: true });
   await createUser(s, 'bob', 'bob-pass-123', { via: alice });
   token = await createToken(s, 'alice');
@@ -62,7 +64,7 @@ describe('backup restore', () => {
     const target = path.join(await tempDir(), 'restored');
     const r = await restore(archive, target);
     expect(r.stdout + r.stderr).toMatch(/restore: 2 repositories/);
-    const b = await startServer({ data: target });
+    const b = await startServer({ sqlite: true, data: target });
     try {
       for (const repo of ['pub', 'sec']) {
         expect((await gitOk(['ls-remote', b.gitUrl(`alice/${repo}.git`, alice)])).split('\n').sort()).toEqual((await gitOk(['ls-remote', s.gitUrl(`alice/${repo}.git`, alice)])).split('\n').sort());

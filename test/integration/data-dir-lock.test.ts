@@ -3,6 +3,8 @@
 // keeps serving with its ports.json intact; so are `backup restore --force` and `admin import
 // --move`. The lock dies with its process: after kill -9 the next server starts. A restore
 // from the console restarts the app in the same process and keeps the lock.
+// Its main server runs on SQLite in the PostgreSQL pass too: the console restore tested here
+// replaces the data in place, which is SQLite's for now (backup-postgres.test.ts covers PostgreSQL).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat, symlink, unlink } from 'node:fs/promises';
@@ -50,7 +52,7 @@ let first: Ports;
 let src: string;
 
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ sqlite: true });
   first = await readPorts(s.data);
   await createUser(s, 'alice', alice[1], { admin: true });
   src = await tempDir();

@@ -3,6 +3,8 @@
 // refs — because the desktop app runs on Windows and a backup made here must restore there.
 // Data that already holds such names (older versions, other forges) still imports and restores,
 // with the names reported.
+// Its main server runs on SQLite in the PostgreSQL pass too: the console restore tested here
+// replaces the data in place, which is SQLite's for now (backup-postgres.test.ts covers PostgreSQL).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +23,7 @@ const message = async (res: Response) => ((await res.json()) as { message: strin
 const heads = async (full: string) => (await gitOk(['ls-remote', '--heads', s.gitUrl(`${full}.git`, alice)])).trim();
 
 beforeAll(async () => {
-  s = await startServer();
+  s = await startServer({ sqlite: true });
   await createUser(s, 'alice', alice[1], { admin: true });
   src = await tempDir();
   head = await makeRepo(src, 3);
