@@ -112,8 +112,10 @@ export class CiRunner {
     return [...this.active.keys()];
   }
 
-  /** Ends jobs whose runner is gone: `running` with no heartbeat for `staleMs` (Infinity: all of them). */
-  /** Ends as errors the running jobs no live process runs: those with a heartbeat older than `staleMs`, and `mine` (this instance's, from before a restart). */
+  /**
+   * Ends as errors the running jobs no live process runs: those with no heartbeat for `staleMs`
+   * (Infinity: all of them), and `mine` (this instance's, from before a restart).
+   */
   private async recover(staleMs: number, mine?: string): Promise<void> {
     let q = this.s.db.selectFrom('ci_jobs').select('id').where('state', '=', 'running');
     if (staleMs !== Infinity) q = q.where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', Date.now() - staleMs), ...(mine ? [eb('runner', '=', mine)] : [])]));
