@@ -424,7 +424,12 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
     throw new RestoreError(`${target} is not empty; restore into a new folder (then point --data at it), or replace it with --force (a safety backup is taken first)`);
   }
   const databaseUrl = opts.databaseUrl ?? null;
-  if (databaseUrl && (await tableCount(databaseUrl)) > 0) throw new RestoreError(`the database at DATABASE_URL is not empty: a backup of a PostgreSQL install is restored into an empty database`);
+  if (databaseUrl) {
+    const tables = await tableCount(databaseUrl).catch((err: unknown) => {
+      throw new RestoreError(`cannot reach the PostgreSQL at DATABASE_URL (${firstLine(err)}); nothing was restored`);
+    });
+    if (tables > 0) throw new RestoreError('the database at DATABASE_URL is not empty: a backup of a PostgreSQL install is restored into an empty database');
+  }
   const { staged: scratch, reason } = await stagingFor(target);
   if (reason) progress(`${target}: ${reason}, so the restore is staged inside it and moved into place entry by entry`);
   let loaded = false;
