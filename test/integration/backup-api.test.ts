@@ -10,6 +10,7 @@ import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createRepo, createUser, git, gitOk, makeRepo, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { damaged } from './restore-state.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-1234'];
@@ -179,9 +180,7 @@ describe('restore over the running data', () => {
 
     // a damaged archive (one byte flipped mid-stream) is refused; the data and the server are untouched
     const bytes = await readFile(path.join(s.data, 'backups', snapshot));
-    const bad = Buffer.from(bytes);
-    const mid = Math.floor(bad.length / 2);
-    bad[mid] = bad[mid]! ^ 0xff;
+    const bad = damaged(bytes, Math.floor(bytes.length / 2));
     const refused = await json<Job>(await s.api('POST', '/api/v1/admin/backups/restore', { auth: alice, headers: { 'Content-Type': 'application/gzip' }, body: bad }), 202);
     const r1 = (await finished(s, refused.id)).job;
     expect(r1.state).toBe('failed');
@@ -316,12 +315,10 @@ describe('backup CLI', () => {
       expect(noForce.code).toBe(1);
       expect(noForce.stderr).toMatch(/is not empty; .*--force/);
 
-      const damaged = path.join(await tempDir(), 'bad.tar.gz');
+      const damagedFile = path.join(await tempDir(), 'bad.tar.gz');
       const bytes = await readFile(archive);
-      const third = Math.floor(bytes.length / 3);
-      bytes[third] = bytes[third]! ^ 0x55;
-      await writeFile(damaged, bytes);
-      const refused = await cli(['backup', 'restore', damaged, '--force']);
+      await writeFile(damagedFile, damaged(bytes, Math.floor(bytes.length / 3)));
+      const refused = await cli(['backup', 'restore', damagedFile, '--force']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/restore refused: /);
       expect(await heads()).toBe(withLater);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { CLI, run, type RunResult } from '../fixtures/rig.js';
 
@@ -78,3 +79,22 @@ export const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+/**
+ * `bytes` of a .tar.gz with one byte flipped at or after `from` so that what it unpacks to really
+ * changes (gunzip fails, or gives other bytes). Not every flip in a deflate stream does: a few
+ * land in bits the decoder never reads, and that archive is still whole, byte for byte.
+ */
+export function damaged(bytes: Buffer, from: number): Buffer {
+  const plain = gunzipSync(bytes);
+  for (let at = from; at < bytes.length; at++) {
+    const bad = Buffer.from(bytes);
+    bad[at] = bad[at]! ^ 0x55;
+    try {
+      if (!gunzipSync(bad).equals(plain)) return bad;
+    } catch {
+      return bad;
+    }
+  }
+  throw new Error('no byte from there on damages the archive');
+}
