@@ -16,6 +16,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { migrate, openDatabase } from '../db/index.js';
+import { emptyDatabase } from '../db/pg-dump.js';
 import type { MigrationFactory } from '../db/migrations/index.js';
 import { envFilePath, setEnvValues } from '../ops/index.js';
 
@@ -137,7 +138,7 @@ export async function migrateToPostgres(opts: { dataDir: string; to: string; mig
       return await copyAll(client, file, opts.progress, t0, opts.dataDir, to);
     } catch (err) {
       // it was empty: make it empty again
-      await emptyTarget(client).catch((cleanup: unknown) => opts.progress(`could not empty the target again: ${(cleanup as Error).message}`));
+      await emptyTarget(client, to).catch((cleanup: unknown) => opts.progress(`could not empty the target again: ${(cleanup as Error).message}`));
       throw err;
     }
   } finally {
@@ -145,10 +146,10 @@ export async function migrateToPostgres(opts: { dataDir: string; to: string; mig
   }
 }
 
-async function emptyTarget(client: pg.Client): Promise<void> {
+/** Back to empty (it was empty before): the copy's transaction rolled back, the schema dropped. */
+async function emptyTarget(client: pg.Client, url: string): Promise<void> {
   await client.query('ROLLBACK').catch(() => {});
-  const { rows } = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`);
-  if (rows.length) await client.query(`DROP TABLE IF EXISTS ${rows.map((r) => q(r.table_name)).join(', ')} CASCADE`);
+  await emptyDatabase(url);
 }
 
 async function copyAll(client: pg.Client, file: string, progress: (line: string) => void, t0: number, dataDir: string, to: string): Promise<MigrateDbResult> {
