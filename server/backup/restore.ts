@@ -207,31 +207,38 @@ export async function stageRestore(archive: string, scratch: string, target: str
   // 4. the database: integrity, then migrations for an older schema (SQLite); a PostgreSQL dump
   //    must be whole and hold the tables' rows (it is loaded, and migrated, where it is restored)
   report({ phase: 'database', done: 0, total: 1, bytes: 0 });
-  if (manifest.database === 'postgres') {
-    const dump = path.join(scratch, 'gitssy.pgdump');
-    if (!manifest.files['gitssy.pgdump']) throw new RestoreError('the manifest says PostgreSQL but the archive holds no gitssy.pgdump; nothing was restored');
-    let tables: string[];
-    try {
-      tables = await dumpTables(dump);
-    } catch (err) {
-      throw new RestoreError(`the PostgreSQL dump cannot be read (${firstLine(err)}); nothing was restored`);
-    }
-    if (!tables.includes('users') || !tables.includes('repositories')) throw new RestoreError('the PostgreSQL dump holds no users or repositories table; nothing was restored');
-    progress(`PostgreSQL dump readable: ${tables.length} tables`);
-    report({ phase: 'database', done: 1, total: 1, bytes: 0 });
-    await rm(path.join(scratch, 'run'), { recursive: true, force: true });
-    return {
-      repositories: manifest.repositories.length,
-      files: entries.length,
-      app_version: manifest.app_version,
-      schema_version: manifest.schema_version,
-      created_at: manifest.created_at,
-      migrated: false,
-      windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
-      ci_logs: ci.summary,
-      database: 'postgres',
-    };
+  const database = manifest.database === 'postgres' ? 'postgres' : 'sqlite';
+  const migrated = database === 'postgres' ? (await checkDump(scratch, manifest, progress), false) : await checkSqlite(scratch, manifest, latest, opts, progress);
+  report({ phase: 'database', done: 1, total: 1, bytes: 0 });
+  await rm(path.join(scratch, 'run'), { recursive: true, force: true });
+  return {
+    repositories: manifest.repositories.length,
+    files: entries.length,
+    app_version: manifest.app_version,
+    schema_version: manifest.schema_version,
+    created_at: manifest.created_at,
+    migrated,
+    windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
+    ci_logs: ci.summary,
+    database,
+  };
+}
+
+/** A PostgreSQL install's records: pg_restore must read the dump's table of contents, users and repositories among it. */
+async function checkDump(scratch: string, manifest: Manifest, progress: (line: string) => void): Promise<void> {
+  if (!manifest.files['gitssy.pgdump']) throw new RestoreError('the manifest says PostgreSQL but the archive holds no gitssy.pgdump; nothing was restored');
+  let tables: string[];
+  try {
+    tables = await dumpTables(path.join(scratch, 'gitssy.pgdump'));
+  } catch (err) {
+    throw new RestoreError(`the PostgreSQL dump cannot be read (${firstLine(err)}); nothing was restored`);
   }
+  if (!tables.includes('users') || !tables.includes('repositories')) throw new RestoreError('the PostgreSQL dump holds no users or repositories table; nothing was restored');
+  progress(`PostgreSQL dump readable: ${tables.length} tables`);
+}
+
+/** A SQLite install's records: the integrity check, then migrations to this version; true when it was migrated. */
+async function checkSqlite(scratch: string, manifest: Manifest, latest: string, opts: RestoreOptions, progress: (line: string) => void): Promise<boolean> {
   const opened = await openDatabase({ dataDir: scratch, databaseUrl: null }).catch((err: Error) => {
     throw new RestoreError(`the database cannot be opened (${err.message}); nothing was restored`);
   });
@@ -254,20 +261,8 @@ export async function stageRestore(archive: string, scratch: string, target: str
   const migrated = manifest.schema_version !== latest;
   if (migrated) progress(`database migrated from schema ${manifest.schema_version} to ${latest}`);
   progress('database integrity check passed');
-  report({ phase: 'database', done: 1, total: 1, bytes: 0 });
-  await rm(path.join(scratch, 'run'), { recursive: true, force: true });
   for (const f of ['gitssy.db-wal', 'gitssy.db-shm']) await rm(path.join(scratch, f), { force: true });
-  return {
-    repositories: manifest.repositories.length,
-    files: entries.length,
-    app_version: manifest.app_version,
-    schema_version: manifest.schema_version,
-    created_at: manifest.created_at,
-    migrated,
-    windows_incompatible: windows.slice(0, MAX_WINDOWS_REPORTED),
-    ci_logs: ci.summary,
-    database: 'sqlite',
-  };
+  return migrated;
 }
 
 /** How many Windows-incompatible names a result records (the count is what matters beyond it). */
