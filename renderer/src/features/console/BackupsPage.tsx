@@ -4,7 +4,22 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
-import { deleteBackup, downloadUrl, startBackup, startRestore, startVerify, uploadBackup, useBackupAction, useBackups, useJob, usePutSchedule, useSchedule, type Backup, type BackupJob } from './api';
+import {
+  deleteBackup,
+  downloadUrl,
+  rememberJob,
+  startBackup,
+  startRestore,
+  startVerify,
+  uploadBackup,
+  useBackupAction,
+  useBackups,
+  useJob,
+  usePutSchedule,
+  useSchedule,
+  type Backup,
+  type BackupJob,
+} from './api';
 import { bytes, jobProgressText } from './format';
 import s from './Console.module.css';
 
@@ -143,7 +158,10 @@ export function BackupsPage() {
   const [uploading, setUploading] = useState(false);
   const fileRef = useRef<HTMLInputElement>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['console', 'backups'] });
-  const track = (key: string) => (job: BackupJob) => setJobs((j) => ({ ...j, [key]: job.id }));
+  const track = (key: string) => (job: BackupJob) => {
+    rememberJob(qc, job);
+    setJobs((j) => ({ ...j, [key]: job.id }));
+  };
 
   const onRestoreFinished = (job: BackupJob) => {
     // the server restarted on the restored data: start over with fresh state

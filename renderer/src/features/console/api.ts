@@ -183,6 +183,14 @@ function furthest(held: BackupJob | undefined, fetched: BackupJob): BackupJob {
  * never polls; without the socket (not connected yet, or the forge restarting after a restore)
  * it asks every half second until the job is done or failed.
  */
+/**
+ * The job as starting it answered, shown at once: a restore can take the server down to restart
+ * before the first poll of the job is answered, and the page must still show what it started.
+ */
+export function rememberJob(qc: ReturnType<typeof useQueryClient>, job: BackupJob): void {
+  qc.setQueryData<BackupJob>(jobKey(job.id), (held) => held ?? job);
+}
+
 export function useJob(id: string | null) {
   const qc = useQueryClient();
   const connected = useRealtimeConnected();
