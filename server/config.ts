@@ -87,6 +87,11 @@ function readEnvFile(dataDir: string): Record<string, string> {
   }
 }
 
+/** A value as `<data>/.gitssy.env` holds it (undefined when it doesn't), whatever overrides it. */
+export function envFileValue(dataDir: string, name: string): string | undefined {
+  return readEnvFile(path.resolve(dataDir))[name] || undefined;
+}
+
 /**
  * Builds the configuration. `flags` holds values given on the command line (already named by
  * config key); `env` is normally process.env.

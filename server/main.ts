@@ -84,7 +84,10 @@ export function buildCli(): Command {
     let app: App;
     let ports: Ports;
     try {
-      app = await createRestorableApp(config, again, { onFatal: () => process.exit(1) });
+      app = await createRestorableApp(config, again, {
+        onFatal: () => process.exit(1),
+        reloadConfig: () => configFrom(opts, { host: opts.host, httpPort: opts.httpPort, sshPort: opts.sshPort, gitPort: opts.gitPort }),
+      });
       ports = await app.start();
     } catch (err) {
       await lock.release();

@@ -63,8 +63,9 @@ export interface BackupResult {
 
 /**
  * Structured progress of a backup (phases capture, copy, checksum, archive, done) or a restore
- * (unpack, checksum, repositories, database, done): `done`/`total` count the phase's units
- * (repositories, files, bytes), `bytes` the bytes handled so far.
+ * (unpack, checksum, repositories, database, records — loading a PostgreSQL install's new
+ * database —, done): `done`/`total` count the phase's units (repositories, files, bytes),
+ * `bytes` the bytes handled so far.
  */
 export interface BackupProgress {
   phase: string;

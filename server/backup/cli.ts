@@ -11,7 +11,20 @@ import { createBackup, type BackupProgress, type BackupResult } from './backup.j
 import { listBackups, writeVerifyResult } from './catalog.js';
 import type { MigrationFactory } from '../db/migrations/index.js';
 import { DataDirBusy, dataDirHolder, describeHolder, lockDataDir, type DataDirLock } from '../lib/data-lock.js';
-import { RestoreError, isEmptyOrMissing, removeScratch, restoreBackup, stageRestore, stagingFor, swapInStaged, verifyBackup } from './restore.js';
+import { databaseName } from '../db/pg-dump.js';
+import {
+  RestoreError,
+  discardDatabase,
+  isEmptyOrMissing,
+  removeScratch,
+  restoreBackup,
+  stageDatabase,
+  stageRestore,
+  stagingFor,
+  swapInStaged,
+  verifyBackup,
+  whyNotReplaceDatabase,
+} from './restore.js';
 import { SwapError, recoverInterruptedSwap } from './swap-in-place.js';
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -169,7 +182,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       .argument('<file>', 'backup archive')
       .option('--force', 'replace a data dir that already holds a Gitssy instance (a safety backup of it goes to its backups folder first)', false),
   ).action(async (file: string, opts: { data?: string; force: boolean }) => {
-    const config = configFrom(opts);
+    let config = configFrom(opts);
     const archive = path.resolve(file);
     const target = config.dataDir;
     const ui = stderrProgress();
@@ -197,10 +210,6 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         return;
       }
       if (!opts.force) return refuse(`${target} is not empty; restore into a new folder (then point --data at it), or replace this instance with --force (a safety backup of it is taken first)`);
-      if (config.databaseUrl)
-        return refuse(
-          `${target} is an install on PostgreSQL, which is not replaced in place yet: restore into a new data dir and an empty database (DATABASE_URL=postgres://… gitssy backup restore FILE --data NEWDIR), then serve that one`,
-        );
       // the data dir is ours until the restored one is in place: no server may start on it meanwhile
       try {
         lock = await lockDataDir(target, 'backup restore');
@@ -210,10 +219,18 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
       }
       // a restore that a crash cut short in the middle of its swap is undone first
       const recovered = await recoverInterruptedSwap(target);
-      if (recovered.action === 'rolled-back') ui.line(`an earlier restore was cut short while swapping its data in; the previous data was put back`);
+      if (recovered.action === 'rolled-back') {
+        ui.line(`an earlier restore was cut short while swapping its data in; the previous data was put back`);
+        const unused = recovered.context?.new_database;
+        if (typeof unused === 'string' && !(await discardDatabase(unused, target))) ui.line(`the database that restore had loaded, ${databaseName(unused)}, could not be dropped; drop it by hand`);
+      }
       if (recovered.action === 'completed') ui.line(`an earlier restore was cut short after swapping its data in; finished it`);
-      if (!existsSync(path.join(target, 'gitssy.db')))
+      // the swap moves .gitssy.env too (an install on PostgreSQL switches databases with it)
+      if (recovered.action) config = configFrom(opts);
+      if (!existsSync(path.join(target, 'gitssy.db')) && !config.databaseUrl)
         return refuse(`${target} has files but is not a Gitssy data dir (no gitssy.db); --force only replaces a Gitssy instance. Restore into a new folder instead`);
+      const why = whyNotReplaceDatabase(config);
+      if (why) return refuse(why);
       // 1. verify everything beside the data dir (inside it when it can't be swapped as a whole); a bad archive changes nothing
       const { staged, reason } = await stagingFor(target);
       if (reason) ui.line(`${target}: ${reason}, so the restore is staged inside it and swapped in entry by entry`);
@@ -224,19 +241,28 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
         await removeScratch(staged);
         throw err;
       }
-      // 2. the safety backup of what is there now, then 3. the swap
+      // 2. the records (on PostgreSQL: into a new database), 3. the safety backup of what is there now, 4. the swap
+      let database: string | null = null;
       try {
+        database = await stageDatabase(staged, r, config, ui.line);
         ui.line('taking a safety backup of the current data ...');
         const safety = await withServices(opts, ({ services: s }) => createBackup({ s, dataDir: target }, undefined, ui.line, { kind: 'safety', onProgress: ui.progress }));
-        const { env_restored_as, leftover } = await swapInStaged(target, staged);
+        const { env_restored_as, leftover } = await swapInStaged(target, staged, { databaseUrl: database });
         ui.end();
         if (leftover) process.stderr.write(`gitssy: the restore is in place, but ${leftover} (the previous data) could not be removed; delete it by hand\n`);
         process.stdout.write(
           `restore: ${r.repositories} repositories and ${r.files} files from the backup of ${r.created_at} replaced ${target}; the previous data is in ${path.join(target, 'backups', path.basename(safety.file))}\n`,
         );
+        if (database)
+          process.stdout.write(
+            `restore: the records are in the new database ${databaseName(database)} (DATABASE_URL in ${path.join(target, '.gitssy.env')}); the previous ones stay in ${databaseName(config.databaseUrl!)} until you drop it\n`,
+          );
         if (env_restored_as) process.stdout.write(`restore: kept this server's .gitssy.env; the backup's one is in ${path.join(target, env_restored_as)}\n`);
       } catch (err) {
         await removeScratch(staged);
+        // the database is unused unless the swap failed half-way (then the next start decides)
+        if (database && (!(err instanceof SwapError) || err.rolledBack) && !(await discardDatabase(database, target)))
+          process.stderr.write(`gitssy: the database loaded for this restore, ${databaseName(database)}, could not be dropped; drop it by hand\n`);
         throw err;
       }
     } catch (err) {

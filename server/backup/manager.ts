@@ -19,7 +19,7 @@ import type { Services } from '../services.js';
 import { createBackup, freeBackupFile, type BackupKind, type BackupProgress, type BackupResult } from './backup.js';
 import { WriteBarrier } from './barrier.js';
 import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
-import { RestoreError, removeScratch, stageRestore, stagingFor, verifyBackup, type RestoreResult, type VerifyResult } from './restore.js';
+import { RestoreError, discardStaged, removeScratch, stageDatabase, stageRestore, stagingFor, verifyBackup, whyNotReplaceDatabase, type RestoreResult, type VerifyResult } from './restore.js';
 import { isDue, nextSlot, type Schedule } from './schedule.js';
 
 export type JobType = 'create' | 'verify' | 'restore';
@@ -48,6 +48,8 @@ export interface SwapRequest {
   /** The verified data dir beside the current one. */
   staged: string;
   restored: Omit<RestoreResult, 'dataDir'>;
+  /** On PostgreSQL: the new database the backup's records were loaded into (stageDatabase), which the swap switches to. */
+  database: string | null;
 }
 
 /** Written into <data>/backups by the swap, so the job's outcome survives the restart. */
@@ -297,10 +299,8 @@ export class BackupManager {
     this.assertIdle();
     if (!this.swapHandler)
       throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
-    if (this.s.config.databaseUrl)
-      throw Unavailable(
-        'this server keeps its records in PostgreSQL, and an install on PostgreSQL is not replaced in place yet: restore the backup into a new data dir and an empty database with `DATABASE_URL=postgres://… gitssy backup restore FILE --data NEWDIR`, then serve that one',
-      );
+    const why = whyNotReplaceDatabase(this.s.config);
+    if (why) throw Unavailable(why);
   }
 
   /** Deletes an uploaded archive that a refused restore left behind (never throws). */
@@ -318,8 +318,12 @@ export class BackupManager {
       const { staged, reason } = await stagingFor(this.opts.dataDir);
       if (reason) this.log.info({ job: job.id, dataDir: this.opts.dataDir, reason }, 'staging the restore inside the data dir: it will be swapped in entry by entry');
       let restored: Omit<RestoreResult, 'dataDir'>;
+      let database: string | null;
       try {
         restored = await stageRestore(file, staged, this.opts.dataDir, () => {}, { onProgress: progress, migrations: this.s.migrations });
+        // on PostgreSQL the records go into a new database while this one keeps serving
+        if (restored.database === 'postgres') progress({ phase: 'records', done: 0, total: 1, bytes: 0 });
+        database = await stageDatabase(staged, restored, this.s.config, (line) => this.log.info({ job: job.id }, line));
       } catch (err) {
         await removeScratch(staged);
         throw err;
@@ -330,11 +334,11 @@ export class BackupManager {
       this.emit(job);
       const handler = this.swapHandler;
       if (!handler) {
-        await removeScratch(staged);
+        await discardStaged({ staged, database }, this.opts.dataDir, this.log);
         throw Unavailable('the server cannot restart itself any more; nothing was restored');
       }
       // not awaited: the handler stops this server, which waits for this job to settle
-      handler({ job: { ...job }, staged, restored }).catch((err: unknown) => {
+      handler({ job: { ...job }, staged, restored, database }).catch((err: unknown) => {
         // the swap never started or failed half-way: this job must not stay 'restarting' and block the next one
         if (job.state !== 'restarting') return;
         Object.assign(job, {

@@ -3,7 +3,7 @@
 // and migrate the database, point the repositories at the target data dir's hooks — and only
 // then move the data into place. "Verify" is the same work into a temp folder, thrown away.
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -11,8 +11,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { checkIntegrity, migrate, openDatabase } from '../db/index.js';
-import { dumpTables, emptyDatabase, restoreDump, tableCount } from '../db/pg-dump.js';
-import { setEnvValues } from '../ops/index.js';
+import { envFileValue } from '../config.js';
+import { createSiblingDatabase, databaseName, dropDatabase, dumpTables, emptyDatabase, restoreDump, tableCount } from '../db/pg-dump.js';
+import { envFilePath, setEnvValues } from '../ops/index.js';
 import { latestMigration, type MigrationFactory } from '../db/migrations/index.js';
 import { gitBaseEnv, runGit } from '../git/command.js';
 import { repoConfig } from '../git/repo-store.js';
@@ -464,6 +465,84 @@ export async function restoreBackup(archive: string, dataDir: string, progress: 
   }
 }
 
+/**
+ * Why the records of this install can't be replaced in place, or null when they can: an
+ * install on PostgreSQL switches to the database a restore loads (stageDatabase) through its
+ * .gitssy.env, so its DATABASE_URL must come from there, not from the environment.
+ */
+export function whyNotReplaceDatabase(config: { dataDir: string; databaseUrl: string | null }, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (!config.databaseUrl || (!env.DATABASE_URL && envFileValue(config.dataDir, 'DATABASE_URL') === config.databaseUrl)) return null;
+  return `this install's DATABASE_URL comes from the environment, and a restore in place switches it to a new database in ${envFilePath(config.dataDir)}, which the environment would override: move DATABASE_URL into that file (and out of the environment), or restore into a new data dir and an empty database with \`DATABASE_URL=postgres://… gitssy backup restore FILE --data NEWDIR\``;
+}
+
+/**
+ * The records of a restore over an existing install, once the archive is staged. On SQLite
+ * there is nothing to do (gitssy.db is among the staged files). On PostgreSQL the backup's dump
+ * is loaded into a new database beside the current one (`<name>_r<hex>`, which needs CREATEDB),
+ * and swapInStaged({databaseUrl}) brings in a .gitssy.env naming it: the records switch with the
+ * files, all or nothing, and the current database stays as it is (the safety backup holds it
+ * too). Returns the new database's URL (null on SQLite): the caller drops it (discardDatabase)
+ * when the swap doesn't happen.
+ */
+export async function stageDatabase(
+  staged: string,
+  restored: { database: 'sqlite' | 'postgres' },
+  config: { dataDir: string; databaseUrl: string | null },
+  progress: (line: string) => void,
+): Promise<string | null> {
+  const current = config.databaseUrl;
+  if (restored.database === 'sqlite') {
+    if (current)
+      throw new RestoreError(
+        'this is a backup of a SQLite install and this one keeps its records in PostgreSQL: restore it into a new data dir without DATABASE_URL, then move that with gitssy admin migrate-db',
+      );
+    return null;
+  }
+  if (!current)
+    throw new RestoreError('this is a backup of a PostgreSQL install and this one keeps its records in SQLite: restore it into a new data dir with DATABASE_URL set to an empty PostgreSQL database');
+  const why = whyNotReplaceDatabase(config);
+  if (why) throw new RestoreError(why);
+  let url: string;
+  try {
+    url = await createSiblingDatabase(current);
+  } catch (err) {
+    throw new RestoreError(
+      `the backup's records go into a new database beside the current one, and it could not be created (${firstLine(err)}); grant the PostgreSQL user CREATEDB, or restore into a new data dir and an empty database. Nothing was restored`,
+    );
+  }
+  progress(`loading the records into a new database, ${databaseName(url)} (pg_restore) ...`);
+  try {
+    await restoreDump(path.join(staged, 'gitssy.pgdump'), url);
+    await rm(path.join(staged, 'gitssy.pgdump'));
+  } catch (err) {
+    await dropDatabase(url, current).catch(() => {});
+    throw new RestoreError(`the PostgreSQL dump could not be loaded (${firstLine(err)}); nothing was restored`);
+  }
+  return url;
+}
+
+/**
+ * Drops a database that stageDatabase loaded for a swap that didn't happen (never throws: a
+ * leftover database is logged by the caller, not a reason to fail what is already failing).
+ * Returns whether it is gone.
+ */
+export async function discardDatabase(url: string | null, dataDir: string): Promise<boolean> {
+  // connected through the database the install uses (a database can't drop itself)
+  const via = envFileValue(dataDir, 'DATABASE_URL');
+  if (!url || !via || via === url) return !url;
+  return dropDatabase(url, via).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Throws away a staged restore that won't be swapped in: its folder and the database it loaded (never throws). */
+export async function discardStaged(req: { staged: string; database: string | null }, dataDir: string, log: { warn: (obj: object, msg: string) => void }): Promise<void> {
+  await removeScratch(req.staged).catch(() => {});
+  if (req.database && !(await discardDatabase(req.database, dataDir)))
+    log.warn({ database: databaseName(req.database) }, 'the database loaded for a restore that did not happen could not be dropped; drop it by hand');
+}
+
 export interface VerifyResult {
   ok: boolean;
   /** Why it failed (the restore's own message), when it did. */
@@ -539,9 +618,11 @@ export interface SwapResult {
  * backups folder with the safety backup, the logs and this machine's .gitssy.env move across);
  * one inside it (stagingFor) is swapped in entry by entry. All or nothing either way: on a
  * failure the old data is put back and a SwapError thrown (the staged folder is the caller's
- * to remove). `context` is kept in the in-place swap's journal for the crash recovery.
+ * to remove). `context` is kept in the in-place swap's journal for the crash recovery, with
+ * `new_database` (the database a rolled-back swap leaves unused: discardDatabase). With
+ * `databaseUrl` (stageDatabase) this machine's .gitssy.env goes in naming that database.
  */
-export async function swapInStaged(dataDir: string, staged: string, opts: { context?: Record<string, unknown>; fault?: FaultHook } = {}): Promise<SwapResult> {
+export async function swapInStaged(dataDir: string, staged: string, opts: { context?: Record<string, unknown>; fault?: FaultHook; databaseUrl?: string | null } = {}): Promise<SwapResult> {
   const target = path.resolve(dataDir);
   const fault = opts.fault ?? faultsFromEnv('restore-swap');
   // the archive's .gitssy.env describes another machine (host, ports, proxy trust): it is kept
@@ -556,9 +637,21 @@ export async function swapInStaged(dataDir: string, staged: string, opts: { cont
     await rename(path.join(staged, ENV_FILE), path.join(staged, RESTORED_ENV_FILE));
     envRestoredAs = RESTORED_ENV_FILE;
   }
+  // an install on PostgreSQL switches to the database the backup was loaded into
+  // (stageDatabase): this machine's .gitssy.env, naming it, goes in with the restored data
+  let keep = KEPT;
+  if (opts.databaseUrl) {
+    await copyFile(path.join(target, ENV_FILE), path.join(staged, ENV_FILE));
+    await setEnvValues(staged, { DATABASE_URL: opts.databaseUrl });
+    keep = KEPT.filter((k) => k !== ENV_FILE);
+  }
   if (isStagedInside(target, staged)) {
     // the lock in run/ stays where it is: whoever holds the data dir keeps holding it
-    const { leftover } = await swapInPlace(target, staged, { keep: KEPT, context: { ...opts.context, env_restored_as: envRestoredAs }, fault });
+    const { leftover } = await swapInPlace(target, staged, {
+      keep,
+      context: { ...opts.context, env_restored_as: envRestoredAs, ...(opts.databaseUrl ? { new_database: opts.databaseUrl } : {}) },
+      fault,
+    });
     return { env_restored_as: envRestoredAs, mode: 'in-place', leftover };
   }
 
@@ -588,8 +681,8 @@ export async function swapInStaged(dataDir: string, staged: string, opts: { cont
   // among them) and the logs
   const carried: string[] = [];
   try {
-    for (const keep of KEPT) {
-      const from = path.join(aside, keep);
+    for (const name of keep) {
+      const from = path.join(aside, name);
       if (
         !(await stat(from).then(
           () => true,
@@ -598,15 +691,15 @@ export async function swapInStaged(dataDir: string, staged: string, opts: { cont
       )
         continue;
       await fault('keep');
-      await rm(path.join(target, keep), { recursive: true, force: true });
-      await rename(from, path.join(target, keep));
-      carried.push(keep);
+      await rm(path.join(target, name), { recursive: true, force: true });
+      await rename(from, path.join(target, name));
+      carried.push(name);
     }
     await fault('commit');
   } catch (err) {
     // all or nothing: the carried entries go back, the restored folder back to where it was staged, the old one back
     try {
-      for (const keep of carried.reverse()) await rename(path.join(target, keep), path.join(aside, keep));
+      for (const name of carried.reverse()) await rename(path.join(target, name), path.join(aside, name));
       await rename(target, staged);
       await rename(aside, target);
     } catch (err2) {

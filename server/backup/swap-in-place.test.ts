@@ -224,6 +224,29 @@ describe('swapping a restore in entry by entry (inside the data dir)', () => {
     });
   }
 
+  it('brings in this machine’s .gitssy.env naming the database a PostgreSQL restore loaded, and the old one back when the swap fails or dies', async () => {
+    const url = 'postgres://gitssy@127.0.0.1:5432/gitssy_r0011aabb';
+    const { data, staged } = await inPlaceFixture();
+    await swapInStaged(data, staged, { databaseUrl: url, fault: async () => {} });
+    // every other line of this machine's file stays; the archive's is set aside as always
+    expect(await bodyOf(data, '.gitssy.env')).toBe(`${OLD['.gitssy.env']}DATABASE_URL=${url}\n`);
+    expect(await bodyOf(data, '.gitssy.env.restored')).toBe(NEW['.gitssy.env']);
+
+    const failed = await inPlaceFixture();
+    await expect(swapInStaged(failed.data, failed.staged, { databaseUrl: url, fault: failAt('move-new', 6) })).rejects.toBeInstanceOf(SwapError);
+    expect(outside(await tree(failed.data), failed.staged)).toEqual(failed.before);
+
+    // a crash half-way: the next start puts the old file back and names the database to drop
+    const died = await inPlaceFixture();
+    const crash = crashAt('move-new', 3);
+    void swapInStaged(died.data, died.staged, { databaseUrl: url, fault: crash.hook, context: { job: { id: 'j3' } } });
+    await crash.reached;
+    const r = await recoverInterruptedSwap(died.data);
+    expect(r.action).toBe('rolled-back');
+    expect(r.context).toEqual({ job: { id: 'j3' }, env_restored_as: '.gitssy.env.restored', new_database: url });
+    expect(await tree(died.data)).toEqual(died.before);
+  });
+
   it('finishes at the next start when the process dies after the swap committed', async () => {
     const { data, staged } = await inPlaceFixture();
     const crash = crashAt('cleanup');
@@ -340,6 +363,17 @@ describe('swapping a restore in as a whole folder (beside the data dir)', () => 
       for (const k of Object.keys(stagedBefore).filter((k) => k !== '.gitssy.env')) expect(staging[k], k).toBe(stagedBefore[k]);
     });
   }
+
+  it('brings in this machine’s .gitssy.env naming the database a PostgreSQL restore loaded, and the old one back when the swap fails', async () => {
+    const url = 'postgres://gitssy@127.0.0.1:5432/gitssy_r0011aabb';
+    const ok = await fixture();
+    await swapInStaged(ok.data, ok.staged, { databaseUrl: url, fault: async () => {} });
+    expect(await bodyOf(ok.data, '.gitssy.env')).toBe(`${OLD['.gitssy.env']}DATABASE_URL=${url}\n`);
+    expect(await bodyOf(ok.data, 'backups/gitssy-safety-2026-01-01T00-00-00Z.tar.gz')).toBe('the safety backup');
+    const failed = await fixture();
+    await expect(swapInStaged(failed.data, failed.staged, { databaseUrl: url, fault: failAt('commit') })).rejects.toBeInstanceOf(SwapError);
+    expect(await tree(failed.data)).toEqual(failed.before);
+  });
 
   it('reports a cleanup that failed after the swap succeeded', async () => {
     const { data, staged } = await fixture();

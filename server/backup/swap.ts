@@ -21,13 +21,16 @@ import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../lib/log.js';
 import { createBackup } from './backup.js';
 import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
-import { removeScratch, swapInStaged } from './restore.js';
+import { databaseName } from '../db/pg-dump.js';
+import { discardDatabase, discardStaged, removeScratch, swapInStaged } from './restore.js';
 import { SwapError, recoverInterruptedSwap } from './swap-in-place.js';
 
 /** Takes the safety backup of the (stopped) data dir and swaps the staged one in. Never throws: the outcome is the returned job. */
 export async function completeRestoreSwap(config: Config, req: SwapRequest, log: Logger): Promise<BackupJob> {
   const job: BackupJob = { ...req.job, state: 'running', phase: 'safety-backup' };
   let safety: string | null = null;
+  // on PostgreSQL the install switches databases: the job names both
+  const databases = req.database ? { database: databaseName(req.database), previous_database: config.databaseUrl ? databaseName(config.databaseUrl) : null } : {};
   try {
     const graph = await buildServices(config, log);
     try {
@@ -38,18 +41,24 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
     }
     job.phase = 'swap';
     // the journal of an in-place swap keeps what the job needs if the process dies half-way
-    const { env_restored_as, leftover } = await swapInStaged(config.dataDir, req.staged, { context: { job: req.job, restored: req.restored, safety_backup: safety } });
+    const { env_restored_as, leftover } = await swapInStaged(config.dataDir, req.staged, {
+      context: { job: req.job, restored: req.restored, safety_backup: safety, ...databases },
+      databaseUrl: req.database,
+    });
     if (leftover) log.warn({ job: job.id, leftover }, 'the restore is in place, but the previous data could not all be removed; delete the folder by hand');
-    Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety, env_restored_as } });
-    log.warn({ job: job.id, from: job.name, safety_backup: safety }, 'restored the data dir from a backup; the previous data is in the safety backup');
+    Object.assign(job, { state: 'done', phase: 'done', error: null, result: { restored: req.restored, safety_backup: safety, env_restored_as, ...databases } });
+    log.warn({ job: job.id, from: job.name, safety_backup: safety, ...databases }, 'restored the data dir from a backup; the previous data is in the safety backup');
+    if (req.database)
+      log.warn({ job: job.id, ...databases }, 'the restored records are in a new database; the previous ones stay in their database until you drop it (the safety backup holds them too)');
     if (env_restored_as)
       log.warn(
         { job: job.id, file: path.join(config.dataDir, env_restored_as) },
         `this server's own .gitssy.env was kept; the backup's one (host, ports, proxy settings of the machine it came from) is in ${env_restored_as}: copy what you need from it`,
       );
   } catch (err) {
-    await removeScratch(req.staged);
     const back = !(err instanceof SwapError) || err.rolledBack;
+    // the loaded database is unused unless the swap failed half-way (then the next start decides)
+    await (back ? discardStaged(req, config.dataDir, log) : removeScratch(req.staged));
     Object.assign(job, {
       state: 'failed',
       error: `the restore was verified but could not be swapped in (${(err as Error).message}); ${back ? 'the previous data is still in place' : 'the previous data is not all back in place'}`,
@@ -79,16 +88,20 @@ async function writeRestoreStatus(config: Config, job: BackupJob, log: Logger): 
  * cut short, and records the outcome of its job. Throws when the old data can't be put back:
  * a half-swapped data dir must not be served.
  */
-export async function recoverRestoreSwap(config: Config, log: Logger): Promise<void> {
+export async function recoverRestoreSwap(config: Config, log: Logger): Promise<boolean> {
   const r = await recoverInterruptedSwap(config.dataDir);
   if (r.removed.length) log.info({ removed: r.removed }, 'removed the staging folder of a restore that never reached its swap');
-  if (!r.action) return;
+  if (!r.action) return false;
   const ctx = r.context ?? {};
   const job = ctx.job as BackupJob | undefined;
   const safety = typeof ctx.safety_backup === 'string' ? ctx.safety_backup : null;
-  if (r.action === 'rolled-back') log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short while its data was being swapped in: the previous data was put back');
-  else log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short after its data was swapped in: finished it');
-  if (!job || typeof job.id !== 'string') return; // a CLI restore: its output said what happened
+  if (r.action === 'rolled-back') {
+    log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short while its data was being swapped in: the previous data was put back');
+    // on PostgreSQL the database it had loaded is not used by anything now
+    if (typeof ctx.new_database === 'string' && !(await discardDatabase(ctx.new_database, config.dataDir)))
+      log.warn({ database: databaseName(ctx.new_database) }, 'the database loaded by the restore that was cut short could not be dropped; drop it by hand');
+  } else log.warn({ job: job?.id, safety_backup: safety }, 'a restore was cut short after its data was swapped in: finished it');
+  if (!job || typeof job.id !== 'string') return true; // a CLI restore: its output said what happened
   await writeRestoreStatus(
     config,
     r.action === 'rolled-back'
@@ -105,11 +118,17 @@ export async function recoverRestoreSwap(config: Config, log: Logger): Promise<v
           state: 'done',
           phase: 'done',
           error: null,
-          result: { restored: ctx.restored, safety_backup: safety, env_restored_as: ctx.env_restored_as ?? null },
+          result: {
+            restored: ctx.restored,
+            safety_backup: safety,
+            env_restored_as: ctx.env_restored_as ?? null,
+            ...(ctx.database ? { database: ctx.database, previous_database: ctx.previous_database ?? null } : {}),
+          },
           finished_at: new Date().toISOString(),
         },
     log,
   );
+  return true;
 }
 
 export interface RestorableAppOptions {
@@ -118,6 +137,11 @@ export interface RestorableAppOptions {
   onFatal?: (err: unknown) => void;
   /** Told when a restore takes the server down and when it is back. */
   onRestart?: (what: 'stopping' | 'ready', ports: Ports | null) => void;
+  /**
+   * The configuration read again, for when the recovery of a cut-short restore changed the
+   * data dir (its .gitssy.env moves with it: an install on PostgreSQL switches databases).
+   */
+  reloadConfig?: () => Config;
 }
 
 /**
@@ -127,8 +151,8 @@ export interface RestorableAppOptions {
  * the config to start again with, on the ports in use.
  */
 export async function createRestorableApp(config: Config, configFor: (ports: Ports) => Config, opts: RestorableAppOptions = {}): Promise<App> {
-  await recoverRestoreSwap(config, opts.log ?? createLogger({ level: config.logLevel }));
-  let inner = await createApp(config, { log: opts.log });
+  const recovered = await recoverRestoreSwap(config, opts.log ?? createLogger({ level: config.logLevel }));
+  let inner = await createApp(recovered && opts.reloadConfig ? opts.reloadConfig() : config, { log: opts.log });
   let ports: Ports | null = null;
   let swapping: Promise<void> | null = null;
   let stopped = false;
@@ -137,7 +161,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
     inner.services.backups.setSwapHandler(async (req) => {
       if (swapping || stopped || !ports) {
         // another swap is under way or the server is shutting down: this one never happens
-        await removeScratch(req.staged).catch(() => {});
+        await discardStaged(req, inner.services.config.dataDir, inner.services.log);
         throw new Error(stopped ? 'the server is shutting down; nothing was restored' : 'another restore is being swapped in; nothing was restored');
       }
       const at = ports;
@@ -169,7 +193,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
           try {
             if (running) await inner.stop().catch((e: unknown) => log.warn({ err: e }, 'stopping the half-started server failed'));
             if (!outcome) {
-              await removeScratch(req.staged).catch(() => {});
+              await discardStaged(req, inner.services.config.dataDir, log);
               await writeRestoreStatus(
                 inner.services.config,
                 {

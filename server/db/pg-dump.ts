@@ -1,9 +1,11 @@
 // PostgreSQL's own tools for backups of a PostgreSQL install: pg_dump writes the database in its
 // custom format at a snapshot the backup exported while it held the writes (so the records and
 // the repositories' refs are of one moment), pg_restore --list checks a dump is whole, and
-// pg_restore loads one into an empty database in one transaction. The password never goes on a
+// pg_restore loads one into an empty database in one transaction (a new one beside the
+// current database when an install is replaced in place). The password never goes on a
 // command line (other users' `ps` would show it): it is passed in PGPASSWORD.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -112,6 +114,48 @@ export async function emptyDatabase(url: string): Promise<void> {
   try {
     const { rows } = await client.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`);
     if (rows.length) await client.query(`DROP TABLE IF EXISTS ${rows.map((r) => `"${r.t.replace(/"/g, '""')}"`).join(', ')} CASCADE`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The database name a URL names (PostgreSQL's default: the user's name). */
+export function databaseName(url: string): string {
+  const u = new URL(url);
+  return decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
+}
+
+/** Where a database restored beside the current one goes: `<name>_r<8 hex>` (one suffix, however many restores). */
+function siblingName(current: string): string {
+  return `${current.replace(/_r[0-9a-f]{8}$/, '').slice(0, 50)}_r${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Creates a new, empty database on the server of `url` (owned by the same user; it needs
+ * CREATEDB) and returns its URL: the same URL naming the new database.
+ */
+export async function createSiblingDatabase(url: string): Promise<string> {
+  const name = siblingName(databaseName(url));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${ident(name)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.href;
+}
+
+/** Drops the database at `url`, connected through `via` (a database can't drop itself). */
+export async function dropDatabase(url: string, via: string): Promise<void> {
+  const client = new pg.Client({ connectionString: via });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${ident(databaseName(url))}`);
   } finally {
     await client.end().catch(() => {});
   }

@@ -4,7 +4,8 @@
 // --move`. The lock dies with its process: after kill -9 the next server starts. A restore
 // from the console restarts the app in the same process and keeps the lock.
 // Its main server runs on SQLite in the PostgreSQL pass too: the console restore tested here
-// replaces the data in place, which is SQLite's for now (backup-postgres.test.ts covers PostgreSQL).
+// replaces the data in place, which on PostgreSQL needs DATABASE_URL in the data dir's .gitssy.env
+// alone, and that pass sets it in the environment as well (backup-postgres.test.ts covers PostgreSQL).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat, symlink, unlink } from 'node:fs/promises';

@@ -39,6 +39,7 @@ const PHASES: Record<string, string> = {
   unpack: 'unpacking',
   repositories: 'checking repositories',
   database: 'checking the database',
+  records: 'loading the records into a new database',
 };
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
