@@ -10,7 +10,7 @@ import { describeChange, runningServer, switchMaintenance } from './admin/runnin
 import { registerBackupCommands } from './backup/cli.js';
 import { allMigrations } from './db/migrations/index.js';
 import { featureMigrations } from './modules.js';
-import { MigrateDbError, migrateToPostgres } from './scale/migrate-db.js';
+import { MigrateDbError, migrateToPostgres } from './scale/index.js';
 import { createRestorableApp } from './backup/swap.js';
 import { superviseOverIpc } from './admin/supervised.js';
 import { ConfigError, loadConfig, type Config } from './config.js';

@@ -6,7 +6,9 @@
 // the archive into a folder beside the data dir (inside it when the data dir is a mount point
 // or its parent is read-only) while the server keeps serving, then hands a swap request to
 // whoever runs the server (server/backup/swap.ts), which stops it, takes the safety backup,
-// swaps the data in and starts it again on the same ports.
+// swaps the data in and starts it again on the same ports. Moving the records from SQLite to
+// PostgreSQL (the console's migrate-db) is a job of the same kind: checked while serving, done by
+// the runner between the stop and the start.
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,8 +23,9 @@ import { WriteBarrier } from './barrier.js';
 import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
 import { RestoreError, discardStaged, removeScratch, stageDatabase, stageRestore, stagingFor, verifyBackup, whyNotReplaceDatabase, type RestoreResult, type VerifyResult } from './restore.js';
 import { isDue, nextSlot, type Schedule } from './schedule.js';
+import { MigrateDbError, checkTarget, redactUrl } from '../scale/index.js';
 
-export type JobType = 'create' | 'verify' | 'restore';
+export type JobType = 'create' | 'verify' | 'restore' | 'move-db';
 export type JobState = 'running' | 'restarting' | 'done' | 'failed';
 
 export interface BackupJob {
@@ -44,6 +47,7 @@ export interface BackupJob {
 
 /** What the server runner needs to finish a restore (server/backup/swap.ts). */
 export interface SwapRequest {
+  kind: 'restore';
   job: BackupJob;
   /** The verified data dir beside the current one. */
   staged: string;
@@ -52,7 +56,18 @@ export interface SwapRequest {
   database: string | null;
 }
 
-/** Written into <data>/backups by the swap, so the job's outcome survives the restart. */
+/** What the server runner needs to move the records to PostgreSQL while it is stopped (server/backup/swap.ts). */
+export interface MoveDbRequest {
+  kind: 'move-db';
+  job: BackupJob;
+  /** The empty PostgreSQL database (checked when the job started). */
+  to: string;
+}
+
+/** Work that needs the server stopped and started again: the runner does it in between. */
+export type RestartRequest = SwapRequest | MoveDbRequest;
+
+/** Written into <data>/backups by the swap (or the database move), so the job's outcome survives the restart. */
 export const RESTORE_STATUS_FILE = 'restore-status.json';
 
 const MAX_UPLOAD = 1024 * 1024 * 1024 * 1024; // 1 TiB: a sanity cap, not a policy
@@ -71,7 +86,7 @@ export class BackupManager {
   private readonly jobs = new Map<string, BackupJob>();
   private current: Promise<unknown> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private swapHandler: ((req: SwapRequest) => Promise<void>) | null = null;
+  private swapHandler: ((req: RestartRequest) => Promise<void>) | null = null;
   private lastScheduledTry: Date | null = null;
   private lastScheduled: { at: string; ok: boolean; name: string | null; error: string | null; pruned: string[] } | null = null;
   private readonly now: () => Date;
@@ -290,7 +305,7 @@ export class BackupManager {
   // ---- restore ------------------------------------------------------------------------------
 
   /** Called by the server runner: it takes over once a restore is verified and staged. */
-  setSwapHandler(fn: ((req: SwapRequest) => Promise<void>) | null): void {
+  setSwapHandler(fn: ((req: RestartRequest) => Promise<void>) | null): void {
     this.swapHandler = fn;
   }
 
@@ -338,7 +353,7 @@ export class BackupManager {
         throw Unavailable('the server cannot restart itself any more; nothing was restored');
       }
       // not awaited: the handler stops this server, which waits for this job to settle
-      handler({ job: { ...job }, staged, restored, database }).catch((err: unknown) => {
+      handler({ kind: 'restore', job: { ...job }, staged, restored, database }).catch((err: unknown) => {
         // the swap never started or failed half-way: this job must not stay 'restarting' and block the next one
         if (job.state !== 'restarting') return;
         Object.assign(job, {
@@ -350,6 +365,47 @@ export class BackupManager {
         this.emit(job);
       });
       return { restored };
+    });
+  }
+
+  // ---- moving the records to PostgreSQL -------------------------------------------------------
+
+  /** Which database this install keeps its records in (the URL without its password). */
+  database(): { kind: 'sqlite' | 'postgres'; location: string } {
+    const url = this.s.config.databaseUrl;
+    return url ? { kind: 'postgres', location: redactUrl(url) } : { kind: 'sqlite', location: path.join(this.opts.dataDir, 'gitssy.db') };
+  }
+
+  /**
+   * The console's `admin migrate-db`: checks the target (a reachable, empty PostgreSQL database)
+   * while the server serves, then hands the move to the runner, which stops the server, copies
+   * and verifies every table (server/scale), writes DATABASE_URL to .gitssy.env and starts again
+   * on PostgreSQL on the same ports. A failure empties the target and starts again on SQLite.
+   */
+  async moveToPostgres(to: string): Promise<BackupJob> {
+    if (this.s.config.databaseUrl) throw Conflict('this install already keeps its records in PostgreSQL; the move is from SQLite');
+    this.assertIdle();
+    if (!this.swapHandler) throw Unavailable('this process cannot restart itself; stop the server and run `gitssy admin migrate-db --to postgres://…`, or run the server with `gitssy serve`');
+    try {
+      await checkTarget(to, 'to');
+    } catch (err) {
+      if (err instanceof MigrateDbError) throw Invalid(`${err.message}; nothing was changed`);
+      throw err;
+    }
+    return this.startJob('move-db', redactUrl(to), async (job) => {
+      const handler = this.swapHandler;
+      if (!handler) throw Unavailable('the server cannot restart itself any more; nothing was changed');
+      job.state = 'restarting';
+      job.phase = 'stopping';
+      this.emit(job);
+      // not awaited: the handler stops this server, which waits for this job to settle
+      handler({ kind: 'move-db', job: { ...job }, to }).catch((err: unknown) => {
+        if (job.state !== 'restarting') return;
+        Object.assign(job, { state: 'failed', error: `the records could not be moved (${(err as Error)?.message ?? err}); nothing was changed`, finished_at: this.now().toISOString() });
+        this.log.error({ err, job: job.id }, 'database move failed');
+        this.emit(job);
+      });
+      return null;
     });
   }
 

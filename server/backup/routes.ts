@@ -2,7 +2,8 @@
 // upload, verify, restore and delete backups, and set the schedule. Long work answers 202 with
 // a job; GET /admin/backups/jobs/{id} reports its progress (also on the event bus as
 // `backup.job`). A restore over the running data stops the server, takes a safety backup,
-// swaps the data in and starts again on the same ports (server/backup/swap.ts).
+// swaps the data in and starts again on the same ports (server/backup/swap.ts); moving the
+// records from SQLite to PostgreSQL (/admin/database/move) is a job that restarts the same way.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +23,10 @@ const scheduleBody = z.strictObject({
   time: z.string().optional(),
   weekday: z.number().int().optional(),
   keep: z.number().int().optional(),
+});
+
+const moveBody = z.strictObject({
+  to: z.string().min(1).max(2048).describe('the empty target database, postgres://user:password@host:5432/database'),
 });
 
 const ARCHIVE_TYPES = /^application\/(gzip|x-gzip|octet-stream|x-tar\+gzip|x-compressed-tar)\b/i;
@@ -242,6 +247,45 @@ export function registerBackupRoutes(api: ApiRouter, s: Services): void {
       const admin = requireAdmin(req);
       await s.backups.remove(params.name!);
       await audit(admin.id, 'backup.delete', { name: params.name }, req.ip);
+    },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/admin/database',
+      tag: 'admin',
+      summary: 'Where this install keeps its records: SQLite (the file) or PostgreSQL (the URL without its password)',
+      auth: 'admin',
+      responses: { 200: '{kind: "sqlite"|"postgres", location}' },
+    },
+    async ({ req }) => {
+      requireAdmin(req);
+      return { body: s.backups.database() };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/admin/database/move',
+      tag: 'admin',
+      summary:
+        'Move the records from SQLite to an empty PostgreSQL database ({to: "postgres://…"}), as `gitssy admin migrate-db` does: the target is checked first, then the server stops, copies and verifies every table, sets DATABASE_URL in .gitssy.env and starts again on the same ports; poll the job',
+      auth: 'admin',
+      body: moveBody,
+      responses: {
+        202: 'the move job',
+        409: 'another job is running, or the install is on PostgreSQL already',
+        422: 'not a postgres:// URL, unreachable, or not empty',
+        503: 'this process cannot restart itself',
+      },
+    },
+    async ({ req, body }) => {
+      const admin = requireAdmin(req);
+      const job = await s.backups.moveToPostgres(body.to);
+      await audit(admin.id, 'database.move', { to: job.name, job: job.id }, req.ip);
+      return { status: 202, body: job };
     },
   );
 }

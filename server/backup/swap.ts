@@ -13,14 +13,17 @@
 // service manager, or a bare `npm start`. If the safety backup fails nothing is swapped, if
 // the swap fails the old data is put back, and either way the old data is served again. The
 // outcome is written to <data>/backups/restore-status.json, so the job still answers after the
-// restart.
+// restart. Moving the records from SQLite to PostgreSQL (completeMoveDb) runs in the same gap
+// between the stop and the start: the start after it reads DATABASE_URL from .gitssy.env.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildServices, createApp, type App, type Ports } from '../app.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../lib/log.js';
 import { createBackup } from './backup.js';
-import { RESTORE_STATUS_FILE, type BackupJob, type SwapRequest } from './manager.js';
+import type { MigrationFactory } from '../db/migrations/index.js';
+import { MigrateDbError, migrateToPostgres } from '../scale/index.js';
+import { RESTORE_STATUS_FILE, type BackupJob, type MoveDbRequest, type SwapRequest } from './manager.js';
 import { databaseName } from '../db/pg-dump.js';
 import { discardDatabase, discardStaged, removeScratch, swapInStaged } from './restore.js';
 import { SwapError, recoverInterruptedSwap } from './swap-in-place.js';
@@ -65,6 +68,37 @@ export async function completeRestoreSwap(config: Config, req: SwapRequest, log:
       result: { safety_backup: safety },
     });
     log.error({ err, job: job.id }, 'restore swap failed; serving the previous data');
+  }
+  job.finished_at = new Date().toISOString();
+  await writeRestoreStatus(config, job, log);
+  return job;
+}
+
+/**
+ * Moves the (stopped) install's records to PostgreSQL: every table copied and verified, then
+ * DATABASE_URL written to .gitssy.env, so the start that follows is on PostgreSQL. Never
+ * throws: on a failure the target is emptied again and the start that follows is on SQLite.
+ */
+export async function completeMoveDb(config: Config, req: MoveDbRequest, migrations: Record<string, MigrationFactory>, log: Logger): Promise<BackupJob> {
+  const job: BackupJob = { ...req.job, state: 'running', phase: 'records' };
+  try {
+    const r = await migrateToPostgres({ dataDir: config.dataDir, to: req.to, migrations, progress: (line) => log.info({ job: job.id }, line) });
+    Object.assign(job, {
+      state: 'done',
+      phase: 'done',
+      error: null,
+      done: r.tables.length,
+      total: r.tables.length,
+      result: { database: job.name, tables: r.tables.length, rows: r.rows, ms: Math.round(r.ms) },
+    });
+    log.warn(
+      { job: job.id, database: job.name, tables: r.tables.length, rows: r.rows },
+      'moved the records to PostgreSQL (row counts and checksums match); starting again on it (the SQLite file stays, unused)',
+    );
+  } catch (err) {
+    const why = err instanceof MigrateDbError ? err.message : `${(err as Error).message}; the target was emptied again`;
+    Object.assign(job, { state: 'failed', error: `the records could not be moved (${why}); this install stays on SQLite, unchanged` });
+    log.error({ err, job: job.id }, 'moving the records to PostgreSQL failed; starting again on SQLite');
   }
   job.finished_at = new Date().toISOString();
   await writeRestoreStatus(config, job, log);
@@ -161,7 +195,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
     inner.services.backups.setSwapHandler(async (req) => {
       if (swapping || stopped || !ports) {
         // another swap is under way or the server is shutting down: this one never happens
-        await discardStaged(req, inner.services.config.dataDir, inner.services.log);
+        if (req.kind === 'restore') await discardStaged(req, inner.services.config.dataDir, inner.services.log);
         throw new Error(stopped ? 'the server is shutting down; nothing was restored' : 'another restore is being swapped in; nothing was restored');
       }
       const at = ports;
@@ -175,7 +209,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
           opts.onRestart?.('stopping', at);
           await inner.stop();
           running = false;
-          outcome = await completeRestoreSwap(inner.services.config, req, log);
+          outcome = req.kind === 'restore' ? await completeRestoreSwap(inner.services.config, req, log) : await completeMoveDb(inner.services.config, req, inner.services.migrations, log);
           await recoverRestoreSwap(inner.services.config, log);
           const next = await createApp(configFor(at), { log: opts.log });
           inner = next;
@@ -193,7 +227,7 @@ export async function createRestorableApp(config: Config, configFor: (ports: Por
           try {
             if (running) await inner.stop().catch((e: unknown) => log.warn({ err: e }, 'stopping the half-started server failed'));
             if (!outcome) {
-              await discardStaged(req, inner.services.config.dataDir, log);
+              if (req.kind === 'restore') await discardStaged(req, inner.services.config.dataDir, log);
               await writeRestoreStatus(
                 inner.services.config,
                 {

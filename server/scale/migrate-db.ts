@@ -82,36 +82,35 @@ class Checksum {
   }
 }
 
-function targetUrl(to: string): string {
+/** `to` checked as a postgres:// URL that .gitssy.env can keep; `label` names it in messages (the CLI's flag, the API's field). */
+function targetUrl(to: string, label = '--to'): string {
   let u: URL;
   try {
     u = new URL(to);
   } catch {
-    throw new MigrateDbError('--to: give the target as a URL, postgres://user:password@host:5432/database');
+    throw new MigrateDbError(`${label}: give the target as a URL, postgres://user:password@host:5432/database`);
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new MigrateDbError(`--to: a postgres:// URL is needed, not ${u.protocol}//`);
-  if (u.pathname.length <= 1) throw new MigrateDbError('--to: the URL names no database (postgres://host/<database>)');
-  if (/[\r\n"\\]/.test(to)) throw new MigrateDbError('--to: the URL holds characters .gitssy.env cannot keep (quotes, backslashes, line breaks)');
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new MigrateDbError(`${label}: a postgres:// URL is needed, not ${u.protocol}//`);
+  if (u.pathname.length <= 1) throw new MigrateDbError(`${label}: the URL names no database (postgres://host/<database>)`);
+  if (/[\r\n"\\]/.test(to)) throw new MigrateDbError(`${label}: the URL holds characters .gitssy.env cannot keep (quotes, backslashes, line breaks)`);
   return to;
 }
 
-const redact = (to: string) => {
+/** The target URL without its password, for messages and job names. */
+export const redactUrl = (to: string): string => {
   const u = new URL(to);
   if (u.password) u.password = '***';
   return u.href;
 };
 
-export async function migrateToPostgres(opts: { dataDir: string; to: string; migrations: Record<string, MigrationFactory>; progress: (line: string) => void }): Promise<MigrateDbResult> {
-  const t0 = performance.now();
-  const to = targetUrl(opts.to);
-  const file = path.join(opts.dataDir, 'gitssy.db');
-  if (!existsSync(file)) throw new MigrateDbError(`there is no SQLite database in ${opts.dataDir} (gitssy.db) to move`);
-
-  const client = new pg.Client({ connectionString: to, types: bigintAsNumber });
+/** A connection to the target, which must be a reachable, empty PostgreSQL database (MigrateDbError when it isn't). */
+async function openTarget(url: string, label?: string): Promise<pg.Client> {
+  const to = targetUrl(url, label);
+  const client = new pg.Client({ connectionString: to, types: bigintAsNumber, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
   } catch (err) {
-    throw new MigrateDbError(`cannot reach the PostgreSQL at ${redact(to)}: ${(err as Error).message}`);
+    throw new MigrateDbError(`cannot reach the PostgreSQL at ${redactUrl(to)}: ${(err as Error).message}`);
   }
   try {
     const existing = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`);
@@ -119,7 +118,26 @@ export async function migrateToPostgres(opts: { dataDir: string; to: string; mig
       throw new MigrateDbError(
         `the target database is not empty (${existing.rows.length} table${existing.rows.length === 1 ? '' : 's'}, e.g. ${existing.rows[0]!.table_name}): migrate-db copies into an empty database only`,
       );
+    return client;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
+}
 
+/** Checks what migrateToPostgres checks before it copies (a postgres URL, reachable, empty), changing nothing. */
+export async function checkTarget(to: string, label?: string): Promise<void> {
+  await (await openTarget(to, label)).end().catch(() => {});
+}
+
+export async function migrateToPostgres(opts: { dataDir: string; to: string; migrations: Record<string, MigrationFactory>; progress: (line: string) => void }): Promise<MigrateDbResult> {
+  const t0 = performance.now();
+  const to = targetUrl(opts.to);
+  const file = path.join(opts.dataDir, 'gitssy.db');
+  if (!existsSync(file)) throw new MigrateDbError(`there is no SQLite database in ${opts.dataDir} (gitssy.db) to move`);
+
+  const client = await openTarget(to);
+  try {
     // the source at the schema this version writes (what a start would do)
     const source = await openDatabase({ dataDir: opts.dataDir, databaseUrl: null });
     try {
@@ -127,7 +145,7 @@ export async function migrateToPostgres(opts: { dataDir: string; to: string; mig
     } finally {
       await source.close();
     }
-    opts.progress(`creating the schema in ${redact(to)}`);
+    opts.progress(`creating the schema in ${redactUrl(to)}`);
     try {
       const target = await openDatabase({ dataDir: opts.dataDir, databaseUrl: to });
       try {

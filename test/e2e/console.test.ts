@@ -1,13 +1,15 @@
 // The operator console in Chromium, the way an operator meets it: the first-run wizard on a
 // fresh data dir, the dashboard, settings, users, maintenance mode, a backup with live progress
 // and its verification; then the archive restored into a second instance from that instance's
-// console, which afterwards serves the same repositories, refs and users. Last, every page at a
-// laptop's and a phone's size, with screenshots of each.
+// console, which afterwards serves the same repositories, refs and users, and whose records then
+// move to PostgreSQL from the same console. Last, every page at a laptop's and a phone's size,
+// with screenshots of each.
 import type { Browser } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, openPage, signInContext, walkPages, type WatchedPage } from '../fixtures/chromium.js';
+import { startPostgres } from '../fixtures/postgres.js';
 import { git, gitOk, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const missing = chromiumMissing();
@@ -224,6 +226,41 @@ describe.skipIf(missing)('operator console', () => {
     // setup is over: the token no longer opens anything
     expect((await c.api('GET', '/api/v1/auth/session').then((r) => r.json())).setup_required).toBe(false);
     await w3.context.close();
+  });
+
+  it('moves the records of the restored instance to PostgreSQL from its console', async (ctx) => {
+    const pg = await startPostgres();
+    if ('skip' in pg) return ctx.skip(pg.skip);
+    try {
+      const url = await pg.createDatabase('console_e2e');
+      const w4 = await openPage(browser, c);
+      await signInContext(w4, ...admin);
+      await w4.go('/console/backups');
+      expect(await w4.page.getByTestId('database-kind').textContent()).toMatch(/^SQLite \S+gitssy\.db$/);
+      // a target it can't move to is refused in the dialog, and nothing happens
+      const target = w4.page.getByLabel('Move the records to PostgreSQL');
+      await target.fill('mysql://127.0.0.1/gitssy');
+      await w4.page.getByRole('button', { name: 'Move to PostgreSQL…' }).click();
+      await w4.page.getByRole('button', { name: 'Move and restart' }).click();
+      await w4.page.getByText('to: a postgres:// URL is needed, not mysql://; nothing was changed').waitFor();
+      await w4.page.getByRole('button', { name: 'Cancel' }).click();
+      await target.fill(url);
+      await w4.page.getByRole('button', { name: 'Move to PostgreSQL…' }).click();
+      await w4.page.getByRole('button', { name: 'Move and restart' }).click();
+      await w4.page.getByTestId('job-move-db').waitFor();
+      // the forge restarts on PostgreSQL with this session (it moved with the records), and the page starts over
+      await w4.page
+        .getByTestId('database-kind')
+        .filter({ hasText: /^PostgreSQL / })
+        .waitFor({ timeout: 90_000 });
+      expect(await w4.page.getByTestId('database-kind').textContent()).toBe(`PostgreSQL ${url}`);
+      const refs = async (s: TestServer) => (await gitOk(['ls-remote', s.gitUrl('root/tools.git', admin)])).trim().split('\n').sort();
+      expect(await refs(c)).toEqual(await refs(a));
+      expect(w4.pageErrors).toEqual([]);
+      await w4.context.close();
+    } finally {
+      await pg.stop();
+    }
   });
 
   it('every page fits a laptop (1366×768) and a phone (390×844)', async () => {

@@ -1,6 +1,7 @@
 // Console → Backups: back up now with live progress, the archives with their verify results,
 // download, verify (a test restore into a temp folder), restore over the current data (a
-// safety backup first, then a restart), upload, and the schedule with retention.
+// safety backup first, then a restart), upload, the schedule with retention, and where the
+// records are kept, with the move from SQLite to PostgreSQL (`gitssy admin migrate-db`).
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, ConfirmModal, EmptyState, ErrorState, FormError, Hint, Loading, Modal, Notice, Panel, PanelHeader, RelativeTime, useTitle } from '../../components/ui';
@@ -9,11 +10,13 @@ import {
   downloadUrl,
   rememberJob,
   startBackup,
+  startMoveDb,
   startRestore,
   startVerify,
   uploadBackup,
   useBackupAction,
   useBackups,
+  useDatabase,
   useJob,
   usePutSchedule,
   useSchedule,
@@ -44,13 +47,12 @@ function JobProgress({ id, onFinished }: { id: string; onFinished?: (job: Backup
   }, [job, restartedAway, onFinished]);
   if (!job) return q.isError ? <Notice kind="error">Lost track of the job: {q.error.message}</Notice> : <Loading label="Starting…" />;
   const pct = job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : job.state === 'done' ? 100 : 5;
-  const what = job.type === 'create' ? 'Backing up' : job.type === 'verify' ? 'Verifying' : 'Restoring';
+  const what = { create: 'Backing up', verify: 'Verifying', restore: 'Restoring', 'move-db': 'Moving the records to PostgreSQL' }[job.type];
+  const restarting = job.type === 'move-db' ? 'Moving the records to PostgreSQL and restarting the forge…' : 'Restarting the forge with the restored data…';
   return (
     <div data-testid={`job-${job.type}`} data-state={job.state}>
       <div className={s.row}>
-        <strong>
-          {job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? 'Restarting the forge with the restored data…' : `${what}…`}
-        </strong>
+        <strong>{job.state === 'done' ? `${what}: done` : job.state === 'failed' ? `${what}: failed` : job.state === 'restarting' ? restarting : `${what}…`}</strong>
         <span className="muted" data-testid="job-progress">
           {jobProgressText(job)}
         </span>
@@ -142,6 +144,83 @@ function ScheduleForm() {
   );
 }
 
+/** Where the records are, and the move from SQLite to an empty PostgreSQL database. */
+function DatabasePanel() {
+  const qc = useQueryClient();
+  const q = useDatabase();
+  const move = useBackupAction(startMoveDb);
+  const [to, setTo] = useState('');
+  const [confirm, setConfirm] = useState(false);
+  const [job, setJob] = useState<string | null>(null);
+  if (q.isError) return <ErrorState error={q.error} retry={() => void q.refetch()} />;
+  if (!q.data) return <Loading />;
+  const onFinished = (done: BackupJob) => {
+    // the forge restarted on PostgreSQL: start over with fresh state
+    if (done.state === 'done') window.location.assign('/console/backups');
+  };
+  return (
+    <Panel pad>
+      <h2>Database</h2>
+      <p data-testid="database-kind">
+        {q.data.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} <span className="mono muted">{q.data.location}</span>
+      </p>
+      {q.data.kind === 'sqlite' && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            move.reset();
+            setConfirm(true);
+          }}
+        >
+          <label htmlFor="db-move-to">Move the records to PostgreSQL</label>
+          <div className={s.row}>
+            <input
+              id="db-move-to"
+              type="text"
+              className={`mono ${s.grow}`}
+              style={{ minWidth: 'min(100%, 16rem)' }}
+              required
+              placeholder="postgres://user:password@host:5432/gitssy"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              autoComplete="off"
+            />
+            <Button type="submit">Move to PostgreSQL…</Button>
+          </div>
+          <Hint>An empty database: every table is copied and verified (row counts and checksums) before the forge switches to it.</Hint>
+        </form>
+      )}
+      {job && (
+        <div style={{ marginTop: '0.8rem' }}>
+          <JobProgress key={job} id={job} onFinished={onFinished} />
+        </div>
+      )}
+      <ConfirmModal
+        open={confirm}
+        title="Move the records to PostgreSQL?"
+        confirmLabel="Move and restart"
+        busy={move.isPending}
+        error={move.error}
+        onConfirm={() =>
+          move.mutate([to], {
+            onSuccess: (started) => {
+              rememberJob(qc, started as BackupJob);
+              setJob((started as BackupJob).id);
+              setConfirm(false);
+            },
+          })
+        }
+        onCancel={() => setConfirm(false)}
+      >
+        <p>
+          The forge stops serving while every table is copied into the empty database and checked, then starts again on the same ports, on PostgreSQL. If anything doesn't match, the database is
+          emptied again and the forge starts again on SQLite, unchanged. The SQLite file stays in the data dir, unused.
+        </p>
+      </ConfirmModal>
+    </Panel>
+  );
+}
+
 export function BackupsPage() {
   useTitle('Console backups');
   const qc = useQueryClient();
@@ -172,7 +251,7 @@ export function BackupsPage() {
     <>
       <Panel pad>
         <div className={s.row}>
-          <div className={s.grow}>
+          <div className={s.grow} style={{ minWidth: 'min(100%, 18rem)' }}>
             <h2 style={{ margin: 0 }}>Back up now</h2>
             <Hint>
               One archive with the database, every repository, the SSH host key and the config, taken while the forge keeps serving. CI job logs are listed; their contents go in when you ask.
@@ -300,6 +379,8 @@ export function BackupsPage() {
       </Panel>
 
       <ScheduleForm />
+
+      <DatabasePanel />
 
       {confirmRestore && (
         <Modal

@@ -128,7 +128,7 @@ export interface Backup {
 }
 export interface BackupJob {
   id: string;
-  type: 'create' | 'verify' | 'restore';
+  type: 'create' | 'verify' | 'restore' | 'move-db';
   state: 'running' | 'restarting' | 'done' | 'failed';
   phase: string;
   done: number;
@@ -158,6 +158,17 @@ export const startVerify = (name: string) => apiSend<BackupJob>('POST', `/admin/
 export const startRestore = (name: string) => apiSend<BackupJob>('POST', `/admin/backups/${encodeURIComponent(name)}/restore`, {});
 export const deleteBackup = (name: string) => apiSend('DELETE', `/admin/backups/${encodeURIComponent(name)}`);
 export const downloadUrl = (name: string) => apiUrl(`/admin/backups/${encodeURIComponent(name)}/download`);
+/** Where the records are: SQLite (the file) or PostgreSQL (the URL without its password). */
+export interface DatabaseInfo {
+  kind: 'sqlite' | 'postgres';
+  location: string;
+}
+export const getDatabase = () => apiGet<DatabaseInfo>('/admin/database');
+export function useDatabase() {
+  return useQuery({ queryKey: ['console', 'database'], queryFn: getDatabase });
+}
+/** Moves the records to an empty PostgreSQL database: checked first (422), then a job that restarts the forge. */
+export const startMoveDb = (to: string) => apiSend<BackupJob>('POST', '/admin/database/move', { to });
 export const getJob = (id: string) => apiGet<BackupJob>(`/admin/backups/jobs/${encodeURIComponent(id)}`);
 
 declare module '../../lib/realtime' {

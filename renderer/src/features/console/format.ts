@@ -23,7 +23,7 @@ export function duration(seconds: number): string {
 
 /** What a backup job's progress counts, phase by phase (server/backup: `done`/`total` are repositories, files or bytes). */
 export interface JobCounts {
-  type: 'create' | 'verify' | 'restore';
+  type: 'create' | 'verify' | 'restore' | 'move-db';
   phase: string;
   done: number;
   total: number;
@@ -40,6 +40,7 @@ const PHASES: Record<string, string> = {
   repositories: 'checking repositories',
   database: 'checking the database',
   records: 'loading the records into a new database',
+  stopping: 'stopping the forge',
 };
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
