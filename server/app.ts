@@ -52,6 +52,7 @@ import { LanAdvertiser } from './lan/mdns.js';
 import { startLanFeatures, printLanBanner } from './lan/lan.js';
 import { instanceIdOf } from './scale/instance-id.js';
 import { openShared, type SharedState } from './scale/shared.js';
+import { pgClusterBarrier } from './scale/index.js';
 
 export interface DataLayout {
   root: string;
@@ -192,6 +193,8 @@ export async function buildServices(config: Config, log: Logger, modules: readon
       mdns: new LanAdvertiser({ interface: config.mdnsInterface, port: config.mdnsPort, peerPort: config.mdnsPeerPort }, log.child({ component: 'mdns' })),
     },
   } satisfies Partial<Services> as Services;
+  // instances sharing a repository store: a backup on any of them holds the pushes through all
+  if (config.reposDir && config.databaseUrl) services.backups.barrier.joinCluster(pgClusterBarrier(config.databaseUrl, db));
 
   // the feature modules add their services, then every module's durable subscribers (what a push,
   // a new repository or a notification sets in motion) join the bus

@@ -15,7 +15,6 @@ import type { DbCapture } from '../db/index.js';
 import { latestMigration } from '../db/migrations/index.js';
 import { readAllRefs } from '../git/ref-files.js';
 import { randomHex } from '../lib/crypto.js';
-import { AppError } from '../lib/errors.js';
 import { sha256File, walkFiles } from '../lib/fs.js';
 import { VERSION } from '../lib/version.js';
 import type { Services } from '../services.js';
@@ -163,13 +162,9 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, i:
 
 export async function createBackup(deps: BackupDeps, out: string | undefined, progress: (line: string) => void, opts: BackupOptions = {}): Promise<BackupResult> {
   const { s, dataDir } = deps;
-  // an archive holds one data dir with its repositories in it; a store shared by several
-  // instances is backed up with the file system it lives on
-  if (s.config.reposDir && path.resolve(s.config.reposDir) !== path.resolve(dataDir, 'repos'))
-    throw new AppError(
-      'invalid',
-      `this instance keeps its repositories in GITSSY_REPOS_DIR (${s.config.reposDir}), outside the data dir: Gitssy's backups hold a data dir with its repositories inside it; back up that folder with the file system it lives on`,
-    );
+  // the archive holds the repositories under repos/ wherever they live (a store that several
+  // instances share, GITSSY_REPOS_DIR, included)
+  const store = path.resolve(s.config.reposDir ?? path.join(dataDir, 'repos'));
   const t0 = performance.now();
   const kind = opts.kind ?? 'manual';
   const file = path.resolve(out ?? (await freeBackupFile(dataDir, kind)));
@@ -179,6 +174,8 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
   const resumeGc = s.store.holdMaintenance();
   try {
     const repos: { owner: string; name: string; dir: string }[] = [];
+    const inArchive = (dir: string) => ['repos', ...path.relative(store, dir).split(path.sep)].join('/');
+    const source = new Map<string, string>();
     const allRepos = await s.repos.allNames();
     for (const r of allRepos) {
       const dir = s.store.dir({ owner: r.owner, name: r.name });
@@ -202,7 +199,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     try {
       db = await s.dbCapture(stage);
       captured = await mapLimit(repos, 8, async (r) => ({
-        path: path.relative(dataDir, r.dir).split(path.sep).join('/'),
+        path: inArchive(r.dir),
         owner: r.owner,
         name: r.name,
         refs: Object.fromEntries(await readAllRefs(s.git, r.dir)),
@@ -211,8 +208,9 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
       await db?.finish(false);
       throw err;
     } finally {
-      release();
+      await release();
     }
+    for (const r of repos) source.set(inArchive(r.dir), r.dir);
     const barrierMs = Math.round(performance.now() - started);
     progress(`captured ${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'} (writes held for ${barrierMs} ms)`);
     // PostgreSQL: pg_dump writes the snapshot taken above while the forge takes writes again
@@ -224,7 +222,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
     report({ phase: 'copy', done: 0, total: captured.length, bytes: 0 });
     for (const repo of captured) {
       i++;
-      const src = path.join(dataDir, repo.path);
+      const src = source.get(repo.path)!;
       const dst = path.join(stage, repo.path);
       let count = 0;
       for (const rel of await walkObjects(path.join(src, 'objects'))) {

@@ -22,8 +22,8 @@ import { createBackup, freeBackupFile, type BackupKind, type BackupProgress, typ
 import { WriteBarrier } from './barrier.js';
 import { BACKUP_NAME_RE, listBackups, pruneScheduled, writeVerifyResult, type BackupEntry } from './catalog.js';
 import { RestoreError, discardStaged, removeScratch, stageDatabase, stageRestore, stagingFor, verifyBackup, whyNotReplaceDatabase, type RestoreResult, type VerifyResult } from './restore.js';
-import { isDue, nextSlot, type Schedule } from './schedule.js';
-import { MigrateDbError, checkTarget, redactUrl } from '../scale/index.js';
+import { isDue, lastSlot, nextSlot, type Schedule } from './schedule.js';
+import { MigrateDbError, checkTarget, claimSlot, redactUrl } from '../scale/index.js';
 
 export type JobType = 'create' | 'verify' | 'restore' | 'move-db';
 export type JobState = 'running' | 'restarting' | 'done' | 'failed';
@@ -314,6 +314,11 @@ export class BackupManager {
     this.assertIdle();
     if (!this.swapHandler)
       throw Unavailable('this process cannot swap its data in; restore with `gitssy backup restore FILE --force` while the server is stopped, or run the server with `gitssy serve`');
+    const { reposDir } = this.s.config;
+    if (reposDir && path.resolve(reposDir) !== path.resolve(this.opts.dataDir, 'repos'))
+      throw Unavailable(
+        `this instance keeps its repositories in GITSSY_REPOS_DIR (${reposDir}), which other instances may serve from: restore the backup into a new data dir and database (\`gitssy backup restore FILE --data NEWDIR\`), move NEWDIR/repos to the store, and start the instances on them`,
+      );
     const why = whyNotReplaceDatabase(this.s.config);
     if (why) throw Unavailable(why);
   }
@@ -456,6 +461,12 @@ export class BackupManager {
     const last = [lastTaken, this.lastScheduledTry].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
     if (!isDue(sch, now, last)) return;
     this.lastScheduledTry = now;
+    // instances sharing one database: the first to claim this slot takes the backup, once
+    const slot = lastSlot(sch, now)!.toISOString();
+    if (!(await claimSlot(this.s.db, 'backup.schedule', slot, this.s.shared.instance))) {
+      this.log.info({ slot }, 'the scheduled backup of this slot was taken by another instance');
+      return;
+    }
     let job: BackupJob;
     try {
       job = this.create({ kind: 'scheduled' });

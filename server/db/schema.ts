@@ -237,6 +237,7 @@ export interface Database {
   events: EventTable;
   event_deliveries: EventDeliveryTable;
   cluster_secrets: ClusterSecretTable;
+  cluster_leases: ClusterLeaseTable;
 }
 
 /** The durable outbox (server/events): one row per event, JSON payload. */
@@ -266,6 +267,15 @@ export interface ClusterSecretTable {
   name: string;
   value: string;
   created_at: number;
+}
+
+/** Work done once for the whole forge: who claimed which slot (a scheduled backup's, say). */
+export interface ClusterLeaseTable {
+  name: string;
+  /** The slot claimed, as an ISO time (later slots sort after earlier ones). */
+  slot: string;
+  holder: string;
+  taken_at: number;
 }
 
 export interface UserAppearanceTable {

@@ -3,14 +3,18 @@
 // pushed through one instance is served by the other at once; a merge through one while a push
 // lands through the other keeps whatever each was told; killing an instance in the middle of a
 // push loses nothing acknowledged, and the client's retry through nginx lands on the other one;
-// a browser's websocket goes through nginx; SSH answers with one host key on both.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+// a browser's websocket goes through nginx; SSH answers with one host key on both. A backup on
+// either instance holds the pushes through both while it captures, carries the shared store, and
+// a scheduled one is taken once for the whole forge.
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import pgClient from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNginx, type Nginx } from '../fixtures/nginx.js';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
+import { BACKUP_BARRIER_LOCK } from '../../server/scale/index.js';
 import { createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
@@ -25,6 +29,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
   let skip = '';
   let aKilled = false;
   let store: string;
+  let dbUrl: string;
   let work: string;
   const sockets: Socket[] = [];
   const viaNginx = (repo: string, auth: [string, string]) => `http://${encodeURIComponent(auth[0])}:${encodeURIComponent(auth[1])}@127.0.0.1:${(nginx as Nginx).port}/${repo}`;
@@ -36,7 +41,9 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
       return;
     }
     store = path.join(await tempDir('gitssy-store-'), 'repos');
-    const env = { DATABASE_URL: await pg.createDatabase('store'), REDIS_URL: redis.url, GITSSY_REPOS_DIR: store };
+    dbUrl = await pg.createDatabase('store');
+    // the backup scheduler looks at the clock every 200 ms instead of every minute
+    const env = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, GITSSY_REPOS_DIR: store, GITSSY_BACKUP_TICK_MS: '200' };
     a = await startServer({ env });
     b = await startServer({ env });
     nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
@@ -130,10 +137,63 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     else expect(push.stderr).toMatch(/rejected|non-fast-forward|fetch first/);
   });
 
-  test('refuses a backup, which could not hold the shared store, saying what to do instead', async () => {
-    const r = await b.cli(['backup', 'create']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`this instance keeps its repositories in GITSSY_REPOS_DIR (${store}), outside the data dir`);
+  test('holds the pushes through every instance while a backup on any of them captures', async () => {
+    // what a backup's capture holds on whichever instance takes it: the cluster-wide advisory lock
+    const holder = new pgClient.Client({ connectionString: dbUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [BACKUP_BARRIER_LOCK.toString()]);
+      await gitOk(['commit', '-q', '--allow-empty', '-m', 'pushed while a backup captured'], { cwd: work });
+      let finished = false;
+      const push = git(['push', '-q', b.gitUrl('alice/shared.git', ALICE), 'HEAD:refs/heads/held'], { cwd: work }).finally(() => (finished = true));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(finished).toBe(false);
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [BACKUP_BARRIER_LOCK.toString()]);
+      const r = await push;
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    expect(await tip(a, 'refs/heads/held')).toBe((await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim());
+  });
+
+  test('backs up the forge with the shared store in the archive, from either instance, and verifies it', async () => {
+    const made = await b.cli(['backup', 'create']);
+    expect(made.code, made.stderr).toBe(0);
+    const archive = /^backup: (\S+),/m.exec(made.stdout)![1]!;
+    expect(path.dirname(archive)).toBe(path.join(b.data, 'backups'));
+    const manifest = JSON.parse((await run('tar', ['-xzOf', archive, 'manifest.json'])).stdout) as { database: string; repositories: { path: string; refs: Record<string, string> }[] };
+    expect(manifest.database).toBe('postgres');
+    const shared = manifest.repositories.find((r) => r.path === 'repos/alice/shared.git');
+    expect(shared?.refs['refs/heads/main']).toBe(await tip(a, 'refs/heads/main'));
+    expect((await run('tar', ['-tzf', archive])).stdout).toMatch(/^repos\/alice\/shared\.git\/objects\//m);
+    const verified = await b.cli(['backup', 'verify', archive]);
+    expect(verified.code, verified.stderr).toBe(0);
+    // a restore over an instance of the cluster would leave the store behind: refused, saying how
+    const over = await a.api('POST', `/api/v1/admin/backups/${path.basename(archive)}/restore`, { auth: ALICE });
+    expect(over.status).toBe(404); // the archive is in b's data dir, not a's
+    const refused = await b.api('POST', `/api/v1/admin/backups/${path.basename(archive)}/restore`, { auth: ALICE });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { message: string }).message).toContain(`this instance keeps its repositories in GITSSY_REPOS_DIR (${store})`);
+  });
+
+  test('takes a scheduled backup once for the whole forge, on whichever instance claims the slot', async () => {
+    const scheduled = async () => {
+      const n: number[] = [];
+      for (const s of [a, b]) n.push((await readdir(path.join(s.data, 'backups')).catch(() => [] as string[])).filter((f) => /^gitssy-scheduled-.+\.tar\.gz$/.test(f)).length);
+      return n;
+    };
+    // today's slot has passed (midnight), so it is due on both at their next look (every 200 ms)
+    const put = await a.api('PUT', '/api/v1/admin/backups/schedule', { auth: ALICE, json: { schedule: 'daily', time: '00:00', keep: 3 } });
+    expect(put.status, await put.clone().text()).toBe(200);
+    try {
+      await waitFor(async () => (await scheduled()).reduce((x, y) => x + y) === 1, 60_000);
+      // both have looked at the slot since: still one
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await scheduled()).reduce((x, y) => x + y)).toBe(1);
+    } finally {
+      await a.api('PUT', '/api/v1/admin/backups/schedule', { auth: ALICE, json: { schedule: 'off' } });
+    }
   });
 
   test('answers SSH with one host key on both instances', async () => {

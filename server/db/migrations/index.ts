@@ -18,6 +18,7 @@ import m0022 from './0022_remember_tokens.js';
 import m0025 from './0025_user_profile.js';
 import m0031 from './0031_delivery_claimer.js';
 import m0032 from './0032_cluster_secrets.js';
+import m0033 from './0033_cluster_leases.js';
 
 export type { Dialect, MigrationContext };
 
@@ -38,6 +39,7 @@ export const BASE_MIGRATIONS: Record<string, MigrationFactory> = {
   '0025_user_profile': m0025,
   '0031_delivery_claimer': m0031,
   '0032_cluster_secrets': m0032,
+  '0033_cluster_leases': m0033,
 };
 
 /** The base migrations and the feature modules' (`extra`), refusing a name used twice. */
