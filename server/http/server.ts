@@ -1,6 +1,7 @@
 // The Express application: logging, /ping, git smart HTTP (raw streams, no body parsers),
 // then helmet, sessions, the API and the web pages, and one error handler.
 import express, { type Express, type RequestHandler } from 'express';
+import { sql } from 'kysely';
 import type { FeatureModule } from '../feature.js';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -71,9 +72,13 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
   // trusted IP ranges: before anything else is served (web, API, git)
   app.use(trustedIpGate(s));
 
-  app.get('/ping', (_req, res) => {
-    // `instance`: which of the forge's processes answered (a load balancer's health check sees each)
-    res.json({ ok: true, version: VERSION, instance: s.shared.instance });
+  app.get('/ping', async (_req, res) => {
+    // `instance`: which of the forge's processes answered (a load balancer's health check sees
+    // each); `ready`: whether what it needs answers — the database, and Redis when the forge has
+    // one (null) — with 503 when not, so the balancer sends requests to the others meanwhile
+    const [database, redis] = await Promise.all([databaseAnswers(s), s.shared.healthy()]);
+    const ok = database && redis !== false;
+    res.status(ok ? 200 : 503).json({ ok, version: VERSION, instance: s.shared.instance, ready: { database, redis } });
   });
 
   // git clients: raw request streams, Basic/token auth, no cookies, no CSRF
@@ -133,4 +138,13 @@ export function createHttpApp(s: Services, opts: { sessionSecret: string; module
   });
   app.use(errorHandler(s.log));
   return { app, session: sessions, close: () => store.close() };
+}
+
+/** Whether the database answers a trivial query within two seconds. */
+async function databaseAnswers(s: Services): Promise<boolean> {
+  const query = sql`SELECT 1`.execute(s.db).then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([query, new Promise<boolean>((r) => setTimeout(() => r(false), 2_000).unref())]);
 }

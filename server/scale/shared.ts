@@ -27,11 +27,13 @@ export interface SharedState {
   announce(channel: string): void;
   /** Calls `fn` when another instance announces on `channel` (never for this instance's own). */
   onAnnounce(channel: string, fn: () => void): Promise<void>;
+  /** Whether Redis answers now (null: no Redis, nothing to ask); for /ping's readiness. */
+  healthy(): Promise<boolean | null>;
   close(): Promise<void>;
 }
 
 export function memoryShared(instance: string): SharedState {
-  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), failures: null, announce: () => {}, onAnnounce: async () => {}, close: async () => {} };
+  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), failures: null, announce: () => {}, onAnnounce: async () => {}, healthy: async () => null, close: async () => {} };
 }
 
 /** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
@@ -64,6 +66,14 @@ export async function openShared(url: string | null, instance: string, log: Logg
       await sub.subscribe(`${REDIS_PREFIX}announce:${channel}`, (from) => {
         if (from !== instance) fn();
       });
+    },
+    async healthy() {
+      // a dropped connection queues commands until it is back: answer within a second or not at all
+      const pong = client.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      );
+      return Promise.race([pong, new Promise<boolean>((r) => setTimeout(() => r(false), 1_000).unref())]);
     },
     async close() {
       await Promise.allSettled([sub.close(), client.close()]);

@@ -47,9 +47,10 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
     });
 
   test('answers /ping with each instance, and a session made on one is good on the other', async () => {
-    const [pa, pb] = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/ping`)).json()) as { ok: boolean; instance: string }));
+    const [pa, pb] = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/ping`)).json()) as { ok: boolean; instance: string; ready: unknown }));
     expect(pa!.ok && pb!.ok).toBe(true);
     expect(pa!.instance).not.toBe(pb!.instance);
+    expect(pa!.ready).toEqual({ database: true, redis: true });
 
     const browser = new Browser(a.url);
     await browser.session();
@@ -120,5 +121,13 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
       expect(res.status).toBe(429);
       expect(((await res.json()) as { message: string }).message).toMatch(/^too many failed sign-ins from your address; try again in \d+ seconds$/);
     }
+  });
+
+  // last: it takes Redis away
+  test('answers /ping with 503 and what is missing while Redis is gone, for the balancer to send requests elsewhere', async () => {
+    await (redis as RedisServer).stop();
+    const res = await fetch(`${a.url}/ping`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, ready: { database: true, redis: false } });
   });
 });

@@ -12,8 +12,10 @@ describe('smoke: a teammate creates a repo, pushes and clones over HTTP', () => 
   it('answers /ping with the version', async () => {
     const res = await s.api('GET', '/ping');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { ok: boolean; version: string };
+    const body = (await res.json()) as { ok: boolean; version: string; ready: unknown };
     expect(body.ok).toBe(true);
+    // ready: the database answers; no Redis to ask on one instance
+    expect(body.ready).toEqual({ database: true, redis: null });
     expect(body.version).toMatch(/^\d{4}\.\d{2}\.\d{2}/);
   });
 
