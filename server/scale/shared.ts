@@ -33,7 +33,17 @@ export interface SharedState {
 }
 
 export function memoryShared(instance: string): SharedState {
-  return { kind: 'memory', instance, adapter: undefined, rateStore: () => new MemoryStore(), failures: null, announce: () => {}, onAnnounce: async () => {}, healthy: async () => null, close: async () => {} };
+  return {
+    kind: 'memory',
+    instance,
+    adapter: undefined,
+    rateStore: () => new MemoryStore(),
+    failures: null,
+    announce: () => {},
+    onAnnounce: async () => {},
+    healthy: async () => null,
+    close: async () => {},
+  };
 }
 
 /** Connects to the Redis at `url` (two connections: commands and publishing, and subscriptions). */
