@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { loadConfig, sharedFilesDir } from './config.js';
 
 describe('config', () => {
   it('uses the documented defaults', async () => {
@@ -30,5 +30,11 @@ describe('config', () => {
   it('accepts port 0 (pick a free port)', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cfg-'));
     expect(loadConfig({ dataDir: dir, httpPort: '0', sshPort: '0' }, {}).httpPort).toBe(0);
+  });
+
+  it('keeps the shared files (CI logs) in the data dir, or beside a repository store outside it', () => {
+    expect(sharedFilesDir({ dataDir: '/srv/a', reposDir: null })).toBe('/srv/a');
+    expect(sharedFilesDir({ dataDir: '/srv/a', reposDir: '/srv/a/repos/' })).toBe('/srv/a');
+    expect(sharedFilesDir({ dataDir: '/srv/a', reposDir: '/mnt/store' })).toBe('/mnt/store/.gitssy');
   });
 });

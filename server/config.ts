@@ -87,6 +87,18 @@ function readEnvFile(dataDir: string): Record<string, string> {
   }
 }
 
+/**
+ * Where the files the forge's instances share besides the repositories live (the CI job logs,
+ * in `ci/`): the data dir, or `<GITSSY_REPOS_DIR>/.gitssy` when the repositories live in a store
+ * outside it (several instances share it), so a job's log written by the instance that ran the
+ * job is read by every instance. Owner names never start with a dot, so it is no repository's.
+ */
+export function sharedFilesDir(config: { dataDir: string; reposDir: string | null }): string {
+  const data = path.resolve(config.dataDir);
+  if (!config.reposDir || path.resolve(config.reposDir) === path.join(data, 'repos')) return data;
+  return path.join(path.resolve(config.reposDir), '.gitssy');
+}
+
 /** A value as `<data>/.gitssy.env` holds it (undefined when it doesn't), whatever overrides it. */
 export function envFileValue(dataDir: string, name: string): string | undefined {
   return readEnvFile(path.resolve(dataDir))[name] || undefined;

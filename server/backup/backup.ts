@@ -7,6 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sharedFilesDir } from '../config.js';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import os from 'node:os';
@@ -186,7 +187,8 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
 
     // 0. the CI logs there are now: listed before the database is captured, every one's job is
     //    in it (a job's row is written before its log)
-    let ciLogs = await listCiLogs(dataDir, new Map(allRepos.map((r) => [r.id, `${r.owner}/${r.name}`])));
+    const ciRoot = sharedFilesDir(s.config);
+    let ciLogs = await listCiLogs(ciRoot, new Map(allRepos.map((r) => [r.id, `${r.owner}/${r.name}`])));
 
     // 1. the database and every ref, at one moment; refs are read a few repositories at a time
     //    so the barrier stays short with hundreds of them
@@ -253,7 +255,7 @@ export async function createBackup(deps: BackupDeps, out: string | undefined, pr
 
     // 3b. the CI logs' bytes, when asked for
     const includeCiLogs = opts.includeCiLogs === true;
-    if (includeCiLogs) ciLogs = await copyCiLogs(dataDir, stage, ciLogs);
+    if (includeCiLogs) ciLogs = await copyCiLogs(ciRoot, stage, ciLogs);
     const ciManifest = ciLogsManifest(ciLogs, includeCiLogs);
     const ciSize = `${ciManifest.count} CI log${ciManifest.count === 1 ? '' : 's'} (${(ciManifest.bytes / 1048576).toFixed(1)} MiB)`;
     progress(includeCiLogs ? `${ciSize} included` : `${ciSize} listed, not included (--include-ci-logs includes them)`);

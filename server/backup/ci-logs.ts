@@ -40,16 +40,16 @@ export const summarize = (m: CiLogsManifest): CiLogsSummary => ({ included: m.in
 
 const readdirOrEmpty = (dir: string) => readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
 
-/** Every job log in the data dir now, oldest job first, with its size. */
-export async function listCiLogs(dataDir: string, repoNames: Map<number, string>): Promise<CiLogEntry[]> {
+/** Every job log under `root` (the data dir, or the shared files' folder: sharedFilesDir) now, oldest job first, with its size. */
+export async function listCiLogs(root: string, repoNames: Map<number, string>): Promise<CiLogEntry[]> {
   const out: CiLogEntry[] = [];
-  for (const d of await readdirOrEmpty(path.join(dataDir, CI_LOGS_DIR))) {
+  for (const d of await readdirOrEmpty(path.join(root, CI_LOGS_DIR))) {
     if (!d.isDirectory() || !/^\d{1,15}$/.test(d.name)) continue;
-    for (const f of await readdirOrEmpty(path.join(dataDir, CI_LOGS_DIR, d.name))) {
+    for (const f of await readdirOrEmpty(path.join(root, CI_LOGS_DIR, d.name))) {
       const rel = `${CI_LOGS_DIR}/${d.name}/${f.name}`;
       const m = LOG_PATH_RE.exec(rel);
       if (!f.isFile() || !m) continue;
-      const st = await stat(path.join(dataDir, rel)).catch(() => null);
+      const st = await stat(path.join(root, rel)).catch(() => null);
       if (!st) continue; // deleted while we looked
       const repoId = Number(m[1]);
       out.push({ path: rel, repo_id: repoId, job_id: Number(m[2]), repository: repoNames.get(repoId) ?? null, bytes: st.size });
@@ -64,13 +64,13 @@ export async function listCiLogs(dataDir: string, repoNames: Map<number, string>
  * the bytes its checksum was taken of. A log deleted since the listing (its repository went)
  * is left out.
  */
-export async function copyCiLogs(dataDir: string, stage: string, logs: CiLogEntry[]): Promise<CiLogEntry[]> {
+export async function copyCiLogs(root: string, stage: string, logs: CiLogEntry[]): Promise<CiLogEntry[]> {
   const out: CiLogEntry[] = [];
   for (const log of logs) {
     const to = path.join(stage, log.path);
     await mkdir(path.dirname(to), { recursive: true, mode: 0o700 });
     try {
-      await copyFile(path.join(dataDir, log.path), to);
+      await copyFile(path.join(root, log.path), to);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;

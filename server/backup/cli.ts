@@ -194,7 +194,7 @@ export function registerBackupCommands(program: Command, { dataOption, configFro
     // the archive's repositories go into <data>/repos, which an instance with a shared store doesn't read
     if (config.reposDir && config.reposDir !== path.join(target, 'repos'))
       return refuse(
-        `this instance keeps its repositories in GITSSY_REPOS_DIR (${config.reposDir}), outside the data dir; a backup restores a data dir with its repositories inside it: restore without GITSSY_REPOS_DIR into a new data dir, then move NEWDIR/repos to the store`,
+        `this instance keeps its repositories in GITSSY_REPOS_DIR (${config.reposDir}), outside the data dir; a backup restores a data dir with its repositories inside it: restore without GITSSY_REPOS_DIR into a new data dir, then move NEWDIR/repos into the store and NEWDIR/ci to .gitssy/ci there`,
       );
     const instead = 'stop it first, or restore from the console (POST /api/v1/admin/backups/{name}/restore), which swaps the data in safely';
     // the data dir's lock names its holder; internal.json still finds a server that holds none

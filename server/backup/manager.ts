@@ -317,7 +317,7 @@ export class BackupManager {
     const { reposDir } = this.s.config;
     if (reposDir && path.resolve(reposDir) !== path.resolve(this.opts.dataDir, 'repos'))
       throw Unavailable(
-        `this instance keeps its repositories in GITSSY_REPOS_DIR (${reposDir}), which other instances may serve from: restore the backup into a new data dir and database (\`gitssy backup restore FILE --data NEWDIR\`), move NEWDIR/repos to the store, and start the instances on them`,
+        `this instance keeps its repositories in GITSSY_REPOS_DIR (${reposDir}), which other instances may serve from: restore the backup into a new data dir and database (\`gitssy backup restore FILE --data NEWDIR\`), move NEWDIR/repos into the store and NEWDIR/ci to .gitssy/ci there, and start the instances on them`,
       );
     const why = whyNotReplaceDatabase(this.s.config);
     if (why) throw Unavailable(why);

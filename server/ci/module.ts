@@ -2,6 +2,7 @@
 // (Docker, Podman or the host sandbox), their logs (stored and live), commit statuses, the
 // "CI failed" notification, secrets, and the API, as one module.
 import path from 'node:path';
+import { sharedFilesDir } from '../config.js';
 import type { FeatureModule } from '../feature.js';
 import { subscriber } from '../events/index.js';
 import '../notifications/index.js';
@@ -23,8 +24,8 @@ export const ciModule: FeatureModule = {
   name: 'ci',
   migrations: { '0017_ci': m0017 },
   services: (s) => {
-    const dataDir = path.resolve(s.config.dataDir);
-    s.ci = new CiService(s, new LogStore(path.join(dataDir, 'ci')), new SecretService(s.db), s.runtime.selector);
+    // in the data dir, or beside a repository store that several instances share (every instance reads the logs)
+    s.ci = new CiService(s, new LogStore(path.join(sharedFilesDir(s.config), 'ci')), new SecretService(s.db), s.runtime.selector);
   },
   subscribers: (s) => [
     subscriber({

@@ -5,8 +5,10 @@
 // push loses nothing acknowledged, and the client's retry through nginx lands on the other one;
 // a browser's websocket goes through nginx; SSH answers with one host key on both. A backup on
 // either instance holds the pushes through both while it captures, carries the shared store, and
-// a scheduled one is taken once for the whole forge.
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+// a scheduled one is taken once for the whole forge. A CI job's log is read through either.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pgClient from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -18,6 +20,14 @@ import { BACKUP_BARRIER_LOCK } from '../../server/scale/index.js';
 import { createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
+const BWRAP = (() => {
+  try {
+    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
 
 describe('a forge on two instances sharing one repository store, behind nginx', () => {
@@ -43,7 +53,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     store = path.join(await tempDir('gitssy-store-'), 'repos');
     dbUrl = await pg.createDatabase('store');
     // the backup scheduler looks at the clock every 200 ms instead of every minute
-    const env = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, GITSSY_REPOS_DIR: store, GITSSY_BACKUP_TICK_MS: '200' };
+    const env = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, GITSSY_REPOS_DIR: store, GITSSY_BACKUP_TICK_MS: '200', GITSSY_CI_BACKEND: 'sandbox' };
     a = await startServer({ env });
     b = await startServer({ env });
     nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
@@ -194,6 +204,38 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     } finally {
       await a.api('PUT', '/api/v1/admin/backups/schedule', { auth: ALICE, json: { schedule: 'off' } });
     }
+  });
+
+  it(`shows a CI job's log through either instance, whichever ran the job${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+    await createRepo(a, ALICE, { name: 'built' });
+    const dir = await tempDir();
+    await makeRepo(dir, 1);
+    await mkdir(path.join(dir, '.ci'));
+    await writeFile(path.join(dir, '.ci', 'run.sh'), '#!/bin/sh\necho built-by-ci\n', { mode: 0o755 });
+    await gitOk(['add', '-A'], { cwd: dir });
+    await gitOk(['commit', '-q', '-m', 'ci'], { cwd: dir });
+    const sha = (await gitOk(['rev-parse', 'HEAD'], { cwd: dir })).trim();
+    await gitOk(['push', '-q', viaNginx('alice/built.git', ALICE), 'main'], { cwd: dir });
+    const job = await waitFor(
+      async () => {
+        const list = (await (await a.api('GET', '/api/v1/repos/alice/built/ci/jobs?limit=50', { auth: ALICE })).json()) as { id: number; sha: string; state: string }[];
+        const j = list.find((x) => x.sha === sha);
+        return j && ['success', 'failure', 'error'].includes(j.state) ? j : null;
+      },
+      60_000,
+      100,
+    );
+    expect(job.state).toBe('success');
+    // one instance ran it; both read its log, kept beside the shared store
+    for (const s of [a, b]) {
+      const res = await s.api('GET', `/api/v1/repos/alice/built/ci/jobs/${job.id}/log`, { auth: ALICE });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('built-by-ci');
+    }
+    const repoId = ((await (await a.api('GET', '/api/v1/repos/alice/built', { auth: ALICE })).json()) as { id: number }).id;
+    expect(existsSync(path.join(store, '.gitssy', 'ci', String(repoId), `${job.id}.log`))).toBe(true);
   });
 
   test('answers SSH with one host key on both instances', async () => {
