@@ -5,7 +5,8 @@
 // push loses nothing acknowledged, and the client's retry through nginx lands on the other one;
 // a browser's websocket goes through nginx; SSH answers with one host key on both. A backup on
 // either instance holds the pushes through both while it captures, carries the shared store, and
-// a scheduled one is taken once for the whole forge. A CI job's log is read through either.
+// a scheduled one is taken once for the whole forge. A CI job's log is read through either. A
+// browser session stays on one instance, so a dev shell's terminal reaches the one running it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import { startNginx, type Nginx } from '../fixtures/nginx.js';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
 import { BACKUP_BARRIER_LOCK } from '../../server/scale/index.js';
-import { createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { Browser, createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
 const BWRAP = (() => {
@@ -236,6 +237,53 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     }
     const repoId = ((await (await a.api('GET', '/api/v1/repos/alice/built', { auth: ALICE })).json()) as { id: number }).id;
     expect(existsSync(path.join(store, '.gitssy', 'ci', String(repoId), `${job.id}.log`))).toBe(true);
+  });
+
+  it(`keeps a browser session on one instance, spreads sessions over both, and a dev shell's terminal reaches its instance through nginx${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+    const base = (nginx as Nginx).url;
+    const answeredBy = async (tab: Browser) => ((await (await tab.request('GET', '/ping')).json()) as { instance: string }).instance;
+    // 16 sessions (a visitor's session cookie comes with the first page): each stays where it
+    // is, signed in or not, and both instances get some (all on one: 2 in 65,536)
+    const seen = new Set<string>();
+    const tabs: Browser[] = [];
+    for (let i = 0; i < 16; i++) {
+      const t = new Browser(base);
+      await t.session();
+      expect(t.cookie('gitssy_session')).toBeTruthy();
+      const where = new Set([await answeredBy(t), await answeredBy(t), await answeredBy(t)]);
+      expect(where.size).toBe(1);
+      seen.add([...where][0]!);
+      tabs.push(t);
+    }
+    expect(seen.size).toBe(2);
+    const tab = tabs[0]!;
+    expect((await tab.request('POST', '/api/v1/auth/signin', { json: { username: ALICE[0], password: ALICE[1] } })).status).toBe(200);
+    await tab.session();
+    // signing in gives the session a new cookie: it may move once, then stays
+    const after = new Set([await answeredBy(tab), await answeredBy(tab), await answeredBy(tab)]);
+    expect(after.size).toBe(1);
+
+    // a shell started through nginx, and its terminal over a websocket through nginx, typed into
+    const started = await tab.request('POST', '/api/v1/user/shells', { json: { repo: 'alice/shared' } });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const shell = (await started.json()) as { id: number };
+    try {
+      await waitFor(async () => ((await (await tab.request('GET', `/api/v1/user/shells/${shell.id}`)).json()) as { state: string }).state === 'running', 60_000, 200);
+      const sock = io(base, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { Cookie: tab.cookieHeader(), Origin: base } });
+      sockets.push(sock);
+      let out = '';
+      sock.on('shell:output', (m: { id: number; data: string }) => {
+        if (m.id === shell.id) out += m.data;
+      });
+      const ack = (await sock.timeout(10_000).emitWithAck('shell:attach', { id: shell.id })) as { ok: boolean; message?: string };
+      expect(ack.ok, ack.message).toBe(true);
+      sock.emit('shell:input', { id: shell.id, data: 'echo "answer=$((6 * 7))"\r' });
+      await waitFor(async () => out.includes('answer=42'), 20_000, 50);
+    } finally {
+      await tab.request('DELETE', `/api/v1/user/shells/${shell.id}`);
+    }
   });
 
   test('answers SSH with one host key on both instances', async () => {
