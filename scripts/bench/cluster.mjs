@@ -26,6 +26,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { cachedRepo } from './gen-repo.mjs';
+import { renderSample } from '../../build/nginx/render.mjs';
 
 const exec = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -133,12 +134,7 @@ async function startNginx(tmp, upstreams) {
   await fs.chmod(dir, 0o755);
   await fs.chmod(t, 0o777);
   const port = await freePort();
-  const sample = await fs.readFile(path.join(ROOT, 'build/nginx/gitssy.conf'), 'utf8');
-  const opts = /^ {4}server 127\.0\.0\.1:\d+ (.*);$/m.exec(sample)[1];
-  const conf = sample
-    .replace(/^ {4}server 127\.0\.0\.1:\d+ .*;\n/gm, '')
-    .replace(/^( {4}least_conn;\n)/m, `$1${upstreams.map((u) => `    server ${u} ${opts};\n`).join('')}`)
-    .replace(/^ {4}listen 8080;$/m, `    listen 127.0.0.1:${port};`);
+  const conf = renderSample(await fs.readFile(path.join(ROOT, 'build/nginx/gitssy.conf'), 'utf8'), upstreams, `127.0.0.1:${port}`);
   await fs.writeFile(path.join(dir, 'gitssy.conf'), conf);
   await fs.writeFile(
     path.join(dir, 'nginx.conf'),
