@@ -23,10 +23,10 @@ export interface SharedState {
   rateStore(name: string): Store;
   /** Failed authentications counted for every instance (null: count them in this process). */
   readonly failures: FailureStore | null;
-  /** Tells the other instances something happened on `channel` (nothing to tell without Redis: one instance). */
-  announce(channel: string): void;
-  /** Calls `fn` when another instance announces on `channel` (never for this instance's own). */
-  onAnnounce(channel: string, fn: () => void): Promise<void>;
+  /** Tells the other instances something happened on `channel`, with `message` (nothing to tell without Redis: one instance). */
+  announce(channel: string, message?: string): void;
+  /** Calls `fn` with the message when another instance announces on `channel` (never for this instance's own). */
+  onAnnounce(channel: string, fn: (message: string) => void): Promise<void>;
   /** Whether Redis answers now (null: no Redis, nothing to ask); for /ping's readiness. */
   healthy(): Promise<boolean | null>;
   close(): Promise<void>;
@@ -69,12 +69,18 @@ export async function openShared(url: string | null, instance: string, log: Logg
     adapter: createAdapter(client, sub, { key: `${REDIS_PREFIX}io` }),
     rateStore: (name) => new RedisStore({ sendCommand: (...args: string[]) => client.sendCommand(args), prefix: `${REDIS_PREFIX}rl:${name}:` }),
     failures: redisFailures((args) => client.sendCommand(args)),
-    announce(channel) {
-      client.publish(`${REDIS_PREFIX}announce:${channel}`, instance).catch((err: unknown) => log.warn({ err, channel }, 'could not tell the other instances'));
+    announce(channel, message = '') {
+      client.publish(`${REDIS_PREFIX}announce:${channel}`, JSON.stringify({ from: instance, message })).catch((err: unknown) => log.warn({ err, channel }, 'could not tell the other instances'));
     },
     async onAnnounce(channel, fn) {
-      await sub.subscribe(`${REDIS_PREFIX}announce:${channel}`, (from) => {
-        if (from !== instance) fn();
+      await sub.subscribe(`${REDIS_PREFIX}announce:${channel}`, (raw) => {
+        let m: { from?: unknown; message?: unknown };
+        try {
+          m = JSON.parse(raw) as typeof m;
+        } catch {
+          return;
+        }
+        if (m.from !== instance) fn(typeof m.message === 'string' ? m.message : '');
       });
     },
     async healthy() {

@@ -9,12 +9,13 @@ import '../users/index.js';
 import './index.js';
 import { ShellSockets } from './live.js';
 import m0019 from './migrations/0019_shells.js';
+import m0034 from './migrations/0034_shell_instance.js';
 import { registerShellRoutes } from './routes.js';
 import { ShellService } from './service.js';
 
 export const shellsModule: FeatureModule = {
   name: 'shells',
-  migrations: { '0019_shells': m0019 },
+  migrations: { '0019_shells': m0019, '0034_shell_instance': m0034 },
   services: (s) => {
     s.shells = new ShellService(s, new Workspaces(s.config.dataDir, 'shells'), s.log.child({ component: 'shells' }));
   },
@@ -24,6 +25,8 @@ export const shellsModule: FeatureModule = {
     const sockets = new ShellSockets(s, s.shells, log);
     s.shells.setSink(sockets);
     const detach = sockets.attach();
+    // a stop asked of another instance (an administrator's console there) for a shell running here
+    await s.shared.onAnnounce('shell.stop', (message) => s.shells.stopAnnounced(message));
     await s.shells.recover();
     s.shells.startIdleClock();
     void s.shells

@@ -24,6 +24,8 @@ export interface ShellTable {
   created_at: number;
   started_at: number | null;
   stopped_at: number | null;
+  /** The instance running it (run/instance-id); null from before there could be several. */
+  instance: string | null;
 }
 
 /** The operator's limits for one user or organization (null: inherit). */

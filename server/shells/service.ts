@@ -157,6 +157,7 @@ export class ShellService {
           created_at: Date.now(),
           started_at: null,
           stopped_at: null,
+          instance: this.s.shared.instance,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -265,10 +266,29 @@ export class ShellService {
   /** Stops a shell (its owner, an administrator, or a limit); answers once it is stopping. */
   async stop(id: number, reason: string): Promise<void> {
     const live = this.live.get(id);
-    if (!live || live.stopReason) return;
+    if (!live) {
+      // running on another instance: that one has the terminal
+      const row = await this.byId(id);
+      if (row && LIVE_STATES.includes(row.state) && row.instance && row.instance !== this.s.shared.instance)
+        this.s.shared.announce('shell.stop', JSON.stringify({ id, reason, instance: row.instance }));
+      return;
+    }
+    if (live.stopReason) return;
     live.stopReason = reason;
     if (live.row.state === 'running') await this.setState(live, 'stopping');
     live.terminal?.kill();
+  }
+
+  /** A stop another instance announced (stop() there): this instance acts on its own shells only. */
+  stopAnnounced(message: string): void {
+    let m: { id?: unknown; reason?: unknown; instance?: unknown };
+    try {
+      m = JSON.parse(message) as typeof m;
+    } catch {
+      return;
+    }
+    if (m.instance !== this.s.shared.instance || typeof m.id !== 'number' || typeof m.reason !== 'string' || !this.live.has(m.id)) return;
+    void this.stop(m.id, m.reason).catch((err: unknown) => this.log.warn({ err, shell: m.id }, 'shells: could not stop a shell another instance asked to stop'));
   }
 
   /** A row its owner may see; 404 for anyone else's (even an administrator's: their console has its own list). */
@@ -342,10 +362,14 @@ export class ShellService {
 
   /** At server start: nothing of a previous process survives (rows, tokens, folders, containers). */
   async recover(): Promise<void> {
+    // this instance's own (and those from before there could be several): another instance's
+    // shells keep running there
+    const me = this.s.shared.instance;
     const stale = await this.s.db
       .selectFrom('shells')
       .select(['id', 'token_id'])
       .where('state', 'in', [...LIVE_STATES])
+      .where((eb) => eb.or([eb('instance', '=', me), eb('instance', 'is', null)]))
       .execute();
     const tokens = stale.map((r) => r.token_id).filter((t): t is number => t !== null);
     if (tokens.length) await this.s.db.deleteFrom('access_tokens').where('id', 'in', tokens).execute();

@@ -41,6 +41,8 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
   let aKilled = false;
   let store: string;
   let dbUrl: string;
+  let env: Record<string, string>;
+  const later: TestServer[] = [];
   let work: string;
   const sockets: Socket[] = [];
   const viaNginx = (repo: string, auth: [string, string]) => `http://${encodeURIComponent(auth[0])}:${encodeURIComponent(auth[1])}@127.0.0.1:${(nginx as Nginx).port}/${repo}`;
@@ -54,7 +56,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     store = path.join(await tempDir('gitssy-store-'), 'repos');
     dbUrl = await pg.createDatabase('store');
     // the backup scheduler looks at the clock every 200 ms instead of every minute
-    const env = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, GITSSY_REPOS_DIR: store, GITSSY_BACKUP_TICK_MS: '200', GITSSY_CI_BACKEND: 'sandbox' };
+    env = { DATABASE_URL: dbUrl, REDIS_URL: redis.url, GITSSY_REPOS_DIR: store, GITSSY_BACKUP_TICK_MS: '200', GITSSY_CI_BACKEND: 'sandbox' };
     a = await startServer({ env });
     b = await startServer({ env });
     nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
@@ -72,7 +74,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
   afterAll(async () => {
     for (const so of sockets) so.close();
     if (nginx && 'stop' in nginx) await nginx.stop();
-    await Promise.all([aKilled ? null : a?.stop().catch(() => {}), b?.stop().catch(() => {})]);
+    await Promise.all([aKilled ? null : a?.stop().catch(() => {}), b?.stop().catch(() => {}), ...later.map((s) => s.stop().catch(() => {}))]);
     if (redis && 'stop' in redis) await redis.stop();
     if (pg && 'stop' in pg) await pg.stop();
   });
@@ -328,5 +330,38 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     expect((await git(['--git-dir', path.join(store, 'alice', 'shared.git'), 'merge-base', '--is-ancestor', acked, big])).code).toBe(0);
     const fsck = await git(['--git-dir', path.join(store, 'alice', 'shared.git'), 'fsck', '--connectivity-only', '--no-progress']);
     expect(fsck.code, fsck.stderr).toBe(0);
+  });
+
+  // after the kill above: a starts again while a shell runs on b
+  it(`keeps a shell running on its instance while another starts again, and stops it when asked through the other${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+    const started = await b.api('POST', '/api/v1/user/shells', { auth: ALICE, json: { repo: 'alice/shared' } });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const { id } = (await started.json()) as { id: number };
+    const state = async (s: TestServer) => ((await (await s.api('GET', `/api/v1/user/shells/${id}`, { auth: ALICE })).json()) as { state: string }).state;
+    await waitFor(async () => (await state(b)) === 'running', 60_000, 200);
+    // a, killed above, starts again on its data dir: it marks its own shells of before stopped, not b's
+    const again = await startServer({ data: a.data, env });
+    later.push(again);
+    expect(await state(again)).toBe('running');
+    const token = ((await (await b.api('POST', '/api/v1/users/alice/tokens', { auth: ALICE, json: { name: 'shell-term', scopes: ['all'] } })).json()) as { sha1: string }).sha1;
+    const sock = io(b.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+    sockets.push(sock);
+    let out = '';
+    let exited = false;
+    sock.on('shell:output', (m: { id: number; data: string }) => {
+      if (m.id === id) out += m.data;
+    });
+    sock.on('shell:exit', (m: { id: number }) => {
+      if (m.id === id) exited = true;
+    });
+    const ack = (await sock.timeout(10_000).emitWithAck('shell:attach', { id })) as { ok: boolean; message?: string };
+    expect(ack.ok, ack.message).toBe(true);
+    sock.emit('shell:input', { id, data: 'echo "still=$((6 * 7))"\r' });
+    await waitFor(async () => out.includes('still=42'), 20_000, 50);
+    // an administrator's stop through the other instance reaches the one with the terminal
+    expect((await again.api('DELETE', `/api/v1/admin/shells/${id}`, { auth: ALICE })).status).toBe(204);
+    await waitFor(async () => exited && (await state(again)) === 'stopped', 30_000, 100);
   });
 });
