@@ -52,7 +52,7 @@ import { LanAdvertiser } from './lan/mdns.js';
 import { startLanFeatures, printLanBanner } from './lan/lan.js';
 import { instanceIdOf } from './scale/instance-id.js';
 import { openShared, type SharedState } from './scale/shared.js';
-import { pgClusterBarrier } from './scale/index.js';
+import { localLocks, pgClusterBarrier, pgLocks } from './scale/index.js';
 
 export interface DataLayout {
   root: string;
@@ -128,7 +128,9 @@ export async function buildServices(config: Config, log: Logger, modules: readon
   const users = new UserService(db, settings, audit, (r) => events.emit('credentials.revoked', r));
   const orgs = new OrgService(db, audit, events);
   // emptiness and HEAD are settled before a push is acknowledged; everything else follows from the outbox
-  const pushes: PushRecorder = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }), (repoId, refs): Promise<void> => repos.syncAfterPush(repoId, refs));
+  // work one at a time per key: in this process, or across the instances that share the store
+  const locks = config.reposDir && config.databaseUrl ? pgLocks(config.databaseUrl) : localLocks();
+  const pushes: PushRecorder = new PushRecorder(db, store, git, events, log.child({ component: 'pushes' }), (repoId, refs): Promise<void> => repos.syncAfterPush(repoId, refs), locks);
   const repos = new RepoService(db, store, git, access, orgs, audit, pushes, events, log.child({ component: 'repos' }), () => refs);
   const setup = new SetupService(settings, users);
   const keys = new KeyService(db, audit);
@@ -179,6 +181,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
     pushTracker,
     maintenance: new MaintenanceService(settings, pushTracker),
     dbCapture: (stage) => opened.capture(stage),
+    locks,
     backups: new BackupManager(() => services, { dataDir: config.dataDir, log: log.child({ component: 'backups' }), tickMs: Number(process.env.GITSSY_BACKUP_TICK_MS) || undefined }),
     sshPort: () => null,
     httpPort: () => config.httpPort,
@@ -207,6 +210,7 @@ export async function buildServices(config: Config, log: Logger, modules: readon
       await events.outbox.stop();
       await browse.close();
       await markup.close();
+      await locks.close();
       await shared.close();
       await opened.close();
     },

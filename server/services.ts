@@ -12,6 +12,7 @@ import type { BrowseService } from './git/browse-service.js';
 import type { RepoStore } from './git/repo-store.js';
 import type { Logger } from './lib/log.js';
 import type { SharedState } from './scale/shared.js';
+import type { KeyedLocks } from './scale/index.js';
 import type { Semaphore } from './lib/semaphore.js';
 
 export interface Services {
@@ -26,6 +27,8 @@ export interface Services {
   events: EventBus;
   /** What the forge's instances share (Redis when REDIS_URL is set, else this process): socket.io's adapter, rate-limit counters, the instance id. */
   shared: SharedState;
+  /** Work one at a time per key (a repository's push records, a user's shell seats), across the instances that share the store. */
+  locks: KeyedLocks;
   /** Every migration this build knows: the base ones and the feature modules'. */
   migrations: Record<string, MigrationFactory>;
   /** Caps concurrent pack-producing git processes (clones and fetches on every transport). */

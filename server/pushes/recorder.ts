@@ -4,7 +4,6 @@
 // "recovered" event, so nothing is lost and nothing is counted twice. The outbox event that
 // carries it to subscribers is written in that same transaction, and record() returns without
 // waiting for any subscriber: a push is acknowledged as soon as it is durable.
-import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Db } from '../db/index.js';
 import type { EventBus } from '../events/index.js';
 import { isServerRef, ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
@@ -13,11 +12,9 @@ import { runGit, type GitEnv } from '../git/command.js';
 import { readAllRefs } from '../git/ref-files.js';
 import type { RepoRef, RepoStore } from '../git/repo-store.js';
 import type { Logger } from '../lib/log.js';
+import { localLocks, type KeyedLocks } from '../scale/index.js';
 
 export class PushRecorder {
-  // record() reads refs and writes the snapshot; one at a time per repository
-  private readonly queue = new KeyedQueue<number>();
-
   constructor(
     private readonly db: Db,
     private readonly store: RepoStore,
@@ -26,6 +23,11 @@ export class PushRecorder {
     private readonly log: Logger,
     /** Repository state that must be right when the push is acknowledged (emptiness, HEAD), given the refs now on disk. */
     private readonly afterRecord: (repoId: number, refs: Map<string, string>) => Promise<void> = async () => {},
+    /**
+     * record() reads the refs on disk and writes the snapshot: one at a time per repository,
+     * across the forge's instances when they share the store (server/scale).
+     */
+    private readonly locks: KeyedLocks = localLocks(),
   ) {}
 
   /** Every ref of the repository with the object it points at. */
@@ -62,28 +64,31 @@ export class PushRecorder {
    */
   async record(repoId: number, ref: RepoRef, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<PushEvent | null> {
     if (updates.length === 0) return null;
-    const event = await this.serial(repoId, async () => {
-      const current = await this.readRefs(ref);
-      const at = Date.now();
-      await this.afterRecord(repoId, current);
-      return this.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .insertInto('push_events')
-          .values({ repo_id: repoId, pusher_id: pusherId, transport, updates: JSON.stringify(updates), created_at: at })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        for (const u of updates) {
-          const sha = current.get(u.ref);
-          await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).where('ref', '=', u.ref).execute();
-          if (sha) await trx.insertInto('repo_refs').values({ repo_id: repoId, ref: u.ref, sha }).execute();
-        }
-        const event: PushEvent = { id: row.id, repoId, pusherId, transport, updates, at };
-        await this.events.record(trx, 'push', event);
-        return event;
-      });
-    });
+    const event = await this.serial(repoId, () => this.recordHeld(repoId, ref, pusherId, transport, updates));
     this.events.kick();
     return event;
+  }
+
+  /** record()'s work, with the repository's lock held. */
+  private async recordHeld(repoId: number, ref: RepoRef, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<PushEvent> {
+    const current = await this.readRefs(ref);
+    const at = Date.now();
+    await this.afterRecord(repoId, current);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('push_events')
+        .values({ repo_id: repoId, pusher_id: pusherId, transport, updates: JSON.stringify(updates), created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      for (const u of updates) {
+        const sha = current.get(u.ref);
+        await trx.deleteFrom('repo_refs').where('repo_id', '=', repoId).where('ref', '=', u.ref).execute();
+        if (sha) await trx.insertInto('repo_refs').values({ repo_id: repoId, ref: u.ref, sha }).execute();
+      }
+      const event: PushEvent = { id: row.id, repoId, pusherId, transport, updates, at };
+      await this.events.record(trx, 'push', event);
+      return event;
+    });
   }
 
   /**
@@ -94,8 +99,8 @@ export class PushRecorder {
    */
   async recordWiki(repoId: number, wikiDir: string, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<WikiPushEvent | null> {
     if (updates.length === 0) return null;
-    // serialized per wiki, apart from its code repository (whose key is the positive id)
-    const event = await this.serial(-repoId, async () => {
+    // serialized per wiki, apart from its code repository
+    const event = await this.serialWiki(repoId, async () => {
       await settleWikiHead(this.git, wikiDir);
       const at = Date.now();
       const event: WikiPushEvent = { repoId, pusherId, transport, updates, at };
@@ -127,18 +132,24 @@ export class PushRecorder {
           await this.snapshot(r.id, ref);
           return;
         }
-        const onDisk = await this.readRefs(ref);
-        const known = await this.db.selectFrom('repo_refs').select(['ref', 'sha']).where('repo_id', '=', r.id).execute();
-        const updates: RefUpdate[] = [];
-        const seen = new Set<string>();
-        for (const k of known) {
-          seen.add(k.ref);
-          const now = onDisk.get(k.ref);
-          if (now !== k.sha) updates.push({ ref: k.ref, oldSha: k.sha, newSha: now ?? ZERO_SHA });
-        }
-        for (const [name, sha] of onDisk) if (!seen.has(name)) updates.push({ ref: name, oldSha: ZERO_SHA, newSha: sha });
+        // compared and recorded under the repository's lock: a push that another instance is
+        // recording right now is that one's to record, not a missed one
+        const updates = await this.serial(r.id, async () => {
+          const onDisk = await this.readRefs(ref);
+          const known = await this.db.selectFrom('repo_refs').select(['ref', 'sha']).where('repo_id', '=', r.id).execute();
+          const missed: RefUpdate[] = [];
+          const seen = new Set<string>();
+          for (const k of known) {
+            seen.add(k.ref);
+            const now = onDisk.get(k.ref);
+            if (now !== k.sha) missed.push({ ref: k.ref, oldSha: k.sha, newSha: now ?? ZERO_SHA });
+          }
+          for (const [name, sha] of onDisk) if (!seen.has(name)) missed.push({ ref: name, oldSha: ZERO_SHA, newSha: sha });
+          if (missed.length) await this.recordHeld(r.id, ref, null, 'recovered', missed);
+          return missed;
+        });
         if (updates.length) {
-          await this.record(r.id, ref, null, 'recovered', updates);
+          this.events.kick();
           recovered++;
           this.log.info({ repo: `${r.owner}/${r.name}`, refs: updates.length }, 'recovered a push the server missed');
         }
@@ -151,7 +162,11 @@ export class PushRecorder {
   }
 
   private serial<T>(repoId: number, fn: () => Promise<T>): Promise<T> {
-    return this.queue.run(repoId, fn);
+    return this.locks.run(`repo:${repoId}`, fn);
+  }
+
+  private serialWiki<T>(repoId: number, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(`wiki:${repoId}`, fn);
   }
 }
 

@@ -2,4 +2,4 @@
 // PostgreSQL (the CLI's `admin migrate-db` and the console's database move), and what the
 // instances of one forge coordinate through the database (cluster.ts).
 export { MigrateDbError, checkTarget, migrateToPostgres, redactUrl, type MigrateDbResult } from './migrate-db.js';
-export { BACKUP_BARRIER_LOCK, claimSlot, pgClusterBarrier, type ClusterBarrier } from './cluster.js';
+export { BACKUP_BARRIER_LOCK, claimSlot, localLocks, lockKeyOf, pgClusterBarrier, pgLocks, type ClusterBarrier, type KeyedLocks } from './cluster.js';

@@ -8,7 +8,6 @@ import type { Actor, RepoFacts, Visibility } from '../access/index.js';
 import { runGit } from '../git/command.js';
 import { readAllRefs } from '../git/ref-files.js';
 import { ZERO_SHA } from '../git/ref-update.js';
-import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Logger } from '../lib/log.js';
 import { Invalid, NotFound } from '../lib/errors.js';
 import type { PushContext, PushEvent, PushRefusal } from '../pushes/index.js';
@@ -48,9 +47,6 @@ function facts(rec: RepoRecord): RepoFacts {
 }
 
 export class SecurityService {
-  /** Scans of one repository run one at a time (a full scan's cleanup must not race a push scan). */
-  private readonly queue = new KeyedQueue<number>();
-
   constructor(
     private readonly s: Services,
     private readonly log: Logger,
@@ -184,7 +180,7 @@ export class SecurityService {
   async runFullScan(scanId: number): Promise<void> {
     const first = await this.s.db.selectFrom('security_scans').select('repo_id').where('id', '=', scanId).executeTakeFirst();
     if (!first) return;
-    await this.queue.run(first.repo_id, async () => {
+    await this.s.locks.run(`scan:${first.repo_id}`, async () => {
       const scan = await this.s.db.selectFrom('security_scans').selectAll().where('id', '=', scanId).executeTakeFirst();
       // 'running' here is a scan a crash cut off: it starts over
       if (!scan || scan.state === 'done' || scan.state === 'failed') return;
@@ -206,7 +202,7 @@ export class SecurityService {
    * hold that the scans before it have not seen. One scan per push event.
    */
   async scanPush(eventId: number, ev: PushEvent): Promise<void> {
-    await this.queue.run(ev.repoId, async () => {
+    await this.s.locks.run(`scan:${ev.repoId}`, async () => {
       const rec = await this.s.repos.byId(ev.repoId);
       if (!rec) return;
       const now = Date.now();

@@ -9,7 +9,6 @@
 // deleted, their work folders and containers removed.
 import { runGit, userArg } from '../git/command.js';
 import { Forbidden, Invalid, NotFound, Unavailable } from '../lib/errors.js';
-import { KeyedQueue } from '../lib/keyed-queue.js';
 import type { Logger } from '../lib/log.js';
 import type { RepoRecord } from '../repos/index.js';
 import { DockerRuntime, type BackendName, type RunResult, type Runtime, type Terminal, type Usage, type Workspaces } from '../runtime/index.js';
@@ -76,7 +75,6 @@ class Live {
 
 export class ShellService {
   private readonly live = new Map<number, Live>();
-  private readonly seats = new KeyedQueue<string>();
   private billing: ShellBilling | null = null;
   private sink: ShellSink | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
@@ -134,7 +132,8 @@ export class ShellService {
     const refused = await this.billing?.mayStart(user.id);
     if (refused) throw Forbidden(refused);
     // the seat check and the insert, one start at a time, so two requests can't both take the last seat
-    const row = await this.seats.run('seats', async () => {
+    // the seats are counted for the whole forge: one start at a time, across the instances
+    const row = await this.s.locks.run('shell-seats', async () => {
       const maxTotal = this.s.settings.get('shells.maxTotal');
       if (maxTotal === 0 || resolved.maxShells === 0) throw Forbidden('dev shells are switched off for you on this server');
       const mine = await this.count(user.id);

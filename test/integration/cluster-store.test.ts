@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNginx, type Nginx } from '../fixtures/nginx.js';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
-import { BACKUP_BARRIER_LOCK } from '../../server/scale/index.js';
+import { BACKUP_BARRIER_LOCK, lockKeyOf } from '../../server/scale/index.js';
 import { Browser, createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
@@ -168,6 +168,29 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
       await holder.end();
     }
     expect(await tip(a, 'refs/heads/held')).toBe((await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim());
+  });
+
+  test("records a repository's pushes one at a time across the instances", async () => {
+    // what recording a push on one instance holds: the repository's lock, for the whole forge
+    const repoId = ((await (await a.api('GET', '/api/v1/repos/alice/shared', { auth: ALICE })).json()) as { id: number }).id;
+    const holder = new pgClient.Client({ connectionString: dbUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [lockKeyOf(`repo:${repoId}`)]);
+      await gitOk(['commit', '-q', '--allow-empty', '-m', 'recorded after the lock'], { cwd: work });
+      let finished = false;
+      const push = git(['push', '-q', b.gitUrl('alice/shared.git', ALICE), 'HEAD:refs/heads/locked'], { cwd: work }).finally(() => (finished = true));
+      await new Promise((r) => setTimeout(r, 1500));
+      // the ref is in (git moved it), its record waits for the lock, and so does the client
+      expect(finished).toBe(false);
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [lockKeyOf(`repo:${repoId}`)]);
+      const r = await push;
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    const feed = (await (await a.api('GET', '/api/v1/repos/alice/shared/activities/feeds?limit=50', { auth: ALICE })).json()) as { op_type: string; ref_name: string }[];
+    expect(feed.filter((x) => x.op_type === 'commit_repo' && x.ref_name.endsWith('locked'))).toHaveLength(1);
   });
 
   test('backs up the forge with the shared store in the archive, from either instance, and verifies it', async () => {
