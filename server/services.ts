@@ -12,7 +12,7 @@ import type { BrowseService } from './git/browse-service.js';
 import type { RepoStore } from './git/repo-store.js';
 import type { Logger } from './lib/log.js';
 import type { SharedState } from './scale/shared.js';
-import type { KeyedLocks } from './scale/index.js';
+import type { KeyedLocks } from './scale/cluster.js';
 import type { Semaphore } from './lib/semaphore.js';
 
 export interface Services {
