@@ -151,7 +151,9 @@ describe.skipIf(missing)('operator console', () => {
     await w.page.getByText('No backups yet').waitFor();
     await w.page.getByRole('button', { name: 'Back up now' }).click();
     await w.page.getByTestId('job-create').waitFor();
-    await w.page.waitForSelector('[data-testid="job-create"][data-state="done"]', { timeout: 60_000 });
+    await w.page.waitForSelector('[data-testid="job-create"][data-state="done"]', { timeout: 60_000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\njob: ${await w.page.getByTestId('job-create').textContent()}\nserver: ${a.log().slice(-3000)}`);
+    });
     await w.page.getByRole('progressbar', { name: /Backing up/ }).waitFor();
     // what the counts are, in units: the data packed and the archive it made, not "225082/225082"
     expect(await w.page.getByTestId('job-create').getByTestId('job-progress').textContent()).toMatch(/^100% · [\d.]+ KiB of data in a [\d.]+ KiB archive$/);
@@ -252,7 +254,10 @@ describe.skipIf(missing)('operator console', () => {
       await w4.page
         .getByTestId('database-kind')
         .filter({ hasText: /^PostgreSQL / })
-        .waitFor({ timeout: 90_000 });
+        .waitFor({ timeout: 90_000 })
+        .catch(async (err: Error) => {
+          throw new Error(`${err.message}\npage: ${await w4.page.textContent('main').catch(() => '?')}\nerrors: ${w4.pageErrors.join(' / ')}\nserver: ${c.log().slice(-3000)}`);
+        });
       expect(await w4.page.getByTestId('database-kind').textContent()).toBe(`PostgreSQL ${url}`);
       const refs = async (s: TestServer) => (await gitOk(['ls-remote', s.gitUrl('root/tools.git', admin)])).trim().split('\n').sort();
       expect(await refs(c)).toEqual(await refs(a));

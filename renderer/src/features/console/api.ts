@@ -190,9 +190,9 @@ function furthest(held: BackupJob | undefined, fetched: BackupJob): BackupJob {
 }
 
 /**
- * A job's progress. While the tab's socket is connected it follows the `backup.job` events and
- * never polls; without the socket (not connected yet, or the forge restarting after a restore)
- * it asks every half second until the job is done or failed.
+ * A job's progress. While the tab's socket is connected it follows the `backup.job` events (and
+ * looks every 3 s, in case one was missed); without the socket (not connected yet, or the forge
+ * restarting after a restore) it asks every half second until the job is done or failed.
  */
 /**
  * The job as starting it answered, shown at once: a restore can take the server down to restart
@@ -212,7 +212,9 @@ export function useJob(id: string | null) {
     queryKey: jobKey(id),
     queryFn: async () => furthest(qc.getQueryData<BackupJob>(jobKey(id)), await getJob(id!)),
     enabled: id !== null,
-    refetchInterval: (q) => (connected || q.state.error || finished(q.state.data) ? false : 500),
+    // live through the socket; a slow look as well, so an event missed on the way (a socket that
+    // reconnected in between) can't leave the page showing a finished job as running
+    refetchInterval: (q) => (q.state.error || finished(q.state.data) ? false : connected ? 3_000 : 500),
     // while a restore restarts the server, requests fail for a moment: keep trying for a minute;
     // an answer from the server (say 401: the restored data doesn't know this session) ends it
     retry: (count, err) => !(err instanceof ApiError) && count < 120,
