@@ -2,7 +2,7 @@
 // set), runs migrations, and translates driver errors into our error family.
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig } from 'kysely';
 import { exportSnapshot } from './pg-dump.js';
 import type { Database } from './schema.js';
 import { StaticMigrationProvider, type Dialect, type MigrationFactory } from './migrations/index.js';
@@ -62,7 +62,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -73,6 +73,28 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl: string 
       return { file, finish: async () => {} };
     },
   };
+}
+
+/**
+ * SQLite transactions take the write lock when they begin (BEGIN IMMEDIATE). A deferred one that
+ * reads and then writes fails at once with "database is locked" when another process (the CLI
+ * beside the running server) committed in between; an immediate one waits its turn
+ * (busy_timeout) instead. In this process there is one connection, so nothing changes here.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
 }
 
 /** How many prepared statements stay compiled (the distinct queries the server issues are fewer). */
