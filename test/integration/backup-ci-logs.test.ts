@@ -6,23 +6,13 @@
 // a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
 // backup-postgres.test.ts).
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, createRepo, createUser, gitOk, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
-
-function hasBubblewrap(): boolean {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const BWRAP = hasBubblewrap();
+import { BWRAP } from '../fixtures/skip.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const MARKER = 'ci-log-marker-7f3a';

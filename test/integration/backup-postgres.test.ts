@@ -9,10 +9,11 @@
 import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { CLI, createRepo, createUser, gitOk, makeRepo, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 import { fault } from './restore-state.js';
+import { itUnless } from '../fixtures/skip.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
@@ -54,11 +55,7 @@ describe('backups of an install on PostgreSQL', () => {
     if (cluster && 'stop' in cluster) await cluster.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   test('takes a backup through the running server with the records as a pg_dump, and verifies it', async () => {
     const made = await s.cli(['backup', 'create']);

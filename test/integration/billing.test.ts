@@ -4,28 +4,19 @@
 // package's own test-header helper) crediting once — bad signatures, old timestamps, unknown types
 // and replays change nothing — receipts, subscriptions, adjustments with reasons, and dev shell
 // and CI minutes consuming credits.
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeStripe, type FakeStripe } from '../fixtures/stripe.js';
 import { createRepo, createUser, gitOk, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { BWRAP } from '../fixtures/skip.js';
 
 const admin: [string, string] = ['root', 'root-pass-1234'];
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-1234'];
 const WHSEC = 'whsec_testsecret123';
 const stripe = new Stripe('sk_test_unused');
-
-function hasBubblewrap(): boolean {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Entry {
   amount: number;
@@ -72,7 +63,7 @@ describe('credits and Stripe', () => {
 
   beforeAll(async () => {
     fake = await fakeStripe();
-    s = await startServer({ env: { GITSSY_STRIPE_API_URL: fake.url, GITSSY_CI_BACKEND: hasBubblewrap() ? 'sandbox' : 'off' } });
+    s = await startServer({ env: { GITSSY_STRIPE_API_URL: fake.url, GITSSY_CI_BACKEND: BWRAP ? 'sandbox' : 'off' } });
     await createUser(s, admin[0], admin[1], { admin: true });
     await createUser(s, alice[0], alice[1], { via: admin });
     await createUser(s, bob[0], bob[1], { via: admin });
@@ -206,7 +197,7 @@ describe('credits and Stripe', () => {
     expect(balances.body).toContainEqual({ login: 'alice', balance: 2000 });
   });
 
-  it.skipIf(!hasBubblewrap())(
+  it.skipIf(!BWRAP)(
     'makes dev shells and CI minutes cost credits, and needs none once billing is off',
     async () => {
       await createRepo(s, bob, { name: 'work' });

@@ -4,7 +4,6 @@
 // shapes and permissions; secrets masked in logs; the "CI failed" notification and mail; the live
 // log over socket.io; and the isolation cases: a fork bomb, a disk filler, a memory hog, the
 // engine socket, the forge's environment and data dir, and its internal hook endpoint.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,20 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpReceiver, type SmtpReceiver } from '../fixtures/lan-client.js';
 import { createRepo, createToken, createUser, gitOk, killHard, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 import { outboxIdle, query } from './outbox-probe.js';
+import { BWRAP } from '../fixtures/skip.js';
 
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-1234'];
 const carol: [string, string] = ['carol', 'carol-pass-123'];
 
-function hasBubblewrap(): boolean {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const BWRAP = hasBubblewrap();
 const FINISHED = ['success', 'failure', 'error', 'timed_out', 'cancelled', 'skipped'];
 
 interface Job {

@@ -7,28 +7,20 @@
 // either instance holds the pushes through both while it captures, carries the shared store, and
 // a scheduled one is taken once for the whole forge. A CI job's log is read through either. A
 // browser session stays on one instance, so a dev shell's terminal reaches the one running it.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pgClient from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startNginx, type Nginx } from '../fixtures/nginx.js';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
 import { BACKUP_BARRIER_LOCK, lockKeyOf } from '../../server/scale/index.js';
 import { Browser, createRepo, createUser, git, gitOk, killHard, makeRepo, noise, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { BWRAP, NO_BWRAP, itUnless } from '../fixtures/skip.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
-const BWRAP = (() => {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
 
 describe('a forge on two instances sharing one repository store, behind nginx', () => {
@@ -79,11 +71,9 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     if (pg && 'stop' in pg) await pg.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
+  // CI jobs and dev shells run on the host sandbox
+  const withSandbox = itUnless(() => skip || (BWRAP ? null : NO_BWRAP));
 
   const pushesRecorded = async () =>
     ((await (await b.api('GET', '/api/v1/repos/alice/shared/activities/feeds?limit=50', { auth: ALICE })).json()) as { op_type: string }[]).filter((x) => x.op_type === 'commit_repo').length;
@@ -232,9 +222,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     }
   });
 
-  it(`shows a CI job's log through either instance, whichever ran the job${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
-    if (skip) return ctx.skip(skip);
-    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+  withSandbox(`shows a CI job's log through either instance, whichever ran the job`, async () => {
     await createRepo(a, ALICE, { name: 'built' });
     const dir = await tempDir();
     await makeRepo(dir, 1);
@@ -264,9 +252,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
     expect(existsSync(path.join(store, '.gitssy', 'ci', String(repoId), `${job.id}.log`))).toBe(true);
   });
 
-  it(`keeps a browser session on one instance, spreads sessions over both, and a dev shell's terminal reaches its instance through nginx${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
-    if (skip) return ctx.skip(skip);
-    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+  withSandbox(`keeps a browser session on one instance, spreads sessions over both, and a dev shell's terminal reaches its instance through nginx`, async () => {
     const base = (nginx as Nginx).url;
     const answeredBy = async (tab: Browser) => ((await (await tab.request('GET', '/ping')).json()) as { instance: string }).instance;
     // 16 sessions (a visitor's session cookie comes with the first page): each stays where it
@@ -356,9 +342,7 @@ describe('a forge on two instances sharing one repository store, behind nginx', 
   });
 
   // after the kill above: a starts again while a shell runs on b
-  it(`keeps a shell running on its instance while another starts again, and stops it when asked through the other${BWRAP ? '' : ' (skipped: bubblewrap is not installed here; apt-get install bubblewrap)'}`, async (ctx) => {
-    if (skip) return ctx.skip(skip);
-    if (!BWRAP) return ctx.skip('bubblewrap is not installed here (apt-get install bubblewrap)');
+  withSandbox(`keeps a shell running on its instance while another starts again, and stops it when asked through the other`, async () => {
     const started = await b.api('POST', '/api/v1/user/shells', { auth: ALICE, json: { repo: 'alice/shared' } });
     expect(started.status, await started.clone().text()).toBe(201);
     const { id } = (await started.json()) as { id: number };

@@ -4,10 +4,11 @@
 // the other, a session made on one is good on the other, and a rate limit counts for the forge,
 // not per instance.
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
 import { Browser, createUser, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
+import { itUnless } from '../fixtures/skip.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
@@ -40,11 +41,7 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
     if (pg && 'stop' in pg) await pg.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   test('answers /ping with each instance, and a session made on one is good on the other', async () => {
     const [pa, pb] = await Promise.all([a, b].map(async (s) => (await (await fetch(`${s.url}/ping`)).json()) as { ok: boolean; instance: string; ready: unknown }));

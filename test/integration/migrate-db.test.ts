@@ -12,10 +12,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { freePort } from '../fixtures/ports.js';
 import { Browser, CLI, createRepo, createUser, gitOk, makeRepo, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { itUnless } from '../fixtures/skip.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
 const BOB: [string, string] = ['bob', 'bob-pass-123456'];
@@ -81,11 +82,7 @@ describe('moving an install from SQLite to PostgreSQL', () => {
     if (cluster && 'stop' in cluster) await cluster.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   test('refuses what is not a postgres URL, and a database it cannot reach, changing nothing', async () => {
     const notPg = await migrateDb(data, 'mysql://localhost/gitssy');
@@ -204,11 +201,7 @@ describe('moving an install to PostgreSQL from the console', () => {
     if (cluster && 'stop' in cluster) await cluster.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   const move = (to: unknown, auth: [string, string] = ALICE) => s.api('POST', '/api/v1/admin/database/move', { auth, json: to === undefined ? {} : { to } });
   const database = async () => (await (await s.api('GET', '/api/v1/admin/database', { auth: ALICE })).json()) as { kind: string; location: string };

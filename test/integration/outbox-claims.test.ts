@@ -3,7 +3,7 @@
 // subscriber once; an instance that restarts after a crash takes back at once what it was running,
 // and leaves another instance's running deliveries to their lease.
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { migrate, openDatabase, type OpenedDb } from '../../server/db/index.js';
 import { allMigrations } from '../../server/db/migrations/index.js';
 import { EventBus } from '../../server/events/bus.js';
@@ -12,6 +12,7 @@ import { createLogger } from '../../server/lib/log.js';
 import { featureMigrations } from '../../server/modules.js';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { waitFor } from '../fixtures/rig.js';
+import { itUnless } from '../fixtures/skip.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -40,11 +41,7 @@ describe('the outbox of two instances on one PostgreSQL database', () => {
     if (cluster && 'stop' in cluster) await cluster.stop();
   });
 
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   /** A bus on its own pool, as another server would have, with one subscriber named `name`. */
   async function instance(id: string, name: string, handle: (e: StoredEvent) => Promise<void>, leaseMs = 60_000): Promise<EventBus> {

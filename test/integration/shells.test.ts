@@ -4,27 +4,17 @@
 // that repository over git and nothing else), reconnect with the scrollback, the limits (processes,
 // memory, run time, idle time, seats), other users kept out, stop and cleanup, and a kill -9 of
 // the server cleaning up after itself on the next start.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createToken, createUser, gitOk, killHard, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { BWRAP } from '../fixtures/skip.js';
 
 const admin: [string, string] = ['root', 'root-pass-1234'];
 const alice: [string, string] = ['alice', 'alice-pass-123'];
 const bob: [string, string] = ['bob', 'bob-pass-1234'];
 const carol: [string, string] = ['carol', 'carol-pass-123'];
 const dave: [string, string] = ['dave', 'dave-pass-1234'];
-
-function hasBubblewrap(): boolean {
-  try {
-    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const BWRAP = hasBubblewrap();
 
 interface Shell {
   id: number;

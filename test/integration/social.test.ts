@@ -5,9 +5,10 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { createRepo, createToken, createUser, gitOk, makeRepo, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { itUnless } from '../fixtures/skip.js';
 
 type Cred = [string, string];
 const ALICE: Cred = ['alice', 'alice-pass-1234'];
@@ -52,11 +53,7 @@ describe.each(dialects)('social on %s', (_name, envOf) => {
   });
 
   /** A test that skips, with the reason, when this database can't run here. */
-  const test = (name: string, fn: () => Promise<void>) =>
-    it(name, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await fn();
-    });
+  const test = itUnless(() => skip);
 
   const call = (method: string, p: string, who?: Cred, json?: unknown) => s.api(method, `/api/v1${p}`, { auth: who, json });
   const status = async (method: string, p: string, who?: Cred) => (await call(method, p, who)).status;
