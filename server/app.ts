@@ -258,6 +258,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     users: s.users,
     store: s.store,
     recorder: s.pushes,
+    pushes: s.pushTracker,
     maintenance: s.maintenance,
     barrier,
     backup: (out, progress, onProgress, opts) => s.backups.createNow(out, progress, onProgress, opts),
@@ -266,10 +267,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: log.child({ component: 'hooks' }),
   });
   // this instance's hooks whichever instance made the repository (core.hooksPath in its config
-  // names that one's data dir, which another machine sharing the store doesn't have)
-  s.hookEnv = () => {
+  // names that one's data dir, which another machine sharing the store doesn't have); and, for a
+  // code repository, no `gc --auto` inside receive-pack: the push's client would wait for it, and
+  // it would ignore a backup's hold on maintenance. The push's event runs it right after
+  // (RepoService.maintainAfterPush); nothing does that for a wiki, whose receive-pack still does.
+  s.hookEnv = (opts = {}) => {
     const env = hooks.env();
-    return Object.keys(env).length ? { ...env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: graph.layout.hooks } : env;
+    if (!Object.keys(env).length) return env;
+    const config: [string, string][] = [['core.hooksPath', graph.layout.hooks]];
+    if (!opts.wiki) config.push(['receive.autoGc', 'false']);
+    const out: Record<string, string> = { ...env, GIT_CONFIG_COUNT: String(config.length) };
+    config.forEach(([key, value], i) => {
+      out[`GIT_CONFIG_KEY_${i}`] = key;
+      out[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    return out;
   };
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;

@@ -29,6 +29,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 // GITSSY_BENCH_SERVER_MAIN lets the benchmark run against another build (or a stand-in while developing).
 const SERVER_MAIN = process.env.GITSSY_BENCH_SERVER_MAIN ? path.resolve(process.env.GITSSY_BENCH_SERVER_MAIN) : path.join(ROOT, 'dist', 'server', 'gitssy.js');
+// GITSSY_BENCH_NODE_ARGS: extra node options for our server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// (NODE_OPTIONS refuses --cpu-prof, and would profile the harness too).
+const SERVER_NODE_ARGS = (process.env.GITSSY_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const RESULTS_DIR = path.join(HERE, 'results');
 const TARGET_RATIO = 1.05;
 const USER = 'alice';
@@ -69,6 +72,9 @@ function usage() {
                       git:  ${SCENARIO_KEYS.git.join(',')}
   --concurrency N   parallel clones in the concurrency scenarios (default 20)
   --push-mb N       size of the pushed branch in MB of pack (default 20; 4 with --quick)
+  --peer-git-config ours|default
+                    the peers' global git config: a copy of the one our server gives its git
+                    (default: same durability, core.fsync=committed) or none (git's defaults)
   --fetch-reps N    fetches averaged into one sample of the fetch scenarios (default 5)
   --fcgi-workers N  fcgiwrap worker processes for the HTTP peer (default 4)
   --ssh-ciphers LIST  ciphers for the ssh-ciphers sub-benchmark, each "cipher" or "cipher/mac"
@@ -87,6 +93,7 @@ function parseArgs(argv) {
     strict: false,
     concurrency: 20,
     pushMb: null,
+    peerGitConfig: 'ours',
     fcgiWorkers: 4,
     fetchReps: 5,
     gen: {},
@@ -116,7 +123,10 @@ function parseArgs(argv) {
     else if (a === '--strict') o.strict = true;
     else if (a === '--concurrency') o.concurrency = Math.floor(num());
     else if (a === '--push-mb') o.pushMb = num();
-    else if (a === '--fetch-reps') o.fetchReps = Math.floor(num());
+    else if (a === '--peer-git-config') {
+      o.peerGitConfig = argv[++i];
+      if (o.peerGitConfig !== 'ours' && o.peerGitConfig !== 'default') throw new BenchError('--peer-git-config takes "ours" or "default"', 'see --help');
+    } else if (a === '--fetch-reps') o.fetchReps = Math.floor(num());
     else if (a === '--fcgi-workers') o.fcgiWorkers = Math.floor(num());
     else if (a === '--commits') o.gen.commits = Math.floor(num());
     else if (a === '--files') o.gen.files = Math.floor(num());
@@ -860,7 +870,7 @@ async function ensurePeerTools() {
   return { nginx, fcgiwrap };
 }
 
-function nginxConf({ prefix, port, root, backend, sock }) {
+function nginxConf({ prefix, port, root, backend, sock, gitConfig }) {
   // fastcgi params written inline so the config does not depend on /etc/nginx.
   return `user root;
 worker_processes 2;
@@ -901,6 +911,7 @@ http {
       fastcgi_param GIT_PROJECT_ROOT ${root};
       fastcgi_param GIT_HTTP_EXPORT_ALL "";
       fastcgi_param GIT_CONFIG_NOSYSTEM 1;
+      fastcgi_param GIT_CONFIG_GLOBAL ${gitConfig};
       fastcgi_param PATH_INFO /$1;
       fastcgi_param GIT_PROTOCOL $http_git_protocol;
       fastcgi_param REMOTE_USER bench;
@@ -915,7 +926,7 @@ http {
 `;
 }
 
-async function startPeer({ tools, dir, root, fcgiWorkers }) {
+async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig }) {
   const prefix = path.join(dir, 'nginx');
   for (const d of ['tmp/body', 'tmp/fcgi', 'tmp/proxy', 'tmp/uwsgi', 'tmp/scgi']) fs.mkdirSync(path.join(prefix, d), { recursive: true });
   const sock = path.join(prefix, 'fcgi.sock');
@@ -933,7 +944,7 @@ async function startPeer({ tools, dir, root, fcgiWorkers }) {
   let ng;
   for (let attempt = 0; attempt < 5; attempt++) {
     port = await freePort();
-    fs.writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf({ prefix, port, root, backend, sock }));
+    fs.writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf({ prefix, port, root, backend, sock, gitConfig }));
     ng = startDaemon('nginx', tools.nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
       env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
       cwd: prefix,
@@ -1020,7 +1031,7 @@ function sshBanner(port) {
   });
 }
 
-async function startSshd({ tools, dir, root, clientPub }) {
+async function startSshd({ tools, dir, root, clientPub, gitConfig }) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = path.join(dir, 'host_key');
   await run(tools.keygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'gitssy-bench-peer-host', '-f', hostKey], { timeout: 30_000 });
@@ -1049,9 +1060,9 @@ async function startSshd({ tools, dir, root, clientPub }) {
         'AcceptEnv GIT_PROTOCOL',
         // HOME: bash (root's login shell, which runs the forced command) sources ~/.bashrc when
         // started by sshd; a developer's ~/.bashrc (pyenv init etc.) can add 100s of ms per
-        // connection, which is not sshd's cost. Plus the hygiene our server applies to its git
-        // children: no system/global git config.
-        `SetEnv HOME=${dir} GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null`,
+        // connection, which is not sshd's cost. And git's configuration as our server gives it
+        // to its git children: no system config, the same global one (see peerGitConfig).
+        `SetEnv HOME=${dir} GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=${gitConfig}`,
         'LogLevel ERROR',
         'MaxStartups 100:30:200',
         '',
@@ -1139,10 +1150,10 @@ const fmtNeg = (n) =>
 // ---------------------------------------------------------------------------
 // peer: git daemon
 
-async function startGitDaemon({ dir, root }) {
+async function startGitDaemon({ dir, root, gitConfig }) {
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, 'git-daemon.log');
-  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: gitConfig };
   let port;
   let d;
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -1173,11 +1184,16 @@ async function startOurs({ dir }) {
   const logFile = path.join(dir, 'server.log');
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('GIT_')) delete env[k];
-  const srv = startDaemon('gitssy server', process.execPath, [SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0', '--git-port', '0'], {
-    env,
-    cwd: ROOT,
-    logFile,
-  });
+  const srv = startDaemon(
+    'gitssy server',
+    process.execPath,
+    [...SERVER_NODE_ARGS, SERVER_MAIN, 'serve', '--data', data, '--host', '127.0.0.1', '--http-port', '0', '--ssh-port', '0', '--git-port', '0'],
+    {
+      env,
+      cwd: ROOT,
+      logFile,
+    },
+  );
   const portsFile = path.join(data, 'run', 'ports.json');
   const ports = await waitFor(
     `${portsFile}`,
@@ -1328,6 +1344,16 @@ async function main() {
   const packsAtCopy = packListing(ourRepo.repoDir);
   if (JSON.stringify(packsAtCopy) !== JSON.stringify(packListing(peerRepo))) throw new BenchError('peer copy differs from our repo (pack listing)');
   await verifyRef(peerRepo, 'refs/heads/main', repo.tip, 'peer repo');
+  // The peers' git gets the global configuration our server gives its git children (the repo's
+  // own config is the copy's): the same durability (core.fsync=committed: loose objects and refs
+  // flushed before a push is acknowledged), so the two sides do the same work on disk and only
+  // the servers differ. --peer-git-config default runs the peers on git's defaults instead.
+  const peerGitConfig = path.join(tmp, 'peer-gitconfig');
+  if (opt.peerGitConfig === 'ours') fs.copyFileSync(path.join(ours.data, 'run', 'git-home', '.gitconfig'), peerGitConfig);
+  else fs.writeFileSync(peerGitConfig, '');
+  log(
+    `peers: git's global config ${opt.peerGitConfig === 'ours' ? "is our server's" : "is empty (git's defaults)"}: ${fs.readFileSync(peerGitConfig, 'utf8').trim().replace(/\s+/g, ' ') || '(none)'}`,
+  );
 
   /** transport -> { ours: side, peer: side, peerPids, peerLabel, daemons }; side = { url, pushUrl, repoDir, env } */
   const sides = {};
@@ -1335,7 +1361,7 @@ async function main() {
 
   if (wantHttp) {
     log(`peer http: starting nginx + fcgiwrap (${opt.fcgiWorkers} workers) ...`);
-    const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers });
+    const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers, gitConfig: peerGitConfig });
     peerDaemons.push({ d: peer.nginx, log: path.join(peer.prefix, 'error.log') }, { d: peer.fcgi, log: path.join(peer.prefix, 'error.log') });
     log(`peer http: listening on ${peer.url}`);
     sides.http = {
@@ -1375,7 +1401,7 @@ async function main() {
       throw new BenchError(`GET /api/v1/settings/ssh returned ${sr.status} without a usable host_key: ${sr.body.slice(0, 300)}`);
 
     log('peer ssh: starting sshd ...');
-    const sshd = await startSshd({ tools: sshTools, dir: path.join(tmp, 'sshd'), root: peerRoot, clientPub });
+    const sshd = await startSshd({ tools: sshTools, dir: path.join(tmp, 'sshd'), root: peerRoot, clientPub, gitConfig: peerGitConfig });
     peerDaemons.push({ d: sshd.daemon, log: sshd.logFile });
     const knownHosts = path.join(cdir, 'known_hosts');
     fs.writeFileSync(knownHosts, `[127.0.0.1]:${ours.ports.ssh} ${hostKeyLine}\n[127.0.0.1]:${sshd.port} ${sshd.hostPub}\n`);
@@ -1423,7 +1449,7 @@ async function main() {
   if (wantGit) {
     if (!ours.ports.git) throw new BenchError('our server did not report a git:// port in ports.json (started with --git-port 0)');
     log('peer git: starting git daemon ...');
-    const gd = await startGitDaemon({ dir: path.join(tmp, 'git-daemon'), root: peerRoot });
+    const gd = await startGitDaemon({ dir: path.join(tmp, 'git-daemon'), root: peerRoot, gitConfig: peerGitConfig });
     peerDaemons.push({ d: gd.daemon, log: gd.logFile });
     const oursUrl = `git://127.0.0.1:${ours.ports.git}/${USER}/${REPO}.git`;
     const lr = await git(['ls-remote', oursUrl, 'refs/heads/main'], { timeout: 30_000, allowFail: true });
@@ -1472,6 +1498,28 @@ async function main() {
     return { total: r3(b.total - a.total), other };
   }
 
+  /**
+   * Waits until our server's process tree is idle (under 5 % of a core over 100 ms; at most
+   * 60 s) and returns the CPU seconds it used meanwhile. Work a server does after answering
+   * (after a push: the durable subscribers, the secret scan of the new content, commit-graph
+   * upkeep) is not part of the next run's time on either side, and is reported on its own as
+   * "after" CPU. The peers do nothing after answering.
+   */
+  async function settle(S) {
+    const start = await cpuOf('ours', S);
+    const deadline = Date.now() + 60_000;
+    let prev = start;
+    while (Date.now() < deadline) {
+      await sleep(100);
+      const cur = await cpuOf('ours', S);
+      if (cur.total == null || prev.total == null) return null;
+      const used = cur.total - prev.total;
+      prev = cur;
+      if (used < 0.005) break;
+    }
+    return prev.total != null && start.total != null ? Math.round((prev.total - start.total) * 1000) / 1000 : null;
+  }
+
   async function scenario({ key, transport, title, phase = key, prepare, measure, sides: S = sides[transport], info = null }) {
     if (!opt.want(key)) return null;
     checkAlive();
@@ -1481,6 +1529,8 @@ async function main() {
     log(`\n== [${transport}] ${title} (1 warm-up + ${opt.rounds} rounds)`);
     const runs = { ours: [], peer: [] };
     const cpu = { ours: [], peer: [] };
+    /** CPU seconds our server used after a run had ended (see settle()) */
+    const afterCpu = [];
     let error = null;
     for (let r = 0; r < totalRounds && !error; r++) {
       const line = [];
@@ -1489,6 +1539,8 @@ async function main() {
         try {
           ctx = await prepare(side, r, S[side]);
           checkAlive();
+          const after = await settle(S);
+          if (r > 0 && after != null) afterCpu.push(after);
           const c0 = await cpuOf(side, S);
           const secs = await measure(side, r, ctx, S[side]);
           const c1 = await cpuOf(side, S);
@@ -1560,13 +1612,15 @@ async function main() {
         peerTotalMedian: medOf(cpu.peer, (c) => c.total),
         otherMedian: medOf([...cpu.ours, ...cpu.peer], (c) => c.other),
         otherMax: Math.max(0, ...[...cpu.ours, ...cpu.peer].map((c) => c?.other ?? 0)),
+        // our server's CPU after its runs, until idle (nonzero where it works after answering)
+        oursAfterMax: afterCpu.length ? Math.max(...afterCpu) : null,
         oursRuns: cpu.ours,
         peerRuns: cpu.peer,
       },
       memory: { ...mem.phases[phase], peerTree: S.peerLabel },
     };
     log(
-      `   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}; CPU/run ours node ${res.cpu.oursNodeMedian}s + git ${res.cpu.oursGitMedian}s, peer ${res.cpu.peerTotalMedian}s; other load ${res.cpu.otherMedian}s (max ${res.cpu.otherMax}s)`,
+      `   median: ours ${mo.toFixed(3)}s, peer ${mp.toFixed(3)}s, ratio ${res.ratio.toFixed(3)}; CPU/run ours node ${res.cpu.oursNodeMedian}s + git ${res.cpu.oursGitMedian}s, peer ${res.cpu.peerTotalMedian}s; other load ${res.cpu.otherMedian}s (max ${res.cpu.otherMax}s)${res.cpu.oursAfterMax ? `; ours after answering up to ${res.cpu.oursAfterMax}s` : ''}`,
     );
     scenarioResults.push(res);
     return res;
@@ -1764,6 +1818,7 @@ async function main() {
   if (sides.http) peersLine.push(`http: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend`);
   if (sides.ssh) peersLine.push(`ssh: ${sshSetup.negotiated.peer.serverSoftware ?? sshTools.version} sshd + git-shell`);
   if (sides.git) peersLine.push('git: git daemon');
+  peersLine.push(`peers' git config: ${opt.peerGitConfig === 'ours' ? "our server's (same core.fsync)" : "git's defaults"}`);
   out.push(`peers: ${peersLine.join('; ')}; ${gv.stdout.trim()}; host: ${os.cpus().length} CPUs, node ${process.version}`);
   out.push(`CPU/run = CPU seconds per measured run (${cgOk ? 'cgroup cpuacct' : '/proc process trees'}): ours = Node process + its git children; peer = its whole process tree;`);
   out.push(`other = busy CPU of the machine outside the benchmark during a run (competing load; ${os.cpus().length} cores = ${os.cpus().length}.00 CPU-s per wall second).`);
@@ -1887,6 +1942,7 @@ async function main() {
     setup: {
       seedPushSeconds: seedPush.seconds,
       fcgiWorkers: opt.fcgiWorkers,
+      peerGitConfig: { mode: opt.peerGitConfig, text: fs.readFileSync(peerGitConfig, 'utf8') },
       concurrency: opt.concurrency,
       fetchReps: opt.fetchReps,
       clientDir: clients,

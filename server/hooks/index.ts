@@ -4,7 +4,10 @@ export * from './scripts.js';
 
 declare module '../services.js' {
   interface Services {
-    /** Environment receive-pack needs so the server's hooks can reach it ({} when not serving). */
-    hookEnv(): Record<string, string>;
+    /**
+     * Environment receive-pack needs so the server's hooks can reach it ({} when not serving).
+     * A code repository's receive-pack leaves `gc --auto` to the push's event; a wiki's runs it.
+     */
+    hookEnv(opts?: { wiki?: boolean }): Record<string, string>;
   }
 }

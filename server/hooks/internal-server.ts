@@ -14,6 +14,7 @@ import type { RefUpdate } from '../git/ref-update.js';
 import { constantTimeEqual, randomHex } from '../lib/crypto.js';
 import type { Logger } from '../lib/log.js';
 import type { PushPolicy, PushRecorder, PushTransport } from '../pushes/index.js';
+import type { PushTracker } from '../maintenance/index.js';
 import type { RepoService } from '../repos/index.js';
 import type { UserService } from '../users/index.js';
 import type { RepoStore } from '../git/repo-store.js';
@@ -21,6 +22,7 @@ import type { RepoStore } from '../git/repo-store.js';
 const MAX_BODY = 16 * 1024 * 1024;
 const SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const TRANSPORTS = new Set<PushTransport>(['http', 'ssh', 'web']);
+const PUSH_ID_RE = /^[0-9a-f]{8,64}$/;
 
 export function parseRefUpdates(body: string): RefUpdate[] | null {
   const updates: RefUpdate[] = [];
@@ -39,6 +41,8 @@ export interface HookDeps {
   store: RepoStore;
   policy: PushPolicy;
   recorder: PushRecorder;
+  /** Knows when the push a hook belongs to has answered its client (GITSSY_PUSH_ID). */
+  pushes: Pick<PushTracker, 'afterPush'>;
   maintenance: MaintenanceService;
   /** Held by a backup while it captures refs: pre-receive waits behind it. */
   barrier: WriteBarrier;
@@ -195,23 +199,13 @@ export class HookServer {
       }
       return this.reply(res, 200, []);
     }
-    if (wiki) {
-      await this.deps.recorder.recordWiki(
-        repoId,
-        repoDir,
-        pusherId,
-        transport,
-        updates.filter((u) => u.oldSha !== u.newSha),
-      );
-      return this.reply(res, 200, []);
-    }
-    await this.deps.recorder.record(
-      repoId,
-      ref,
-      pusherId,
-      transport,
-      updates.filter((u) => u.oldSha !== u.newSha),
-    );
+    // the event is durable before the hook answers; its subscribers start once the push has
+    // answered its client, so they don't hold up the answer they follow
+    const pushId = String(req.headers['x-gitssy-push'] ?? '');
+    const changed = updates.filter((u) => u.oldSha !== u.newSha);
+    if (wiki) await this.deps.recorder.recordWiki(repoId, repoDir, pusherId, transport, changed, { kick: false });
+    else await this.deps.recorder.record(repoId, ref, pusherId, transport, changed, { kick: false });
+    this.deps.pushes.afterPush(PUSH_ID_RE.test(pushId) ? pushId : undefined, () => this.deps.recorder.kick());
     return this.reply(res, 200, []);
   }
 }

@@ -11,6 +11,7 @@ import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
 import { MAX_LS_REFS_REQUEST, V2Answers, isLsRefs } from '../git/v2-answers.js';
+import { randomHex } from '../lib/crypto.js';
 import { AppError, isAppError } from '../lib/errors.js';
 import { REPO_NAME_RE, OWNER_NAME_RE } from '../lib/names.js';
 import type { RepoRecord } from '../repos/index.js';
@@ -186,9 +187,10 @@ export function gitHttpHandler(s: Services) {
       env.GITSSY_PUSHER_NAME = actor.user.name;
     }
     if (service === 'receive-pack') {
-      Object.assign(env, s.hookEnv());
+      Object.assign(env, s.hookEnv({ wiki: route.wiki }));
       env.GITSSY_REPO_ID = String(rec.repo.id);
       env.GITSSY_TRANSPORT = 'http';
+      env.GITSSY_PUSH_ID = randomHex(8);
       if (route.wiki) env.GITSSY_WIKI = '1';
     }
 
@@ -301,6 +303,19 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
       if (kept.key) keep = (bytes) => void v2.rememberLsRefs(dir, kept.key!, bytes);
     }
   }
+  // git's probe before a large push (a lone flush packet: do the credentials work?): receive-pack
+  // would read it and answer nothing, so nothing is started for it
+  if (service === 'receive-pack' && encoding !== 'gzip' && encoding !== 'x-gzip' && declaredLength(req) === FLUSH.length) {
+    try {
+      body = await smallBody(req, FLUSH.length);
+    } catch {
+      return sendText(res, 400, 'request body ended early');
+    }
+    if (body?.equals(FLUSH)) {
+      res.status(200).set('Content-Type', 'application/x-git-receive-pack-result').end();
+      return;
+    }
+  }
   // clones and fetches wait for a pack slot; a client that gives up leaves the queue
   let release = () => {};
   if (service === 'upload-pack') {
@@ -317,7 +332,7 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   }
   const git = spawnGit(s.git, args, { env, timeoutMs: s.config.gitTimeoutSec * 1000 });
   git.child.once('close', release);
-  if (service === 'receive-pack') git.child.once('close', s.pushTracker.start());
+  if (service === 'receive-pack') git.child.once('close', s.pushTracker.start(env.GITSSY_PUSH_ID));
   const log = req.log ?? s.log;
 
   let stderr = '';

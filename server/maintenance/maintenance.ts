@@ -10,25 +10,47 @@ export function maintenanceNotice(message: string): string {
   return `Gitssy is in maintenance mode; changes are paused${message ? `: ${message}` : '. Try again later.'}`;
 }
 
-/** Counts pushes in flight (receive-pack on any transport) so maintenance can wait for them. */
+/**
+ * Counts pushes in flight (receive-pack on any transport) so maintenance can wait for them, and
+ * holds what must wait until one push has answered its client (see afterPush).
+ */
 export class PushTracker {
   private running = 0;
   private waiters: (() => void)[] = [];
+  /** pushes started with an id -> what runs when they end */
+  private readonly ends = new Map<string, (() => void)[]>();
 
   get inFlight(): number {
     return this.running;
   }
 
   /** Marks a push as started; call the returned function when it ends. */
-  start(): () => void {
+  start(id?: string): () => void {
     this.running++;
+    if (id) this.ends.set(id, []);
     let done = false;
     return () => {
       if (done) return;
       done = true;
       this.running--;
+      if (id) {
+        const fns = this.ends.get(id) ?? [];
+        this.ends.delete(id);
+        for (const fn of fns) fn();
+      }
       if (this.running === 0) for (const w of this.waiters.splice(0)) w();
     };
+  }
+
+  /**
+   * Runs `fn` once the push `id` has ended: at once when it has, or is not known here. What a
+   * push sets in motion (the subscribers of its event) then doesn't compete with the push itself
+   * for the event loop and the cores before its client has the answer.
+   */
+  afterPush(id: string | undefined, fn: () => void): void {
+    const fns = id ? this.ends.get(id) : undefined;
+    if (fns) fns.push(fn);
+    else fn();
   }
 
   /** Resolves when no push is running or the bound passes. */

@@ -14,6 +14,14 @@ import type { RepoRef, RepoStore } from '../git/repo-store.js';
 import type { Logger } from '../lib/log.js';
 import { localLocks, type KeyedLocks } from '../scale/index.js';
 
+export interface RecordOptions {
+  /**
+   * false: the event is durable, but its subscribers start when the caller calls kick() (the
+   * hook endpoint: once the push has answered its client). The outbox's poll starts them anyway.
+   */
+  kick?: boolean;
+}
+
 export class PushRecorder {
   constructor(
     private readonly db: Db,
@@ -62,11 +70,16 @@ export class PushRecorder {
    * snapshot takes each ref's value as it is on disk now, so pushes racing on one ref leave
    * it in step with git whatever order their hooks report in.
    */
-  async record(repoId: number, ref: RepoRef, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<PushEvent | null> {
+  async record(repoId: number, ref: RepoRef, pusherId: number | null, transport: PushTransport, updates: RefUpdate[], opts: RecordOptions = {}): Promise<PushEvent | null> {
     if (updates.length === 0) return null;
     const event = await this.serial(repoId, () => this.recordHeld(repoId, ref, pusherId, transport, updates));
-    this.events.kick();
+    if (opts.kick !== false) this.events.kick();
     return event;
+  }
+
+  /** Hands recorded events to their subscribers now (after a record() told not to). */
+  kick(): void {
+    this.events.kick();
   }
 
   /** record()'s work, with the repository's lock held. */
@@ -97,7 +110,7 @@ export class PushRecorder {
    * acknowledged: a wiki whose HEAD names a branch that doesn't exist (a first push of `master`
    * to a wiki made with `main`) points at the branch that was pushed, so it clones and reads.
    */
-  async recordWiki(repoId: number, wikiDir: string, pusherId: number | null, transport: PushTransport, updates: RefUpdate[]): Promise<WikiPushEvent | null> {
+  async recordWiki(repoId: number, wikiDir: string, pusherId: number | null, transport: PushTransport, updates: RefUpdate[], opts: RecordOptions = {}): Promise<WikiPushEvent | null> {
     if (updates.length === 0) return null;
     // serialized per wiki, apart from its code repository
     const event = await this.serialWiki(repoId, async () => {
@@ -107,7 +120,7 @@ export class PushRecorder {
       await this.db.transaction().execute((trx) => this.events.record(trx, 'wiki.push', event));
       return event;
     });
-    this.events.kick();
+    if (opts.kick !== false) this.events.kick();
     return event;
   }
 

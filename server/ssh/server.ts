@@ -4,6 +4,7 @@ import ssh2 from 'ssh2';
 import type { Connection, PublicKeyAuthContext, ServerChannel } from 'ssh2';
 import type { Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
+import { randomHex } from '../lib/crypto.js';
 import { isAppError } from '../lib/errors.js';
 import type { Logger } from '../lib/log.js';
 import type { Services } from '../services.js';
@@ -238,11 +239,12 @@ export class SshServer {
     const env: Record<string, string> = {};
     if (protocol) env.GIT_PROTOCOL = protocol;
     if (service === 'receive-pack') {
-      Object.assign(env, this.s.hookEnv());
+      Object.assign(env, this.s.hookEnv({ wiki: ref.wiki }));
       env.GITSSY_REPO_ID = String(rec.repo.id);
       env.GITSSY_PUSHER_ID = String(state.user!.id);
       env.GITSSY_PUSHER_NAME = state.user!.name;
       env.GITSSY_TRANSPORT = 'ssh';
+      env.GITSSY_PUSH_ID = randomHex(8);
       if (ref.wiki) env.GITSSY_WIKI = '1';
     }
     let dir = this.s.store.dir({ owner: rec.owner.name, name: rec.repo.name });
@@ -272,7 +274,7 @@ export class SshServer {
     const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, dir] : [service, dir];
     const g = spawnGit(this.s.git, args, { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
     g.child.once('close', release);
-    if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start());
+    if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start(env.GITSSY_PUSH_ID));
     channel.pipe(g.child.stdin!);
     const maxClone = service === 'upload-pack' ? this.s.settings.get('git.maxCloneBytes') : 0;
     // clones stop at the size limit; a push over the cap is refused by git, in our words

@@ -3,7 +3,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createToken, createUser, git, gitOk, gitProcessesUnder, makeRepo, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createToken, createUser, git, gitOk, gitProcessesUnder, makeRepo, run, startServer, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-123']; // site admin, owns every repository here
 const BOB: [string, string] = ['bob', 'bob-pass-12345']; // a stranger to alice's repositories
@@ -175,6 +175,22 @@ describe('git over smart HTTP', () => {
 
       expect(r.code, r.stderr).toBe(0);
       expect((await serverRefs('push-owner'))['refs/heads/main']).toBe(next);
+    });
+
+    it("answers git's probe before a large push (a lone flush packet) as receive-pack would, after the same checks", async () => {
+      await seedRepo('push-probe');
+      const probe = (auth?: [string, string]) => s.api('POST', '/alice/push-probe.git/git-receive-pack', { auth, body: '0000', headers: { 'Content-Type': 'application/x-git-receive-pack-request' } });
+      const ok = await probe(ALICE);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('application/x-git-receive-pack-result');
+      expect(Buffer.from(await ok.arrayBuffer()).length).toBe(0);
+      // what receive-pack itself says to a lone flush: nothing, and success
+      const dir = path.join(s.data, 'repos', 'alice', 'push-probe.git');
+      const direct = await run('git', ['receive-pack', '--stateless-rpc', dir], { input: '0000' });
+      expect([direct.code, direct.stdout]).toEqual([0, '']);
+      // the probe is how git learns whether its credentials will do: they are checked first
+      expect((await probe()).status).toBe(401);
+      expect((await probe(DAVE)).status).toBe(403);
     });
 
     it('accepts a push with a personal access token as the Basic password', async () => {

@@ -146,6 +146,30 @@ describe('push events', () => {
     expect(acts.every((a) => a.transport === 'http' && a.act_user?.login === 'alice')).toBe(true);
   });
 
+  it('checks and records a push of hundreds of refs whole (past the 16 KiB the hooks read themselves)', async () => {
+    await createRepo(s, alice, { name: 'tagged' });
+    const url = s.gitUrl('alice/tagged.git', alice);
+    const work = await tempDir();
+    await gitOk(['clone', '-q', src, work]);
+    const head = (await gitOk(['rev-parse', 'HEAD'], { cwd: work })).trim();
+    const lines = Array.from({ length: 300 }, (_, i) => `create refs/tags/bulk-${String(i).padStart(3, '0')} ${head}\n`).join('');
+    await gitOk(['update-ref', '--stdin'], { cwd: work, input: lines + `create refs/tags/zzz/CON ${head}\n` });
+
+    // the last of 301 new refs, some 30 KB into the hook's input, names a Windows device: refused whole
+    const refused = await git(['push', url, 'refs/tags/bulk-*:refs/tags/bulk-*', 'refs/tags/zzz/*:refs/tags/zzz/*'], { cwd: work });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/remote: Gitssy: refs\/tags\/zzz\/CON: /);
+    expect((await gitOk(['ls-remote', '--tags', url])).trim()).toBe('');
+
+    await gitOk(['update-ref', '-d', 'refs/tags/zzz/CON'], { cwd: work });
+    await gitOk(['push', '-q', url, 'refs/tags/bulk-*:refs/tags/bulk-*'], { cwd: work });
+    const acts = await activities('alice/tagged');
+    expect(new Set(acts.map((a) => a.id)).size).toBe(1);
+    expect(acts.length).toBe(300);
+    expect(new Set(acts.map((a) => a.ref_name)).size).toBe(300);
+    expect(acts.every((a) => a.op_type === 'push_tag')).toBe(true);
+  });
+
   it('records nothing for a refused push', async () => {
     await createRepo(s, alice, { name: 'quiet' });
     await s.api('POST', '/api/v1/repos/alice/quiet/branch_protections', { auth: alice, json: { rule_name: '*' } });

@@ -1,10 +1,12 @@
 // The one write path for refs the server moves itself (web branch create and delete today): the
 // same push policy as `git push` (protected branches, maintenance), a compare-and-swap
 // `update-ref` that a racing push makes fail cleanly, and exactly one push event per write.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZERO_SHA } from '../../server/git/ref-update.js';
 import { repoTarget } from '../../server/http/api/git-http-util.js';
-import { createRepo, createUser, git, gitOk, makeRepo, tempDir } from '../fixtures/rig.js';
+import { createRepo, createUser, git, gitOk, makeRepo, tempDir, waitFor } from '../fixtures/rig.js';
 import { startInProcess, type InProcessServer } from './in-process.js';
 import { outboxIdle } from './outbox-probe.js';
 
@@ -166,5 +168,32 @@ describe('web branch writes and the push policy', () => {
     }
     expect((await s.api('POST', '/api/v1/repos/alice/paused/branches', { auth: bob, json: { new_branch_name: 'during' } })).status).toBe(201);
     expect(await pushCount()).toBe(start + 1);
+  });
+});
+
+describe('what a push leaves until after its answer', () => {
+  const packs = (dir: string) => readdirSync(path.join(dir, 'objects', 'pack')).filter((f) => f.endsWith('.pack')).length;
+
+  it("leaves gc --auto to the server's own upkeep after the push, which a backup's hold pauses", async () => {
+    await createRepo(s, alice, { name: 'packs' });
+    const dir = s.app.services.store.dir({ owner: 'alice', name: 'packs' });
+    // every push keeps its pack, and two packs are one too many for gc --auto
+    await gitOk(['--git-dir', dir, 'config', 'receive.unpackLimit', '1']);
+    await gitOk(['--git-dir', dir, 'config', 'gc.autoPackLimit', '1']);
+    const url = s.gitUrl('alice/packs.git', alice);
+    const release = s.app.services.store.holdMaintenance();
+    try {
+      await gitOk(['push', '-q', url, 'main~1:refs/heads/main'], { cwd: src });
+      await gitOk(['push', '-q', url, 'main:refs/heads/main'], { cwd: src });
+      await outboxIdle(s.data);
+      // receive-pack ran no gc of its own (it would have repacked the two under the backup)
+      expect(packs(dir)).toBe(2);
+    } finally {
+      release();
+    }
+    // held no more: the next push's upkeep repacks
+    await gitOk(['push', '-q', url, 'main:refs/heads/again'], { cwd: src });
+    await waitFor(async () => packs(dir) === 1, 20_000);
+    await gitOk(['--git-dir', dir, 'fsck', '--connectivity-only']);
   });
 });
