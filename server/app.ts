@@ -258,7 +258,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     users: s.users,
     store: s.store,
     recorder: s.pushes,
-    pushes: s.pushTracker,
+    tracker: s.pushTracker,
     maintenance: s.maintenance,
     barrier,
     backup: (out, progress, onProgress, opts) => s.backups.createNow(out, progress, onProgress, opts),

@@ -42,7 +42,7 @@ export interface HookDeps {
   policy: PushPolicy;
   recorder: PushRecorder;
   /** Knows when the push a hook belongs to has answered its client (GITSSY_PUSH_ID). */
-  pushes: Pick<PushTracker, 'afterPush'>;
+  tracker: Pick<PushTracker, 'afterPush'>;
   maintenance: MaintenanceService;
   /** Held by a backup while it captures refs: pre-receive waits behind it. */
   barrier: WriteBarrier;
@@ -205,7 +205,7 @@ export class HookServer {
     const changed = updates.filter((u) => u.oldSha !== u.newSha);
     if (wiki) await this.deps.recorder.recordWiki(repoId, repoDir, pusherId, transport, changed, { kick: false });
     else await this.deps.recorder.record(repoId, ref, pusherId, transport, changed, { kick: false });
-    this.deps.pushes.afterPush(PUSH_ID_RE.test(pushId) ? pushId : undefined, () => this.deps.recorder.kick());
+    this.deps.tracker.afterPush(PUSH_ID_RE.test(pushId) ? pushId : undefined, () => this.deps.recorder.kick());
     return this.reply(res, 200, []);
   }
 }
