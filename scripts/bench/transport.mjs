@@ -75,6 +75,10 @@ function usage() {
   --peer-git-config ours|default
                     the peers' global git config: a copy of the one our server gives its git
                     (default: same durability, core.fsync=committed) or none (git's defaults)
+  --peer-auth basic|none
+                    how the HTTP peer lets pushes in: nginx auth_basic on receive-pack requests (default;
+                    git http-backend's documented setup, git sends the same credentials as to ours) or
+                    none (anonymous pushes, REMOTE_USER fixed in the config: skips the 401 round trip)
   --fetch-reps N    fetches averaged into one sample of the fetch scenarios (default 5)
   --fcgi-workers N  fcgiwrap worker processes for the HTTP peer (default 4)
   --ssh-ciphers LIST  ciphers for the ssh-ciphers sub-benchmark, each "cipher" or "cipher/mac"
@@ -94,6 +98,7 @@ function parseArgs(argv) {
     concurrency: 20,
     pushMb: null,
     peerGitConfig: 'ours',
+    peerAuth: 'basic',
     fcgiWorkers: 4,
     fetchReps: 5,
     gen: {},
@@ -123,7 +128,10 @@ function parseArgs(argv) {
     else if (a === '--strict') o.strict = true;
     else if (a === '--concurrency') o.concurrency = Math.floor(num());
     else if (a === '--push-mb') o.pushMb = num();
-    else if (a === '--peer-git-config') {
+    else if (a === '--peer-auth') {
+      o.peerAuth = argv[++i];
+      if (o.peerAuth !== 'basic' && o.peerAuth !== 'none') throw new BenchError('--peer-auth takes "basic" or "none"', 'see --help');
+    } else if (a === '--peer-git-config') {
       o.peerGitConfig = argv[++i];
       if (o.peerGitConfig !== 'ours' && o.peerGitConfig !== 'default') throw new BenchError('--peer-git-config takes "ours" or "default"', 'see --help');
     } else if (a === '--fetch-reps') o.fetchReps = Math.floor(num());
@@ -870,8 +878,22 @@ async function ensurePeerTools() {
   return { nginx, fcgiwrap };
 }
 
-function nginxConf({ prefix, port, root, backend, sock, gitConfig }) {
+function nginxConf({ prefix, port, root, backend, sock, gitConfig, htpasswd }) {
   // fastcgi params written inline so the config does not depend on /etc/nginx.
+  // With htpasswd, pushes (the receive-pack advertisement and POST) need Basic credentials, reads
+  // stay anonymous: git http-backend's documented setup, and what our server does for a public
+  // repository. Without it every request runs as a fixed REMOTE_USER (anonymous pushes).
+  const authMap = htpasswd
+    ? `  map $request_uri $bench_push_auth {
+    ~^[^?]*/git-receive-pack$ "git push";
+    ~[?&]service=git-receive-pack(&|$) "git push";
+    default off;
+  }
+`
+    : '';
+  const auth = htpasswd ? `      auth_basic $bench_push_auth;
+      auth_basic_user_file ${htpasswd};
+` : '';
   return `user root;
 worker_processes 2;
 daemon off;
@@ -885,11 +907,11 @@ http {
   proxy_temp_path ${prefix}/tmp/proxy;
   uwsgi_temp_path ${prefix}/tmp/uwsgi;
   scgi_temp_path ${prefix}/tmp/scgi;
-  server {
+${authMap}  server {
     listen 127.0.0.1:${port};
     client_max_body_size 0;
-    location ~ ^/(.*\\.git/(HEAD|info/refs|objects/info/.*|git-(upload|receive)-pack))$ {
-      fastcgi_param QUERY_STRING $query_string;
+    location ~ ^/(?<git_path>.*\\.git/(HEAD|info/refs|objects/info/.*|git-(upload|receive)-pack))$ {
+${auth}      fastcgi_param QUERY_STRING $query_string;
       fastcgi_param REQUEST_METHOD $request_method;
       fastcgi_param CONTENT_TYPE $content_type;
       fastcgi_param CONTENT_LENGTH $content_length;
@@ -912,9 +934,9 @@ http {
       fastcgi_param GIT_HTTP_EXPORT_ALL "";
       fastcgi_param GIT_CONFIG_NOSYSTEM 1;
       fastcgi_param GIT_CONFIG_GLOBAL ${gitConfig};
-      fastcgi_param PATH_INFO /$1;
+      fastcgi_param PATH_INFO /$git_path; # named: the auth map's regex would overwrite $1
       fastcgi_param GIT_PROTOCOL $http_git_protocol;
-      fastcgi_param REMOTE_USER bench;
+      fastcgi_param REMOTE_USER ${htpasswd ? '$remote_user' : 'bench'};
       fastcgi_pass unix:${sock};
       fastcgi_buffering off;
       fastcgi_request_buffering off;
@@ -926,8 +948,17 @@ http {
 `;
 }
 
-async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig }) {
+async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig, auth }) {
   const prefix = path.join(dir, 'nginx');
+  let htpasswd = null;
+  if (auth === 'basic') {
+    // the apr1 hash nginx's documentation suggests (`openssl passwd -apr1`)
+    const r = spawnSync('openssl', ['passwd', '-apr1', '-stdin'], { input: `${PASS}\n`, encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0 || !r.stdout.startsWith('$apr1$')) throw new BenchError(`openssl passwd -apr1 failed: ${(r.stderr || r.error?.message || '').trim()}`, 'install openssl, or run with --peer-auth none');
+    htpasswd = path.join(prefix, 'htpasswd');
+    fs.mkdirSync(prefix, { recursive: true });
+    fs.writeFileSync(htpasswd, `${USER}:${r.stdout.trim()}\n`);
+  }
   for (const d of ['tmp/body', 'tmp/fcgi', 'tmp/proxy', 'tmp/uwsgi', 'tmp/scgi']) fs.mkdirSync(path.join(prefix, d), { recursive: true });
   const sock = path.join(prefix, 'fcgi.sock');
   const execPath = (await gitOut(['--exec-path'])).trim();
@@ -944,7 +975,7 @@ async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig }) {
   let ng;
   for (let attempt = 0; attempt < 5; attempt++) {
     port = await freePort();
-    fs.writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf({ prefix, port, root, backend, sock, gitConfig }));
+    fs.writeFileSync(path.join(prefix, 'nginx.conf'), nginxConf({ prefix, port, root, backend, sock, gitConfig, htpasswd }));
     ng = startDaemon('nginx', tools.nginx, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')], {
       env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
       cwd: prefix,
@@ -962,7 +993,14 @@ async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig }) {
       throw new BenchError(`${e.message}\n--- nginx error.log ---\n${errLog}`);
     }
   }
-  return { port, nginx: ng, fcgi, prefix, url: `http://127.0.0.1:${port}/${USER}/${REPO}.git`, pushUrl: `http://127.0.0.1:${port}/${USER}/${REPO}.git` };
+  if (htpasswd) {
+    // the push side really is behind the password, and the read side is not
+    const adv = `http://127.0.0.1:${port}/${USER}/${REPO}.git/info/refs?service=git-receive-pack`;
+    const anon = await httpGet(adv);
+    const authed = await httpGet(adv, { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` });
+    if (anon.status !== 401 || authed.status !== 200) throw new BenchError(`peer auth_basic check: push advertisement answered ${anon.status} without and ${authed.status} with credentials (want 401, 200)`);
+  }
+  return { port, nginx: ng, fcgi, prefix, url: `http://127.0.0.1:${port}/${USER}/${REPO}.git`, pushUrl: htpasswd ? `http://${USER}:${PASS}@127.0.0.1:${port}/${USER}/${REPO}.git` : `http://127.0.0.1:${port}/${USER}/${REPO}.git` };
 }
 
 // ---------------------------------------------------------------------------
@@ -1339,7 +1377,8 @@ async function main() {
   await run('cp', ['-a', ourRepo.repoDir, peerRepo], { timeout: 300_000 });
   const emptyHooks = path.join(tmp, 'peer-no-hooks');
   fs.mkdirSync(emptyHooks);
-  await git(['-C', peerRepo, 'config', 'http.receivepack', 'true']);
+  // git http-backend takes pushes only from an authenticated REMOTE_USER unless told otherwise
+  if (opt.peerAuth === 'none') await git(['-C', peerRepo, 'config', 'http.receivepack', 'true']);
   await git(['-C', peerRepo, 'config', 'core.hooksPath', emptyHooks]); // our server's hooks must not run for the peer
   const packsAtCopy = packListing(ourRepo.repoDir);
   if (JSON.stringify(packsAtCopy) !== JSON.stringify(packListing(peerRepo))) throw new BenchError('peer copy differs from our repo (pack listing)');
@@ -1361,7 +1400,7 @@ async function main() {
 
   if (wantHttp) {
     log(`peer http: starting nginx + fcgiwrap (${opt.fcgiWorkers} workers) ...`);
-    const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers, gitConfig: peerGitConfig });
+    const peer = await startPeer({ tools, dir: tmp, root: peerRoot, fcgiWorkers: opt.fcgiWorkers, gitConfig: peerGitConfig, auth: opt.peerAuth });
     peerDaemons.push({ d: peer.nginx, log: path.join(peer.prefix, 'error.log') }, { d: peer.fcgi, log: path.join(peer.prefix, 'error.log') });
     log(`peer http: listening on ${peer.url}`);
     sides.http = {
@@ -1815,7 +1854,7 @@ async function main() {
       `${opt.rounds} rounds + 1 warm-up; median; ratio = ours/peer (target ≤ ${TARGET_RATIO})`,
   );
   const peersLine = [];
-  if (sides.http) peersLine.push(`http: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend`);
+  if (sides.http) peersLine.push(`http: ${nginxVersion} + fcgiwrap (-c ${opt.fcgiWorkers}) + git-http-backend, pushes ${opt.peerAuth === 'basic' ? 'behind auth_basic' : 'anonymous'}`);
   if (sides.ssh) peersLine.push(`ssh: ${sshSetup.negotiated.peer.serverSoftware ?? sshTools.version} sshd + git-shell`);
   if (sides.git) peersLine.push('git: git daemon');
   peersLine.push(`peers' git config: ${opt.peerGitConfig === 'ours' ? "our server's (same core.fsync)" : "git's defaults"}`);
@@ -1943,6 +1982,7 @@ async function main() {
       seedPushSeconds: seedPush.seconds,
       fcgiWorkers: opt.fcgiWorkers,
       peerGitConfig: { mode: opt.peerGitConfig, text: fs.readFileSync(peerGitConfig, 'utf8') },
+      peerAuth: opt.peerAuth,
       concurrency: opt.concurrency,
       fetchReps: opt.fetchReps,
       clientDir: clients,
