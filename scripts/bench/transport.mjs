@@ -891,9 +891,11 @@ function nginxConf({ prefix, port, root, backend, sock, gitConfig, htpasswd }) {
   }
 `
     : '';
-  const auth = htpasswd ? `      auth_basic $bench_push_auth;
+  const auth = htpasswd
+    ? `      auth_basic $bench_push_auth;
       auth_basic_user_file ${htpasswd};
-` : '';
+`
+    : '';
   return `user root;
 worker_processes 2;
 daemon off;
@@ -954,7 +956,8 @@ async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig, auth }) {
   if (auth === 'basic') {
     // the apr1 hash nginx's documentation suggests (`openssl passwd -apr1`)
     const r = spawnSync('openssl', ['passwd', '-apr1', '-stdin'], { input: `${PASS}\n`, encoding: 'utf8', timeout: 30_000 });
-    if (r.status !== 0 || !r.stdout.startsWith('$apr1$')) throw new BenchError(`openssl passwd -apr1 failed: ${(r.stderr || r.error?.message || '').trim()}`, 'install openssl, or run with --peer-auth none');
+    if (r.status !== 0 || !r.stdout.startsWith('$apr1$'))
+      throw new BenchError(`openssl passwd -apr1 failed: ${(r.stderr || r.error?.message || '').trim()}`, 'install openssl, or run with --peer-auth none');
     htpasswd = path.join(prefix, 'htpasswd');
     fs.mkdirSync(prefix, { recursive: true });
     fs.writeFileSync(htpasswd, `${USER}:${r.stdout.trim()}\n`);
@@ -998,9 +1001,17 @@ async function startPeer({ tools, dir, root, fcgiWorkers, gitConfig, auth }) {
     const adv = `http://127.0.0.1:${port}/${USER}/${REPO}.git/info/refs?service=git-receive-pack`;
     const anon = await httpGet(adv);
     const authed = await httpGet(adv, { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString('base64')}` });
-    if (anon.status !== 401 || authed.status !== 200) throw new BenchError(`peer auth_basic check: push advertisement answered ${anon.status} without and ${authed.status} with credentials (want 401, 200)`);
+    if (anon.status !== 401 || authed.status !== 200)
+      throw new BenchError(`peer auth_basic check: push advertisement answered ${anon.status} without and ${authed.status} with credentials (want 401, 200)`);
   }
-  return { port, nginx: ng, fcgi, prefix, url: `http://127.0.0.1:${port}/${USER}/${REPO}.git`, pushUrl: htpasswd ? `http://${USER}:${PASS}@127.0.0.1:${port}/${USER}/${REPO}.git` : `http://127.0.0.1:${port}/${USER}/${REPO}.git` };
+  return {
+    port,
+    nginx: ng,
+    fcgi,
+    prefix,
+    url: `http://127.0.0.1:${port}/${USER}/${REPO}.git`,
+    pushUrl: htpasswd ? `http://${USER}:${PASS}@127.0.0.1:${port}/${USER}/${REPO}.git` : `http://127.0.0.1:${port}/${USER}/${REPO}.git`,
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -72,6 +72,8 @@ export const settingsSchema = z.strictObject({
   'transports.git': z.boolean(),
   /** Largest clone or fetch (pack bytes sent), in bytes; 0 = no limit. */
   'git.maxCloneBytes': z.number().int().min(0),
+  /** How far (KiB) git over SSH may send ahead of what an OpenSSH client has acknowledged (see ssh/send-window.ts). */
+  'ssh.sendAheadKiB': z.number().int().min(256).max(65536),
   /** CI: the backend (GITSSY_CI_BACKEND wins), parallel jobs, the default image, and every job's limits. */
   'ci.backend': z.enum(['auto', 'docker', 'podman', 'sandbox', 'off']),
   'ci.workers': z.number().int().min(1).max(32),
@@ -197,6 +199,7 @@ export const DEFAULT_SETTINGS: Settings = {
   'transports.ssh': true,
   'transports.git': true,
   'git.maxCloneBytes': 0,
+  'ssh.sendAheadKiB': 512,
   'ci.backend': 'auto',
   'ci.workers': 1,
   'ci.defaultImage': '',

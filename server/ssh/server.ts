@@ -17,6 +17,7 @@ import { CommandLineError, parseGitCommand, parseGitRepoPath, splitCommandLine, 
 import { runShellCommand } from './shell.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
+import { acknowledgesEarly, limitSendAhead } from './send-window.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
 const IDLE_CONNECTION_MS = 60_000;
@@ -49,6 +50,8 @@ interface SessionState {
   user: UserRow | null;
   keyId: number | null;
   ip: string;
+  /** The client's software from its identification line (`OpenSSH_9.2p1`). */
+  software: string | null;
 }
 
 export class SshServer {
@@ -62,7 +65,9 @@ export class SshServer {
   ) {}
 
   async start(port: number, host: string): Promise<number> {
-    const server = new ssh2.Server({ hostKeys: [this.s.hostKey.privateKey], ident: 'Gitssy', keepaliveInterval: 30_000, keepaliveCountMax: 4 }, (client, info) => this.onConnection(client, info.ip));
+    const server = new ssh2.Server({ hostKeys: [this.s.hostKey.privateKey], ident: 'Gitssy', keepaliveInterval: 30_000, keepaliveCountMax: 4 }, (client, info) =>
+      this.onConnection(client, info.ip, info.header?.versions?.software ?? null),
+    );
     server.on('error', (err: Error) => this.log.warn({ err }, 'ssh server error'));
     this.port = await listen(server as unknown as Parameters<typeof listen>[0], port, host);
     this.server = server;
@@ -81,7 +86,7 @@ export class SshServer {
     });
   }
 
-  private onConnection(client: Connection, ip: string): void {
+  private onConnection(client: Connection, ip: string, software: string | null): void {
     // outside the trusted IP ranges: hang up before the handshake (SSH has no way to say why)
     if (!this.s.trusted.allows(ip)) {
       this.log.info({ ip }, 'ssh connection refused: address outside the trusted IP ranges');
@@ -90,7 +95,7 @@ export class SshServer {
       return;
     }
     this.connections.add(client);
-    const state: SessionState = { user: null, keyId: null, ip };
+    const state: SessionState = { user: null, keyId: null, ip, software };
     let attempted = false;
     const authTimer = setTimeout(() => client.end(), AUTH_TIMEOUT_MS);
     client.on('error', (err: Error) => this.log.debug({ err, ip }, 'ssh connection error'));
@@ -276,6 +281,9 @@ export class SshServer {
     g.child.once('close', release);
     if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start(env.GITSSY_PUSH_ID));
     channel.pipe(g.child.stdin!);
+    if (acknowledgesEarly(state.software) && !limitSendAhead(channel, this.s.settings.get('ssh.sendAheadKiB') * 1024)) {
+      this.log.warn('ssh2 keeps no outgoing window on the channel: clones go out a whole client window ahead');
+    }
     const maxClone = service === 'upload-pack' ? this.s.settings.get('git.maxCloneBytes') : 0;
     // clones stop at the size limit; a push over the cap is refused by git, in our words
     const stdout = maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : maxPush > 0 ? g.child.stdout!.pipe(new PushLimitNotice(maxPush)) : g.child.stdout!;

@@ -1,10 +1,12 @@
 // Git over SSH with the real git and OpenSSH clients: every accepted repository path form,
 // protocol v2, who may push, the exit status coming back, racing pushes, and push events
 // recorded exactly once whatever the transport.
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepo, createUser, git, gitOk, makeRepo, noise, run, startServer, tempDir, type TestServer } from '../fixtures/rig.js';
+import { createRepo, createUser, git, gitOk, makeRepo, noise, run, startServer, strayGitProcesses, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
 import { generateKey, gitSshEnv, registerKey, sshConfigAlias, sshRun, sshTarget, sshUrl, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 
 const ROOT: [string, string] = ['root', 'root-pass-123']; // site admin, only sets things up
@@ -325,5 +327,101 @@ describe('push events', () => {
     expect(acts.every((x) => x.ref_name === 'refs/heads/main' && x.act_user?.login === 'alice')).toBe(true);
     expect(await diskRefs('alice/evented')).toBe(`${second} refs/heads/main\n`);
     expect(second).not.toBe(first);
+  });
+});
+
+describe('how far a clone runs ahead of the client', () => {
+  /**
+   * Asks for `want` with git's v0 protocol through ssh2's client (which grants a 2 MiB window
+   * and acknowledges only once 1 MiB of it is used), calling itself `ident`; stops reading once
+   * the request is sent and reports how much arrived before the server stopped sending. With
+   * `finish` it then reads the rest to the exit status; without, it hangs up there.
+   */
+  async function unreadClone(repo: string, want: string, opts: { ident?: string; finish: boolean }): Promise<{ advertised: number; ahead: number; rest: Buffer; code: number | null }> {
+    const privateKey = await readFile(keys.alice!.file);
+    const client = new ssh2.Client();
+    try {
+      return await new Promise((resolve, reject) => {
+        client.on('error', reject);
+        client.on('ready', () => {
+          client.exec(`git-upload-pack '${repo}'`, (err, stream) => {
+            if (err) return reject(err);
+            let code: number | null = null;
+            stream.on('exit', (c: number | null) => (code = c));
+            let adv = Buffer.alloc(0);
+            const onAdv = (c: Buffer) => {
+              adv = Buffer.concat([adv, c]);
+              if (!adv.subarray(-4).equals(Buffer.from('0000'))) return;
+              stream.off('data', onAdv);
+              stream.pause();
+              stream.write(`0032want ${want}\n00000009done\n`);
+              // wait until nothing more has arrived for half a second
+              let last = -1;
+              let still = 0;
+              const tick = setInterval(() => {
+                const now = stream.readableLength;
+                still = now === last ? still + 1 : 0;
+                last = now;
+                if (still < 5) return;
+                clearInterval(tick);
+                if (!opts.finish) return resolve({ advertised: adv.length, ahead: now, rest: Buffer.alloc(0), code: null });
+                const chunks: Buffer[] = [];
+                stream.on('data', (c: Buffer) => chunks.push(c));
+                stream.on('close', () => resolve({ advertised: adv.length, ahead: now, rest: Buffer.concat(chunks), code }));
+                stream.resume();
+              }, 100);
+            };
+            stream.on('data', onAdv);
+          });
+        });
+        client.connect({ host: '127.0.0.1', port: t.port, username: 'git', privateKey, hostVerifier: () => true, readyTimeout: 20_000, ...(opts.ident ? { ident: opts.ident } : {}) });
+      });
+    } finally {
+      client.end();
+    }
+  }
+
+  it('keeps an OpenSSH client at most ssh.sendAheadKiB ahead; other clients get their whole window', { timeout: 60_000 }, async () => {
+    await createRepo(s, ALICE, { name: 'bulk' });
+    const src = await tempDir();
+    await makeRepo(src, 1);
+    await writeFile(path.join(src, 'noise.bin'), randomBytes(3 * 1024 * 1024)); // incompressible: a 3 MiB pack
+    await gitOk(['add', '-A'], { cwd: src });
+    await gitOk(['commit', '-q', '-m', 'noise'], { cwd: src });
+    const head = (await gitOk(['rev-parse', 'HEAD'], { cwd: src })).trim();
+    await gitOk(['push', '-q', s.gitUrl('alice/bulk.git', ALICE), 'main'], { cwd: src });
+    const OPENSSH = 'OpenSSH_9.2p1';
+
+    // an OpenSSH client, by default: the advertisement and then the pack up to exactly 512 KiB
+    const held = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false });
+    expect(held.advertised + held.ahead).toBe(512 * 1024);
+    // hanging up there leaves no git behind
+    await waitFor(async () => (await strayGitProcesses(s.data)).length === 0);
+
+    // ssh2's own client acknowledges only at half its window: held back, it would never get the
+    // rest, so it is sent its whole window and the clone completes
+    const whole = await unreadClone('alice/bulk.git', head, { finish: true });
+    expect(whole.ahead).toBeGreaterThan(1024 * 1024);
+    expect(whole.code).toBe(0);
+    expect(whole.rest.length + whole.ahead).toBeGreaterThan(3 * 1024 * 1024);
+
+    // the setting, read by each new session
+    const patched = await s.api('PATCH', '/api/v1/admin/settings', { auth: ROOT, json: { 'ssh.sendAheadKiB': 768 } });
+    expect(patched.status, await patched.text()).toBe(200);
+    const wider = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false });
+    expect(wider.advertised + wider.ahead).toBe(768 * 1024);
+
+    // out of range is refused, and changes nothing
+    const bad = await s.api('PATCH', '/api/v1/admin/settings', { auth: ROOT, json: { 'ssh.sendAheadKiB': 64 } });
+    expect(bad.status).toBe(422);
+    const now = (await (await s.api('GET', '/api/v1/admin/settings', { auth: ROOT })).json()) as Record<string, unknown>;
+    expect(now['ssh.sendAheadKiB']).toBe(768);
+    expect((await s.api('PATCH', '/api/v1/admin/settings', { auth: ROOT, json: { 'ssh.sendAheadKiB': 512 } })).status).toBe(200);
+
+    // and OpenSSH's real client, acknowledging as it goes, gets all of it
+    const dest = path.join(await tempDir(), 'bulk');
+    const r = await git(['clone', '-q', sshUrl(t, 'alice/bulk.git'), dest], { env: as('alice') });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readFile(path.join(dest, 'noise.bin'))).length).toBe(3 * 1024 * 1024);
   });
 });

@@ -53,6 +53,12 @@ const SECTIONS: Section[] = [
       { key: 'transports.http', label: 'Git over HTTP(S)', kind: 'bool' },
       { key: 'transports.ssh', label: 'Git over SSH', kind: 'bool' },
       { key: 'transports.git', label: 'git:// (read-only, public repositories)', kind: 'bool' },
+      {
+        key: 'ssh.sendAheadKiB',
+        label: 'SSH send-ahead (KiB)',
+        kind: 'number',
+        hint: 'how far a clone over SSH may run ahead of the client; 512 suits a LAN; raise it for teammates on long fast links (bandwidth × round trip, e.g. 4096 for 100 Mbit/s at 300 ms)',
+      },
       { key: 'lan.mdns', label: 'Announce on the LAN (mDNS / DNS-SD)', kind: 'bool' },
       { key: 'access.allowCidrs', label: 'Trusted IP ranges', kind: 'cidrs', hint: 'one CIDR per line (e.g. 192.168.1.0/24); empty allows everyone; this machine (loopback) is always allowed' },
       {
