@@ -3,7 +3,7 @@
 // The client grants a window (OpenSSH: 2 MiB per session channel) and may be sent that much
 // more than it has passed on to git. OpenSSH's client, though, does work per packet in
 // proportion to what it holds buffered: fed a whole 2 MiB ahead of a busy `git index-pack`,
-// its CPU for a 58 MiB clone measured 1.6 s (1.3 s against sshd, which also fills the window);
+// its CPU for a 58 MiB clone measured 1.7 s (median; 1.4 s against sshd, which also fills the window);
 // kept 512 KiB ahead, 0.45 s, and the clone's wall time fell with it on a two-core machine,
 // where that CPU is taken from index-pack. 512 KiB per round trip still outruns gigabit
 // Ethernet at any LAN latency (50 MB/s at a 10 ms round trip); for long fast links the
