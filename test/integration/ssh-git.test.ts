@@ -334,10 +334,14 @@ describe('how far a clone runs ahead of the client', () => {
   /**
    * Asks for `want` with git's v0 protocol through ssh2's client (which grants a 2 MiB window
    * and acknowledges only once 1 MiB of it is used), calling itself `ident`; stops reading once
-   * the request is sent and reports how much arrived before the server stopped sending. With
-   * `finish` it then reads the rest to the exit status; without, it hangs up there.
+   * the request is sent, waits for `until` and 700 ms more, and reports how much arrived by then.
+   * With `finish` it then reads the rest to the exit status; without, it hangs up there.
    */
-  async function unreadClone(repo: string, want: string, opts: { ident?: string; finish: boolean }): Promise<{ advertised: number; ahead: number; rest: Buffer; code: number | null }> {
+  async function unreadClone(
+    repo: string,
+    want: string,
+    opts: { ident?: string; finish: boolean; until: (advertised: number, buffered: number) => boolean },
+  ): Promise<{ advertised: number; ahead: number; rest: Buffer; code: number | null }> {
     const privateKey = await readFile(keys.alice!.file);
     const client = new ssh2.Client();
     try {
@@ -355,21 +359,20 @@ describe('how far a clone runs ahead of the client', () => {
               stream.off('data', onAdv);
               stream.pause();
               stream.write(`0032want ${want}\n00000009done\n`);
-              // wait until nothing more has arrived for half a second
-              let last = -1;
-              let still = 0;
+              // wait until `until` says enough has arrived (a loaded machine may be slow to send it),
+              // then a while longer, to see whether anything more comes
               const tick = setInterval(() => {
-                const now = stream.readableLength;
-                still = now === last ? still + 1 : 0;
-                last = now;
-                if (still < 5) return;
+                if (!opts.until(adv.length, stream.readableLength)) return;
                 clearInterval(tick);
-                if (!opts.finish) return resolve({ advertised: adv.length, ahead: now, rest: Buffer.alloc(0), code: null });
-                const chunks: Buffer[] = [];
-                stream.on('data', (c: Buffer) => chunks.push(c));
-                stream.on('close', () => resolve({ advertised: adv.length, ahead: now, rest: Buffer.concat(chunks), code }));
-                stream.resume();
-              }, 100);
+                setTimeout(() => {
+                  const ahead = stream.readableLength;
+                  if (!opts.finish) return resolve({ advertised: adv.length, ahead, rest: Buffer.alloc(0), code: null });
+                  const chunks: Buffer[] = [];
+                  stream.on('data', (c: Buffer) => chunks.push(c));
+                  stream.on('close', () => resolve({ advertised: adv.length, ahead, rest: Buffer.concat(chunks), code }));
+                  stream.resume();
+                }, 700);
+              }, 50);
             };
             stream.on('data', onAdv);
           });
@@ -393,14 +396,14 @@ describe('how far a clone runs ahead of the client', () => {
     const OPENSSH = 'OpenSSH_9.2p1';
 
     // an OpenSSH client, by default: the advertisement and then the pack up to exactly 512 KiB
-    const held = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false });
+    const held = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false, until: (a, b) => a + b >= 512 * 1024 });
     expect(held.advertised + held.ahead).toBe(512 * 1024);
     // hanging up there leaves no git behind
     await waitFor(async () => (await strayGitProcesses(s.data)).length === 0);
 
     // ssh2's own client acknowledges only at half its window: held back, it would never get the
     // rest, so it is sent its whole window and the clone completes
-    const whole = await unreadClone('alice/bulk.git', head, { finish: true });
+    const whole = await unreadClone('alice/bulk.git', head, { finish: true, until: (_a, b) => b > 1024 * 1024 });
     expect(whole.ahead).toBeGreaterThan(1024 * 1024);
     expect(whole.code).toBe(0);
     expect(whole.rest.length + whole.ahead).toBeGreaterThan(3 * 1024 * 1024);
@@ -408,7 +411,7 @@ describe('how far a clone runs ahead of the client', () => {
     // the setting, read by each new session
     const patched = await s.api('PATCH', '/api/v1/admin/settings', { auth: ROOT, json: { 'ssh.sendAheadKiB': 768 } });
     expect(patched.status, await patched.text()).toBe(200);
-    const wider = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false });
+    const wider = await unreadClone('alice/bulk.git', head, { ident: OPENSSH, finish: false, until: (a, b) => a + b >= 768 * 1024 });
     expect(wider.advertised + wider.ahead).toBe(768 * 1024);
 
     // out of range is refused, and changes nothing
