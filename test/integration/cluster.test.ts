@@ -3,12 +3,11 @@
 // scale-out work). What a person does through one instance shows live to a browser connected to
 // the other, a session made on one is good on the other, and a rate limit counts for the forge,
 // not per instance.
-import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startPostgres, type PgCluster } from '../fixtures/postgres.js';
 import { startRedis, type RedisServer } from '../fixtures/redis.js';
-import { Browser, createUser, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
+import { Browser, createUser, rawHttp, startServer, waitFor, type TestServer } from '../fixtures/rig.js';
 import { itUnless } from '../fixtures/skip.js';
 
 const ALICE: [string, string] = ['alice', 'alice-pass-1234'];
@@ -124,19 +123,10 @@ describe('a forge on two instances (PostgreSQL and Redis)', () => {
   // last: it takes Redis away
   test('answers /ping with 503 and what is missing while Redis is gone, for the balancer to send requests elsewhere', async () => {
     await (redis as RedisServer).stop();
-    // on a new connection: fetch would reuse a kept-alive one that the server may be closing
-    // just then (its keep-alive timeout runs out while Redis stops), and fail with "other side closed"
-    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http
-        .get(`${a.url}/ping`, { agent: false }, (r) => {
-          let body = '';
-          r.setEncoding('utf8');
-          r.on('data', (c: string) => (body += c));
-          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-        })
-        .on('error', reject);
-    });
+    // on a new connection (rawHttp's agent: false): fetch would reuse a kept-alive one that the
+    // server may be closing just then, and fail with "other side closed"
+    const res = await rawHttp(a, 'GET', '/ping');
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, ready: { database: true, redis: false } });
+    expect(JSON.parse(res.body.toString('utf8'))).toMatchObject({ ok: false, ready: { database: true, redis: false } });
   });
 });
