@@ -257,6 +257,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     repos: s.repos,
     users: s.users,
     store: s.store,
+    git: s.git,
     recorder: s.pushes,
     tracker: s.pushTracker,
     maintenance: s.maintenance,
@@ -283,6 +284,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     });
     return out;
   };
+  s.completePush = (pushId, landed) => hooks.completePush(pushId, landed);
   const ssh = new SshServer(s, log.child({ component: 'ssh' }));
   s.sshPort = () => ssh.port;
   const daemon = new GitDaemon(s, log.child({ component: 'git-daemon' }));

@@ -9,5 +9,10 @@ declare module '../services.js' {
      * A code repository's receive-pack leaves `gc --auto` to the push's event; a wiki's runs it.
      */
     hookEnv(opts?: { wiki?: boolean }): Record<string, string>;
+    /**
+     * Records the push GITSSY_PUSH_ID once its receive-pack has exited, from the refs git's
+     * report said `ok` for (null: no report went by); the transport lets the report through after.
+     */
+    completePush(pushId: string, landed: Set<string> | null): Promise<void>;
   }
 }

@@ -1,7 +1,10 @@
 // The internal endpoint the git hooks (and the local CLI) call: loopback only, on its own
 // port, and every call must carry this boot's secret (compared in constant time).
-// pre-receive asks the push policy; post-receive records the push event; the CLI flips
-// maintenance mode in the running server. The port and secret are also written to
+// pre-receive asks the push policy and leaves the updates it allowed here, under the push's id;
+// the transport that ran receive-pack calls completePush() when git has exited, with the refs
+// git's report said it updated, and the push event is recorded then, before the client reads
+// the report (one hook process per push, not two). The CLI flips maintenance mode in the running
+// server. The port and secret are also written to
 // <data>/run/internal.json (mode 0600) for the CLI: whoever can read the data dir owns the
 // instance anyway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +13,9 @@ import path from 'node:path';
 import { rm, writeFile } from 'node:fs/promises';
 import type { MaintenanceService } from '../maintenance/index.js';
 import type { WriteBarrier } from '../backup/index.js';
-import type { RefUpdate } from '../git/ref-update.js';
+import { ZERO_SHA, type RefUpdate } from '../git/ref-update.js';
+import type { GitEnv } from '../git/command.js';
+import { readAllRefs } from '../git/ref-files.js';
 import { constantTimeEqual, randomHex } from '../lib/crypto.js';
 import type { Logger } from '../lib/log.js';
 import type { PushPolicy, PushRecorder, PushTransport } from '../pushes/index.js';
@@ -23,6 +28,20 @@ const MAX_BODY = 16 * 1024 * 1024;
 const SHA_RE = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const TRANSPORTS = new Set<PushTransport>(['http', 'ssh', 'web']);
 const PUSH_ID_RE = /^[0-9a-f]{8,64}$/;
+/** A push whose receive-pack never finished (its transport gone) is forgotten after this long. */
+const PENDING_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** What pre-receive allowed, waiting for receive-pack to finish. */
+interface PendingPush {
+  repoId: number;
+  ref: { owner: string; name: string };
+  wiki: boolean;
+  repoDir: string;
+  pusherId: number | null;
+  transport: PushTransport;
+  updates: RefUpdate[];
+  at: number;
+}
 
 export function parseRefUpdates(body: string): RefUpdate[] | null {
   const updates: RefUpdate[] = [];
@@ -39,6 +58,7 @@ export interface HookDeps {
   repos: RepoService;
   users: UserService;
   store: RepoStore;
+  git: GitEnv;
   policy: PushPolicy;
   recorder: PushRecorder;
   /** Knows when the push a hook belongs to has answered its client (GITSSY_PUSH_ID). */
@@ -62,6 +82,7 @@ export class HookServer {
   private server: Server | null = null;
   private port = 0;
   private readonly secret = randomHex(32);
+  private readonly pending = new Map<string, PendingPush>();
 
   constructor(private readonly deps: HookDeps) {}
 
@@ -158,8 +179,7 @@ export class HookServer {
     if (typeof secret !== 'string' || !constantTimeEqual(secret, this.secret)) return this.reply(res, 403, ['Gitssy: push refused: bad internal credentials']);
     if (req.method === 'POST' && req.url === '/internal/maintenance') return this.maintenance(req, res);
     if (req.method === 'POST' && req.url === '/internal/backup') return this.backup(req, res);
-    const hook = req.url === '/hooks/pre-receive' ? 'pre-receive' : req.url === '/hooks/post-receive' ? 'post-receive' : null;
-    if (req.method !== 'POST' || !hook) return this.reply(res, 404, ['Gitssy: unknown hook']);
+    if (req.method !== 'POST' || req.url !== '/hooks/pre-receive') return this.reply(res, 404, ['Gitssy: unknown hook']);
 
     const chunks: Buffer[] = [];
     let size = 0;
@@ -182,30 +202,62 @@ export class HookServer {
     const wiki = req.headers['x-gitssy-wiki'] === '1';
     const repoDir = wiki ? this.deps.store.wikiDir(ref) : this.deps.store.dir(ref);
 
-    if (hook === 'pre-receive') {
-      await this.deps.barrier.wait();
-      const q = String(req.headers['x-gitssy-quarantine'] ?? '');
-      // the quarantine is a folder git made inside this repository's objects; nothing else
-      const quarantine = q && path.resolve(q).startsWith(path.join(repoDir, 'objects') + path.sep) ? path.resolve(q) : null;
-      const pusher = pusherId ? await this.deps.users.byId(pusherId) : undefined;
-      const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine, wiki });
-      if (refusals.length) {
-        this.deps.log.info({ repo: `${ref.owner}/${ref.name}${wiki ? '.wiki' : ''}`, refusals }, 'push refused by policy');
-        return this.reply(
-          res,
-          403,
-          refusals.map((r) => `Gitssy: ${r.message}`),
-        );
-      }
-      return this.reply(res, 200, []);
+    await this.deps.barrier.wait();
+    const q = String(req.headers['x-gitssy-quarantine'] ?? '');
+    // the quarantine is a folder git made inside this repository's objects; nothing else
+    const quarantine = q && path.resolve(q).startsWith(path.join(repoDir, 'objects') + path.sep) ? path.resolve(q) : null;
+    const pusher = pusherId ? await this.deps.users.byId(pusherId) : undefined;
+    const refusals = await this.deps.policy.check({ repoId, repoDir, repoSize: rec.repo.size, isSiteAdmin: pusher?.is_admin === 1, updates, quarantine, wiki });
+    if (refusals.length) {
+      this.deps.log.info({ repo: `${ref.owner}/${ref.name}${wiki ? '.wiki' : ''}`, refusals }, 'push refused by policy');
+      return this.reply(
+        res,
+        403,
+        refusals.map((r) => `Gitssy: ${r.message}`),
+      );
     }
-    // the event is durable before the hook answers; its subscribers start once the push has
-    // answered its client, so they don't hold up the answer they follow
     const pushId = String(req.headers['x-gitssy-push'] ?? '');
-    const changed = updates.filter((u) => u.oldSha !== u.newSha);
-    if (wiki) await this.deps.recorder.recordWiki(repoId, repoDir, pusherId, transport, changed, { kick: false });
-    else await this.deps.recorder.record(repoId, ref, pusherId, transport, changed, { kick: false });
-    this.deps.tracker.afterPush(PUSH_ID_RE.test(pushId) ? pushId : undefined, () => this.deps.recorder.kick());
+    if (PUSH_ID_RE.test(pushId)) {
+      this.forgetStale();
+      this.pending.set(pushId, { repoId, ref, wiki, repoDir, pusherId, transport, updates, at: Date.now() });
+    }
     return this.reply(res, 200, []);
+  }
+
+  /**
+   * Records the push `pushId` once its receive-pack has exited, before the transport lets the
+   * report through: the updates pre-receive allowed that git's report says landed (`ok`), or,
+   * when no report went by, those whose ref on disk now holds the pushed value. Its
+   * subscribers start when the push has answered its client (the push tracker). Nothing to do
+   * for a push pre-receive refused or never saw. Failing to record is logged, and the next
+   * start's reconciliation records the push then.
+   */
+  async completePush(pushId: string, landed: Set<string> | null): Promise<void> {
+    const p = this.pending.get(pushId);
+    if (!p) return;
+    this.pending.delete(pushId);
+    try {
+      let changed: RefUpdate[];
+      if (landed) changed = p.updates.filter((u) => landed.has(u.ref));
+      else {
+        const onDisk = await readAllRefs(this.deps.git, p.repoDir);
+        changed = p.updates.filter((u) => (onDisk.get(u.ref) ?? ZERO_SHA) === u.newSha);
+      }
+      changed = changed.filter((u) => u.oldSha !== u.newSha);
+      if (changed.length === 0) return;
+      if (p.wiki) await this.deps.recorder.recordWiki(p.repoId, p.repoDir, p.pusherId, p.transport, changed, { kick: false });
+      else await this.deps.recorder.record(p.repoId, p.ref, p.pusherId, p.transport, changed, { kick: false });
+      this.deps.tracker.afterPush(pushId, () => this.deps.recorder.kick());
+    } catch (err) {
+      this.deps.log.error({ err, repo: `${p.ref.owner}/${p.ref.name}${p.wiki ? '.wiki' : ''}` }, 'a push landed but could not be recorded; the next start records it');
+    }
+  }
+
+  private forgetStale(): void {
+    const cutoff = Date.now() - PENDING_TTL_MS;
+    for (const [id, p] of this.pending) {
+      if (p.at >= cutoff) break;
+      this.pending.delete(id);
+    }
   }
 }

@@ -4,12 +4,14 @@
 // response; nothing holds a whole pack in memory.
 import type { NextFunction, Request, Response } from 'express';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ANONYMOUS, type Actor } from '../access/index.js';
 import { spawnGit } from '../git/command.js';
 import { encodePkt, FLUSH, PktLineParser } from '../git/pkt-line.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
+import { ReportStatusHold } from '../git/report-status.js';
 import { MAX_LS_REFS_REQUEST, V2Answers, isLsRefs } from '../git/v2-answers.js';
 import { randomHex } from '../lib/crypto.js';
 import { AppError, isAppError } from '../lib/errors.js';
@@ -332,7 +334,7 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   }
   const git = spawnGit(s.git, args, { env, timeoutMs: s.config.gitTimeoutSec * 1000 });
   git.child.once('close', release);
-  if (service === 'receive-pack') git.child.once('close', s.pushTracker.start(env.GITSSY_PUSH_ID));
+  const pushDone = service === 'receive-pack' ? s.pushTracker.start(env.GITSSY_PUSH_ID) : null;
   const log = req.log ?? s.log;
 
   let stderr = '';
@@ -368,12 +370,14 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   // clones and fetches stop at the size limit with a message git prints; a push over the cap
   // is refused by git, in words the pusher gets from us
   const maxClone = service === 'upload-pack' ? s.settings.get('git.maxCloneBytes') : 0;
+  // a push's report waits until the push is recorded
+  const hold = service === 'receive-pack' ? git.child.stdout!.pipe(new ReportStatusHold()) : null;
   const stdout =
     maxClone > 0
       ? git.child.stdout!.pipe(new CloneLimit(maxClone, () => git.kill('aborted')))
-      : service === 'receive-pack' && maxPush > 0
-        ? git.child.stdout!.pipe(new PushLimitNotice(maxPush, declaredLength(req)))
-        : git.child.stdout!;
+      : hold && maxPush > 0
+        ? hold.pipe(new PushLimitNotice(maxPush, declaredLength(req)))
+        : (hold ?? git.child.stdout!);
   const out = streamWhenOutput(stdout, res, () => {
     res.status(200).set('Content-Type', `application/x-git-${service}-result`);
   });
@@ -390,6 +394,21 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
   }
 
   git.child.once('close', (code) => {
+    if (!hold) return finish(code);
+    // git has exited: record the push, then let its report (and the end of the response) go
+    void s
+      .completePush(env.GITSSY_PUSH_ID!, hold.okRefs())
+      .then(() => {
+        hold.release();
+        return finished(stdout, { writable: false });
+      })
+      .catch(() => {})
+      .finally(() => {
+        pushDone!();
+        finish(code);
+      });
+  });
+  const finish = (code: number | null) => {
     const killed = git.killedFor();
     // git stopped before reading the whole body (a refused or oversized push): nobody will read
     // the rest, so close the connection once the answer is out instead of leaving the client
@@ -421,5 +440,5 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
         res.status(200).set('Content-Type', `application/x-git-${service}-result`).end();
       }
     }
-  });
+  };
 }

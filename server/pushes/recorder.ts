@@ -66,7 +66,7 @@ export class PushRecorder {
   }
 
   /**
-   * Records one push (the updates git reported to post-receive) and announces it. The
+   * Records one push (the updates git reported as landed) and announces it. The
    * snapshot takes each ref's value as it is on disk now, so pushes racing on one ref leave
    * it in step with git whatever order their hooks report in.
    */

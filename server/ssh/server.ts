@@ -17,6 +17,7 @@ import { CommandLineError, parseGitCommand, parseGitRepoPath, splitCommandLine, 
 import { runShellCommand } from './shell.js';
 import { CloneLimit } from '../git/clone-limit.js';
 import { PushLimitNotice } from '../git/push-limit.js';
+import { ReportStatusHold } from '../git/report-status.js';
 import { acknowledgesEarly, limitSendAhead } from './send-window.js';
 
 const AUTH_TIMEOUT_MS = 30_000;
@@ -279,14 +280,16 @@ export class SshServer {
     const args = service === 'upload-pack' ? ['upload-pack', `--timeout=${GIT_IDLE_TIMEOUT_S}`, dir] : maxPush > 0 ? ['-c', `receive.maxInputSize=${maxPush}`, service, dir] : [service, dir];
     const g = spawnGit(this.s.git, args, { env, timeoutMs: this.s.config.gitTimeoutSec * 1000 });
     g.child.once('close', release);
-    if (service === 'receive-pack') g.child.once('close', this.s.pushTracker.start(env.GITSSY_PUSH_ID));
+    const pushDone = service === 'receive-pack' ? this.s.pushTracker.start(env.GITSSY_PUSH_ID) : null;
     channel.pipe(g.child.stdin!);
     if (acknowledgesEarly(state.software) && !limitSendAhead(channel, this.s.settings.get('ssh.sendAheadKiB') * 1024)) {
       this.log.warn('ssh2 keeps no outgoing window on the channel: clones go out a whole client window ahead');
     }
     const maxClone = service === 'upload-pack' ? this.s.settings.get('git.maxCloneBytes') : 0;
-    // clones stop at the size limit; a push over the cap is refused by git, in our words
-    const stdout = maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : maxPush > 0 ? g.child.stdout!.pipe(new PushLimitNotice(maxPush)) : g.child.stdout!;
+    // clones stop at the size limit; a push over the cap is refused by git, in our words; a
+    // push's report waits until the push is recorded
+    const hold = service === 'receive-pack' ? g.child.stdout!.pipe(new ReportStatusHold({ advertisement: true })) : null;
+    const stdout = maxClone > 0 ? g.child.stdout!.pipe(new CloneLimit(maxClone, () => g.kill('aborted'))) : hold && maxPush > 0 ? hold.pipe(new PushLimitNotice(maxPush)) : (hold ?? g.child.stdout!);
     stdout.pipe(channel, { end: false });
     g.child.stderr!.pipe(channel.stderr, { end: false });
     channel.on('close', () => g.kill('aborted'));
@@ -302,10 +305,15 @@ export class SshServer {
         channel.exit(code ?? 1);
         channel.end();
       };
-      void outputDone.then(() => {
-        if (channel.writableNeedDrain) channel.once('drain', finish);
-        else finish();
-      });
+      // a push is recorded before its report goes out
+      const recorded = hold ? this.s.completePush(env.GITSSY_PUSH_ID!, hold.okRefs()).finally(() => hold.release()) : Promise.resolve();
+      void recorded
+        .then(() => outputDone)
+        .then(() => {
+          pushDone?.();
+          if (channel.writableNeedDrain) channel.once('drain', finish);
+          else finish();
+        });
     });
   }
 }

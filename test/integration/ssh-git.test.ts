@@ -1,12 +1,14 @@
 // Git over SSH with the real git and OpenSSH clients: every accepted repository path form,
 // protocol v2, who may push, the exit status coming back, racing pushes, and push events
 // recorded exactly once whatever the transport.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepo, createUser, git, gitOk, makeRepo, noise, run, startServer, strayGitProcesses, tempDir, waitFor, type TestServer } from '../fixtures/rig.js';
+import { query } from './outbox-probe.js';
 import { generateKey, gitSshEnv, registerKey, sshConfigAlias, sshRun, sshTarget, sshUrl, type KeyPair, type SshTarget } from '../fixtures/ssh.js';
 
 const ROOT: [string, string] = ['root', 'root-pass-123']; // site admin, only sets things up
@@ -327,6 +329,86 @@ describe('push events', () => {
     expect(acts.every((x) => x.ref_name === 'refs/heads/main' && x.act_user?.login === 'alice')).toBe(true);
     expect(await diskRefs('alice/evented')).toBe(`${second} refs/heads/main\n`);
     expect(second).not.toBe(first);
+  });
+});
+
+describe('a push is recorded before its client reads "ok"', () => {
+  const ZERO = '0'.repeat(40);
+  const pkt = (text: string) => Buffer.concat([Buffer.from((Buffer.byteLength(text) + 4).toString(16).padStart(4, '0')), Buffer.from(text)]);
+  /** A pack with no objects: the push only creates a ref at a commit the repository has. */
+  function emptyPack(): Buffer {
+    const head = Buffer.from([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2, 0, 0, 0, 0]);
+    return Buffer.concat([head, createHash('sha1').update(head).digest()]);
+  }
+  /** Reads (without ending the stream) until `done` holds for what arrived, or the stream ends. */
+  function readUntil(stream: NodeJS.ReadableStream, done: (text: string) => boolean): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let text = '';
+      const stop = () => {
+        stream.off('data', onData);
+        stream.off('end', stop);
+        stream.off('error', reject);
+        stream.pause();
+        resolve(text);
+      };
+      const onData = (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        if (done(text)) stop();
+      };
+      stream.on('data', onData);
+      stream.once('end', stop);
+      stream.once('error', reject);
+      stream.resume();
+    });
+  }
+  const command = (sha: string, ref: string) => Buffer.concat([pkt(`${ZERO} ${sha} ${ref}\0report-status side-band-64k quiet\n`), Buffer.from('0000'), emptyPack()]);
+  /**
+   * Stops the server (SIGSTOP) the moment the pusher's report says `ok <ref>`, and reads from
+   * the database, while it is stopped, how many push events name the ref; then lets it go on.
+   */
+  async function eventsWhenOk(stream: NodeJS.ReadableStream, ref: string): Promise<number> {
+    const seen = await readUntil(stream, (text) => text.includes(`ok ${ref}\n`));
+    expect(seen).toContain(`ok ${ref}\n`);
+    process.kill(s.pid, 'SIGSTOP');
+    try {
+      const rows = await query<{ updates: string }>(s.data, 'SELECT updates FROM push_events');
+      return rows.filter((r) => r.updates.includes(ref)).length;
+    } finally {
+      process.kill(s.pid, 'SIGCONT');
+    }
+  }
+
+  it('over HTTP and over SSH: the event is in the database when the report arrives', async () => {
+    await createRepo(s, ALICE, { name: 'durable' });
+    const src = await tempDir();
+    const head = await makeRepo(src, 1);
+    await gitOk(['push', '-q', s.gitUrl('alice/durable.git', ALICE), 'main'], { cwd: src });
+
+    // HTTP: git's own request, read as it streams back
+    const res = await fetch(`${s.url}/alice/durable.git/git-receive-pack`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-git-receive-pack-request', Authorization: `Basic ${Buffer.from(ALICE.join(':')).toString('base64')}` },
+      body: command(head, 'refs/heads/over-http'),
+    });
+    expect(res.status).toBe(200);
+    expect(await eventsWhenOk(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), 'refs/heads/over-http')).toBe(1);
+
+    // SSH: the advertisement first, then the same commands
+    const client = new ssh2.Client();
+    const privateKey = await readFile(keys.alice!.file);
+    try {
+      const stream = await new Promise<ssh2.ClientChannel>((resolve, reject) => {
+        client.on('error', reject);
+        client.on('ready', () => client.exec("git-receive-pack 'alice/durable.git'", (err, ch) => (err ? reject(err) : resolve(ch))));
+        client.connect({ host: '127.0.0.1', port: t.port, username: 'git', privateKey, hostVerifier: () => true, readyTimeout: 20_000 });
+      });
+      expect(await readUntil(stream, (text) => text.endsWith('0000'))).toContain('refs/heads/main');
+      stream.write(command(head, 'refs/heads/over-ssh'));
+      expect(await eventsWhenOk(stream, 'refs/heads/over-ssh')).toBe(1);
+    } finally {
+      client.end();
+    }
+    expect(await diskRefs('alice/durable')).toContain(`${head} refs/heads/over-ssh`);
   });
 });
 
