@@ -3,10 +3,9 @@
 // pre-receive asks the push policy and leaves the updates it allowed here, under the push's id;
 // the transport that ran receive-pack calls completePush() when git has exited, with the refs
 // git's report said it updated, and the push event is recorded then, before the client reads
-// the report (one hook process per push, not two). The CLI flips maintenance mode in the running
-// server. The port and secret are also written to
-// <data>/run/internal.json (mode 0600) for the CLI: whoever can read the data dir owns the
-// instance anyway.
+// the report (one hook process per push, not two). The CLI flips maintenance mode in the
+// running server. The port and secret are also written to <data>/run/internal.json (mode
+// 0600) for the CLI: whoever can read the data dir owns the instance anyway.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen } from '../lib/net.js';
 import path from 'node:path';
