@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePkt, errPkt, FLUSH, PktLineParser } from './pkt-line.js';
+import { encodePkt, errPkt, FLUSH, PktLineParser, scanPkts } from './pkt-line.js';
 
 describe('pkt-line', () => {
   it('encodes the length including the four length bytes', () => {
@@ -26,5 +26,19 @@ describe('pkt-line', () => {
 
   it('refuses payloads larger than a packet can carry', () => {
     expect(() => encodePkt(Buffer.alloc(65517))).toThrow(RangeError);
+  });
+
+  it('scanPkts finds whole packets with their offsets, stops before a partial one, and flags a bad length', () => {
+    const buf = Buffer.concat([encodePkt('ab'), FLUSH, encodePkt('cdef').subarray(0, 5)]);
+    const r = scanPkts(buf);
+    expect(r.malformed).toBe(false);
+    expect(r.end).toBe(10);
+    expect(r.pkts.map((p) => [p.at, p.len, p.end, p.payload.toString()])).toEqual([
+      [0, 6, 6, 'ab'],
+      [6, 0, 10, ''],
+    ]);
+    const bad = scanPkts(Buffer.concat([encodePkt('ab'), Buffer.from('zz12')]));
+    expect(bad).toMatchObject({ end: 6, malformed: true });
+    expect(bad.pkts).toHaveLength(1);
   });
 });

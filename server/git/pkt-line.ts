@@ -16,6 +16,34 @@ export function errPkt(message: string): Buffer {
   return encodePkt(`ERR ${message.replace(/[\r\n]+/g, ' ')}\n`);
 }
 
+/** A whole packet inside a buffer: its offset, its length field (0 flush, 1 delim, 2 end) and where it stops. */
+export interface PktAt {
+  at: number;
+  len: number;
+  end: number;
+  payload: Buffer;
+}
+
+/**
+ * The whole packets at the start of `buf`, with their offsets, for transforms that pass a
+ * stream's bytes on as they are and act on some packets. `end` is where the whole packets stop
+ * (the rest waits for more bytes); `malformed`: a length there is not four hex digits.
+ */
+export function scanPkts(buf: Buffer): { pkts: PktAt[]; end: number; malformed: boolean } {
+  const pkts: PktAt[] = [];
+  let pos = 0;
+  while (buf.length - pos >= 4) {
+    const head = buf.subarray(pos, pos + 4).toString('latin1');
+    if (!/^[0-9a-f]{4}$/i.test(head)) return { pkts, end: pos, malformed: true };
+    const len = parseInt(head, 16);
+    const end = pos + (len < 4 ? 4 : len);
+    if (end > buf.length) break;
+    pkts.push({ at: pos, len, end, payload: buf.subarray(pos + 4, end) });
+    pos = end;
+  }
+  return { pkts, end: pos, malformed: false };
+}
+
 export type Pkt = { type: 'flush' } | { type: 'delim' } | { type: 'response-end' } | { type: 'data'; data: Buffer };
 
 /**

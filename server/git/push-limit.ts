@@ -5,7 +5,7 @@
 // naming the limit and the setting; everything else passes through untouched.
 import { Transform, type TransformCallback } from 'node:stream';
 import { byteSize } from '../lib/bytes.js';
-import { encodePkt } from './pkt-line.js';
+import { encodePkt, scanPkts } from './pkt-line.js';
 
 const GIT_MESSAGE = /pack exceeds maximum allowed size/;
 
@@ -31,29 +31,24 @@ export class PushLimitNotice extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.raw) return cb(null, chunk);
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let pos = 0;
+    const { pkts, end, malformed } = scanPkts(buf);
     let from = 0;
-    while (buf.length - pos >= 4) {
-      const head = buf.subarray(pos, pos + 4).toString('latin1');
-      if (!/^[0-9a-f]{4}$/i.test(head)) {
-        // not pkt-lines (never seen from receive-pack): pass the rest through as it is
-        this.raw = true;
-        this.pending = Buffer.alloc(0);
-        return cb(null, buf.subarray(from));
-      }
-      const len = parseInt(head, 16);
-      const size = len < 4 ? 4 : len;
-      if (buf.length - pos < size) break;
-      if (len > 5 && buf[pos + 4] === 2 && GIT_MESSAGE.test(buf.subarray(pos + 5, pos + len).toString('latin1'))) {
-        if (pos > from) this.push(buf.subarray(from, pos));
+    for (const p of pkts) {
+      if (p.len > 5 && p.payload[0] === 2 && GIT_MESSAGE.test(p.payload.subarray(1).toString('latin1'))) {
+        if (p.at > from) this.push(buf.subarray(from, p.at));
         this.push(encodePkt(Buffer.concat([Buffer.from([2]), Buffer.from(`Gitssy: ${pushLimitMessage(this.limit, this.size)}\n`)])));
         this.refused = true;
-        from = pos + size;
+        from = p.end;
       }
-      pos += size;
     }
-    if (pos > from) this.push(buf.subarray(from, pos));
-    this.pending = buf.subarray(pos);
+    if (malformed) {
+      // not pkt-lines (never seen from receive-pack): pass the rest through as it is
+      this.raw = true;
+      this.pending = Buffer.alloc(0);
+      return cb(null, buf.subarray(from));
+    }
+    if (end > from) this.push(buf.subarray(from, end));
+    this.pending = buf.subarray(end);
     cb();
   }
 

@@ -10,7 +10,7 @@
 // band 2 go ahead of it unheld. Over a connection that is not stateless (SSH), receive-pack
 // starts with its ref advertisement, which ends at the first flush and passes on as it is.
 import { Transform, type TransformCallback } from 'node:stream';
-import { PktLineParser } from './pkt-line.js';
+import { PktLineParser, scanPkts } from './pkt-line.js';
 
 export class ReportStatusHold extends Transform {
   /** bytes of an outer packet not complete yet (neither passed nor held) */
@@ -63,38 +63,28 @@ export class ReportStatusHold extends Transform {
       return cb();
     }
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let pos = 0;
+    const { pkts, end, malformed } = scanPkts(buf);
     let from = 0;
-    while (buf.length - pos >= 4) {
-      const head = buf.subarray(pos, pos + 4).toString('latin1');
-      if (!/^[0-9a-f]{4}$/i.test(head)) {
-        this.unreadable = true;
-        break;
-      }
-      const len = parseInt(head, 16);
-      const size = len < 4 ? 4 : len;
-      if (buf.length - pos < size) break;
-      const payload = buf.subarray(pos + 4, pos + size);
+    for (const p of pkts) {
       if (this.advertising) {
-        if (len === 0) this.advertising = false;
-        pos += size;
+        if (p.len === 0) this.advertising = false;
         continue;
       }
-      if (!this.holding && len > 4 && this.startsReport(payload)) {
-        this.forward(buf.subarray(from, pos));
-        from = pos;
+      if (!this.holding && p.len > 4 && this.startsReport(p.payload)) {
+        this.forward(buf.subarray(from, p.at));
+        from = p.at;
         this.holding = true;
       }
-      if (this.holding && !this.complete) this.readPacket(len, payload);
-      pos += size;
+      if (this.holding && !this.complete) this.readPacket(p.len, p.payload);
     }
+    if (malformed) this.unreadable = true;
     if (this.unreadable) {
       this.forward(buf.subarray(from));
       this.pending = Buffer.alloc(0);
       return cb();
     }
-    this.forward(buf.subarray(from, pos));
-    this.pending = buf.subarray(pos);
+    this.forward(buf.subarray(from, end));
+    this.pending = buf.subarray(end);
     cb();
   }
 

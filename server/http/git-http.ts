@@ -398,10 +398,8 @@ async function serviceRpc(s: Services, req: Request, res: Response, service: Git
     // git has exited: record the push, then let its report (and the end of the response) go
     void s
       .completePush(env.GITSSY_PUSH_ID!, hold.okRefs())
-      .then(() => {
-        hold.release();
-        return finished(stdout, { writable: false });
-      })
+      .finally(() => hold.release())
+      .then(() => finished(stdout, { writable: false }))
       .catch(() => {})
       .finally(() => {
         pushDone!();
