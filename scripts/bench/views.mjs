@@ -11,7 +11,8 @@
 // `gitssy admin import --move`, made public, and served from the same directory by cgit.
 // Each view is requested once cold (the first request after start-up, reported apart), then
 // warmed up, then measured: ours and cgit alternate, request after request, on one keep-alive
-// connection each. Results: scripts/bench/results/views-latest.json (and views-<timestamp>.json).
+// connection each. Last, the server's resident memory is read after 5 s and 130 s idle (goal: 120 MB).
+// Results: scripts/bench/results/views-latest.json (and views-<timestamp>.json).
 //
 // Only Node's standard library is used, plus playwright-core for the optional browser part.
 
@@ -37,6 +38,10 @@ const REPO = 'perf';
 const TARGET_RATIO = 1.0;
 const TARGET_P99_MS = 150;
 const JS_BUDGET_BYTES = 250 * 1024;
+// the idle memory goal (issue 18, point 7), read as bench:startup reads it
+const GOAL_IDLE_RSS_MB = 120;
+const MEMORY_SETTLE_MS = 5000;
+const MEMORY_IDLE_MS = 130_000;
 const LOG_LIMIT = 50; // our page size, and cgit's default max-commit-count
 
 // The repository: big and lean (small files, one or two per commit, no data fixtures), so that
@@ -164,6 +169,20 @@ function startDaemon(name, cmd, args, { env, cwd, logFile }) {
   });
   child.on('error', (e) => (state.exited = { error: e.message }));
   return state;
+}
+
+/** VmRSS and VmHWM of a process in MB, from /proc (null where /proc can't say). */
+function procMemoryMb(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mb = (key) => {
+      const kb = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+      return kb === undefined ? null : Number(kb) / 1024;
+    };
+    return { rssMb: mb('VmRSS'), hwmMb: mb('VmHWM') };
+  } catch {
+    return { rssMb: null, hwmMb: null };
+  }
 }
 
 function tail(file, n = 8) {
@@ -843,6 +862,16 @@ async function main() {
     if (!browser.ok && browser.reason) log(`browser: skipped: ${browser.reason}`);
   }
 
+  // memory once the load is over (issue 18, point 7: <= 120 MB resident when idle, also after
+  // this benchmark): the server's VmRSS and peak after the same 5 s bench:startup waits, and
+  // again once the render worker threads have left (they stay 2 minutes idle)
+  log(`memory: the server's resident set after ${MEMORY_SETTLE_MS / 1000} s and after ${MEMORY_IDLE_MS / 1000} s idle ...`);
+  await new Promise((r) => setTimeout(r, MEMORY_SETTLE_MS));
+  const soon = procMemoryMb(ours.pid);
+  await new Promise((r) => setTimeout(r, MEMORY_IDLE_MS - MEMORY_SETTLE_MS));
+  const idle = procMemoryMb(ours.pid);
+  const memory = { goalMb: GOAL_IDLE_RSS_MB, soon: { afterMs: MEMORY_SETTLE_MS, ...soon }, idle: { afterMs: MEMORY_IDLE_MS, ...idle } };
+
   // report
   const rows = all.map((v) => {
     const s = samples[v.key];
@@ -922,6 +951,11 @@ async function main() {
   if (browser?.firstRender)
     for (const r of browser.firstRender.runs) notes.push(`first render (${r.run}): README visible after ${fmt(r.readmeMs, 0)} ms, first contentful paint ${fmt(r.fcpMs, 0)} ms`);
   if (browser && !browser.ok) notes.push(`browser part not measured: ${browser.reason}`);
+  for (const m of [memory.soon, memory.idle])
+    if (m.rssMb !== null)
+      notes.push(
+        `server memory after the benchmark, ${m.afterMs / 1000} s idle: RSS ${m.rssMb.toFixed(1)} MB (peak ${m.hwmMb?.toFixed(1) ?? '?'} MB); goal <= ${GOAL_IDLE_RSS_MB} MB idle: ${m.rssMb <= GOAL_IDLE_RSS_MB ? 'PASS' : 'FAIL'}`,
+      );
   console.log('\n' + out.join('\n') + '\n\n' + notes.map((n) => `- ${n}`).join('\n'));
 
   const failed = rows.filter((r) => !r.informational && !(r.pass.ratio && r.pass.p99));
@@ -944,6 +978,7 @@ async function main() {
     views: rows,
     treeComplete,
     browser,
+    memory,
     notes,
     pass: failed.length === 0,
   };
