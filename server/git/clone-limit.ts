@@ -4,7 +4,7 @@
 // packet, which git prints as "remote error: …", and git is stopped. A client that asked for
 // no side band gets a raw pack; that stream can only be cut.
 import { Transform, type TransformCallback } from 'node:stream';
-import { encodePkt } from './pkt-line.js';
+import { encodePkt, scanPkts } from './pkt-line.js';
 
 export function cloneLimitMessage(limit: number): string {
   const mib = limit / 1048576;
@@ -40,31 +40,26 @@ export class CloneLimit extends Transform {
       return cb();
     }
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let pos = 0;
-    while (buf.length - pos >= 4) {
-      const head = buf.subarray(pos, pos + 4).toString('latin1');
-      if (!/^[0-9a-f]{4}$/i.test(head)) {
-        // no pkt-line framing from here on: a raw pack (no side band)
-        if (pos > 0) this.push(buf.subarray(0, pos));
-        this.raw = true;
-        this.pending = Buffer.alloc(0);
-        return this._transform(buf.subarray(pos), _enc, cb);
-      }
-      const len = parseInt(head, 16);
-      const size = len < 4 ? 4 : len;
-      if (buf.length - pos < size) break;
-      if (len > 4 && buf[pos + 4] === 1) {
-        this.packBytes += len - 5;
+    const { pkts, end, malformed } = scanPkts(buf);
+    for (const p of pkts) {
+      if (p.len > 4 && p.payload[0] === 1) {
+        this.packBytes += p.len - 5;
         if (this.packBytes > this.limit) {
-          if (pos > 0) this.push(buf.subarray(0, pos));
+          if (p.at > 0) this.push(buf.subarray(0, p.at));
           this.exceed(true);
           return cb();
         }
       }
-      pos += size;
     }
-    if (pos > 0) this.push(buf.subarray(0, pos));
-    this.pending = buf.subarray(pos);
+    if (malformed) {
+      // no pkt-line framing from here on: a raw pack (no side band)
+      if (end > 0) this.push(buf.subarray(0, end));
+      this.raw = true;
+      this.pending = Buffer.alloc(0);
+      return this._transform(buf.subarray(end), _enc, cb);
+    }
+    if (end > 0) this.push(buf.subarray(0, end));
+    this.pending = buf.subarray(end);
     cb();
   }
 
