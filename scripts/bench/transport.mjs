@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedRepo, gitEnv, Rng, randomText, DEFAULTS as GEN_DEFAULTS } from './gen-repo.mjs';
+import { readStatusKb } from './proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -470,17 +471,7 @@ async function httpGet(url, headers = {}) {
 }
 
 // ---------------------------------------------------------------------------
-// memory sampling (/proc)
-
-function readStatusKb(pid, key) {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = s.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
+// memory sampling (/proc; readStatusKb is in proc.mjs)
 
 /** Resets VmHWM to the current RSS (Linux >= 4.0). Returns false if not permitted. */
 function resetHwm(pid) {

@@ -25,6 +25,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { cachedRepo } from './gen-repo.mjs';
+import { readStatusKb } from './proc.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -171,18 +172,13 @@ function startDaemon(name, cmd, args, { env, cwd, logFile }) {
   return state;
 }
 
-/** VmRSS and VmHWM of a process in MB, from /proc (null where /proc can't say). */
+/** VmRSS and VmHWM of a process in MB (null where /proc can't say). */
 function procMemoryMb(pid) {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const mb = (key) => {
-      const kb = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
-      return kb === undefined ? null : Number(kb) / 1024;
-    };
-    return { rssMb: mb('VmRSS'), hwmMb: mb('VmHWM') };
-  } catch {
-    return { rssMb: null, hwmMb: null };
-  }
+  const mb = (key) => {
+    const kb = readStatusKb(pid, key);
+    return kb === null ? null : kb / 1024;
+  };
+  return { rssMb: mb('VmRSS'), hwmMb: mb('VmHWM') };
 }
 
 function tail(file, n = 8) {
