@@ -23,7 +23,7 @@ beforeAll(async () => {
   pg = await startPostgres();
 }, 60_000);
 afterAll(async () => {
-  if ('stop' in pg) await pg.stop();
+  if (pg && 'stop' in pg) await pg.stop();
 });
 
 const dialects = [
