@@ -93,10 +93,16 @@ export class WebauthnService {
     return (await this.rows(userId)).map((r) => ({ id: r.id, name: r.name, transports: transportsOf(r), created_at: iso(r.created_at)!, last_used_at: iso(r.last_used_at) }));
   }
 
-  /** Takes the session's challenge for this kind of ceremony (it is good for one answer only). */
-  private takeChallenge(req: Request, kind: 'register' | 'signin'): string {
+  /**
+   * Takes the session's challenge for this kind of ceremony (it is good for one answer only). The
+   * session is stored without it before the answer is checked: express-session would otherwise
+   * store it only while the response goes out, and a client that sends the answer again as soon as
+   * the status arrives could still find the challenge there.
+   */
+  private async takeChallenge(req: Request, kind: 'register' | 'signin'): Promise<string> {
     const pending = req.session.webauthn;
     delete req.session.webauthn;
+    if (pending) await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
     if (!pending || pending.kind !== kind || Date.now() - pending.at > CHALLENGE_MS) {
       throw new AppError('unauthorized', 'no passkey request is under way (or it is older than five minutes): start again');
     }
@@ -124,7 +130,7 @@ export class WebauthnService {
   }
 
   async register(req: Request, user: UserRow, name: string, response: RegistrationResponseJSON): Promise<PasskeyJson> {
-    const expectedChallenge = this.takeChallenge(req, 'register');
+    const expectedChallenge = await this.takeChallenge(req, 'register');
     const { rpID, origin } = this.relyingParty(req);
     const { verifyRegistrationResponse } = await simpleWebauthn();
     let verified;
@@ -189,7 +195,7 @@ export class WebauthnService {
    * or a counter that went backwards; a good one moves the counter on.
    */
   async authenticate(req: Request, user: UserRow, response: AuthenticationResponseJSON): Promise<void> {
-    const expectedChallenge = this.takeChallenge(req, 'signin');
+    const expectedChallenge = await this.takeChallenge(req, 'signin');
     const row = await this.db.selectFrom('webauthn_credentials').selectAll().where('user_id', '=', user.id).where('credential_id', '=', String(response.id)).executeTakeFirst();
     if (!row) throw new AppError('unauthorized', 'this passkey is not registered for this account');
     const { rpID, origin } = this.relyingParty(req);
