@@ -9,6 +9,8 @@ export default defineConfig({
           name: 'unit',
           include: ['server/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+          // vitest's default is one worker fewer than the cores: one on 2 cores
+          maxWorkers: 2,
           // unit tests run first, then the integration files (which start real servers)
           sequence: { groupOrder: 0 },
         },

@@ -28,6 +28,17 @@ const NOT_AGAIN = {
   cluster: 'two instances on their own PostgreSQL and Redis',
   'cluster-store': 'two instances on their own PostgreSQL and Redis',
   'migrate-db': 'moves a SQLite install to its own PostgreSQL (the server starts on SQLite on purpose)',
+  social: 'runs each of its tests on SQLite and on its own PostgreSQL',
+  'issues-search': 'runs each of its tests on SQLite (FTS5) and on its own PostgreSQL (tsvector)',
+  'outbox-claims': 'two event buses on its own PostgreSQL',
+  // their servers run on SQLite in this pass too (sqlite: true): the data dir a restore leaves,
+  // gitssy.db among it; a PostgreSQL install's backups and restores are backup-postgres
+  backup: 'every server on SQLite by design',
+  'backup-api': 'every server on SQLite by design',
+  'backup-ci-logs': 'every server on SQLite by design',
+  'backup-restore-faults': 'every server on SQLite by design',
+  'backup-restore-readonly': 'every server on SQLite by design',
+  'windows-names': 'its one server on SQLite by design (its console restore replaces the data in place)',
   // what they check happens before or beside the database, the same on either store
   'git-http-large': 'transfer sizes and a client that walks away (the push records are in git-http and push-policy)',
   'git-http-hostile': 'requests refused before any record is read or written',

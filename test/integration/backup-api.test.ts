@@ -2,9 +2,9 @@
 // create with progress → list → verify recorded → download matches; restore over the running
 // data (a safety backup first, a restart on the same port); bad archives change nothing;
 // the schedule takes a backup and prunes to keep N; only site admins get in.
-// In the PostgreSQL pass these servers run on SQLite all the same: this file checks the data dir
-// a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
-// backup-postgres.test.ts).
+// These servers run on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves
+// this file out: it checks the data dir a restore leaves, gitssy.db among it (a PostgreSQL
+// install's backups and in-place restore: backup-postgres.test.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';

@@ -2,9 +2,9 @@
 // lists the logs in its manifest (count, bytes, which jobs) but carries their bytes only when the
 // operator asks (API and CLI); verify and restore check the archive holds exactly the listed
 // logs, and a restore puts them back where the job pages find them.
-// In the PostgreSQL pass these servers run on SQLite all the same: this file checks the data dir
-// a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
-// backup-postgres.test.ts).
+// These servers run on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves
+// this file out: it checks the data dir a restore leaves, gitssy.db among it (a PostgreSQL
+// install's backups and in-place restore: backup-postgres.test.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';

@@ -4,9 +4,9 @@
 // CLI says so and exits 1, and the console's restore job fails with the same message while the
 // old data is served again. The in-place swap (a mount point, a read-only parent) has its own
 // file: backup-restore-readonly.test.ts.
-// In the PostgreSQL pass these servers run on SQLite all the same: this file checks the data dir
-// a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
-// backup-postgres.test.ts).
+// These servers run on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves
+// this file out: it checks the data dir a restore leaves, gitssy.db among it (a PostgreSQL
+// install's backups and in-place restore: backup-postgres.test.ts).
 import { copyFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

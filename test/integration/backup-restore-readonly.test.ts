@@ -5,9 +5,9 @@
 // ordinary folder). The restore stages inside the data dir and swaps its entries one by one;
 // the CLI and the console restore both work there, a fault at any step of the swap leaves the
 // old data exactly as it was and says so, and a kill -9 half-way is rolled back at the next start.
-// In the PostgreSQL pass these servers run on SQLite all the same: this file checks the data dir
-// a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
-// backup-postgres.test.ts).
+// These servers run on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves
+// this file out: it checks the data dir a restore leaves, gitssy.db among it (a PostgreSQL
+// install's backups and in-place restore: backup-postgres.test.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';

@@ -1,9 +1,9 @@
 // One-click backup and verified restore: a snapshot taken while the server serves (and while
 // pushes run) restores into a fresh data dir that serves the same repos, users and keys;
 // damaged, truncated and too-new archives are refused with nothing changed.
-// In the PostgreSQL pass these servers run on SQLite all the same: this file checks the data dir
-// a restore leaves, gitssy.db among it (a PostgreSQL install's backups and in-place restore:
-// backup-postgres.test.ts).
+// These servers run on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves
+// this file out: it checks the data dir a restore leaves, gitssy.db among it (a PostgreSQL
+// install's backups and in-place restore: backup-postgres.test.ts).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -3,9 +3,10 @@
 // refs — because the desktop app runs on Windows and a backup made here must restore there.
 // Data that already holds such names (older versions, other forges) still imports and restores,
 // with the names reported.
-// Its main server runs on SQLite in the PostgreSQL pass too: the console restore tested here
-// replaces the data in place, which on PostgreSQL needs DATABASE_URL in the data dir's .gitssy.env
-// alone, and that pass sets it in the environment as well (backup-postgres.test.ts covers PostgreSQL).
+// Its server runs on SQLite even under GITSSY_TEST_DB=postgres, so the PostgreSQL pass leaves this
+// file out: the console restore tested here replaces the data in place, which on PostgreSQL needs
+// DATABASE_URL in the data dir's .gitssy.env alone, and that pass sets it in the environment as
+// well (backup-postgres.test.ts covers PostgreSQL).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
