@@ -31,8 +31,8 @@ const NOT_AGAIN = {
   social: 'runs each of its tests on SQLite and on its own PostgreSQL',
   'issues-search': 'runs each of its tests on SQLite (FTS5) and on its own PostgreSQL (tsvector)',
   'outbox-claims': 'two event buses on its own PostgreSQL',
-  // their servers run on SQLite in this pass too (sqlite: true): the data dir a restore leaves,
-  // gitssy.db among it; a PostgreSQL install's backups and restores are backup-postgres
+  // their servers run on SQLite even under GITSSY_TEST_DB=postgres (sqlite: true): the data dir a
+  // restore leaves, gitssy.db among it; a PostgreSQL install's backups and restores are backup-postgres
   backup: 'every server on SQLite by design',
   'backup-api': 'every server on SQLite by design',
   'backup-ci-logs': 'every server on SQLite by design',
